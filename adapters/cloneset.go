@@ -1,0 +1,39 @@
+package adapters
+
+import (
+	"context"
+	"time"
+
+	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/cache"
+)
+
+// CloneSet is OpenKruise's CloneSet (apps.kruise.io/v1alpha1); it owns its pods directly.
+type CloneSet struct{ resource }
+
+// NewCloneSet builds the cloneset adapter.
+func NewCloneSet(c *Cluster) *CloneSet {
+	return &CloneSet{newResource(c, Info{
+		Type: "cloneset", Plural: "clonesets",
+		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"),
+		Capabilities: Capabilities{Scalable: true, Restartable: true},
+	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().CloneSets().Informer() })}
+}
+
+func (s *CloneSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
+	return s.cluster.PodsOwnedBy(obj.GetUID())
+}
+
+func (s *CloneSet) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
+	return s.scale(ctx, namespace, name, replicas)
+}
+
+// RestartPatch stamps the template. Under InPlaceIfPossible Kruise applies a metadata-only
+// template change in place, so pods are relabelled rather than recreated (see README).
+func (s *CloneSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
+	return templateAnnotationPatch(at.Format(time.RFC3339)), nil
+}

@@ -1,0 +1,172 @@
+package adapters
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	kubeinformers "k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+
+	kruiseinformers "github.com/openkruise/kruise-api/client/informers/externalversions"
+)
+
+// OwnerIndex indexes objects by the UID of their controller, so "what does X own" is a lookup.
+const OwnerIndex = "controller-uid"
+
+// Cluster is what adapters read and write through. The data layer builds it.
+type Cluster struct {
+	Kube    kubeinformers.SharedInformerFactory
+	Kruise  kruiseinformers.SharedInformerFactory
+	Dynamic dynamic.Interface
+}
+
+// Indexed adds the owner index to inf (once) and returns it. Every informer the adapters use
+// goes through here before the factory starts it.
+func Indexed(inf cache.SharedIndexInformer) cache.SharedIndexInformer {
+	if _, ok := inf.GetIndexer().GetIndexers()[OwnerIndex]; !ok {
+		// The only error is a conflicting index name, which the check above rules out.
+		_ = inf.AddIndexers(cache.Indexers{OwnerIndex: indexByController})
+	}
+	return inf
+}
+
+func indexByController(obj any) ([]string, error) {
+	meta, err := metaOf(obj)
+	if err != nil {
+		return nil, err
+	}
+	if ref := metav1.GetControllerOfNoCopy(meta); ref != nil {
+		return []string{string(ref.UID)}, nil
+	}
+	return nil, nil
+}
+
+func metaOf(obj any) (metav1.Object, error) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	meta, ok := obj.(metav1.Object)
+	if !ok {
+		return nil, fmt.Errorf("object %T has no metadata", obj)
+	}
+	return meta, nil
+}
+
+// PodInformer is the shared pod informer, indexed by owner.
+func (c *Cluster) PodInformer() cache.SharedIndexInformer {
+	return Indexed(c.Kube.Core().V1().Pods().Informer())
+}
+
+// PodsOwnedBy returns the pods whose controller is one of uids.
+func (c *Cluster) PodsOwnedBy(uids ...types.UID) ([]*corev1.Pod, error) {
+	objs, err := ownedBy(c.PodInformer(), uids...)
+	if err != nil {
+		return nil, err
+	}
+	pods := make([]*corev1.Pod, 0, len(objs))
+	for _, o := range objs {
+		if pod, ok := o.(*corev1.Pod); ok {
+			pods = append(pods, pod)
+		}
+	}
+	return pods, nil
+}
+
+// OwnedUIDs returns the UIDs of the objects in inf whose controller is owner.
+func OwnedUIDs(inf cache.SharedIndexInformer, owner types.UID) ([]types.UID, error) {
+	objs, err := ownedBy(Indexed(inf), owner)
+	if err != nil {
+		return nil, err
+	}
+	uids := make([]types.UID, 0, len(objs))
+	for _, o := range objs {
+		if meta, err := metaOf(o); err == nil {
+			uids = append(uids, meta.GetUID())
+		}
+	}
+	return uids, nil
+}
+
+func ownedBy(inf cache.SharedIndexInformer, uids ...types.UID) ([]any, error) {
+	var out []any
+	for _, uid := range uids {
+		objs, err := inf.GetIndexer().ByIndex(OwnerIndex, string(uid))
+		if err != nil {
+			return nil, fmt.Errorf("look up objects owned by %s: %w", uid, err)
+		}
+		out = append(out, objs...)
+	}
+	return out, nil
+}
+
+// resource is the part every adapter shares: its description, its informer, and writes through
+// the dynamic client (merge patches only; never a read-modify-write of the whole object).
+type resource struct {
+	info     Info
+	cluster  *Cluster
+	informer func() cache.SharedIndexInformer
+}
+
+func newResource(c *Cluster, info Info, informer func() cache.SharedIndexInformer) resource {
+	info.APIVersion, info.Kind = info.GVK.GroupVersion().String(), info.GVK.Kind
+	return resource{info: info, cluster: c, informer: informer}
+}
+
+func (r resource) Info() Info { return r.info }
+
+func (r resource) Informer() cache.SharedIndexInformer { return Indexed(r.informer()) }
+
+func (r resource) client(namespace string) dynamic.ResourceInterface {
+	return r.cluster.Dynamic.Resource(r.info.GVR()).Namespace(namespace)
+}
+
+func (r resource) Delete(ctx context.Context, namespace, name string) error {
+	background := metav1.DeletePropagationBackground
+	return r.client(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &background})
+}
+
+// Patch sends a JSON merge patch (CRDs do not accept strategic merge) and strips managedFields
+// from the answer, as the cache does.
+func (r resource) Patch(ctx context.Context, namespace, name string, patch []byte) (runtime.Object, error) {
+	obj, err := r.client(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	if err != nil {
+		return nil, err
+	}
+	obj.SetManagedFields(nil)
+	return obj, nil
+}
+
+// scale merge-patches spec.replicas of the /scale subresource, as `kubectl scale` does.
+func (r resource) scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
+	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"replicas": replicas}})
+	obj, err := r.client(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
+	if err != nil {
+		return nil, err
+	}
+	var s autoscalingv1.Scale
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.UnstructuredContent(), &s); err != nil {
+		return nil, fmt.Errorf("decode scale of %s %s/%s: %w", r.info.Kind, namespace, name, err)
+	}
+	s.ManagedFields = nil
+	return &s, nil
+}
+
+// templateAnnotationPatch is the merge patch `kubectl rollout restart` sends: it stamps the pod
+// template, which makes the controller roll every pod.
+func templateAnnotationPatch(at string) []byte {
+	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{
+		"metadata": map[string]any{"annotations": map[string]string{RestartedAtAnnotation: at}},
+	}}})
+	return patch
+}
+
+// RestartedAtAnnotation is the pod-template annotation `kubectl rollout restart` sets.
+const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
+

@@ -1,0 +1,51 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/cache"
+)
+
+// ErrRestartRefused is wrapped by RestartPatch when the object's state forbids a restart.
+var ErrRestartRefused = errors.New("restart refused")
+
+// Deployment is apps/v1 Deployment. Its pods belong to its ReplicaSets.
+type Deployment struct{ resource }
+
+// NewDeployment builds the deployment adapter.
+func NewDeployment(c *Cluster) *Deployment {
+	return &Deployment{newResource(c, Info{
+		Type: "deployment", Plural: "deployments",
+		GVK:          appsv1.SchemeGroupVersion.WithKind("Deployment"),
+		Capabilities: Capabilities{Scalable: true, Restartable: true},
+	}, func() cache.SharedIndexInformer { return c.Kube.Apps().V1().Deployments().Informer() })}
+}
+
+// Pods are the pods of the ReplicaSets the Deployment controls.
+func (d *Deployment) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
+	sets, err := OwnedUIDs(d.cluster.Kube.Apps().V1().ReplicaSets().Informer(), obj.GetUID())
+	if err != nil {
+		return nil, err
+	}
+	return d.cluster.PodsOwnedBy(sets...)
+}
+
+func (d *Deployment) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
+	return d.scale(ctx, namespace, name, replicas)
+}
+
+// RestartPatch refuses a paused Deployment, as kubectl does: the new template would not roll out.
+func (d *Deployment) RestartPatch(obj runtime.Object, at time.Time) ([]byte, error) {
+	if dep, ok := obj.(*appsv1.Deployment); ok && dep.Spec.Paused {
+		return nil, fmt.Errorf("%w: deployment %s/%s is paused; resume it first", ErrRestartRefused, dep.Namespace, dep.Name)
+	}
+	return templateAnnotationPatch(at.Format(time.RFC3339)), nil
+}

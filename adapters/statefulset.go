@@ -1,0 +1,37 @@
+package adapters
+
+import (
+	"context"
+	"time"
+
+	kruiseappsv1beta1 "github.com/openkruise/kruise-api/apps/v1beta1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/cache"
+)
+
+// StatefulSet is OpenKruise's Advanced StatefulSet (apps.kruise.io/v1beta1).
+type StatefulSet struct{ resource }
+
+// NewStatefulSet builds the statefulset adapter.
+func NewStatefulSet(c *Cluster) *StatefulSet {
+	return &StatefulSet{newResource(c, Info{
+		Type: "statefulset", Plural: "statefulsets",
+		GVK:          kruiseappsv1beta1.SchemeGroupVersion.WithKind("StatefulSet"),
+		Capabilities: Capabilities{Scalable: true, Restartable: true},
+	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1beta1().StatefulSets().Informer() })}
+}
+
+func (s *StatefulSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
+	return s.cluster.PodsOwnedBy(obj.GetUID())
+}
+
+func (s *StatefulSet) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
+	return s.scale(ctx, namespace, name, replicas)
+}
+
+func (s *StatefulSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
+	return templateAnnotationPatch(at.Format(time.RFC3339)), nil
+}

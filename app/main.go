@@ -1,0 +1,82 @@
+// Command kruise-dashboard serves the Kruise Dashboard API (and UI) for one Kubernetes cluster.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/go-kratos/kratos/v2"
+	"github.com/go-kratos/kratos/v2/config"
+	"github.com/go-kratos/kratos/v2/config/env"
+	"github.com/go-kratos/kratos/v2/config/file"
+	"github.com/go-kratos/kratos/v2/log"
+	khttp "github.com/go-kratos/kratos/v2/transport/http"
+
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/telemetry"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/data"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "dev"
+
+func main() {
+	confPath := flag.String("conf", "configs/config.yaml", "config file")
+	flag.Parse()
+	logger := log.With(log.NewStdLogger(os.Stdout), "ts", log.DefaultTimestamp, "caller", log.DefaultCaller)
+	if err := run(*confPath, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "kruise-dashboard:", err)
+		os.Exit(1)
+	}
+}
+
+func run(confPath string, logger log.Logger) error {
+	bc, err := LoadConfig(confPath)
+	if err != nil {
+		return err
+	}
+	tp, flush, err := telemetry.NewTracerProvider(bc.Tracing, Version)
+	if err != nil {
+		return err
+	}
+	defer flush()
+	app, cleanup, err := wireApp(bc, logger, tp)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	return app.Run()
+}
+
+// LoadConfig reads the config file and fills its ${KEY:default} placeholders from KD_KEY.
+func LoadConfig(path string) (*conf.Bootstrap, error) {
+	c := config.New(
+		config.WithSource(env.NewSource("KD_"), file.NewSource(path)),
+		config.WithResolveActualTypes(true),
+	)
+	defer c.Close()
+	if err := c.Load(); err != nil {
+		return nil, fmt.Errorf("load config %s: %w", path, err)
+	}
+	var bc conf.Bootstrap
+	if err := c.Scan(&bc); err != nil {
+		return nil, fmt.Errorf("parse config %s: %w", path, err)
+	}
+	if bc.Server == nil || bc.Kubernetes == nil || bc.Tracing == nil || bc.Limits == nil {
+		return nil, fmt.Errorf("config %s: server, kubernetes, tracing and limits sections are required", path)
+	}
+	return &bc, nil
+}
+
+func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache) *kratos.App {
+	return kratos.New(
+		kratos.Name("kruise-dashboard"),
+		kratos.Version(Version),
+		kratos.Logger(logger),
+		kratos.Server(cache, hs),
+	)
+}
+
+func newLimits(c *conf.Limits) biz.Limits { return biz.Limits{MaxReplicas: c.MaxReplicas} }

@@ -1,0 +1,70 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+)
+
+// envelope is the success body of every endpoint.
+type envelope struct {
+	Data any `json:"data"`
+}
+
+// errorBody is the contract's error body.
+type errorBody struct {
+	TraceID string `json:"trace_id"`
+	Message string `json:"message"`
+	Code    string `json:"code"`
+}
+
+// encodeResponse writes {"data": v}.
+func encodeResponse(w http.ResponseWriter, _ *http.Request, v any) error {
+	body, err := json.Marshal(envelope{Data: v})
+	if err != nil {
+		return biz.Internal(err, "encode response: %v", err)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, err = w.Write(body)
+	return err
+}
+
+// encodeError writes {"trace_id","message","code"}. Anything that is not a *biz.Error is a bug
+// (or a recovered panic) and becomes INTERNAL_ERROR without leaking its text.
+func encodeError(w http.ResponseWriter, r *http.Request, err error) {
+	var apiErr *biz.Error
+	if !errors.As(err, &apiErr) {
+		apiErr = biz.Internal(err, "internal error; quote the trace id when reporting it")
+	}
+	writeError(w, r, apiErr)
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, e *biz.Error) {
+	span := trace.SpanFromContext(r.Context())
+	if e.Status >= http.StatusInternalServerError {
+		span.RecordError(e)
+	}
+	body, _ := json.Marshal(errorBody{TraceID: span.SpanContext().TraceID().String(), Message: e.Message, Code: e.Code})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(e.Status)
+	_, _ = w.Write(body)
+}
+
+// notFound answers routes that do not exist with the error body.
+func notFound() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, biz.NotFound("no route %s %s", r.Method, r.URL.Path))
+	})
+}
+
+// methodNotAllowed answers a known path with the wrong method.
+func methodNotAllowed() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, &biz.Error{Status: http.StatusMethodNotAllowed, Code: "METHOD_NOT_ALLOWED",
+			Message: "method " + r.Method + " is not allowed on " + r.URL.Path})
+	})
+}

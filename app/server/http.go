@@ -1,0 +1,96 @@
+// Package server builds the Kratos HTTP server: the OpenTelemetry filter, the envelope encoders,
+// the route table (routes.go) and the adapter that runs each handler inside the server
+// middleware.
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/go-kratos/kratos/v2/log"
+	"github.com/go-kratos/kratos/v2/middleware/recovery"
+	"github.com/go-kratos/kratos/v2/transport"
+	khttp "github.com/go-kratos/kratos/v2/transport/http"
+	"github.com/google/wire"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+)
+
+// ProviderSet provides the HTTP server to Wire.
+var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes)
+
+// NewHTTPServer builds the server and registers the routes.
+func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes) (*khttp.Server, error) {
+	timeout, err := conf.Duration("server.timeout", c.Timeout)
+	if err != nil {
+		return nil, err
+	}
+	srv := khttp.NewServer(
+		khttp.Address(c.Addr),
+		khttp.Timeout(timeout),
+		khttp.StrictSlash(false), // a trailing slash is a 404, not a redirect
+		khttp.Logger(logger),
+		// The server span starts here, outside routing, so even 404/405 bodies carry its trace id.
+		khttp.Filter(traceFilter(tp), recoverFilter),
+		khttp.Middleware(recovery.Recovery()),
+		khttp.ResponseEncoder(encodeResponse),
+		khttp.ErrorEncoder(encodeError),
+		khttp.NotFoundHandler(notFound()),
+		khttp.MethodNotAllowedHandler(methodNotAllowed()),
+	)
+	routes.register(srv)
+	return srv, nil
+}
+
+func traceFilter(tp trace.TracerProvider) khttp.FilterFunc {
+	return func(next http.Handler) http.Handler {
+		return otelhttp.NewHandler(next, "http.request",
+			otelhttp.WithTracerProvider(tp),
+			otelhttp.WithPropagators(propagation.TraceContext{}),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " unmatched" }),
+		)
+	}
+}
+
+// recoverFilter turns a panic outside the handler middleware (an encoder, a filter) into a 500
+// body instead of a dropped connection.
+func recoverFilter(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				writeError(w, r, biz.Internal(fmt.Errorf("panic: %v", p), "internal error; quote the trace id when reporting it"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handle adapts a service handler to a Kratos route: it names the server span after the route
+// template, runs the server middleware (Kratos plain routes skip it otherwise) and passes the
+// middleware's context down, so use-case and client spans are children of the server span.
+func handle(h service.Handler) khttp.HandlerFunc {
+	return func(kctx khttp.Context) error {
+		req := kctx.Request()
+		if tr, ok := transport.FromServerContext(kctx); ok {
+			if ht, ok := tr.(*khttp.Transport); ok {
+				span := trace.SpanFromContext(req.Context())
+				span.SetName(req.Method + " " + ht.PathTemplate())
+				span.SetAttributes(attribute.String("http.route", ht.PathTemplate()))
+			}
+		}
+		in := service.Input{Vars: kctx.Vars(), Query: kctx.Query()}
+		run := kctx.Middleware(func(ctx context.Context, _ any) (any, error) { return h(ctx, in) })
+		out, err := run(kctx, nil)
+		if err != nil {
+			return err
+		}
+		return kctx.Result(http.StatusOK, out)
+	}
+}

@@ -1,0 +1,49 @@
+package server
+
+import (
+	"context"
+
+	khttp "github.com/go-kratos/kratos/v2/transport/http"
+
+	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/data"
+)
+
+// Routes are the services the route table dispatches to.
+type Routes struct {
+	Cluster    *service.ClusterService
+	Namespaces *service.NamespaceService
+	Workloads  *service.WorkloadService
+	Cache      *data.Cache
+}
+
+// NewRoutes gathers the services (Wire fills it).
+func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, cache *data.Cache) Routes {
+	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Cache: cache}
+}
+
+// register is the one route table. gorilla/mux matches in registration order, so literal
+// segments come before variables of the same shape.
+func (r Routes) register(srv *khttp.Server) {
+	srv.Route("/").GET("/healthz", handle(func(context.Context, service.Input) (any, error) { return "ok", nil }))
+	srv.Route("/").GET("/readyz", handle(func(context.Context, service.Input) (any, error) {
+		if err := r.Cache.Synced(); err != nil {
+			return nil, err
+		}
+		return "ok", nil
+	}))
+
+	api := srv.Route("/api/v1")
+	api.GET("/cluster/metrics", handle(r.Cluster.Metrics))
+	api.GET("/namespaces", handle(r.Namespaces.List))
+	api.GET("/workload-types", handle(r.Workloads.Types))
+
+	api.GET("/workload/{namespace}", handle(r.Workloads.ListAll))
+	api.GET("/workload/{namespace}/{type}", handle(r.Workloads.List))
+	api.GET("/workload/{namespace}/{type}/{name}", handle(r.Workloads.Get))
+	api.DELETE("/workload/{namespace}/{type}/{name}", handle(r.Workloads.Delete))
+	api.GET("/workload/{namespace}/{type}/{name}/pods", handle(r.Workloads.Pods))
+	api.POST("/workload/{namespace}/{type}/{name}/scale", handle(r.Workloads.Scale))
+	api.POST("/workload/{namespace}/{type}/{name}/restart", handle(r.Workloads.Restart))
+}
+

@@ -1,0 +1,51 @@
+package service
+
+import (
+	"context"
+
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+)
+
+// WorkloadService serves /workload and /workload-types.
+type WorkloadService struct{ uc *biz.WorkloadUsecase }
+
+// NewWorkloadService builds the workload handlers.
+func NewWorkloadService(uc *biz.WorkloadUsecase) *WorkloadService { return &WorkloadService{uc: uc} }
+
+// Types serves GET /workload-types: every type with its capabilities.
+func (s *WorkloadService) Types(context.Context, Input) (any, error) { return s.uc.Types(), nil }
+
+// ListAll serves GET /workload/:namespace.
+func (s *WorkloadService) ListAll(ctx context.Context, in Input) (any, error) {
+	return s.uc.ListAll(ctx, in.Var("namespace"))
+}
+
+// List serves GET /workload/:namespace/:type.
+func (s *WorkloadService) List(ctx context.Context, in Input) (any, error) {
+	return s.uc.List(ctx, in.Var("namespace"), in.Var("type"))
+}
+
+// Get serves GET /workload/:namespace/:type/:name.
+func (s *WorkloadService) Get(ctx context.Context, in Input) (any, error) {
+	return s.uc.Get(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"))
+}
+
+// Pods serves GET /workload/:namespace/:type/:name/pods.
+func (s *WorkloadService) Pods(ctx context.Context, in Input) (any, error) {
+	return s.uc.Pods(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"))
+}
+
+// Scale serves POST /workload/:namespace/:type/:name/scale?replicas=N.
+func (s *WorkloadService) Scale(ctx context.Context, in Input) (any, error) {
+	return s.uc.Scale(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"), in.Query.Get("replicas"))
+}
+
+// Restart serves POST /workload/:namespace/:type/:name/restart.
+func (s *WorkloadService) Restart(ctx context.Context, in Input) (any, error) {
+	return s.uc.Restart(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"))
+}
+
+// Delete serves DELETE /workload/:namespace/:type/:name.
+func (s *WorkloadService) Delete(ctx context.Context, in Input) (any, error) {
+	return s.uc.Delete(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"))
+}

@@ -1,0 +1,33 @@
+//go:build wireinject
+
+package main
+
+import (
+	"github.com/go-kratos/kratos/v2"
+	"github.com/go-kratos/kratos/v2/log"
+	"github.com/google/wire"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/server"
+	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/data"
+	"github.com/kruise-dashboard/kruise-dashboard/registry"
+)
+
+// wireApp assembles the application; `go tool wire ./app` generates wire_gen.go from it.
+func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider) (*kratos.App, func(), error) {
+	panic(wire.Build(
+		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits"),
+		newLimits,
+		server.ProviderSet,
+		service.ProviderSet,
+		biz.ProviderSet,
+		data.ProviderSet,
+		registry.ProviderSet,
+		adapters.ProviderSet,
+		newApp,
+	))
+}

@@ -1,0 +1,59 @@
+// Package biz holds the dashboard's use cases: input rules, the capability checks, and the
+// mapping of Kubernetes errors to API errors. It reads and writes through the adapters in the
+// registry and the interfaces declared here, which the data layer implements.
+package biz
+
+import (
+	"github.com/google/wire"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
+	"context"
+	"strings"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+)
+
+// ProviderSet provides the use cases to Wire.
+var ProviderSet = wire.NewSet(NewWorkloadUsecase, NewClusterUsecase, NewNamespaceUsecase)
+
+// Cache tells whether reads can be served from the informer cache now.
+type Cache interface {
+	// Ready returns nil when the type's informer is synced and the API server reachable; else
+	// an *Error saying why (the type's API is not served, the cache is not synced yet, the API
+	// server is unreachable or refuses the dashboard's credentials).
+	Ready(info adapters.Info) error
+	// CoreReady is Ready for the built-in informers (namespaces, nodes, pods).
+	CoreReady() error
+}
+
+// ClusterRepo reads cluster-wide objects.
+type ClusterRepo interface {
+	Nodes() ([]*corev1.Node, error)
+	// NonTerminatedPods are pods whose phase is neither Succeeded nor Failed.
+	NonTerminatedPods() ([]*corev1.Pod, error)
+	// NodeMetrics lists metrics.k8s.io NodeMetrics; ErrMetricsUnavailable when not served.
+	NodeMetrics(ctx context.Context) ([]metricsv1beta1.NodeMetrics, error)
+}
+
+// NamespaceRepo reads namespaces.
+type NamespaceRepo interface {
+	List() ([]*corev1.Namespace, error)
+	Get(name string) (*corev1.Namespace, error)
+}
+
+// ValidateNamespace checks a namespace path segment (a DNS-1123 label).
+func ValidateNamespace(ns string) error {
+	if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+		return BadRequest("invalid namespace %q: %s", ns, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// ValidateName checks an object name path segment (a DNS-1123 subdomain).
+func ValidateName(name string) error {
+	if errs := validation.IsDNS1123Subdomain(name); len(errs) > 0 {
+		return BadRequest("invalid name %q: %s", name, strings.Join(errs, "; "))
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+
+	corev1 "k8s.io/api/core/v1"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// ErrMetricsUnavailable is returned by ClusterRepo.NodeMetrics when metrics.k8s.io is not served
+// or has no data yet.
+var ErrMetricsUnavailable = errors.New("metrics.k8s.io unavailable")
+
+// Usage sources reported in ClusterMetrics.UsageSource.
+const (
+	UsageFromMetricsAPI = "metrics.k8s.io"
+	UsageUnavailable    = "unavailable"
+)
+
+// ClusterMetrics is the answer of GET /cluster/metrics. Usage is measured (metrics.k8s.io) over
+// node allocatable, as `kubectl top node`; requests are what pods reserve, and are never reported
+// as usage.
+type ClusterMetrics struct {
+	Nodes      int `json:"nodes"`
+	ReadyNodes int `json:"ready_nodes"`
+	// CPUUsage and MemoryUsage are percentages like "45%", or null without metrics.k8s.io.
+	CPUUsage    *string `json:"cpu_usage"`
+	MemoryUsage *string `json:"memory_usage"`
+	UsageSource string  `json:"usage_source"`
+	// NodesWithMetrics is how many nodes the usage covers (numerator and denominator alike).
+	NodesWithMetrics int `json:"nodes_with_metrics"`
+	// CPURequested and MemoryRequested are the requests of scheduled non-terminated pods over
+	// allocatable, like the "Allocated resources" of `kubectl describe node`.
+	CPURequested    string `json:"cpu_requested"`
+	MemoryRequested string `json:"memory_requested"`
+	// PodCount counts non-terminated pods; RunningPods those in phase Running.
+	PodCount    int   `json:"pod_count"`
+	RunningPods int   `json:"running_pods"`
+	PodCapacity int64 `json:"pod_capacity"`
+}
+
+// ClusterUsecase serves GET /cluster/metrics.
+type ClusterUsecase struct {
+	repo   ClusterRepo
+	cache  Cache
+	tracer trace.Tracer
+}
+
+// NewClusterUsecase builds the cluster use case.
+func NewClusterUsecase(repo ClusterRepo, c Cache, tp trace.TracerProvider) *ClusterUsecase {
+	return &ClusterUsecase{repo: repo, cache: c, tracer: tp.Tracer("biz")}
+}
+
+// Metrics computes the cluster figures.
+func (uc *ClusterUsecase) Metrics(ctx context.Context) (*ClusterMetrics, error) {
+	ctx, span := uc.tracer.Start(ctx, "ClusterUsecase.Metrics")
+	defer span.End()
+	if err := uc.cache.CoreReady(); err != nil {
+		return nil, err
+	}
+	nodes, err := uc.repo.Nodes()
+	if err != nil {
+		return nil, FromKube(err, "nodes")
+	}
+	pods, err := uc.repo.NonTerminatedPods()
+	if err != nil {
+		return nil, FromKube(err, "pods")
+	}
+	m := &ClusterMetrics{Nodes: len(nodes), PodCount: len(pods), UsageSource: UsageUnavailable}
+	var cpuAlloc, memAlloc int64
+	for _, n := range nodes {
+		if nodeReady(n) {
+			m.ReadyNodes++
+		}
+		cpuAlloc += n.Status.Allocatable.Cpu().MilliValue()
+		memAlloc += n.Status.Allocatable.Memory().Value()
+		m.PodCapacity += n.Status.Allocatable.Pods().Value()
+	}
+	var cpuReq, memReq int64
+	for _, p := range pods {
+		if p.Status.Phase == corev1.PodRunning {
+			m.RunningPods++
+		}
+		if p.Spec.NodeName == "" {
+			continue // not scheduled: reserves nothing on a node yet
+		}
+		req := podRequests(p)
+		cpuReq += req.Cpu().MilliValue()
+		memReq += req.Memory().Value()
+	}
+	m.CPURequested, m.MemoryRequested = percent(cpuReq, cpuAlloc), percent(memReq, memAlloc)
+
+	usage, err := uc.usage(ctx, nodes)
+	switch {
+	case errors.Is(err, ErrMetricsUnavailable):
+		span.SetAttributes(attribute.String("usage_source", UsageUnavailable))
+	case err != nil:
+		return nil, FromKube(err, "node metrics")
+	default:
+		m.UsageSource, m.NodesWithMetrics = UsageFromMetricsAPI, usage.nodes
+		cpu, mem := percent(usage.cpuUsed, usage.cpuAlloc), percent(usage.memUsed, usage.memAlloc)
+		m.CPUUsage, m.MemoryUsage = &cpu, &mem
+	}
+	return m, nil
+}
+
+type usageSums struct {
+	nodes                              int
+	cpuUsed, cpuAlloc, memUsed, memAlloc int64
+}
+
+// usage sums metrics over the nodes that have metrics, so both sides of the ratio cover the
+// same nodes.
+func (uc *ClusterUsecase) usage(ctx context.Context, nodes []*corev1.Node) (*usageSums, error) {
+	metrics, err := uc.repo.NodeMetrics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]*corev1.Node, len(nodes))
+	for _, n := range nodes {
+		byName[n.Name] = n
+	}
+	s := &usageSums{}
+	for _, nm := range metrics {
+		n, ok := byName[nm.Name]
+		if !ok {
+			continue
+		}
+		s.nodes++
+		s.cpuUsed += nm.Usage.Cpu().MilliValue()
+		s.memUsed += nm.Usage.Memory().Value()
+		s.cpuAlloc += n.Status.Allocatable.Cpu().MilliValue()
+		s.memAlloc += n.Status.Allocatable.Memory().Value()
+	}
+	if s.nodes == 0 {
+		return nil, fmt.Errorf("%w: no node has metrics yet", ErrMetricsUnavailable)
+	}
+	return s, nil
+}
+
+func nodeReady(n *corev1.Node) bool {
+	for _, c := range n.Status.Conditions {
+		if c.Type == corev1.NodeReady {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
+
+// podRequests is what a pod reserves, as kubectl computes it: the larger of the sum over app
+// containers (with restartable init containers, i.e. sidecars) and the largest init container,
+// plus the pod overhead.
+func podRequests(p *corev1.Pod) corev1.ResourceList {
+	sum := corev1.ResourceList{}
+	for _, c := range p.Spec.Containers {
+		addTo(sum, c.Resources.Requests)
+	}
+	sidecars := corev1.ResourceList{}
+	for _, c := range p.Spec.InitContainers {
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			addTo(sum, c.Resources.Requests)
+			addTo(sidecars, c.Resources.Requests)
+			continue
+		}
+		// An ordinary init container runs alone beside the sidecars started before it.
+		need := sidecars.DeepCopy()
+		addTo(need, c.Resources.Requests)
+		for name, q := range need {
+			if cur, ok := sum[name]; !ok || q.Cmp(cur) > 0 {
+				sum[name] = q
+			}
+		}
+	}
+	addTo(sum, p.Spec.Overhead)
+	return sum
+}
+
+func addTo(total, add corev1.ResourceList) {
+	for name, q := range add {
+		cur := total[name]
+		cur.Add(q)
+		total[name] = cur
+	}
+}
+
+func percent(part, whole int64) string {
+	if whole <= 0 {
+		return "0%"
+	}
+	return fmt.Sprintf("%d%%", int64(math.Round(100*float64(part)/float64(whole))))
+}
+

@@ -1,0 +1,107 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"syscall"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// Error is an API error: the HTTP status and the contract's code, with a message that names the
+// object and the reason. The HTTP layer writes it as {"trace_id","message","code"}.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+	cause   error
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.cause }
+
+// The contract's codes.
+const (
+	CodeBadRequest   = "BAD_REQUEST"
+	CodeUnauthorized = "UNAUTHORIZED"
+	CodeForbidden    = "FORBIDDEN"
+	CodeNotFound     = "NOT_FOUND"
+	CodeConflict     = "CONFLICT"
+	CodeInvalid      = "INVALID"
+	CodeUnavailable  = "UNAVAILABLE"
+	CodeInternal     = "INTERNAL_ERROR"
+)
+
+func newError(status int, code string, cause error, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...), cause: cause}
+}
+
+// BadRequest is a 400 for input the caller must fix.
+func BadRequest(format string, args ...any) *Error {
+	return newError(http.StatusBadRequest, CodeBadRequest, nil, format, args...)
+}
+
+// NotFound is a 404 for a missing object or route.
+func NotFound(format string, args ...any) *Error {
+	return newError(http.StatusNotFound, CodeNotFound, nil, format, args...)
+}
+
+// Unavailable is a 503: the API server or a type's API cannot serve the request now.
+func Unavailable(cause error, format string, args ...any) *Error {
+	return newError(http.StatusServiceUnavailable, CodeUnavailable, cause, format, args...)
+}
+
+// Conflict is a 409: the object's state does not allow the action now.
+func Conflict(cause error, format string, args ...any) *Error {
+	return newError(http.StatusConflict, CodeConflict, cause, format, args...)
+}
+
+// Internal is a 500, for bugs only.
+func Internal(cause error, format string, args ...any) *Error {
+	return newError(http.StatusInternalServerError, CodeInternal, cause, format, args...)
+}
+
+// FromKube maps an error of a Kubernetes call about `what` (e.g. `cloneset demo/shop`) to an
+// API error, keeping the API server's reason in the message.
+func FromKube(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return err
+	}
+	status := apierrors.APIStatus(nil)
+	if errors.As(err, &status) {
+		msg := status.Status().Message
+		switch {
+		case apierrors.IsNotFound(err):
+			return newError(http.StatusNotFound, CodeNotFound, err, "%s not found", what)
+		case apierrors.IsUnauthorized(err):
+			return newError(http.StatusUnauthorized, CodeUnauthorized, err, "the API server rejected the dashboard's credentials for %s: %s", what, msg)
+		case apierrors.IsForbidden(err):
+			return newError(http.StatusForbidden, CodeForbidden, err, "forbidden on %s: %s", what, msg)
+		case apierrors.IsConflict(err), apierrors.IsAlreadyExists(err):
+			return newError(http.StatusConflict, CodeConflict, err, "conflict on %s: %s", what, msg)
+		case apierrors.IsInvalid(err):
+			return newError(http.StatusUnprocessableEntity, CodeInvalid, err, "the API server refused %s: %s", what, msg)
+		case apierrors.IsBadRequest(err):
+			return newError(http.StatusBadRequest, CodeBadRequest, err, "bad request for %s: %s", what, msg)
+		case apierrors.IsServiceUnavailable(err), apierrors.IsTimeout(err), apierrors.IsServerTimeout(err), apierrors.IsTooManyRequests(err):
+			return Unavailable(err, "the API server could not serve %s now: %s", what, msg)
+		}
+	}
+	if isUnreachable(err) {
+		return Unavailable(err, "the API server is unreachable (%s): %v", what, err)
+	}
+	return Internal(err, "unexpected error on %s: %v", what, err)
+}
+
+func isUnreachable(err error) bool {
+	var netErr net.Error
+	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr)
+}

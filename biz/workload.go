@@ -1,0 +1,317 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/cache"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/registry"
+)
+
+// ErrNotInstalled is the cause of Ready's error for a type whose API the cluster does not serve.
+var ErrNotInstalled = errors.New("API not served by the cluster")
+
+// Limits are the bounds a deployer sets on what callers may ask.
+type Limits struct {
+	// MaxReplicas is the largest replica count a scale request may set.
+	MaxReplicas int32
+}
+
+// WorkloadUsecase serves the workload endpoints through the registry's adapters.
+type WorkloadUsecase struct {
+	registry   *registry.Registry
+	cache      Cache
+	namespaces NamespaceRepo
+	limits     Limits
+	tracer     trace.Tracer
+	now        func() time.Time
+}
+
+// NewWorkloadUsecase builds the workload use cases.
+func NewWorkloadUsecase(reg *registry.Registry, c Cache, ns NamespaceRepo, limits Limits, tp trace.TracerProvider) *WorkloadUsecase {
+	return &WorkloadUsecase{registry: reg, cache: c, namespaces: ns, limits: limits, tracer: tp.Tracer("biz"), now: time.Now}
+}
+
+// WorkloadPods is the answer of GET /workload/:ns/:type/:name/pods.
+type WorkloadPods struct {
+	Workload runtime.Object `json:"workload"`
+	Pods     []*corev1.Pod  `json:"pods"`
+}
+
+// Deleted is the answer of DELETE /workload/:ns/:type/:name.
+type Deleted struct {
+	Type              string `json:"type"`
+	Namespace         string `json:"namespace"`
+	Name              string `json:"name"`
+	PropagationPolicy string `json:"propagationPolicy"`
+}
+
+// Types describes every registered type with its capabilities, for the UI.
+func (uc *WorkloadUsecase) Types() []adapters.Info {
+	all := uc.registry.All()
+	infos := make([]adapters.Info, len(all))
+	for i, a := range all {
+		infos[i] = a.Info()
+	}
+	return infos
+}
+
+// ListAll returns every type's objects in ns, keyed by plural. A type whose API the cluster does
+// not serve has an empty list: there are none of it.
+func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (map[string][]runtime.Object, error) {
+	_, span := uc.start(ctx, "ListAll", ns, "", "")
+	defer span.End()
+	if err := uc.checkNamespace(ns); err != nil {
+		return nil, err
+	}
+	out := make(map[string][]runtime.Object, len(uc.registry.All()))
+	for _, a := range uc.registry.All() {
+		items, err := uc.list(a, ns)
+		if errors.Is(err, ErrNotInstalled) {
+			items = []runtime.Object{}
+		} else if err != nil {
+			return nil, err
+		}
+		out[a.Info().Plural] = items
+	}
+	return out, nil
+}
+
+// List returns the objects of one type in ns, sorted by name.
+func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) ([]runtime.Object, error) {
+	_, span := uc.start(ctx, "List", ns, workloadType, "")
+	defer span.End()
+	a, err := uc.adapter(workloadType)
+	if err != nil {
+		return nil, err
+	}
+	if err := uc.checkNamespace(ns); err != nil {
+		return nil, err
+	}
+	return uc.list(a, ns)
+}
+
+// Get returns one object.
+func (uc *WorkloadUsecase) Get(ctx context.Context, ns, workloadType, name string) (runtime.Object, error) {
+	_, span := uc.start(ctx, "Get", ns, workloadType, name)
+	defer span.End()
+	_, obj, err := uc.find(ns, workloadType, name)
+	return obj, err
+}
+
+// Pods returns one object with exactly the pods it owns, sorted by name.
+func (uc *WorkloadUsecase) Pods(ctx context.Context, ns, workloadType, name string) (*WorkloadPods, error) {
+	_, span := uc.start(ctx, "Pods", ns, workloadType, name)
+	defer span.End()
+	a, obj, err := uc.find(ns, workloadType, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := uc.cache.CoreReady(); err != nil {
+		return nil, err
+	}
+	pods, err := a.Pods(obj.(metav1.Object))
+	if err != nil {
+		return nil, Internal(err, "list pods of %s %s/%s: %v", workloadType, ns, name, err)
+	}
+	sort.Slice(pods, func(i, j int) bool { return pods[i].Name < pods[j].Name })
+	span.SetAttributes(attribute.Int("pods", len(pods)))
+	return &WorkloadPods{Workload: obj, Pods: pods}, nil
+}
+
+// Scale sets the replicas of a scalable type through its /scale subresource. rawReplicas is the
+// query parameter as given.
+func (uc *WorkloadUsecase) Scale(ctx context.Context, ns, workloadType, name, rawReplicas string) (*autoscalingv1.Scale, error) {
+	ctx, span := uc.start(ctx, "Scale", ns, workloadType, name)
+	defer span.End()
+	a, err := uc.validWrite(ns, workloadType, name)
+	if err != nil {
+		return nil, err
+	}
+	scaler, ok := a.(adapters.Scaler)
+	if !ok {
+		return nil, BadRequest("%s does not support scale (scalable types: %s)", workloadType, uc.typesWith(func(c adapters.Capabilities) bool { return c.Scalable }))
+	}
+	replicas, err := uc.parseReplicas(rawReplicas)
+	if err != nil {
+		return nil, err
+	}
+	if err := uc.cache.Ready(a.Info()); err != nil {
+		return nil, err
+	}
+	span.SetAttributes(attribute.Int("replicas", int(replicas)))
+	scale, err := scaler.Scale(ctx, ns, name, replicas)
+	return scale, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+}
+
+// Restart stamps the pod template with the restart annotation, as `kubectl rollout restart`.
+func (uc *WorkloadUsecase) Restart(ctx context.Context, ns, workloadType, name string) (runtime.Object, error) {
+	ctx, span := uc.start(ctx, "Restart", ns, workloadType, name)
+	defer span.End()
+	a, err := uc.validWrite(ns, workloadType, name)
+	if err != nil {
+		return nil, err
+	}
+	restarter, ok := a.(adapters.Restarter)
+	if !ok {
+		return nil, BadRequest("%s does not support restart (restartable types: %s)", workloadType, uc.typesWith(func(c adapters.Capabilities) bool { return c.Restartable }))
+	}
+	_, obj, err := uc.find(ns, workloadType, name)
+	if err != nil {
+		return nil, err
+	}
+	patch, err := restarter.RestartPatch(obj, uc.now())
+	if errors.Is(err, adapters.ErrRestartRefused) {
+		return nil, Conflict(err, "%v", err)
+	} else if err != nil {
+		return nil, Internal(err, "build restart patch of %s %s/%s: %v", workloadType, ns, name, err)
+	}
+	updated, err := restarter.Patch(ctx, ns, name, patch)
+	return updated, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+}
+
+// Delete deletes one object with background propagation.
+func (uc *WorkloadUsecase) Delete(ctx context.Context, ns, workloadType, name string) (*Deleted, error) {
+	ctx, span := uc.start(ctx, "Delete", ns, workloadType, name)
+	defer span.End()
+	a, err := uc.validWrite(ns, workloadType, name)
+	if err != nil {
+		return nil, err
+	}
+	if err := uc.cache.Ready(a.Info()); err != nil {
+		return nil, err
+	}
+	if err := a.Delete(ctx, ns, name); err != nil {
+		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+	}
+	return &Deleted{Type: workloadType, Namespace: ns, Name: name, PropagationPolicy: string(metav1.DeletePropagationBackground)}, nil
+}
+
+func (uc *WorkloadUsecase) start(ctx context.Context, op, ns, workloadType, name string) (context.Context, trace.Span) {
+	attrs := []attribute.KeyValue{attribute.String("k8s.namespace.name", ns)}
+	if workloadType != "" {
+		attrs = append(attrs, attribute.String("workload.type", workloadType))
+	}
+	if name != "" {
+		attrs = append(attrs, attribute.String("workload.name", name))
+	}
+	return uc.tracer.Start(ctx, "WorkloadUsecase."+op, trace.WithAttributes(attrs...))
+}
+
+func (uc *WorkloadUsecase) adapter(workloadType string) (adapters.Adapter, error) {
+	a, ok := uc.registry.Get(workloadType)
+	if !ok {
+		return nil, BadRequest("unknown workload type %q (known: %s)", workloadType, uc.typesWith(func(adapters.Capabilities) bool { return true }))
+	}
+	return a, nil
+}
+
+// validWrite validates the path of a write.
+func (uc *WorkloadUsecase) validWrite(ns, workloadType, name string) (adapters.Adapter, error) {
+	a, err := uc.adapter(workloadType)
+	if err != nil {
+		return nil, err
+	}
+	if err := ValidateNamespace(ns); err != nil {
+		return nil, err
+	}
+	if err := ValidateName(name); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (uc *WorkloadUsecase) checkNamespace(ns string) error {
+	if err := ValidateNamespace(ns); err != nil {
+		return err
+	}
+	if err := uc.cache.CoreReady(); err != nil {
+		return err
+	}
+	if _, err := uc.namespaces.Get(ns); err != nil {
+		return FromKube(err, "namespace "+ns)
+	}
+	return nil
+}
+
+func (uc *WorkloadUsecase) list(a adapters.Adapter, ns string) ([]runtime.Object, error) {
+	if err := uc.cache.Ready(a.Info()); err != nil {
+		return nil, err
+	}
+	objs, err := a.Informer().GetIndexer().ByIndex(cache.NamespaceIndex, ns)
+	if err != nil {
+		return nil, Internal(err, "list %s in %s from cache: %v", a.Info().Plural, ns, err)
+	}
+	items := make([]runtime.Object, 0, len(objs))
+	for _, o := range objs {
+		items = append(items, o.(runtime.Object))
+	}
+	sort.Slice(items, func(i, j int) bool {
+		return items[i].(metav1.Object).GetName() < items[j].(metav1.Object).GetName()
+	})
+	return items, nil
+}
+
+// find validates the path and returns the object from the cache, or NOT_FOUND.
+func (uc *WorkloadUsecase) find(ns, workloadType, name string) (adapters.Adapter, runtime.Object, error) {
+	a, err := uc.adapter(workloadType)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ValidateName(name); err != nil {
+		return nil, nil, err
+	}
+	if err := uc.checkNamespace(ns); err != nil {
+		return nil, nil, err
+	}
+	if err := uc.cache.Ready(a.Info()); err != nil {
+		return nil, nil, err
+	}
+	obj, exists, err := a.Informer().GetIndexer().GetByKey(ns + "/" + name)
+	if err != nil {
+		return nil, nil, Internal(err, "read %s %s/%s from cache: %v", workloadType, ns, name, err)
+	}
+	if !exists {
+		return nil, nil, NotFound("%s %s/%s not found", workloadType, ns, name)
+	}
+	return a, obj.(runtime.Object), nil
+}
+
+func (uc *WorkloadUsecase) parseReplicas(raw string) (int32, error) {
+	if raw == "" {
+		return 0, BadRequest("query parameter replicas is required, e.g. ?replicas=3")
+	}
+	n, err := strconv.ParseInt(raw, 10, 32)
+	if err != nil {
+		return 0, BadRequest("replicas must be a whole number, got %q", raw)
+	}
+	if n < 0 {
+		return 0, BadRequest("replicas must not be negative, got %d", n)
+	}
+	if n > int64(uc.limits.MaxReplicas) {
+		return 0, BadRequest("replicas %d is over the configured maximum %d", n, uc.limits.MaxReplicas)
+	}
+	return int32(n), nil
+}
+
+func (uc *WorkloadUsecase) typesWith(has func(adapters.Capabilities) bool) string {
+	var names []string
+	for _, a := range uc.registry.All() {
+		if has(a.Info().Capabilities) {
+			names = append(names, a.Info().Type)
+		}
+	}
+	return fmt.Sprint(names)
+}

@@ -1,0 +1,261 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/go-kratos/kratos/v2/log"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/registry"
+)
+
+// Cache owns the shared informers. It is a Kratos server: Start registers the informers of the
+// types the cluster serves (found by discovery) and starts them; a loop then probes the API
+// server's /readyz and re-runs discovery, so an outage is reported and a CRD installed later is
+// picked up without a restart.
+type Cache struct {
+	clients  *Clients
+	cluster  *adapters.Cluster
+	registry *registry.Registry
+	health   time.Duration
+	discover time.Duration
+	log      *log.Helper
+
+	mu        sync.RWMutex
+	served    map[schema.GroupVersionResource]bool
+	informers map[string]cache.SharedIndexInformer // by workload type, once started
+	probeErr  error                                // last /readyz failure, nil when healthy
+	listErrs  map[string]error                     // last list/watch failure by informer
+	core      map[string]cache.SharedIndexInformer // built-in informers every request may need
+	stop      chan struct{}
+	done      chan struct{}
+}
+
+// NewCache builds the cache; nothing runs until Start.
+func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, c *conf.Kubernetes, logger log.Logger) (*Cache, error) {
+	health, err := conf.Duration("kubernetes.health_interval", c.HealthInterval)
+	if err != nil {
+		return nil, err
+	}
+	discover, err := conf.Duration("kubernetes.discovery_interval", c.DiscoveryInterval)
+	if err != nil {
+		return nil, err
+	}
+	k := cluster.Kube
+	return &Cache{
+		core: map[string]cache.SharedIndexInformer{
+			"namespaces":  k.Core().V1().Namespaces().Informer(),
+			"nodes":       k.Core().V1().Nodes().Informer(),
+			"pods":        cluster.PodInformer(),
+			"replicasets": adapters.Indexed(k.Apps().V1().ReplicaSets().Informer()),
+			"jobs":        adapters.Indexed(k.Batch().V1().Jobs().Informer()),
+		},
+		clients: clients, cluster: cluster, registry: reg, health: health, discover: discover,
+		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
+		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{},
+		listErrs: map[string]error{},
+	}, nil
+}
+
+// Start implements transport.Server. It returns once the informers are started; /readyz tells
+// when they have synced.
+func (c *Cache) Start(ctx context.Context) error {
+	c.stop, c.done = make(chan struct{}), make(chan struct{})
+	for name, inf := range c.core {
+		c.watchErrors(name, inf)
+	}
+	c.probe(ctx)
+	c.refresh()
+	go c.loop()
+	return nil
+}
+
+// Stop implements transport.Server.
+func (c *Cache) Stop(context.Context) error {
+	if c.stop == nil {
+		return nil
+	}
+	close(c.stop)
+	<-c.done
+	c.cluster.Kube.Shutdown()
+	c.cluster.Kruise.Shutdown()
+	return nil
+}
+
+func (c *Cache) loop() {
+	defer close(c.done)
+	healthTick, discoverTick := time.NewTicker(c.health), time.NewTicker(c.discover)
+	defer healthTick.Stop()
+	defer discoverTick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-healthTick.C:
+			c.probe(context.Background())
+		case <-discoverTick.C:
+			c.refresh()
+		}
+	}
+}
+
+// probe asks the API server's /readyz and records the outcome.
+func (c *Cache) probe(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	err := c.clients.Plain.Discovery().RESTClient().Get().AbsPath("/readyz").Do(ctx).Error()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if (err == nil) != (c.probeErr == nil) {
+		if err != nil {
+			c.log.Warnf("API server %s not ready: %v", c.clients.Host, err)
+		} else {
+			c.log.Infof("API server %s ready again", c.clients.Host)
+		}
+	}
+	c.probeErr = err
+}
+
+// refresh runs discovery for the adapters' group-versions, then registers and starts the
+// informers of newly served types.
+func (c *Cache) refresh() {
+	served := map[schema.GroupVersionResource]bool{}
+	known := map[schema.GroupVersion]bool{}
+	for _, a := range c.registry.All() {
+		gv := a.Info().GVK.GroupVersion()
+		if known[gv] {
+			continue
+		}
+		known[gv] = true
+		list, err := c.clients.Plain.Discovery().ServerResourcesForGroupVersion(gv.String())
+		if apierrors.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			c.log.Warnf("discovery of %s failed, keeping what was known: %v", gv, err)
+			c.mu.RLock()
+			for gvr, ok := range c.served {
+				if gvr.GroupVersion() == gv {
+					served[gvr] = ok
+				}
+			}
+			c.mu.RUnlock()
+			continue
+		}
+		for _, r := range list.APIResources {
+			served[gv.WithResource(r.Name)] = true
+		}
+	}
+
+	c.mu.Lock()
+	c.served = served
+	for _, a := range c.registry.All() {
+		info := a.Info()
+		if _, started := c.informers[info.Type]; started || !served[info.GVR()] {
+			continue
+		}
+		inf := a.Informer()
+		c.watchErrorsLocked(info.Type, inf)
+		c.informers[info.Type] = inf
+		c.log.Infof("watching %s (%s)", info.Plural, info.APIVersion)
+	}
+	c.mu.Unlock()
+	// Start only starts informers not yet running, so calling it again adds the new ones.
+	c.cluster.Kube.Start(c.stop)
+	c.cluster.Kruise.Start(c.stop)
+}
+
+func (c *Cache) watchErrors(name string, inf cache.SharedIndexInformer) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.watchErrorsLocked(name, inf)
+}
+
+// watchErrorsLocked records list/watch failures so a cache that cannot sync says why.
+func (c *Cache) watchErrorsLocked(name string, inf cache.SharedIndexInformer) {
+	_ = inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *cache.Reflector, err error) {
+		c.mu.Lock()
+		c.listErrs[name] = err
+		c.mu.Unlock()
+		cache.DefaultWatchErrorHandler(ctx, r, err)
+	})
+}
+
+// Ready implements biz.Cache.
+func (c *Cache) Ready(info adapters.Info) error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if err := c.reachableLocked(); err != nil {
+		return err
+	}
+	if !c.served[info.GVR()] {
+		return biz.Unavailable(biz.ErrNotInstalled, "%s (%s %s) is not served by this cluster: is its CRD installed?", info.Type, info.GVR().Resource, info.APIVersion)
+	}
+	inf, ok := c.informers[info.Type]
+	if !ok || !inf.HasSynced() {
+		return c.notSyncedLocked(info.Type, info.Plural)
+	}
+	return nil
+}
+
+// CoreReady implements biz.Cache.
+func (c *Cache) CoreReady() error {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if err := c.reachableLocked(); err != nil {
+		return err
+	}
+	for name, inf := range c.core {
+		if !inf.HasSynced() {
+			return c.notSyncedLocked(name, name)
+		}
+	}
+	return nil
+}
+
+// Synced reports whether every started informer has synced (for /readyz).
+func (c *Cache) Synced() error {
+	if err := c.CoreReady(); err != nil {
+		return err
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for name, inf := range c.informers {
+		if !inf.HasSynced() {
+			return c.notSyncedLocked(name, name)
+		}
+	}
+	return nil
+}
+
+func (c *Cache) reachableLocked() error {
+	err := c.probeErr
+	switch {
+	case err == nil:
+		return nil
+	case apierrors.IsUnauthorized(err):
+		return biz.FromKube(err, "the API server health check")
+	default:
+		return biz.Unavailable(err, "the API server %s is unreachable or not ready: %v", c.clients.Host, err)
+	}
+}
+
+func (c *Cache) notSyncedLocked(name, plural string) error {
+	if err := c.listErrs[name]; err != nil {
+		var status apierrors.APIStatus
+		if errors.As(err, &status) && (apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err)) {
+			return biz.FromKube(err, "list "+plural)
+		}
+		return biz.Unavailable(err, "the cache of %s is not synced yet: last list error: %v", plural, err)
+	}
+	return biz.Unavailable(nil, "the cache of %s is not synced yet", plural)
+}
+

@@ -1,0 +1,122 @@
+// Package data holds the Kubernetes clients: the REST config with a traced transport, the
+// clientsets, the shared informer cache (a Kratos server that owns the informers' lifecycle) and
+// the repositories biz reads through.
+package data
+
+import (
+	"fmt"
+
+	"github.com/google/wire"
+	kruiseapi "github.com/openkruise/kruise-api"
+	kruiseclient "github.com/openkruise/kruise-api/client/clientset/versioned"
+	kruiseinformers "github.com/openkruise/kruise-api/client/informers/externalversions"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/dynamic"
+	kubeinformers "k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"net/http"
+	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+)
+
+// ProviderSet provides the data layer to Wire.
+var ProviderSet = wire.NewSet(
+	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo,
+	wire.Bind(new(biz.Cache), new(*Cache)),
+	wire.Bind(new(biz.NamespaceRepo), new(*NamespaceRepo)),
+	wire.Bind(new(biz.ClusterRepo), new(*ClusterRepo)),
+)
+
+// Clients are the clientsets. Traced ones give every API-server call a client span; Plain is for
+// the health probe and discovery, which run on a timer and would only add noise to traces.
+type Clients struct {
+	Kube    kubernetes.Interface
+	Kruise  kruiseclient.Interface
+	Dynamic dynamic.Interface
+	Metrics metricsclient.Interface
+	Plain   kubernetes.Interface
+	Host    string
+}
+
+// NewClients loads the kubeconfig (or in-cluster config) and builds the clientsets.
+func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	if c.Kubeconfig != "" {
+		rules.ExplicitPath = c.Kubeconfig
+	}
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, nil).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load Kubernetes client config (kubeconfig %q): %w", c.Kubeconfig, err)
+	}
+	cfg.QPS, cfg.Burst = float32(c.QPS), c.Burst
+	cfg.UserAgent = "kruise-dashboard"
+	plain, err := kubernetes.NewForConfig(rest.CopyConfig(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("build health client: %w", err)
+	}
+	traced := rest.CopyConfig(cfg)
+	traced.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+		return otelhttp.NewTransport(rt, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
+	})
+	out := &Clients{Plain: plain, Host: cfg.Host}
+	if out.Kube, err = kubernetes.NewForConfig(traced); err != nil {
+		return nil, fmt.Errorf("build kube client: %w", err)
+	}
+	if out.Kruise, err = kruiseclient.NewForConfig(traced); err != nil {
+		return nil, fmt.Errorf("build kruise client: %w", err)
+	}
+	if out.Dynamic, err = dynamic.NewForConfig(traced); err != nil {
+		return nil, fmt.Errorf("build dynamic client: %w", err)
+	}
+	if out.Metrics, err = metricsclient.NewForConfig(traced); err != nil {
+		return nil, fmt.Errorf("build metrics client: %w", err)
+	}
+	return out, nil
+}
+
+// NewCluster builds the informer factories the adapters read from. Objects are stored without
+// managedFields (memory) and with apiVersion/kind set, so they are served as they are.
+func NewCluster(c *Clients) (*adapters.Cluster, error) {
+	scheme := runtime.NewScheme()
+	if err := clientgoscheme.AddToScheme(scheme); err != nil {
+		return nil, fmt.Errorf("register Kubernetes types: %w", err)
+	}
+	if err := kruiseapi.AddToScheme(scheme); err != nil {
+		return nil, fmt.Errorf("register OpenKruise types: %w", err)
+	}
+	transform := stripForCache(scheme)
+	const resync = 0 // no periodic resync: nothing here reconciles
+	return &adapters.Cluster{
+		Kube:    kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
+		Kruise:  kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
+		Dynamic: c.Dynamic,
+	}, nil
+}
+
+// stripForCache drops managedFields and sets apiVersion/kind (which list decoding leaves empty).
+func stripForCache(scheme *runtime.Scheme) func(any) (any, error) {
+	return func(obj any) (any, error) {
+		ro, ok := obj.(runtime.Object)
+		if !ok {
+			return obj, nil
+		}
+		if m, err := meta.Accessor(ro); err == nil {
+			m.SetManagedFields(nil)
+		}
+		if gvks, _, err := scheme.ObjectKinds(ro); err == nil && len(gvks) > 0 {
+			ro.GetObjectKind().SetGroupVersionKind(gvks[0])
+		}
+		return ro, nil
+	}
+}
+

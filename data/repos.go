@@ -1,0 +1,78 @@
+package data
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+)
+
+// NamespaceRepo reads namespaces from the cache.
+type NamespaceRepo struct{ cluster *adapters.Cluster }
+
+// NewNamespaceRepo builds the namespace repository.
+func NewNamespaceRepo(c *adapters.Cluster) *NamespaceRepo { return &NamespaceRepo{cluster: c} }
+
+// List implements biz.NamespaceRepo.
+func (r *NamespaceRepo) List() ([]*corev1.Namespace, error) {
+	return r.cluster.Kube.Core().V1().Namespaces().Lister().List(labels.Everything())
+}
+
+// Get implements biz.NamespaceRepo; a missing namespace is a Kubernetes NotFound error.
+func (r *NamespaceRepo) Get(name string) (*corev1.Namespace, error) {
+	return r.cluster.Kube.Core().V1().Namespaces().Lister().Get(name)
+}
+
+// ClusterRepo reads nodes and pods from the cache and node metrics from metrics.k8s.io.
+type ClusterRepo struct {
+	cluster *adapters.Cluster
+	clients *Clients
+}
+
+// NewClusterRepo builds the cluster repository.
+func NewClusterRepo(c *adapters.Cluster, clients *Clients) *ClusterRepo {
+	return &ClusterRepo{cluster: c, clients: clients}
+}
+
+// Nodes implements biz.ClusterRepo.
+func (r *ClusterRepo) Nodes() ([]*corev1.Node, error) {
+	return r.cluster.Kube.Core().V1().Nodes().Lister().List(labels.Everything())
+}
+
+// NonTerminatedPods implements biz.ClusterRepo.
+func (r *ClusterRepo) NonTerminatedPods() ([]*corev1.Pod, error) {
+	all, err := r.cluster.Kube.Core().V1().Pods().Lister().List(labels.Everything())
+	if err != nil {
+		return nil, err
+	}
+	pods := all[:0:0]
+	for _, p := range all {
+		if p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+			pods = append(pods, p)
+		}
+	}
+	return pods, nil
+}
+
+// NodeMetrics implements biz.ClusterRepo: NotFound (group not registered) and ServiceUnavailable
+// (an APIService whose backend is down) both mean there are no metrics.
+func (r *ClusterRepo) NodeMetrics(ctx context.Context) ([]metricsv1beta1.NodeMetrics, error) {
+	list, err := r.clients.Metrics.MetricsV1beta1().NodeMetricses().List(ctx, metav1.ListOptions{})
+	switch {
+	case apierrors.IsNotFound(err), apierrors.IsServiceUnavailable(err):
+		return nil, fmt.Errorf("%w: %v", biz.ErrMetricsUnavailable, err)
+	case err != nil:
+		return nil, err
+	case len(list.Items) == 0:
+		return nil, fmt.Errorf("%w: metrics not available yet", biz.ErrMetricsUnavailable)
+	}
+	return list.Items, nil
+}
+

@@ -1,0 +1,96 @@
+// Package registry is the immutable set of workload adapters the dashboard serves, checked once
+// at start-up so that a wrong capability flag or a duplicate type never reaches a request.
+package registry
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/google/wire"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+)
+
+// ProviderSet provides the registry to Wire.
+var ProviderSet = wire.NewSet(New)
+
+// Registry maps a :type path segment to its adapter.
+type Registry struct {
+	ordered []adapters.Adapter
+	byType  map[string]adapters.Adapter
+}
+
+// New validates the adapters and builds the registry. It refuses an empty type or plural, a
+// type or plural used twice, and a capability flag that disagrees with the interfaces the
+// adapter implements.
+func New(list []adapters.Adapter) (*Registry, error) {
+	r := &Registry{byType: make(map[string]adapters.Adapter, len(list))}
+	plurals := map[string]string{}
+	var errs []error
+	for _, a := range list {
+		info := a.Info()
+		if err := validate(a); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, dup := r.byType[info.Type]; dup {
+			errs = append(errs, fmt.Errorf("workload type %q registered twice", info.Type))
+			continue
+		}
+		if other, dup := plurals[info.Plural]; dup {
+			errs = append(errs, fmt.Errorf("plural %q of type %q already used by %q", info.Plural, info.Type, other))
+			continue
+		}
+		plurals[info.Plural] = info.Type
+		r.byType[info.Type] = a
+		r.ordered = append(r.ordered, a)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("invalid adapter registry: %w", err)
+	}
+	return r, nil
+}
+
+func validate(a adapters.Adapter) error {
+	info := a.Info()
+	if info.Type == "" || info.Plural == "" || info.GVK.Kind == "" || info.GVK.Version == "" {
+		return fmt.Errorf("adapter %T: type, plural and GVK are required (got %q, %q, %v)", a, info.Type, info.Plural, info.GVK)
+	}
+	_, scaler := a.(adapters.Scaler)
+	_, restarter := a.(adapters.Restarter)
+	checks := []struct {
+		name             string
+		flag, implements bool
+		iface            string
+	}{
+		{"Scalable", info.Capabilities.Scalable, scaler, "adapters.Scaler"},
+		{"Restartable", info.Capabilities.Restartable, restarter, "adapters.Restarter"},
+	}
+	var errs []error
+	for _, c := range checks {
+		if c.flag != c.implements {
+			errs = append(errs, fmt.Errorf("type %q: %s=%t but implements %s=%t", info.Type, c.name, c.flag, c.iface, c.implements))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Get returns the adapter of a :type path segment.
+func (r *Registry) Get(workloadType string) (adapters.Adapter, bool) {
+	a, ok := r.byType[workloadType]
+	return a, ok
+}
+
+// All returns the adapters in registration order.
+func (r *Registry) All() []adapters.Adapter {
+	return append([]adapters.Adapter(nil), r.ordered...)
+}
+
+// Types returns the registered :type values in registration order.
+func (r *Registry) Types() []string {
+	types := make([]string, len(r.ordered))
+	for i, a := range r.ordered {
+		types[i] = a.Info().Type
+	}
+	return types
+}

@@ -1,0 +1,294 @@
+package localcluster
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+// Options choose where the cluster keeps its state and what it installs.
+type Options struct {
+	// Dir holds certificates, logs, PID files, etcd data and kubeconfigs. Created if missing.
+	Dir string
+	// SkipCRDs leaves the OpenKruise and Rollout CRDs out (to test a cluster without them).
+	SkipCRDs bool
+}
+
+// Cluster is a running local control plane.
+type Cluster struct {
+	// Dir is the state directory; Kubeconfig the admin kubeconfig inside it.
+	Dir        string
+	Kubeconfig string
+	// Server is the API server's https URL.
+	Server string
+	// Tokens maps each test user to its bearer token (see TokenKubeconfig).
+	Tokens map[string]string
+
+	etcd, apiserver *process
+	etcdURL         string
+	caPEM           []byte
+	admin           *keyPair
+}
+
+// TestUsers are the users in the API server's token file. They have no permissions until a
+// test binds them; the group lets one binding cover them all.
+var TestUsers = []string{"viewer", "editor", "nobody"}
+
+// TestUsersGroup is the group every test user belongs to.
+const TestUsersGroup = "kruise-dashboard:test-users"
+
+// Components in start order; Down stops them in reverse.
+var components = []string{"etcd", "kube-apiserver"}
+
+// Start builds (once) and starts etcd and kube-apiserver on free loopback ports, waits for the
+// API server to be ready and installs the CRDs. Stop it with Stop or Down(dir).
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	bin, err := buildBinaries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create cluster dir: %w", err)
+	}
+	Down(opts.Dir) // a previous instance in the same dir would hold the data directory
+	c := &Cluster{Dir: opts.Dir, Kubeconfig: filepath.Join(opts.Dir, "kubeconfig"), Tokens: map[string]string{}}
+	if err := c.writeCredentials(); err != nil {
+		return nil, err
+	}
+	if err := c.startEtcd(ctx, bin); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	if err := c.configureAPIServer(bin); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	if err := c.StartAPIServer(ctx); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	if err := c.writeKubeconfig(c.Kubeconfig, adminAuth(c.Dir)); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	if !opts.SkipCRDs {
+		if err := InstallCRDs(ctx, c.Kubeconfig); err != nil {
+			c.Stop()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+func buildBinaries(ctx context.Context) (string, error) {
+	out, err := runCmd(ctx, "", "bash", filepath.Join(sourceDir(), "..", "build.sh"))
+	if err != nil {
+		return "", fmt.Errorf("build control plane: %w", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	return lines[len(lines)-1], nil
+}
+
+// DefaultDir is where `make cluster-up` keeps the cluster's state.
+func DefaultDir() string { return filepath.Join(cacheDir(), "cluster") }
+
+// SourceDir is this package's directory, from which the scripts beside it are found.
+func SourceDir() string { return sourceDir() }
+
+func sourceDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(file)
+}
+
+func versions() map[string]string {
+	raw, _ := os.ReadFile(filepath.Join(sourceDir(), "..", "versions.sh"))
+	v := map[string]string{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if k, val, ok := strings.Cut(line, "="); ok && !strings.HasPrefix(line, "#") && !strings.Contains(val, "$") {
+			v[k] = val
+		}
+	}
+	return v
+}
+
+func (c *Cluster) writeCredentials() error {
+	ca, err := newCA()
+	if err != nil {
+		return err
+	}
+	serving, err := ca.serving()
+	if err != nil {
+		return err
+	}
+	admin, err := ca.client("kruise-dashboard-admin", "system:masters")
+	if err != nil {
+		return err
+	}
+	sa, err := sign(&x509.Certificate{}, nil)
+	if err != nil {
+		return err
+	}
+	for name, kp := range map[string]*keyPair{"ca": ca, "apiserver": serving, "admin": admin, "sa": sa} {
+		if err := kp.write(c.Dir, name); err != nil {
+			return err
+		}
+	}
+	pub, err := sa.publicKeyPEM()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(c.Dir, "sa.pub"), pub, 0o600); err != nil {
+		return fmt.Errorf("write sa.pub: %w", err)
+	}
+	var tokens strings.Builder
+	for i, user := range TestUsers {
+		buf := make([]byte, 16)
+		_, _ = rand.Read(buf)
+		c.Tokens[user] = hex.EncodeToString(buf)
+		fmt.Fprintf(&tokens, "%s,%s,%d,%q\n", c.Tokens[user], user, 1000+i, TestUsersGroup)
+	}
+	if err := os.WriteFile(filepath.Join(c.Dir, "tokens.csv"), []byte(tokens.String()), 0o600); err != nil {
+		return fmt.Errorf("write token file: %w", err)
+	}
+	c.caPEM, c.admin = ca.certPEM(), admin
+	return nil
+}
+
+func (c *Cluster) startEtcd(ctx context.Context, bin string) error {
+	clientPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	peerPort, err := freePort()
+	if err != nil {
+		return err
+	}
+	clientURL := "http://127.0.0.1:" + strconv.Itoa(clientPort)
+	c.etcdURL = clientURL
+	peerURL := "http://127.0.0.1:" + strconv.Itoa(peerPort)
+	v := versions()
+	c.etcd = &process{name: "etcd", dir: c.Dir, bin: filepath.Join(bin, "etcd-"+v["ETCD_VERSION"]), args: []string{
+		"--name=default", "--data-dir=" + filepath.Join(c.Dir, "etcd-data"),
+		"--listen-client-urls=" + clientURL, "--advertise-client-urls=" + clientURL,
+		"--listen-peer-urls=" + peerURL, "--initial-advertise-peer-urls=" + peerURL,
+		"--initial-cluster=default=" + peerURL,
+		"--unsafe-no-fsync", // a throwaway cluster: durability is not worth the disk latency
+		"--quota-backend-bytes=8589934592",
+	}}
+	if err := c.etcd.start(); err != nil {
+		return err
+	}
+	return waitFor(ctx, "etcd health", 30*time.Second, c.etcd, func() error {
+		return httpOK(http.DefaultClient, clientURL+"/health")
+	})
+}
+
+func (c *Cluster) configureAPIServer(bin string) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	c.Server = "https://127.0.0.1:" + strconv.Itoa(port)
+	f := func(name string) string { return filepath.Join(c.Dir, name) }
+	c.apiserver = &process{name: "kube-apiserver", dir: c.Dir, bin: filepath.Join(bin, "kube-apiserver-"+versions()["KUBE_VERSION"]), args: []string{
+		"--etcd-servers=" + c.etcdURL,
+		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + strconv.Itoa(port),
+		"--tls-cert-file=" + f("apiserver.crt"), "--tls-private-key-file=" + f("apiserver.key"),
+		"--client-ca-file=" + f("ca.crt"), "--token-auth-file=" + f("tokens.csv"),
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file=" + f("sa.pub"), "--service-account-signing-key-file=" + f("sa.key"),
+		"--service-cluster-ip-range=10.0.0.0/24", "--allow-privileged=true",
+		"--authorization-mode=Node,RBAC",
+		// No controller-manager creates the default ServiceAccount here; pods are created directly.
+		"--disable-admission-plugins=ServiceAccount",
+		"--enable-priority-and-fairness=false", // the benchmarks create thousands of objects quickly
+		"--max-requests-inflight=2000", "--max-mutating-requests-inflight=1000",
+	}}
+	return nil
+}
+
+// StartAPIServer (re)starts kube-apiserver on its port and waits until /readyz answers.
+func (c *Cluster) StartAPIServer(ctx context.Context) error {
+	if err := c.apiserver.start(); err != nil {
+		return err
+	}
+	client := c.adminHTTP()
+	return waitFor(ctx, "kube-apiserver /readyz", 90*time.Second, c.apiserver, func() error {
+		return httpOK(client, c.Server+"/readyz")
+	})
+}
+
+// StopAPIServer stops only kube-apiserver, leaving etcd and its data (to test an outage).
+func (c *Cluster) StopAPIServer() error {
+	return stopPID(c.Dir, "kube-apiserver", 20*time.Second)
+}
+
+// Stop stops every component of this cluster.
+func (c *Cluster) Stop() { Down(c.Dir) }
+
+// Down stops the cluster whose state is in dir, by the PIDs it recorded, in reverse start order.
+func Down(dir string) {
+	for i := len(components) - 1; i >= 0; i-- {
+		_ = stopPID(dir, components[i], 20*time.Second)
+	}
+}
+
+func (c *Cluster) adminHTTP() *http.Client {
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(c.caPEM)
+	cert, _ := tls.X509KeyPair(c.admin.certPEM(), c.admin.keyPEM())
+	return &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: []tls.Certificate{cert}},
+	}}
+}
+
+func httpOK(client *http.Client, url string) error {
+	resp, err := client.Get(url)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %s", url, resp.Status)
+	}
+	return nil
+}
+
+func adminAuth(dir string) *clientcmdapi.AuthInfo {
+	return &clientcmdapi.AuthInfo{
+		ClientCertificate: filepath.Join(dir, "admin.crt"),
+		ClientKey:         filepath.Join(dir, "admin.key"),
+	}
+}
+
+// TokenKubeconfig writes a kubeconfig that authenticates with token (a test user's, or any
+// string to test a rejected credential) and returns its path.
+func (c *Cluster) TokenKubeconfig(name, token string) (string, error) {
+	path := filepath.Join(c.Dir, "kubeconfig-"+name)
+	return path, c.writeKubeconfig(path, &clientcmdapi.AuthInfo{Token: token})
+}
+
+func (c *Cluster) writeKubeconfig(path string, auth *clientcmdapi.AuthInfo) error {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters["local"] = &clientcmdapi.Cluster{Server: c.Server, CertificateAuthority: filepath.Join(c.Dir, "ca.crt")}
+	cfg.AuthInfos["user"] = auth
+	cfg.Contexts["local"] = &clientcmdapi.Context{Cluster: "local", AuthInfo: "user"}
+	cfg.CurrentContext = "local"
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return fmt.Errorf("write kubeconfig %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,12 @@
+# Versions of every piece of the local control plane, and where their builds are cached.
+# Sourced by the cluster scripts; bumping a version here rebuilds only that piece.
+ETCD_VERSION=v3.6.5
+KUBE_VERSION=v1.34.2
+KUBE_MAJOR=1
+KUBE_MINOR=34
+KRUISE_MODULE=github.com/openkruise/kruise
+KRUISE_VERSION=v1.8.0
+ROLLOUTS_MODULE=github.com/openkruise/rollouts
+ROLLOUTS_VERSION=v0.6.1
+KD_CACHE=${KD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kruise-dashboard}
+KD_BIN=$KD_CACHE/bin
