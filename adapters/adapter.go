@@ -7,9 +7,9 @@
 //
 // # Adding a workload type
 //
-//  1. Write one file here, e.g. uniteddeployment.go, with a constructor that fills a resource
-//     (type name, plural, GroupVersionKind, capability flags, informer) and a Pods method; add
-//     Scale/RestartPatch when the type supports them.
+//  1. Write one file here, e.g. uniteddeployment.go: a struct embedding Resource, a constructor
+//     that fills it with NewResource (type name, plural, GroupVersionKind, capability flags,
+//     informer), a Pods method, and Scale/RestartPatch when the flags say the type supports them.
 //  2. Add the constructor to All in provider.go.
 //
 // Nothing else changes: routes, use cases, the UI's capability table and the cache pick it up.

@@ -9,11 +9,11 @@ import (
 
 // AdvancedCronJob is OpenKruise's AdvancedCronJob. It creates Jobs or BroadcastJobs on a
 // schedule; its pods are theirs.
-type AdvancedCronJob struct{ resource }
+type AdvancedCronJob struct{ Resource }
 
 // NewAdvancedCronJob builds the advancedcronjob adapter.
 func NewAdvancedCronJob(c *Cluster) *AdvancedCronJob {
-	return &AdvancedCronJob{newResource(c, Info{
+	return &AdvancedCronJob{NewResource(c, Info{
 		Type: "advancedcronjob", Plural: "advancedcronjobs",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("AdvancedCronJob"),
 		Capabilities: Capabilities{},
@@ -24,16 +24,16 @@ func NewAdvancedCronJob(c *Cluster) *AdvancedCronJob {
 // looked up only when the cron job's template says it makes them, so a cluster without the
 // BroadcastJob CRD still serves Job-based cron jobs.
 func (j *AdvancedCronJob) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
-	children, err := OwnedUIDs(j.cluster.Kube.Batch().V1().Jobs().Informer(), obj.GetUID())
+	children, err := OwnedUIDs(j.Cluster().Kube.Batch().V1().Jobs().Informer(), obj.GetUID())
 	if err != nil {
 		return nil, err
 	}
 	if acj, ok := obj.(*kruiseappsv1alpha1.AdvancedCronJob); ok && acj.Spec.Template.BroadcastJobTemplate != nil {
-		jobs, err := OwnedUIDs(j.cluster.Kruise.Apps().V1alpha1().BroadcastJobs().Informer(), obj.GetUID())
+		jobs, err := OwnedUIDs(j.Cluster().Kruise.Apps().V1alpha1().BroadcastJobs().Informer(), obj.GetUID())
 		if err != nil {
 			return nil, err
 		}
 		children = append(children, jobs...)
 	}
-	return j.cluster.PodsOwnedBy(children...)
+	return j.Cluster().PodsOwnedBy(children...)
 }

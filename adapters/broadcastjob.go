@@ -9,11 +9,11 @@ import (
 
 // BroadcastJob is OpenKruise's BroadcastJob: a job on every node. It runs to completion, so it
 // neither scales nor restarts; a re-run is a new BroadcastJob.
-type BroadcastJob struct{ resource }
+type BroadcastJob struct{ Resource }
 
 // NewBroadcastJob builds the broadcastjob adapter.
 func NewBroadcastJob(c *Cluster) *BroadcastJob {
-	return &BroadcastJob{newResource(c, Info{
+	return &BroadcastJob{NewResource(c, Info{
 		Type: "broadcastjob", Plural: "broadcastjobs",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("BroadcastJob"),
 		Capabilities: Capabilities{},
@@ -23,5 +23,5 @@ func NewBroadcastJob(c *Cluster) *BroadcastJob {
 // Pods are those whose controller is the job (the controller also labels them
 // broadcastjob-controller-uid, but ownership is the exact test).
 func (j *BroadcastJob) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
-	return j.cluster.PodsOwnedBy(obj.GetUID())
+	return j.Cluster().PodsOwnedBy(obj.GetUID())
 }

@@ -13,11 +13,11 @@ import (
 )
 
 // CloneSet is OpenKruise's CloneSet (apps.kruise.io/v1alpha1); it owns its pods directly.
-type CloneSet struct{ resource }
+type CloneSet struct{ Resource }
 
 // NewCloneSet builds the cloneset adapter.
 func NewCloneSet(c *Cluster) *CloneSet {
-	return &CloneSet{newResource(c, Info{
+	return &CloneSet{NewResource(c, Info{
 		Type: "cloneset", Plural: "clonesets",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"),
 		Capabilities: Capabilities{Scalable: true, Restartable: true},
@@ -25,15 +25,15 @@ func NewCloneSet(c *Cluster) *CloneSet {
 }
 
 func (s *CloneSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
-	return s.cluster.PodsOwnedBy(obj.GetUID())
+	return s.Cluster().PodsOwnedBy(obj.GetUID())
 }
 
 func (s *CloneSet) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
-	return s.scale(ctx, namespace, name, replicas)
+	return s.ScaleSubresource(ctx, namespace, name, replicas)
 }
 
 // RestartPatch stamps the template. Under InPlaceIfPossible Kruise applies a metadata-only
 // template change in place, so pods are relabelled rather than recreated (see README).
 func (s *CloneSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
-	return templateAnnotationPatch(at.Format(time.RFC3339)), nil
+	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
 }

@@ -106,35 +106,38 @@ func ownedBy(inf cache.SharedIndexInformer, uids ...types.UID) ([]any, error) {
 	return out, nil
 }
 
-// resource is the part every adapter shares: its description, its informer, and writes through
+// Resource is the part every adapter shares: its description, its informer, and writes through
 // the dynamic client (merge patches only; never a read-modify-write of the whole object).
-type resource struct {
+// Adapters embed it; it implements Info, Informer, Delete and Patch.
+type Resource struct {
 	info     Info
 	cluster  *Cluster
 	informer func() cache.SharedIndexInformer
 }
 
-func newResource(c *Cluster, info Info, informer func() cache.SharedIndexInformer) resource {
+// NewResource describes a type: informer returns its shared informer from one of c's factories
+// (it is called only once the cluster is known to serve the type).
+func NewResource(c *Cluster, info Info, informer func() cache.SharedIndexInformer) Resource {
 	info.APIVersion, info.Kind = info.GVK.GroupVersion().String(), info.GVK.Kind
-	return resource{info: info, cluster: c, informer: informer}
+	return Resource{info: info, cluster: c, informer: informer}
 }
 
-func (r resource) Info() Info { return r.info }
+func (r Resource) Info() Info { return r.info }
 
-func (r resource) Informer() cache.SharedIndexInformer { return Indexed(r.informer()) }
+func (r Resource) Informer() cache.SharedIndexInformer { return Indexed(r.informer()) }
 
-func (r resource) client(namespace string) dynamic.ResourceInterface {
+func (r Resource) client(namespace string) dynamic.ResourceInterface {
 	return r.cluster.Dynamic.Resource(r.info.GVR()).Namespace(namespace)
 }
 
-func (r resource) Delete(ctx context.Context, namespace, name string) error {
+func (r Resource) Delete(ctx context.Context, namespace, name string) error {
 	background := metav1.DeletePropagationBackground
 	return r.client(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &background})
 }
 
 // Patch sends a JSON merge patch (CRDs do not accept strategic merge) and strips managedFields
 // from the answer, as the cache does.
-func (r resource) Patch(ctx context.Context, namespace, name string, patch []byte) (runtime.Object, error) {
+func (r Resource) Patch(ctx context.Context, namespace, name string, patch []byte) (runtime.Object, error) {
 	obj, err := r.client(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
 	if err != nil {
 		return nil, err
@@ -143,8 +146,12 @@ func (r resource) Patch(ctx context.Context, namespace, name string, patch []byt
 	return obj, nil
 }
 
-// scale merge-patches spec.replicas of the /scale subresource, as `kubectl scale` does.
-func (r resource) scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
+// Cluster is what the adapter reads from.
+func (r Resource) Cluster() *Cluster { return r.cluster }
+
+// ScaleSubresource merge-patches spec.replicas of the /scale subresource, as `kubectl scale`
+// does. Scalable adapters call it from Scale.
+func (r Resource) ScaleSubresource(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
 	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"replicas": replicas}})
 	obj, err := r.client(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
 	if err != nil {
@@ -158,9 +165,9 @@ func (r resource) scale(ctx context.Context, namespace, name string, replicas in
 	return &s, nil
 }
 
-// templateAnnotationPatch is the merge patch `kubectl rollout restart` sends: it stamps the pod
+// TemplateAnnotationPatch is the merge patch `kubectl rollout restart` sends: it stamps the pod
 // template, which makes the controller roll every pod.
-func templateAnnotationPatch(at string) []byte {
+func TemplateAnnotationPatch(at string) []byte {
 	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{
 		"metadata": map[string]any{"annotations": map[string]string{RestartedAtAnnotation: at}},
 	}}})
@@ -169,4 +176,3 @@ func templateAnnotationPatch(at string) []byte {
 
 // RestartedAtAnnotation is the pod-template annotation `kubectl rollout restart` sets.
 const RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt"
-

@@ -12,11 +12,11 @@ import (
 
 // DaemonSet is OpenKruise's Advanced DaemonSet (apps.kruise.io/v1alpha1): one pod per node, so
 // it restarts but does not scale.
-type DaemonSet struct{ resource }
+type DaemonSet struct{ Resource }
 
 // NewDaemonSet builds the daemonset adapter.
 func NewDaemonSet(c *Cluster) *DaemonSet {
-	return &DaemonSet{newResource(c, Info{
+	return &DaemonSet{NewResource(c, Info{
 		Type: "daemonset", Plural: "daemonsets",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("DaemonSet"),
 		Capabilities: Capabilities{Restartable: true},
@@ -24,9 +24,9 @@ func NewDaemonSet(c *Cluster) *DaemonSet {
 }
 
 func (s *DaemonSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
-	return s.cluster.PodsOwnedBy(obj.GetUID())
+	return s.Cluster().PodsOwnedBy(obj.GetUID())
 }
 
 func (s *DaemonSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
-	return templateAnnotationPatch(at.Format(time.RFC3339)), nil
+	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
 }

@@ -18,11 +18,11 @@ import (
 var ErrRestartRefused = errors.New("restart refused")
 
 // Deployment is apps/v1 Deployment. Its pods belong to its ReplicaSets.
-type Deployment struct{ resource }
+type Deployment struct{ Resource }
 
 // NewDeployment builds the deployment adapter.
 func NewDeployment(c *Cluster) *Deployment {
-	return &Deployment{newResource(c, Info{
+	return &Deployment{NewResource(c, Info{
 		Type: "deployment", Plural: "deployments",
 		GVK:          appsv1.SchemeGroupVersion.WithKind("Deployment"),
 		Capabilities: Capabilities{Scalable: true, Restartable: true},
@@ -31,15 +31,15 @@ func NewDeployment(c *Cluster) *Deployment {
 
 // Pods are the pods of the ReplicaSets the Deployment controls.
 func (d *Deployment) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
-	sets, err := OwnedUIDs(d.cluster.Kube.Apps().V1().ReplicaSets().Informer(), obj.GetUID())
+	sets, err := OwnedUIDs(d.Cluster().Kube.Apps().V1().ReplicaSets().Informer(), obj.GetUID())
 	if err != nil {
 		return nil, err
 	}
-	return d.cluster.PodsOwnedBy(sets...)
+	return d.Cluster().PodsOwnedBy(sets...)
 }
 
 func (d *Deployment) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
-	return d.scale(ctx, namespace, name, replicas)
+	return d.ScaleSubresource(ctx, namespace, name, replicas)
 }
 
 // RestartPatch refuses a paused Deployment, as kubectl does: the new template would not roll out.
@@ -47,5 +47,5 @@ func (d *Deployment) RestartPatch(obj runtime.Object, at time.Time) ([]byte, err
 	if dep, ok := obj.(*appsv1.Deployment); ok && dep.Spec.Paused {
 		return nil, fmt.Errorf("%w: deployment %s/%s is paused; resume it first", ErrRestartRefused, dep.Namespace, dep.Name)
 	}
-	return templateAnnotationPatch(at.Format(time.RFC3339)), nil
+	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
 }

@@ -1,10 +1,5 @@
 package adapters
 
-import "github.com/google/wire"
-
-// ProviderSet provides the adapter list to Wire.
-var ProviderSet = wire.NewSet(All)
-
 // All is the single list of workload types, in the order the API and UI show them.
 // A new type is one constructor added here.
 func All(c *Cluster) []Adapter {

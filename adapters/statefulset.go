@@ -13,11 +13,11 @@ import (
 )
 
 // StatefulSet is OpenKruise's Advanced StatefulSet (apps.kruise.io/v1beta1).
-type StatefulSet struct{ resource }
+type StatefulSet struct{ Resource }
 
 // NewStatefulSet builds the statefulset adapter.
 func NewStatefulSet(c *Cluster) *StatefulSet {
-	return &StatefulSet{newResource(c, Info{
+	return &StatefulSet{NewResource(c, Info{
 		Type: "statefulset", Plural: "statefulsets",
 		GVK:          kruiseappsv1beta1.SchemeGroupVersion.WithKind("StatefulSet"),
 		Capabilities: Capabilities{Scalable: true, Restartable: true},
@@ -25,13 +25,13 @@ func NewStatefulSet(c *Cluster) *StatefulSet {
 }
 
 func (s *StatefulSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
-	return s.cluster.PodsOwnedBy(obj.GetUID())
+	return s.Cluster().PodsOwnedBy(obj.GetUID())
 }
 
 func (s *StatefulSet) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
-	return s.scale(ctx, namespace, name, replicas)
+	return s.ScaleSubresource(ctx, namespace, name, replicas)
 }
 
 func (s *StatefulSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
-	return templateAnnotationPatch(at.Format(time.RFC3339)), nil
+	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
 }

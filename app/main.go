@@ -13,6 +13,7 @@ import (
 	"github.com/go-kratos/kratos/v2/log"
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
 
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/telemetry"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
@@ -42,7 +43,7 @@ func run(confPath string, logger log.Logger) error {
 		return err
 	}
 	defer flush()
-	app, cleanup, err := wireApp(bc, logger, tp)
+	app, cleanup, err := wireApp(bc, logger, tp, adapters.All)
 	if err != nil {
 		return err
 	}
@@ -78,5 +79,10 @@ func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache) *kratos.App 
 		kratos.Server(cache, hs),
 	)
 }
+
+// AdapterSet builds the workload adapters the app serves.
+type AdapterSet func(*adapters.Cluster) []adapters.Adapter
+
+func buildAdapters(set AdapterSet, c *adapters.Cluster) []adapters.Adapter { return set(c) }
 
 func newLimits(c *conf.Limits) biz.Limits { return biz.Limits{MaxReplicas: c.MaxReplicas} }

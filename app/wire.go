@@ -8,7 +8,6 @@ import (
 	"github.com/google/wire"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/server"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
@@ -17,8 +16,9 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/registry"
 )
 
-// wireApp assembles the application; `go tool wire ./app` generates wire_gen.go from it.
-func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider) (*kratos.App, func(), error) {
+// wireApp assembles the application; `go tool wire ./app` generates wire_gen.go from it. The
+// adapter set is an argument so that tests can serve an extra type; main passes adapters.All.
+func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kratos.App, func(), error) {
 	panic(wire.Build(
 		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits"),
 		newLimits,
@@ -27,7 +27,7 @@ func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider) (*kratos.App, fu
 		biz.ProviderSet,
 		data.ProviderSet,
 		registry.ProviderSet,
-		adapters.ProviderSet,
+		buildAdapters,
 		newApp,
 	))
 }

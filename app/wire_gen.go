@@ -9,7 +9,6 @@ package main
 import (
 	"github.com/go-kratos/kratos/v2"
 	"github.com/go-kratos/kratos/v2/log"
-	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/server"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
@@ -21,8 +20,9 @@ import (
 
 // Injectors from wire.go:
 
-// wireApp assembles the application; `go tool wire ./app` generates wire_gen.go from it.
-func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.TracerProvider) (*kratos.App, func(), error) {
+// wireApp assembles the application; `go tool wire ./app` generates wire_gen.go from it. The
+// adapter set is an argument so that tests can serve an extra type; main passes adapters.All.
+func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.TracerProvider, adapterSet AdapterSet) (*kratos.App, func(), error) {
 	confServer := bootstrap.Server
 	kubernetes := bootstrap.Kubernetes
 	clients, err := data.NewClients(kubernetes, tracerProvider)
@@ -34,7 +34,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		return nil, nil, err
 	}
 	clusterRepo := data.NewClusterRepo(cluster, clients)
-	v := adapters.All(cluster)
+	v := buildAdapters(adapterSet, cluster)
 	registryRegistry, err := registry.New(v)
 	if err != nil {
 		return nil, nil, err

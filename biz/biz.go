@@ -4,11 +4,11 @@
 package biz
 
 import (
+	"context"
 	"github.com/google/wire"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
-	"context"
 	"strings"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"math"
 
-	corev1 "k8s.io/api/core/v1"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // ErrMetricsUnavailable is returned by ClusterRepo.NodeMetrics when metrics.k8s.io is not served
@@ -109,7 +109,7 @@ func (uc *ClusterUsecase) Metrics(ctx context.Context) (*ClusterMetrics, error) 
 }
 
 type usageSums struct {
-	nodes                              int
+	nodes                                int
 	cpuUsed, cpuAlloc, memUsed, memAlloc int64
 }
 
@@ -193,4 +193,3 @@ func percent(part, whole int64) string {
 	}
 	return fmt.Sprintf("%d%%", int64(math.Round(100*float64(part)/float64(whole))))
 }
-

@@ -258,4 +258,3 @@ func (c *Cache) notSyncedLocked(name, plural string) error {
 	}
 	return biz.Unavailable(nil, "the cache of %s is not synced yet", plural)
 }
-

@@ -21,8 +21,8 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
-	"net/http"
 	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+	"net/http"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
@@ -119,4 +119,3 @@ func stripForCache(scheme *runtime.Scheme) func(any) (any, error) {
 		return ro, nil
 	}
 }
-

@@ -75,4 +75,3 @@ func (r *ClusterRepo) NodeMetrics(ctx context.Context) ([]metricsv1beta1.NodeMet
 	}
 	return list.Items, nil
 }
-

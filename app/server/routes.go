@@ -46,4 +46,3 @@ func (r Routes) register(srv *khttp.Server) {
 	api.POST("/workload/{namespace}/{type}/{name}/scale", handle(r.Workloads.Scale))
 	api.POST("/workload/{namespace}/{type}/{name}/restart", handle(r.Workloads.Restart))
 }
-
