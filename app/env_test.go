@@ -1,0 +1,262 @@
+package main
+
+// The integration tests in this package run the real application (Wire graph, Kratos server,
+// informers) against a real kube-apiserver + etcd with the upstream OpenKruise and Kruise Rollout
+// CRDs, started by third_party/cluster on 127.0.0.1. `go test -short` skips them.
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/go-kratos/kratos/v2/log"
+	kruiseclient "github.com/openkruise/kruise-api/client/clientset/versioned"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
+)
+
+// shared is the control plane and dashboard most tests use.
+var shared struct {
+	cluster *localcluster.Cluster
+	kube    kubernetes.Interface
+	kruise  kruiseclient.Interface
+	dash    *dashboard
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() || os.Getenv("KD_SKIP_INTEGRATION") != "" {
+		os.Exit(m.Run())
+	}
+	code, err := runWithCluster(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "integration setup:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func runWithCluster(m *testing.M) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "kd-it-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Stop()
+	shared.cluster = c
+	if shared.kube, shared.kruise, err = clientsFor(c.Kubeconfig); err != nil {
+		return 0, err
+	}
+	if shared.dash, err = startDashboard(c.Kubeconfig, adapters.All); err != nil {
+		return 0, err
+	}
+	defer shared.dash.stop()
+	return m.Run(), nil
+}
+
+func clientsFor(kubeconfig string) (kubernetes.Interface, kruiseclient.Interface, error) {
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.QPS, cfg.Burst = 500, 1000
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	kruise, err := kruiseclient.NewForConfig(cfg)
+	return kube, kruise, err
+}
+
+// dashboard is one running instance of the application.
+type dashboard struct {
+	url   string
+	spans *tracetest.SpanRecorder
+	stop  func()
+}
+
+// startDashboard runs the app as main does, on a free port, with an in-memory span recorder,
+// and waits until /readyz answers 200.
+func startDashboard(kubeconfig string, set AdapterSet, tweaks ...func(*conf.Bootstrap)) (*dashboard, error) {
+	bc, err := LoadConfig("../configs/config.yaml")
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	bc.Server.Addr = addr
+	bc.Kubernetes.Kubeconfig = kubeconfig
+	bc.Kubernetes.HealthInterval = "200ms"
+	bc.Kubernetes.DiscoveryInterval = "1s"
+	for _, tweak := range tweaks {
+		tweak(bc)
+	}
+	spans := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
+	app, cleanup, err := wireApp(bc, log.NewFilter(log.DefaultLogger, log.FilterLevel(log.LevelWarn)), tp, set)
+	if err != nil {
+		return nil, err
+	}
+	runErr := make(chan error, 1)
+	go func() { runErr <- app.Run() }()
+	d := &dashboard{url: "http://" + addr, spans: spans, stop: func() {
+		_ = app.Stop()
+		<-runErr
+		cleanup()
+	}}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		select {
+		case err := <-runErr:
+			return nil, fmt.Errorf("dashboard exited: %v", err)
+		default:
+		}
+		status, _ := d.raw(http.MethodGet, "/readyz", nil)
+		if status == http.StatusOK || (len(tweaks) > 0 && status != 0) {
+			return d, nil
+		}
+		if time.Now().After(deadline) {
+			d.stop()
+			return nil, fmt.Errorf("dashboard at %s not ready after 60s (last status %d)", addr, status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// raw sends a request and returns the status and body.
+func (d *dashboard) raw(method, path string, header http.Header) (int, []byte) {
+	req, err := http.NewRequest(method, d.url+path, nil)
+	if err != nil {
+		return 0, nil
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+// apiError is the contract's error body.
+type apiError struct {
+	TraceID string `json:"trace_id"`
+	Message string `json:"message"`
+	Code    string `json:"code"`
+}
+
+// call sends a request to /api/v1 and decodes {"data": ...} into out (when 200) or the error
+// body (otherwise).
+func (d *dashboard) call(t testing.TB, method, path string, out any) (int, apiError) {
+	t.Helper()
+	status, body := d.raw(method, "/api/v1"+path, nil)
+	if status == 0 {
+		t.Fatalf("%s %s: no response", method, path)
+	}
+	var e apiError
+	if status != http.StatusOK {
+		if err := json.Unmarshal(body, &e); err != nil || e.Code == "" || e.TraceID == "" {
+			t.Fatalf("%s %s: status %d with a body that is not the error contract: %s", method, path, status, body)
+		}
+		return status, e
+	}
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil || env.Data == nil {
+		t.Fatalf("%s %s: 200 without a data envelope: %s", method, path, body)
+	}
+	if out != nil {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			t.Fatalf("%s %s: decode data: %v\n%s", method, path, err, env.Data)
+		}
+	}
+	return status, e
+}
+
+// mustOK calls and fails the test unless the answer is 200.
+func (d *dashboard) mustOK(t testing.TB, method, path string, out any) {
+	t.Helper()
+	if status, e := d.call(t, method, path, out); status != http.StatusOK {
+		t.Fatalf("%s %s: %d %s: %s", method, path, status, e.Code, e.Message)
+	}
+}
+
+// eventually polls cond every 100ms until it returns nil or timeout passes, then fails with the
+// last reason and what was waited for.
+func eventually(t testing.TB, what string, timeout time.Duration, cond func() error) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %s for %s: %v", timeout, what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// newNamespace creates a namespace for one test and deletes it afterwards.
+func newNamespace(t testing.TB, prefix string) string {
+	t.Helper()
+	ns, err := shared.kube.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{
+		ObjectMeta: metav1.ObjectMeta{GenerateName: prefix + "-"},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create namespace: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = shared.kube.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
+	})
+	// The dashboard answers 404 for a namespace its cache has not seen yet.
+	eventually(t, "namespace "+ns.Name+" in the dashboard cache", 10*time.Second, func() error {
+		var names []string
+		shared.dash.call(t, http.MethodGet, "/namespaces", &names)
+		for _, n := range names {
+			if n == ns.Name {
+				return nil
+			}
+		}
+		return fmt.Errorf("not listed yet")
+	})
+	return ns.Name
+}
+
+func skipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() || shared.dash == nil {
+		t.Skip("integration test: needs the local control plane (run without -short)")
+	}
+}
+
