@@ -259,4 +259,3 @@ func skipShort(t testing.TB) {
 		t.Skip("integration test: needs the local control plane (run without -short)")
 	}
 }
-

@@ -140,7 +140,7 @@ func createReplicaSet(t testing.TB, d *appsv1.Deployment, suffix string) *appsv1
 	ref := ownerRef(d, appsv1.SchemeGroupVersion.WithKind("Deployment"))
 	obj, err := shared.kube.AppsV1().ReplicaSets(d.Namespace).Create(ctx, &appsv1.ReplicaSet{
 		ObjectMeta: metav1.ObjectMeta{Name: d.Name + "-" + suffix, Namespace: d.Namespace, OwnerReferences: []metav1.OwnerReference{ref}},
-		Spec: appsv1.ReplicaSetSpec{Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Template: d.Spec.Template},
+		Spec:       appsv1.ReplicaSetSpec{Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Template: d.Spec.Template},
 	}, metav1.CreateOptions{})
 	must(t, "create replicaset", err)
 	return obj

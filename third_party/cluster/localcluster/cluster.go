@@ -231,9 +231,10 @@ func (c *Cluster) StartAPIServer(ctx context.Context) error {
 	})
 }
 
-// StopAPIServer stops only kube-apiserver, leaving etcd and its data (to test an outage).
+// StopAPIServer kills only kube-apiserver, as a crash would, leaving etcd and its data (to
+// test an outage).
 func (c *Cluster) StopAPIServer() error {
-	return stopPID(c.Dir, "kube-apiserver", 20*time.Second)
+	return stopPID(c.Dir, "kube-apiserver", 0)
 }
 
 // Stop stops every component of this cluster.

@@ -73,15 +73,28 @@ func stopPID(dir, name string, grace time.Duration) error {
 	if syscall.Kill(pid, syscall.SIGTERM) != nil {
 		return nil // already gone
 	}
-	deadline := time.Now().Add(grace)
-	for time.Now().Before(deadline) {
+	if waitGone(pid, grace) {
+		return nil
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	if !waitGone(pid, 10*time.Second) {
+		return fmt.Errorf("%s (pid %d) survived SIGKILL", name, pid)
+	}
+	return nil
+}
+
+// waitGone waits up to timeout for pid to exit.
+func waitGone(pid int, timeout time.Duration) bool {
+	deadline := time.Now().Add(timeout)
+	for {
 		if syscall.Kill(pid, 0) != nil || isZombie(pid) {
-			return nil
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
-	return nil
 }
 
 // isZombie is true for a process that exited but was not reaped yet (our own child, before Wait).
