@@ -26,7 +26,6 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
-	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
 )
 
@@ -68,7 +67,7 @@ func runWithCluster(m *testing.M) (int, error) {
 	if shared.kube, shared.kruise, err = clientsFor(c.Kubeconfig); err != nil {
 		return 0, err
 	}
-	if shared.dash, err = startDashboard(c.Kubeconfig, adapters.All); err != nil {
+	if shared.dash, err = startDashboard(c.Kubeconfig, adapters.All, true); err != nil {
 		return 0, err
 	}
 	defer shared.dash.stop()
@@ -97,8 +96,9 @@ type dashboard struct {
 }
 
 // startDashboard runs the app as main does, on a free port, with an in-memory span recorder,
-// and waits until /readyz answers 200.
-func startDashboard(kubeconfig string, set AdapterSet, tweaks ...func(*conf.Bootstrap)) (*dashboard, error) {
+// and waits until /readyz answers 200 (or answers at all, when ready is false: a dashboard with
+// rejected credentials never gets ready).
+func startDashboard(kubeconfig string, set AdapterSet, ready bool) (*dashboard, error) {
 	bc, err := LoadConfig("../configs/config.yaml")
 	if err != nil {
 		return nil, err
@@ -113,9 +113,6 @@ func startDashboard(kubeconfig string, set AdapterSet, tweaks ...func(*conf.Boot
 	bc.Kubernetes.Kubeconfig = kubeconfig
 	bc.Kubernetes.HealthInterval = "200ms"
 	bc.Kubernetes.DiscoveryInterval = "1s"
-	for _, tweak := range tweaks {
-		tweak(bc)
-	}
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	app, cleanup, err := wireApp(bc, log.NewFilter(log.DefaultLogger, log.FilterLevel(log.LevelWarn)), tp, set)
@@ -137,7 +134,7 @@ func startDashboard(kubeconfig string, set AdapterSet, tweaks ...func(*conf.Boot
 		default:
 		}
 		status, _ := d.raw(http.MethodGet, "/readyz", nil)
-		if status == http.StatusOK || (len(tweaks) > 0 && status != 0) {
+		if status == http.StatusOK || (!ready && status != 0) {
 			return d, nil
 		}
 		if time.Now().After(deadline) {

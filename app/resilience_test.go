@@ -26,7 +26,7 @@ func TestBareClusterThenOutage(t *testing.T) {
 		t.Fatalf("start bare cluster: %v", err)
 	}
 	defer bare.Stop()
-	dash, err := startDashboard(bare.Kubeconfig, adapters.All)
+	dash, err := startDashboard(bare.Kubeconfig, adapters.All, true)
 	if err != nil {
 		t.Fatalf("start dashboard: %v", err)
 	}

@@ -63,9 +63,15 @@ func fromAPIServer(t testing.TB, typ, ns, name string) (*unstructured.Unstructur
 // or later (objects are read from informers, which trail the API server by a moment).
 func waitServed(t testing.TB, typ, ns, name string) object {
 	t.Helper()
+	return waitServedBy(t, shared.dash, typ, ns, name)
+}
+
+// waitServedBy is waitServed for a given dashboard.
+func waitServedBy(t testing.TB, d *dashboard, typ, ns, name string) object {
+	t.Helper()
 	var got object
 	eventually(t, fmt.Sprintf("%s %s/%s in the dashboard", typ, ns, name), 10*time.Second, func() error {
-		status, e := shared.dash.call(t, http.MethodGet, fmt.Sprintf("/workload/%s/%s/%s", ns, typ, name), &got)
+		status, e := d.call(t, http.MethodGet, fmt.Sprintf("/workload/%s/%s/%s", ns, typ, name), &got)
 		if status != http.StatusOK {
 			return fmt.Errorf("%d %s", status, e.Message)
 		}

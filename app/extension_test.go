@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
+	kruiseappsv1beta1 "github.com/openkruise/kruise-api/apps/v1beta1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/ptr"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+)
+
+// unitedDeployment is a seventh workload type, written the way a team would add one: this
+// struct, its constructor, Pods, and Scale because it declares Scalable. Nothing else in the
+// dashboard changes; the test below only adds it to the adapter list.
+type unitedDeployment struct{ adapters.Resource }
+
+func newUnitedDeployment(c *adapters.Cluster) *unitedDeployment {
+	return &unitedDeployment{adapters.NewResource(c, adapters.Info{
+		Type: "uniteddeployment", Plural: "uniteddeployments",
+		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("UnitedDeployment"),
+		Capabilities: adapters.Capabilities{Scalable: true},
+	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().UnitedDeployments().Informer() })}
+}
+
+// Pods of a UnitedDeployment belong to the workloads of its subsets.
+func (u *unitedDeployment) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
+	subsets, err := adapters.OwnedUIDs(u.Cluster().Kruise.Apps().V1beta1().StatefulSets().Informer(), obj.GetUID())
+	if err != nil {
+		return nil, err
+	}
+	return u.Cluster().PodsOwnedBy(subsets...)
+}
+
+func (u *unitedDeployment) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
+	return u.ScaleSubresource(ctx, namespace, name, replicas)
+}
+
+// TestSeventhType serves the extra type with one registration and uses it through the same
+// routes as the six built in.
+func TestSeventhType(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "seventh")
+	withUnited := func(c *adapters.Cluster) []adapters.Adapter {
+		return append(adapters.All(c), newUnitedDeployment(c))
+	}
+	dash, err := startDashboard(shared.cluster.Kubeconfig, withUnited, true)
+	must(t, "start dashboard with a seventh type", err)
+	defer dash.stop()
+
+	_, err = shared.kruise.AppsV1alpha1().UnitedDeployments(ns).Create(ctx, &kruiseappsv1alpha1.UnitedDeployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "united", Namespace: ns},
+		Spec: kruiseappsv1alpha1.UnitedDeploymentSpec{
+			Replicas: ptr.To[int32](2),
+			Selector: &metav1.LabelSelector{MatchLabels: labelsFor("united")},
+			Template: kruiseappsv1alpha1.SubsetTemplate{AdvancedStatefulSetTemplate: &kruiseappsv1alpha1.AdvancedStatefulSetTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labelsFor("united")},
+				Spec: kruiseappsv1beta1.StatefulSetSpec{
+					Selector: &metav1.LabelSelector{MatchLabels: labelsFor("united")}, Template: podTemplate("united"),
+				},
+			}},
+			Topology: kruiseappsv1alpha1.Topology{Subsets: []kruiseappsv1alpha1.Subset{{Name: "zone-a"}}},
+		},
+	}, metav1.CreateOptions{})
+	must(t, "create uniteddeployment", err)
+
+	var types []adapters.Info
+	dash.mustOK(t, http.MethodGet, "/workload-types", &types)
+	if last := types[len(types)-1]; last.Type != "uniteddeployment" || !last.Capabilities.Scalable || last.Capabilities.Restartable {
+		t.Errorf("types endpoint: want uniteddeployment (scalable, not restartable) last, got %+v", last)
+	}
+	got := waitServedBy(t, dash, "uniteddeployment", ns, "united")
+	if got.Kind != "UnitedDeployment" {
+		t.Errorf("get: kind %q", got.Kind)
+	}
+	var all map[string][]object
+	dash.mustOK(t, http.MethodGet, "/workload/"+ns, &all)
+	if len(all["uniteddeployments"]) != 1 {
+		t.Errorf("aggregate list should include uniteddeployments: %v", keys(all))
+	}
+	var scale autoscalingv1.Scale
+	dash.mustOK(t, http.MethodPost, "/workload/"+ns+"/uniteddeployment/united/scale?replicas=3", &scale)
+	if scale.Spec.Replicas != 3 {
+		t.Errorf("scale answer %+v", scale.Spec)
+	}
+	status, e := dash.call(t, http.MethodPost, "/workload/"+ns+"/uniteddeployment/united/restart", nil)
+	if status != http.StatusBadRequest || e.Code != "BAD_REQUEST" {
+		t.Errorf("restart of a type that does not declare it: want 400, got %d %s", status, e.Code)
+	}
+	var pods podsAnswer
+	dash.mustOK(t, http.MethodGet, "/workload/"+ns+"/uniteddeployment/united/pods", &pods)
+	if pods.Pods == nil || len(pods.Pods) != 0 {
+		t.Errorf("no subset workloads exist, so no pods (as an empty list): %+v", pods.Pods)
+	}
+}
