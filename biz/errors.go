@@ -29,6 +29,7 @@ const (
 	CodeUnauthorized = "UNAUTHORIZED"
 	CodeForbidden    = "FORBIDDEN"
 	CodeNotFound     = "NOT_FOUND"
+	CodeNotAllowed   = "METHOD_NOT_ALLOWED"
 	CodeConflict     = "CONFLICT"
 	CodeInvalid      = "INVALID"
 	CodeUnavailable  = "UNAVAILABLE"
@@ -47,6 +48,11 @@ func BadRequest(format string, args ...any) *Error {
 // NotFound is a 404 for a missing object or route.
 func NotFound(format string, args ...any) *Error {
 	return newError(http.StatusNotFound, CodeNotFound, nil, format, args...)
+}
+
+// MethodNotAllowed is a 405 for a known path with the wrong method.
+func MethodNotAllowed(format string, args ...any) *Error {
+	return newError(http.StatusMethodNotAllowed, CodeNotAllowed, nil, format, args...)
 }
 
 // Unavailable is a 503: the API server or a type's API cannot serve the request now.

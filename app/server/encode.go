@@ -64,7 +64,6 @@ func notFound() http.Handler {
 // methodNotAllowed answers a known path with the wrong method.
 func methodNotAllowed() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, r, &biz.Error{Status: http.StatusMethodNotAllowed, Code: "METHOD_NOT_ALLOWED",
-			Message: "method " + r.Method + " is not allowed on " + r.URL.Path})
+		writeError(w, r, biz.MethodNotAllowed("method %s is not allowed on %s", r.Method, r.URL.Path))
 	})
 }

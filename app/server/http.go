@@ -28,11 +28,21 @@ var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes)
 
 // NewHTTPServer builds the server and registers the routes.
 func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes) (*khttp.Server, error) {
+	srv, err := newServer(c, tp, logger)
+	if err != nil {
+		return nil, err
+	}
+	routes.register(srv)
+	return srv, nil
+}
+
+// newServer is the server with its filters, middleware and encoders, and no routes yet.
+func newServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger) (*khttp.Server, error) {
 	timeout, err := conf.Duration("server.timeout", c.Timeout)
 	if err != nil {
 		return nil, err
 	}
-	srv := khttp.NewServer(
+	return khttp.NewServer(
 		khttp.Address(c.Addr),
 		khttp.Timeout(timeout),
 		khttp.StrictSlash(false), // a trailing slash is a 404, not a redirect
@@ -44,9 +54,7 @@ func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, r
 		khttp.ErrorEncoder(encodeError),
 		khttp.NotFoundHandler(notFound()),
 		khttp.MethodNotAllowedHandler(methodNotAllowed()),
-	)
-	routes.register(srv)
-	return srv, nil
+	), nil
 }
 
 func traceFilter(tp trace.TracerProvider) khttp.FilterFunc {
