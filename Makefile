@@ -1,5 +1,6 @@
 # Kruise Dashboard — the project's front door. See README.md.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 GO ?= go
 BIN := bin/kruise-dashboard
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)

@@ -129,7 +129,9 @@ func TestPodRequests(t *testing.T) {
 
 func ptr(s string) *string { return &s }
 
-func sameString(a, b *string) bool { return (a == nil && b == nil) || (a != nil && b != nil && *a == *b) }
+func sameString(a, b *string) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}
 
 func deref(s *string) string {
 	if s == nil {

@@ -63,7 +63,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create cluster dir: %w", err)
 	}
-	Down(opts.Dir) // a previous instance in the same dir would hold the data directory
+	// Every start is a fresh cluster: stop a previous instance in the same dir and drop its data.
+	Down(opts.Dir)
+	if err := os.RemoveAll(filepath.Join(opts.Dir, "etcd-data")); err != nil {
+		return nil, fmt.Errorf("remove old etcd data: %w", err)
+	}
 	c := &Cluster{Dir: opts.Dir, Kubeconfig: filepath.Join(opts.Dir, "kubeconfig"), Tokens: map[string]string{}}
 	if err := c.writeCredentials(); err != nil {
 		return nil, err

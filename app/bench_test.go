@@ -1,0 +1,182 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
+	kruiseappsv1beta1 "github.com/openkruise/kruise-api/apps/v1beta1"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+// The benchmarks load the local API server with 2,000 workloads (1,000 CloneSets, 500
+// Deployments with a ReplicaSet each, 500 Advanced StatefulSets) owning 10 pods each: 20,000
+// pods, created directly (no kubelet). Run with `make bench`.
+
+const (
+	benchNS          = "bench"
+	benchWorkloads   = 2000
+	benchPodsPerLoad = 10
+)
+
+var benchSetup sync.Once
+
+func loadBenchCluster(b *testing.B) {
+	skipShort(b)
+	benchSetup.Do(func() {
+		start := time.Now()
+		_, err := shared.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNS}}, metav1.CreateOptions{})
+		must(b, "create namespace", err)
+		jobs := make(chan int)
+		errs := make(chan error, 1)
+		var wg sync.WaitGroup
+		for w := 0; w < 32; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					if err := createBenchWorkload(i); err != nil {
+						select {
+						case errs <- err:
+						default:
+						}
+					}
+				}
+			}()
+		}
+		for i := 0; i < benchWorkloads; i++ {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		select {
+		case err := <-errs:
+			b.Fatalf("load: %v", err)
+		default:
+		}
+		eventually(b, "the dashboard cache to hold the benchmark objects", 5*time.Minute, func() error {
+			var pods podsAnswer
+			if status, e := shared.dash.call(b, http.MethodGet, "/workload/"+benchNS+"/cloneset/cs-0998/pods", &pods); status != http.StatusOK {
+				return fmt.Errorf("%d %s", status, e.Message)
+			}
+			var all map[string][]object
+			shared.dash.mustOK(b, http.MethodGet, "/workload/"+benchNS, &all)
+			if n := len(all["clonesets"]) + len(all["deployments"]) + len(all["statefulsets"]); n != benchWorkloads || len(pods.Pods) != benchPodsPerLoad {
+				return fmt.Errorf("%d workloads, %d pods of the last", n, len(pods.Pods))
+			}
+			return nil
+		})
+		fmt.Fprintf(os.Stderr, "bench: created %d workloads and %d pods in %s\n", benchWorkloads, benchWorkloads*benchPodsPerLoad, time.Since(start).Round(time.Second))
+	})
+}
+
+// createBenchWorkload creates workload i (and its ReplicaSet, for a Deployment) and its pods.
+func createBenchWorkload(i int) error {
+	var owner metav1.OwnerReference
+	tmpl := podTemplate("bench-" + strconv.Itoa(i))
+	sel := &metav1.LabelSelector{MatchLabels: tmpl.Labels}
+	switch {
+	case i < 1000:
+		cs, err := shared.kruise.AppsV1alpha1().CloneSets(benchNS).Create(ctx, &kruiseappsv1alpha1.CloneSet{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("cs-%04d", i)},
+			Spec:       kruiseappsv1alpha1.CloneSetSpec{Replicas: ptr.To[int32](benchPodsPerLoad), Selector: sel, Template: tmpl},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			return err
+		}
+		owner = ownerRef(cs, kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"))
+	case i < 1500:
+		d, err := shared.kube.AppsV1().Deployments(benchNS).Create(ctx, &appsv1.Deployment{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("deploy-%04d", i)},
+			Spec:       appsv1.DeploymentSpec{Replicas: ptr.To[int32](benchPodsPerLoad), Selector: sel, Template: tmpl},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			return err
+		}
+		rs, err := shared.kube.AppsV1().ReplicaSets(benchNS).Create(ctx, &appsv1.ReplicaSet{
+			ObjectMeta: metav1.ObjectMeta{Name: d.Name + "-rs", OwnerReferences: []metav1.OwnerReference{ownerRef(d, appsv1.SchemeGroupVersion.WithKind("Deployment"))}},
+			Spec:       appsv1.ReplicaSetSpec{Replicas: d.Spec.Replicas, Selector: sel, Template: tmpl},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			return err
+		}
+		owner = ownerRef(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"))
+	default:
+		s, err := shared.kruise.AppsV1beta1().StatefulSets(benchNS).Create(ctx, &kruiseappsv1beta1.StatefulSet{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("sts-%04d", i)},
+			Spec:       kruiseappsv1beta1.StatefulSetSpec{Replicas: ptr.To[int32](benchPodsPerLoad), Selector: sel, Template: tmpl},
+		}, metav1.CreateOptions{})
+		if err != nil {
+			return err
+		}
+		owner = ownerRef(s, kruiseappsv1beta1.SchemeGroupVersion.WithKind("StatefulSet"))
+	}
+	for p := 0; p < benchPodsPerLoad; p++ {
+		_, err := shared.kube.CoreV1().Pods(benchNS).Create(ctx, &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("%s-%d", owner.Name, p), Labels: tmpl.Labels, OwnerReferences: []metav1.OwnerReference{owner}},
+			Spec:       tmpl.Spec,
+		}, metav1.CreateOptions{})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func benchmarkGET(b *testing.B, path string) {
+	loadBenchCluster(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	var size int
+	for i := 0; i < b.N; i++ {
+		status, body := shared.dash.raw(http.MethodGet, path, nil)
+		if status != http.StatusOK {
+			b.Fatalf("%s: %d %s", path, status, body)
+		}
+		size = len(body)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(size)/1024, "KiB/resp")
+	b.ReportMetric(rssMiB(), "RSS-MiB")
+}
+
+// BenchmarkListAllWorkloads is GET /workload/:ns over 2,000 workloads.
+func BenchmarkListAllWorkloads(b *testing.B) { benchmarkGET(b, "/api/v1/workload/"+benchNS) }
+
+// BenchmarkListCloneSets is GET /workload/:ns/cloneset over 1,000 CloneSets.
+func BenchmarkListCloneSets(b *testing.B) { benchmarkGET(b, "/api/v1/workload/"+benchNS+"/cloneset") }
+
+// BenchmarkWorkloadPods is GET .../pods of one CloneSet among 20,000 pods.
+func BenchmarkWorkloadPods(b *testing.B) {
+	benchmarkGET(b, "/api/v1/workload/"+benchNS+"/cloneset/cs-0500/pods")
+}
+
+// BenchmarkDeploymentPods is GET .../pods of one Deployment (through its ReplicaSet).
+func BenchmarkDeploymentPods(b *testing.B) {
+	benchmarkGET(b, "/api/v1/workload/"+benchNS+"/deployment/deploy-1200/pods")
+}
+
+// rssMiB is the resident set of this process, which hosts the dashboard (its informer cache
+// holds the 2,000 workloads and 20,000 pods) and the test's clients, which cache nothing.
+func rssMiB() float64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			kb, _ := strconv.ParseFloat(strings.Fields(line)[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
