@@ -37,3 +37,32 @@ func (s *CloneSet) Scale(ctx context.Context, namespace, name string, replicas i
 func (s *CloneSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
 	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
 }
+
+// Revisions are the CloneSet's ControllerRevisions.
+func (s *CloneSet) Revisions(obj metav1.Object) ([]Revision, error) {
+	return s.Cluster().controllerRevisions(obj)
+}
+
+func (s *CloneSet) TemplateOf(obj runtime.Object) (corev1.PodTemplateSpec, error) {
+	cs, err := as[*kruiseappsv1alpha1.CloneSet](obj)
+	if err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
+	return cs.Spec.Template, nil
+}
+
+// ContainerRestartPatch follows spec.updateStrategy.type.
+func (s *CloneSet) ContainerRestartPatch(obj runtime.Object, at time.Time) (Patch, error) {
+	cs, err := as[*kruiseappsv1alpha1.CloneSet](obj)
+	if err != nil {
+		return Patch{}, err
+	}
+	style, reason := recreatesPods, ""
+	switch cs.Spec.UpdateStrategy.Type {
+	case kruiseappsv1alpha1.InPlaceIfPossibleCloneSetUpdateStrategyType:
+		style = updatesInPlace
+	case kruiseappsv1alpha1.InPlaceOnlyCloneSetUpdateStrategyType:
+		style, reason = refusesRestart, "updateStrategy InPlaceOnly allows only image changes; restart by ContainerRecreateRequest is not supported yet"
+	}
+	return restartPatchFor(style, reason, "cloneset", cs, cs.Spec.Template, at)
+}

@@ -135,10 +135,14 @@ func (r Resource) Delete(ctx context.Context, namespace, name string) error {
 	return r.client(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &background})
 }
 
-// Patch sends a JSON merge patch (CRDs do not accept strategic merge) and strips managedFields
-// from the answer, as the cache does.
+// Patch sends a JSON merge patch (CRDs do not accept strategic merge).
 func (r Resource) Patch(ctx context.Context, namespace, name string, patch []byte) (runtime.Object, error) {
-	obj, err := r.client(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{})
+	return r.Apply(ctx, namespace, name, Patch{Type: types.MergePatchType, Data: patch})
+}
+
+// Apply sends a patch of any type and strips managedFields from the answer, as the cache does.
+func (r Resource) Apply(ctx context.Context, namespace, name string, p Patch) (runtime.Object, error) {
+	obj, err := r.client(namespace).Patch(ctx, name, p.Type, p.Data, metav1.PatchOptions{})
 	if err != nil {
 		return nil, err
 	}

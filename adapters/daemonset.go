@@ -30,3 +30,33 @@ func (s *DaemonSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 func (s *DaemonSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
 	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
 }
+
+// Revisions are the DaemonSet's ControllerRevisions.
+func (s *DaemonSet) Revisions(obj metav1.Object) ([]Revision, error) {
+	return s.Cluster().controllerRevisions(obj)
+}
+
+func (s *DaemonSet) TemplateOf(obj runtime.Object) (corev1.PodTemplateSpec, error) {
+	ds, err := as[*kruiseappsv1alpha1.DaemonSet](obj)
+	if err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
+	return ds.Spec.Template, nil
+}
+
+// ContainerRestartPatch follows spec.updateStrategy: OnDelete never restarts; a rolling update of
+// type InPlaceIfPossible updates in place, Standard recreates.
+func (s *DaemonSet) ContainerRestartPatch(obj runtime.Object, at time.Time) (Patch, error) {
+	ds, err := as[*kruiseappsv1alpha1.DaemonSet](obj)
+	if err != nil {
+		return Patch{}, err
+	}
+	style, reason := recreatesPods, ""
+	switch {
+	case ds.Spec.UpdateStrategy.Type == kruiseappsv1alpha1.OnDeleteDaemonSetStrategyType:
+		style, reason = refusesRestart, "updateStrategy OnDelete replaces pods only when they are deleted"
+	case ds.Spec.UpdateStrategy.RollingUpdate != nil && ds.Spec.UpdateStrategy.RollingUpdate.Type == kruiseappsv1alpha1.InplaceRollingUpdateType:
+		style = updatesInPlace
+	}
+	return restartPatchFor(style, reason, "daemonset", ds, ds.Spec.Template, at)
+}

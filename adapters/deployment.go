@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -48,4 +49,23 @@ func (d *Deployment) RestartPatch(obj runtime.Object, at time.Time) ([]byte, err
 		return nil, fmt.Errorf("%w: deployment %s/%s is paused; resume it first", ErrRestartRefused, dep.Namespace, dep.Name)
 	}
 	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
+}
+
+// Revisions are the Deployment's ReplicaSets.
+func (d *Deployment) Revisions(obj metav1.Object) ([]Revision, error) {
+	return d.Cluster().replicaSetRevisions(obj)
+}
+
+func (d *Deployment) TemplateOf(obj runtime.Object) (corev1.PodTemplateSpec, error) {
+	dep, err := as[*appsv1.Deployment](obj)
+	if err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
+	return dep.Spec.Template, nil
+}
+
+// ContainerRestartPatch is the annotation: a Deployment recreates pods on any template change.
+func (d *Deployment) ContainerRestartPatch(obj runtime.Object, at time.Time) (Patch, error) {
+	patch, err := d.RestartPatch(obj, at)
+	return Patch{Type: types.MergePatchType, Data: patch}, err
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	kruiseappsv1beta1 "github.com/openkruise/kruise-api/apps/v1beta1"
+	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -34,4 +35,40 @@ func (s *StatefulSet) Scale(ctx context.Context, namespace, name string, replica
 
 func (s *StatefulSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
 	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
+}
+
+// Revisions are the StatefulSet's ControllerRevisions.
+func (s *StatefulSet) Revisions(obj metav1.Object) ([]Revision, error) {
+	return s.Cluster().controllerRevisions(obj)
+}
+
+func (s *StatefulSet) TemplateOf(obj runtime.Object) (corev1.PodTemplateSpec, error) {
+	sts, err := as[*kruiseappsv1beta1.StatefulSet](obj)
+	if err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
+	return sts.Spec.Template, nil
+}
+
+// ContainerRestartPatch follows spec.updateStrategy: OnDelete never restarts; the rolling
+// update's podUpdatePolicy decides between recreate and in place.
+func (s *StatefulSet) ContainerRestartPatch(obj runtime.Object, at time.Time) (Patch, error) {
+	sts, err := as[*kruiseappsv1beta1.StatefulSet](obj)
+	if err != nil {
+		return Patch{}, err
+	}
+	style, reason := recreatesPods, ""
+	policy := kruiseappsv1beta1.RecreatePodUpdateStrategyType
+	if ru := sts.Spec.UpdateStrategy.RollingUpdate; ru != nil && ru.PodUpdatePolicy != "" {
+		policy = ru.PodUpdatePolicy
+	}
+	switch {
+	case sts.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType:
+		style, reason = refusesRestart, "updateStrategy OnDelete replaces pods only when they are deleted"
+	case policy == kruiseappsv1beta1.InPlaceIfPossiblePodUpdateStrategyType:
+		style = updatesInPlace
+	case policy == kruiseappsv1beta1.InPlaceOnlyPodUpdateStrategyType:
+		style, reason = refusesRestart, "podUpdatePolicy InPlaceOnly allows only image changes; restart by ContainerRecreateRequest is not supported yet"
+	}
+	return restartPatchFor(style, reason, "statefulset", sts, sts.Spec.Template, at)
 }

@@ -29,10 +29,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	cluster, err := data.NewCluster(clients)
-	if err != nil {
-		return nil, nil, err
-	}
+	cluster := data.NewCluster(clients)
 	clusterRepo := data.NewClusterRepo(cluster, clients)
 	v := buildAdapters(adapterSet, cluster)
 	registryRegistry, err := registry.New(v)
@@ -52,7 +49,10 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	bizLimits := newLimits(limits)
 	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, tracerProvider)
 	workloadService := service.NewWorkloadService(workloadUsecase)
-	routes := server.NewRoutes(clusterService, namespaceService, workloadService, cache)
+	rolloutRepo := data.NewRolloutRepo(cache, clients)
+	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, tracerProvider)
+	rolloutService := service.NewRolloutService(rolloutUsecase)
+	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, cache)
 	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes)
 	if err != nil {
 		return nil, nil, err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/go-kratos/kratos/v2/log"
+	rolloutinformers "github.com/openkruise/kruise-rollout-api/client/informers/externalversions"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/cache"
@@ -35,8 +36,12 @@ type Cache struct {
 	probeErr  error                                // last /readyz failure, nil when healthy
 	listErrs  map[string]error                     // last list/watch failure by informer
 	core      map[string]cache.SharedIndexInformer // built-in informers every request may need
-	stop      chan struct{}
-	done      chan struct{}
+	rollouts  rolloutinformers.SharedInformerFactory
+	// rollout is the Rollout informer of the version chosen by discovery (v1beta1, else v1alpha1).
+	rollout        cache.SharedIndexInformer
+	rolloutVersion string
+	stop           chan struct{}
+	done           chan struct{}
 }
 
 // NewCache builds the cache; nothing runs until Start.
@@ -52,13 +57,15 @@ func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registr
 	k := cluster.Kube
 	return &Cache{
 		core: map[string]cache.SharedIndexInformer{
-			"namespaces":  k.Core().V1().Namespaces().Informer(),
-			"nodes":       k.Core().V1().Nodes().Informer(),
-			"pods":        cluster.PodInformer(),
-			"replicasets": adapters.Indexed(k.Apps().V1().ReplicaSets().Informer()),
-			"jobs":        adapters.Indexed(k.Batch().V1().Jobs().Informer()),
+			"namespaces":          k.Core().V1().Namespaces().Informer(),
+			"nodes":               k.Core().V1().Nodes().Informer(),
+			"pods":                cluster.PodInformer(),
+			"replicasets":         adapters.Indexed(k.Apps().V1().ReplicaSets().Informer()),
+			"jobs":                adapters.Indexed(k.Batch().V1().Jobs().Informer()),
+			"controllerrevisions": cluster.ControllerRevisionInformer(),
 		},
-		clients: clients, cluster: cluster, registry: reg, health: health, discover: discover,
+		rollouts: rolloutinformers.NewSharedInformerFactory(clients.Rollouts, 0),
+		clients:  clients, cluster: cluster, registry: reg, health: health, discover: discover,
 		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
 		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{},
 		listErrs: map[string]error{},
@@ -87,6 +94,7 @@ func (c *Cache) Stop(context.Context) error {
 	<-c.done
 	c.cluster.Kube.Shutdown()
 	c.cluster.Kruise.Shutdown()
+	c.rollouts.Shutdown()
 	return nil
 }
 
@@ -129,8 +137,14 @@ func (c *Cache) probe(ctx context.Context) {
 func (c *Cache) refresh() {
 	served := map[schema.GroupVersionResource]bool{}
 	known := map[schema.GroupVersion]bool{}
+	groupVersions := make([]schema.GroupVersion, 0, len(c.registry.All())+len(RolloutVersions))
 	for _, a := range c.registry.All() {
-		gv := a.Info().GVK.GroupVersion()
+		groupVersions = append(groupVersions, a.Info().GVK.GroupVersion())
+	}
+	for _, v := range RolloutVersions {
+		groupVersions = append(groupVersions, rolloutGVR(v).GroupVersion())
+	}
+	for _, gv := range groupVersions {
 		if known[gv] {
 			continue
 		}
@@ -167,10 +181,58 @@ func (c *Cache) refresh() {
 		c.informers[info.Type] = inf
 		c.log.Infof("watching %s (%s)", info.Plural, info.APIVersion)
 	}
+	c.chooseRolloutVersionLocked(served)
 	c.mu.Unlock()
 	// Start only starts informers not yet running, so calling it again adds the new ones.
 	c.cluster.Kube.Start(c.stop)
 	c.cluster.Kruise.Start(c.stop)
+	c.rollouts.Start(c.stop)
+}
+
+// RolloutVersions are the Rollout API versions the dashboard reads, preferred first.
+var RolloutVersions = []string{"v1beta1", "v1alpha1"}
+
+func rolloutGVR(version string) schema.GroupVersionResource {
+	return schema.GroupVersionResource{Group: "rollouts.kruise.io", Version: version, Resource: "rollouts"}
+}
+
+// chooseRolloutVersionLocked registers the Rollout informer of the first served version, once.
+func (c *Cache) chooseRolloutVersionLocked(served map[schema.GroupVersionResource]bool) {
+	if c.rollout != nil {
+		return
+	}
+	for _, v := range RolloutVersions {
+		if !served[rolloutGVR(v)] {
+			continue
+		}
+		if v == "v1beta1" {
+			c.rollout = c.rollouts.Rollouts().V1beta1().Rollouts().Informer()
+		} else {
+			c.rollout = c.rollouts.Rollouts().V1alpha1().Rollouts().Informer()
+		}
+		// The generated Rollout factory has no WithTransform option; set it before the start.
+		_ = c.rollout.SetTransform(stripForCache(c.clients.Scheme))
+		c.watchErrorsLocked("rollouts", c.rollout)
+		c.rolloutVersion = v
+		c.log.Infof("watching rollouts (rollouts.kruise.io/%s)", v)
+		return
+	}
+}
+
+// Rollouts returns the synced Rollout informer and its version, or an API error saying why not.
+func (c *Cache) Rollouts() (cache.SharedIndexInformer, string, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if err := c.reachableLocked(); err != nil {
+		return nil, "", err
+	}
+	if c.rollout == nil {
+		return nil, "", biz.Unavailable(biz.ErrNotInstalled, "rollouts (rollouts.kruise.io v1beta1 or v1alpha1) are not served by this cluster: is the Kruise Rollout CRD installed?")
+	}
+	if !c.rollout.HasSynced() {
+		return nil, "", c.notSyncedLocked("rollouts", "rollouts")
+	}
+	return c.rollout, c.rolloutVersion, nil
 }
 
 func (c *Cache) watchErrors(name string, inf cache.SharedIndexInformer) {
@@ -232,6 +294,9 @@ func (c *Cache) Synced() error {
 		if !inf.HasSynced() {
 			return c.notSyncedLocked(name, name)
 		}
+	}
+	if c.rollout != nil && !c.rollout.HasSynced() {
+		return c.notSyncedLocked("rollouts", "rollouts")
 	}
 	return nil
 }

@@ -22,6 +22,10 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	metricsclient "k8s.io/metrics/pkg/client/clientset/versioned"
+
+	rolloutclient "github.com/openkruise/kruise-rollout-api/client/clientset/versioned"
+	rolloutsv1alpha1 "github.com/openkruise/kruise-rollout-api/rollouts/v1alpha1"
+	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	"net/http"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
@@ -31,7 +35,8 @@ import (
 
 // ProviderSet provides the data layer to Wire.
 var ProviderSet = wire.NewSet(
-	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo,
+	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo, NewRolloutRepo,
+	wire.Bind(new(biz.RolloutRepo), new(*RolloutRepo)),
 	wire.Bind(new(biz.Cache), new(*Cache)),
 	wire.Bind(new(biz.NamespaceRepo), new(*NamespaceRepo)),
 	wire.Bind(new(biz.ClusterRepo), new(*ClusterRepo)),
@@ -40,12 +45,15 @@ var ProviderSet = wire.NewSet(
 // Clients are the clientsets. Traced ones give every API-server call a client span; Plain is for
 // the health probe and discovery, which run on a timer and would only add noise to traces.
 type Clients struct {
-	Kube    kubernetes.Interface
-	Kruise  kruiseclient.Interface
-	Dynamic dynamic.Interface
-	Metrics metricsclient.Interface
-	Plain   kubernetes.Interface
-	Host    string
+	Kube     kubernetes.Interface
+	Kruise   kruiseclient.Interface
+	Dynamic  dynamic.Interface
+	Metrics  metricsclient.Interface
+	Rollouts rolloutclient.Interface
+	Plain    kubernetes.Interface
+	Host     string
+	// Scheme knows every type the dashboard reads, to set apiVersion/kind on cached objects.
+	Scheme *runtime.Scheme
 }
 
 // NewClients loads the kubeconfig (or in-cluster config) and builds the clientsets.
@@ -68,7 +76,11 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 	traced.Wrap(func(rt http.RoundTripper) http.RoundTripper {
 		return otelhttp.NewTransport(rt, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
 	})
-	out := &Clients{Plain: plain, Host: cfg.Host}
+	scheme, err := newScheme()
+	if err != nil {
+		return nil, err
+	}
+	out := &Clients{Plain: plain, Host: cfg.Host, Scheme: scheme}
 	if out.Kube, err = kubernetes.NewForConfig(traced); err != nil {
 		return nil, fmt.Errorf("build kube client: %w", err)
 	}
@@ -81,26 +93,35 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 	if out.Metrics, err = metricsclient.NewForConfig(traced); err != nil {
 		return nil, fmt.Errorf("build metrics client: %w", err)
 	}
+	if out.Rollouts, err = rolloutclient.NewForConfig(traced); err != nil {
+		return nil, fmt.Errorf("build rollout client: %w", err)
+	}
 	return out, nil
+}
+
+func newScheme() (*runtime.Scheme, error) {
+	scheme := runtime.NewScheme()
+	for name, add := range map[string]func(*runtime.Scheme) error{
+		"Kubernetes": clientgoscheme.AddToScheme, "OpenKruise": kruiseapi.AddToScheme,
+		"Rollout v1beta1": rolloutsv1beta1.AddToScheme, "Rollout v1alpha1": rolloutsv1alpha1.AddToScheme,
+	} {
+		if err := add(scheme); err != nil {
+			return nil, fmt.Errorf("register %s types: %w", name, err)
+		}
+	}
+	return scheme, nil
 }
 
 // NewCluster builds the informer factories the adapters read from. Objects are stored without
 // managedFields (memory) and with apiVersion/kind set, so they are served as they are.
-func NewCluster(c *Clients) (*adapters.Cluster, error) {
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		return nil, fmt.Errorf("register Kubernetes types: %w", err)
-	}
-	if err := kruiseapi.AddToScheme(scheme); err != nil {
-		return nil, fmt.Errorf("register OpenKruise types: %w", err)
-	}
-	transform := stripForCache(scheme)
+func NewCluster(c *Clients) *adapters.Cluster {
+	transform := stripForCache(c.Scheme)
 	const resync = 0 // no periodic resync: nothing here reconciles
 	return &adapters.Cluster{
 		Kube:    kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
 		Kruise:  kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
 		Dynamic: c.Dynamic,
-	}, nil
+	}
 }
 
 // stripForCache drops managedFields and sets apiVersion/kind (which list decoding leaves empty).

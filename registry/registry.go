@@ -81,6 +81,17 @@ func (r *Registry) Get(workloadType string) (adapters.Adapter, bool) {
 	return a, ok
 }
 
+// ByGroupKind returns the adapter serving a group and kind, whatever the version (a Rollout may
+// reference apps.kruise.io/v1alpha1 StatefulSet, served by the v1beta1 adapter).
+func (r *Registry) ByGroupKind(group, kind string) (adapters.Adapter, bool) {
+	for _, a := range r.ordered {
+		if gvk := a.Info().GVK; gvk.Group == group && gvk.Kind == kind {
+			return a, true
+		}
+	}
+	return nil, false
+}
+
 // All returns the adapters in registration order.
 func (r *Registry) All() []adapters.Adapter {
 	return append([]adapters.Adapter(nil), r.ordered...)

@@ -14,12 +14,13 @@ type Routes struct {
 	Cluster    *service.ClusterService
 	Namespaces *service.NamespaceService
 	Workloads  *service.WorkloadService
+	Rollouts   *service.RolloutService
 	Cache      *data.Cache
 }
 
 // NewRoutes gathers the services (Wire fills it).
-func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, cache *data.Cache) Routes {
-	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Cache: cache}
+func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, cache *data.Cache) Routes {
+	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Cache: cache}
 }
 
 // register is the one route table. gorilla/mux matches in registration order, so literal
@@ -45,4 +46,18 @@ func (r Routes) register(srv *khttp.Server) {
 	api.GET("/workload/{namespace}/{type}/{name}/pods", handle(r.Workloads.Pods))
 	api.POST("/workload/{namespace}/{type}/{name}/scale", handle(r.Workloads.Scale))
 	api.POST("/workload/{namespace}/{type}/{name}/restart", handle(r.Workloads.Restart))
+
+	// Literal second segments first: /rollout/{namespace}/{name} has the same shape.
+	api.GET("/rollout/status/{namespace}/{name}", handle(r.Rollouts.Status))
+	api.GET("/rollout/history/{namespace}/{name}", handle(r.Rollouts.History))
+	api.GET("/rollout/list/{namespace}", handle(r.Rollouts.List))
+	api.GET("/rollout/active/{namespace}", handle(r.Rollouts.Active))
+	for action, h := range map[string]service.Handler{
+		"pause": r.Rollouts.Pause, "resume": r.Rollouts.Resume, "approve": r.Rollouts.Approve,
+		"promote": r.Rollouts.Promote, "undo": r.Rollouts.Undo, "restart": r.Rollouts.Restart,
+		"enable": r.Rollouts.Enable, "disable": r.Rollouts.Disable,
+	} {
+		api.POST("/rollout/"+action+"/{namespace}/{name}", handle(h))
+	}
+	api.GET("/rollout/{namespace}/{name}", handle(r.Rollouts.Get))
 }

@@ -1,0 +1,78 @@
+package service
+
+import (
+	"context"
+
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+)
+
+// RolloutService serves /rollout.
+type RolloutService struct{ uc *biz.RolloutUsecase }
+
+// NewRolloutService builds the Rollout handlers.
+func NewRolloutService(uc *biz.RolloutUsecase) *RolloutService { return &RolloutService{uc: uc} }
+
+// Get serves GET /rollout/:namespace/:name.
+func (s *RolloutService) Get(ctx context.Context, in Input) (any, error) {
+	return s.uc.Get(ctx, in.Var("namespace"), in.Var("name"))
+}
+
+// Status serves GET /rollout/status/:namespace/:name.
+func (s *RolloutService) Status(ctx context.Context, in Input) (any, error) {
+	return s.uc.Status(ctx, in.Var("namespace"), in.Var("name"))
+}
+
+// History serves GET /rollout/history/:namespace/:name.
+func (s *RolloutService) History(ctx context.Context, in Input) (any, error) {
+	return s.uc.History(ctx, in.Var("namespace"), in.Var("name"))
+}
+
+// List serves GET /rollout/list/:namespace (namespace "_all" for every namespace).
+func (s *RolloutService) List(ctx context.Context, in Input) (any, error) {
+	return s.uc.List(ctx, in.Var("namespace"), false)
+}
+
+// Active serves GET /rollout/active/:namespace.
+func (s *RolloutService) Active(ctx context.Context, in Input) (any, error) {
+	return s.uc.List(ctx, in.Var("namespace"), true)
+}
+
+// Pause serves POST /rollout/pause/:namespace/:name.
+func (s *RolloutService) Pause(ctx context.Context, in Input) (any, error) {
+	return s.uc.SetPaused(ctx, in.Var("namespace"), in.Var("name"), true)
+}
+
+// Resume serves POST /rollout/resume/:namespace/:name.
+func (s *RolloutService) Resume(ctx context.Context, in Input) (any, error) {
+	return s.uc.SetPaused(ctx, in.Var("namespace"), in.Var("name"), false)
+}
+
+// Disable serves POST /rollout/disable/:namespace/:name.
+func (s *RolloutService) Disable(ctx context.Context, in Input) (any, error) {
+	return s.uc.SetDisabled(ctx, in.Var("namespace"), in.Var("name"), true)
+}
+
+// Enable serves POST /rollout/enable/:namespace/:name.
+func (s *RolloutService) Enable(ctx context.Context, in Input) (any, error) {
+	return s.uc.SetDisabled(ctx, in.Var("namespace"), in.Var("name"), false)
+}
+
+// Approve serves POST /rollout/approve/:namespace/:name.
+func (s *RolloutService) Approve(ctx context.Context, in Input) (any, error) {
+	return s.uc.Approve(ctx, in.Var("namespace"), in.Var("name"))
+}
+
+// Promote serves POST /rollout/promote/:namespace/:name?to=N.
+func (s *RolloutService) Promote(ctx context.Context, in Input) (any, error) {
+	return s.uc.Promote(ctx, in.Var("namespace"), in.Var("name"), in.Query.Get("to"))
+}
+
+// Undo serves POST /rollout/undo/:namespace/:name?revision=N.
+func (s *RolloutService) Undo(ctx context.Context, in Input) (any, error) {
+	return s.uc.Undo(ctx, in.Var("namespace"), in.Var("name"), in.Query.Get("revision"))
+}
+
+// Restart serves POST /rollout/restart/:namespace/:name.
+func (s *RolloutService) Restart(ctx context.Context, in Input) (any, error) {
+	return s.uc.Restart(ctx, in.Var("namespace"), in.Var("name"))
+}

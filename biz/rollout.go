@@ -1,0 +1,290 @@
+package biz
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/registry"
+)
+
+// AllNamespaces is the :namespace value that lists Rollouts of every namespace.
+const AllNamespaces = "_all"
+
+// RolloutRepo reads Rollouts from the cache and writes them with merge patches.
+type RolloutRepo interface {
+	// List returns the Rollouts of a namespace ("" for all), sorted by namespace and name.
+	List(namespace string) ([]RolloutObject, error)
+	Get(namespace, name string) (RolloutObject, error)
+	// Fetch reads from the API server, for decisions that must not act on a stale cache.
+	Fetch(ctx context.Context, namespace, name string) (RolloutObject, error)
+	// Patch sends a JSON merge patch to the object, or to its status subresource.
+	Patch(ctx context.Context, namespace, name string, patch []byte, status bool) (RolloutObject, error)
+}
+
+// RolloutUsecase serves the /rollout endpoints with the semantics of kubectl-kruise and the
+// Kruise Rollout controller (v0.6).
+type RolloutUsecase struct {
+	repo     RolloutRepo
+	registry *registry.Registry
+	cache    Cache
+	tracer   trace.Tracer
+	now      func() time.Time
+}
+
+// NewRolloutUsecase builds the Rollout use cases.
+func NewRolloutUsecase(repo RolloutRepo, reg *registry.Registry, c Cache, tp trace.TracerProvider) *RolloutUsecase {
+	return &RolloutUsecase{repo: repo, registry: reg, cache: c, tracer: tp.Tracer("biz"), now: time.Now}
+}
+
+// ActionResult is the answer of a Rollout action: what changed and the status read back after it.
+type ActionResult struct {
+	Action  string         `json:"action"`
+	Changed bool           `json:"changed"`
+	Message string         `json:"message"`
+	Warning string         `json:"warning,omitempty"`
+	Status  *RolloutStatus `json:"status"`
+}
+
+// Get returns the Rollout as served.
+func (uc *RolloutUsecase) Get(ctx context.Context, ns, name string) (runtime.Object, error) {
+	_, span := uc.start(ctx, "Get", ns, name)
+	defer span.End()
+	obj, err := uc.find(ns, name)
+	return obj.Raw, err
+}
+
+// Status returns the normalised status.
+func (uc *RolloutUsecase) Status(ctx context.Context, ns, name string) (*RolloutStatus, error) {
+	_, span := uc.start(ctx, "Status", ns, name)
+	defer span.End()
+	obj, err := uc.find(ns, name)
+	if err != nil {
+		return nil, err
+	}
+	return uc.status(obj), nil
+}
+
+// List returns every Rollout of ns (or of all namespaces for "_all") with its status; active
+// ones only when activeOnly.
+func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) ([]*RolloutStatus, error) {
+	_, span := uc.start(ctx, "List", ns, "")
+	defer span.End()
+	scope := ns
+	if ns == AllNamespaces {
+		scope = ""
+	} else if err := ValidateNamespace(ns); err != nil {
+		return nil, err
+	}
+	objs, err := uc.repo.List(scope)
+	if err != nil {
+		return nil, FromKube(err, "rollouts")
+	}
+	out := make([]*RolloutStatus, 0, len(objs))
+	for _, obj := range objs {
+		if activeOnly && !isActive(obj.Rollout) {
+			continue
+		}
+		out = append(out, uc.status(obj))
+	}
+	// Active releases first; the repository's namespace/name order otherwise.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Active && !out[j].Active })
+	span.SetAttributes(attribute.Int("rollouts", len(out)))
+	return out, nil
+}
+
+// SetPaused sets spec.strategy.paused, as `kubectl-kruise rollout pause|resume`; asking for the
+// state it is already in changes nothing and says so.
+func (uc *RolloutUsecase) SetPaused(ctx context.Context, ns, name string, paused bool) (*ActionResult, error) {
+	action := map[bool]string{true: "pause", false: "resume"}[paused]
+	ctx, span := uc.start(ctx, "SetPaused", ns, name)
+	defer span.End()
+	return uc.setSpecFlag(ctx, ns, name, action, paused, func(ro *rolloutsv1beta1.Rollout) bool { return ro.Spec.Strategy.Paused },
+		map[string]any{"spec": map[string]any{"strategy": map[string]any{"paused": paused}}})
+}
+
+// SetDisabled sets spec.disabled (enable/disable).
+func (uc *RolloutUsecase) SetDisabled(ctx context.Context, ns, name string, disabled bool) (*ActionResult, error) {
+	action := map[bool]string{true: "disable", false: "enable"}[disabled]
+	ctx, span := uc.start(ctx, "SetDisabled", ns, name)
+	defer span.End()
+	return uc.setSpecFlag(ctx, ns, name, action, disabled, func(ro *rolloutsv1beta1.Rollout) bool { return ro.Spec.Disabled },
+		map[string]any{"spec": map[string]any{"disabled": disabled}})
+}
+
+func (uc *RolloutUsecase) setSpecFlag(ctx context.Context, ns, name, action string, want bool, current func(*rolloutsv1beta1.Rollout) bool, patch map[string]any) (*ActionResult, error) {
+	obj, err := uc.fetch(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	if current(obj.Rollout) == want {
+		return &ActionResult{Action: action, Message: fmt.Sprintf("rollout %s/%s: nothing to %s, already in that state", ns, name, action), Status: uc.status(obj)}, nil
+	}
+	updated, err := uc.patch(ctx, ns, name, patch, false)
+	if err != nil {
+		return nil, err
+	}
+	return &ActionResult{Action: action, Changed: true, Message: fmt.Sprintf("rollout %s/%s: %sd", ns, name, action), Status: uc.status(updated)}, nil
+}
+
+// Approve moves the step waiting in StepPaused to StepReady in the status subresource, as
+// `kubectl-kruise rollout approve`; the controller then starts the next step. The write carries
+// the resourceVersion read, so it cannot overwrite a newer status; the state is read back after.
+func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*ActionResult, error) {
+	ctx, span := uc.start(ctx, "Approve", ns, name)
+	defer span.End()
+	obj, err := uc.fetch(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	ro := obj.Rollout
+	sub := subStatus(ro)
+	if sub == nil {
+		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: no canary or blue-green release in progress (phase %s)", ns, name, phaseOf(ro))
+	}
+	if sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused {
+		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: step %d of %d is in state %s (phase %s)",
+			ns, name, sub.CurrentStepIndex, len(ro.Spec.Strategy.GetSteps()), sub.CurrentStepState, phaseOf(ro))
+	}
+	step := sub.CurrentStepIndex
+	patch := map[string]any{
+		"metadata": map[string]any{"resourceVersion": ro.ResourceVersion},
+		"status":   map[string]any{subStatusField(ro): map[string]any{"currentStepState": rolloutsv1beta1.CanaryStepStateReady}},
+	}
+	if _, err := uc.patch(ctx, ns, name, patch, true); err != nil {
+		return nil, err
+	}
+	after, err := uc.fetch(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	st := uc.status(after)
+	res := &ActionResult{Action: "approve", Changed: true, Status: st,
+		Message: fmt.Sprintf("rollout %s/%s: step %d approved; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}
+	if ro.Spec.Strategy.Paused {
+		res.Warning = "the rollout is paused: the next step starts only after resume"
+	}
+	return res, nil
+}
+
+// Promote jumps to step `to` (1-based; empty: the last step) by setting nextStepIndex in the
+// status subresource. The controller jumps when nextStepIndex differs from the step after the
+// current one; for that step itself, promoting is approving the current one.
+func (uc *RolloutUsecase) Promote(ctx context.Context, ns, name, to string) (*ActionResult, error) {
+	ctx, span := uc.start(ctx, "Promote", ns, name)
+	defer span.End()
+	obj, err := uc.fetch(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	ro := obj.Rollout
+	steps := len(ro.Spec.Strategy.GetSteps())
+	target := steps
+	if to != "" {
+		n, err := strconv.Atoi(to)
+		if err != nil || n < 1 || n > steps {
+			return nil, BadRequest("to must be a step number from 1 to %d, got %q", steps, to)
+		}
+		target = n
+	}
+	sub := subStatus(ro)
+	if sub == nil || !isActive(ro) {
+		return nil, Conflict(nil, "rollout %s/%s has no release in progress to promote (phase %s)", ns, name, phaseOf(ro))
+	}
+	if int32(target) == sub.CurrentStepIndex+1 {
+		return uc.Approve(ctx, ns, name)
+	}
+	if int32(target) == sub.CurrentStepIndex {
+		return nil, Conflict(nil, "rollout %s/%s is already at step %d (%s)", ns, name, target, sub.CurrentStepState)
+	}
+	patch := map[string]any{
+		"metadata": map[string]any{"resourceVersion": ro.ResourceVersion},
+		"status":   map[string]any{subStatusField(ro): map[string]any{"nextStepIndex": target}},
+	}
+	updated, err := uc.patch(ctx, ns, name, patch, true)
+	if err != nil {
+		return nil, err
+	}
+	return &ActionResult{Action: "promote", Changed: true, Status: uc.status(updated),
+		Message: fmt.Sprintf("rollout %s/%s: jumping from step %d to step %d", ns, name, sub.CurrentStepIndex, target)}, nil
+}
+
+// status of a RolloutObject with its workload type resolved.
+func (uc *RolloutUsecase) status(obj RolloutObject) *RolloutStatus {
+	typ := ""
+	if a, ok := uc.adapterOf(obj.Rollout); ok {
+		typ = a.Info().Type
+	}
+	return normaliseStatus(obj, typ)
+}
+
+func (uc *RolloutUsecase) adapterOf(ro *rolloutsv1beta1.Rollout) (adapters.Adapter, bool) {
+	gv, err := schema.ParseGroupVersion(ro.Spec.WorkloadRef.APIVersion)
+	if err != nil {
+		return nil, false
+	}
+	return uc.registry.ByGroupKind(gv.Group, ro.Spec.WorkloadRef.Kind)
+}
+
+func phaseOf(ro *rolloutsv1beta1.Rollout) string {
+	if ro.Status.Phase == "" {
+		return "not observed yet"
+	}
+	return string(ro.Status.Phase)
+}
+
+func (uc *RolloutUsecase) start(ctx context.Context, op, ns, name string) (context.Context, trace.Span) {
+	attrs := []attribute.KeyValue{attribute.String("k8s.namespace.name", ns)}
+	if name != "" {
+		attrs = append(attrs, attribute.String("rollout.name", name))
+	}
+	return uc.tracer.Start(ctx, "RolloutUsecase."+op, trace.WithAttributes(attrs...))
+}
+
+func validateRolloutPath(ns, name string) error {
+	if err := ValidateNamespace(ns); err != nil {
+		return err
+	}
+	return ValidateName(name)
+}
+
+// find reads a Rollout from the cache.
+func (uc *RolloutUsecase) find(ns, name string) (RolloutObject, error) {
+	if err := validateRolloutPath(ns, name); err != nil {
+		return RolloutObject{}, err
+	}
+	obj, err := uc.repo.Get(ns, name)
+	return obj, FromKube(err, fmt.Sprintf("rollout %s/%s", ns, name))
+}
+
+// fetch reads a Rollout from the API server.
+func (uc *RolloutUsecase) fetch(ctx context.Context, ns, name string) (RolloutObject, error) {
+	if err := validateRolloutPath(ns, name); err != nil {
+		return RolloutObject{}, err
+	}
+	obj, err := uc.repo.Fetch(ctx, ns, name)
+	return obj, FromKube(err, fmt.Sprintf("rollout %s/%s", ns, name))
+}
+
+func (uc *RolloutUsecase) patch(ctx context.Context, ns, name string, patch map[string]any, status bool) (RolloutObject, error) {
+	body, err := json.Marshal(patch)
+	if err != nil {
+		return RolloutObject{}, Internal(err, "encode patch: %v", err)
+	}
+	what := fmt.Sprintf("rollout %s/%s", ns, name)
+	if status {
+		what += " status"
+	}
+	obj, err := uc.repo.Patch(ctx, ns, name, body, status)
+	return obj, FromKube(err, what)
+}

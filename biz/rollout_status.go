@@ -1,0 +1,171 @@
+package biz
+
+import (
+	"time"
+
+	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// RolloutObject is a Rollout as served (Raw: v1beta1, or v1alpha1 where v1beta1 is not served)
+// with its v1beta1 view, from which every derived field is computed.
+type RolloutObject struct {
+	Raw     runtime.Object
+	Rollout *rolloutsv1beta1.Rollout
+}
+
+// Rolling styles reported in RolloutStatus.Strategy.
+const (
+	StrategyCanary    = "canary"    // an extra canary workload (Deployment only)
+	StrategyPartition = "partition" // the workload itself is updated in batches
+	StrategyBlueGreen = "blueGreen"
+	StrategyNone      = "none"
+)
+
+// RolloutStatus is the normalised status of GET /rollout/status and of list items.
+type RolloutStatus struct {
+	Namespace  string `json:"namespace"`
+	Name       string `json:"name"`
+	APIVersion string `json:"apiVersion"`
+	Phase      string `json:"phase"`
+	Message    string `json:"message"`
+	// Active is a release in flight: phase Progressing and the Progressing condition not Completed.
+	Active            bool          `json:"active"`
+	ProgressingReason string        `json:"progressingReason"`
+	Paused            bool          `json:"paused"`
+	Disabled          bool          `json:"disabled"`
+	Strategy          string        `json:"strategy"`
+	Steps             []RolloutStep `json:"steps"`
+	// CurrentStepIndex is 1-based; 0 when no release has started.
+	CurrentStepIndex int32  `json:"currentStepIndex"`
+	CurrentStepState string `json:"currentStepState"`
+	NextStepIndex    int32  `json:"nextStepIndex"`
+	// WaitingForApproval: the current step is paused without a duration (not the final 100% step).
+	WaitingForApproval bool `json:"waitingForApproval"`
+	// AutoResumeAt is when a timed pause ends by itself.
+	AutoResumeAt         *metav1.Time                       `json:"autoResumeAt"`
+	StableRevision       string                             `json:"stableRevision"`
+	CanaryRevision       string                             `json:"canaryRevision"`
+	PodTemplateHash      string                             `json:"podTemplateHash"`
+	UpdatedReplicas      int32                              `json:"updatedReplicas"`
+	UpdatedReadyReplicas int32                              `json:"updatedReadyReplicas"`
+	LastUpdateTime       *metav1.Time                       `json:"lastUpdateTime"`
+	Workload             WorkloadRef                        `json:"workload"`
+	Generation           int64                              `json:"generation"`
+	ObservedGeneration   int64                              `json:"observedGeneration"`
+	Conditions           []rolloutsv1beta1.RolloutCondition `json:"conditions"`
+}
+
+// RolloutStep is one step of the plan.
+type RolloutStep struct {
+	Index    int                 `json:"index"`
+	Replicas *intstr.IntOrString `json:"replicas"`
+	Traffic  *string             `json:"traffic"`
+	// PauseSeconds is nil for a manual pause (waits for approval).
+	PauseSeconds *int32 `json:"pauseSeconds"`
+	Manual       bool   `json:"manual"`
+	Matches      int    `json:"matches"`
+}
+
+// WorkloadRef is the workload a Rollout releases; Type is the registry's :type, empty when the
+// dashboard does not serve that kind.
+type WorkloadRef struct {
+	Type       string `json:"type"`
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Name       string `json:"name"`
+}
+
+// subStatus is the status of the release in flight (canary or blue-green), or nil.
+func subStatus(ro *rolloutsv1beta1.Rollout) *rolloutsv1beta1.CommonStatus {
+	switch {
+	case ro.Status.CanaryStatus != nil:
+		return &ro.Status.CanaryStatus.CommonStatus
+	case ro.Status.BlueGreenStatus != nil:
+		return &ro.Status.BlueGreenStatus.CommonStatus
+	}
+	return nil
+}
+
+// subStatusField is the status field name of the release in flight, for patches.
+func subStatusField(ro *rolloutsv1beta1.Rollout) string {
+	if ro.Status.CanaryStatus == nil && ro.Status.BlueGreenStatus != nil {
+		return "blueGreenStatus"
+	}
+	return "canaryStatus"
+}
+
+func strategyOf(ro *rolloutsv1beta1.Rollout) string {
+	s := ro.Spec.Strategy
+	switch {
+	case s.IsEmptyRelease(): // GetRollingStyle would dereference a nil canary
+		return StrategyNone
+	case s.BlueGreen != nil:
+		return StrategyBlueGreen
+	case s.Canary.EnableExtraWorkloadForCanary:
+		return StrategyCanary
+	}
+	return StrategyPartition
+}
+
+func progressingReason(ro *rolloutsv1beta1.Rollout) string {
+	for _, c := range ro.Status.Conditions {
+		if c.Type == rolloutsv1beta1.RolloutConditionProgressing {
+			return c.Reason
+		}
+	}
+	return ""
+}
+
+// isActive: a release is in flight (the one-reconcile window after completion, where the phase
+// is still Progressing, does not count).
+func isActive(ro *rolloutsv1beta1.Rollout) bool {
+	return ro.Status.Phase == rolloutsv1beta1.RolloutPhaseProgressing && progressingReason(ro) != rolloutsv1beta1.ProgressingReasonCompleted
+}
+
+// normaliseStatus computes the derived view of a Rollout.
+func normaliseStatus(obj RolloutObject, workloadType string) *RolloutStatus {
+	ro := obj.Rollout
+	st := &RolloutStatus{
+		Namespace: ro.Namespace, Name: ro.Name, APIVersion: obj.Raw.GetObjectKind().GroupVersionKind().GroupVersion().String(),
+		Phase: string(ro.Status.Phase), Message: ro.Status.Message, Active: isActive(ro), ProgressingReason: progressingReason(ro),
+		Paused: ro.Spec.Strategy.Paused, Disabled: ro.Spec.Disabled, Strategy: strategyOf(ro), Steps: []RolloutStep{},
+		Generation: ro.Generation, ObservedGeneration: ro.Status.ObservedGeneration, Conditions: ro.Status.Conditions,
+		Workload: WorkloadRef{Type: workloadType, APIVersion: ro.Spec.WorkloadRef.APIVersion, Kind: ro.Spec.WorkloadRef.Kind, Name: ro.Spec.WorkloadRef.Name},
+	}
+	if st.Conditions == nil {
+		st.Conditions = []rolloutsv1beta1.RolloutCondition{}
+	}
+	steps := ro.Spec.Strategy.GetSteps()
+	for i, s := range steps {
+		st.Steps = append(st.Steps, RolloutStep{Index: i + 1, Replicas: s.Replicas, Traffic: s.Traffic,
+			PauseSeconds: s.Pause.Duration, Manual: s.Pause.Duration == nil, Matches: len(s.Matches)})
+	}
+	sub := subStatus(ro)
+	if sub == nil {
+		return st
+	}
+	st.CurrentStepIndex, st.CurrentStepState, st.NextStepIndex = sub.CurrentStepIndex, string(sub.CurrentStepState), sub.NextStepIndex
+	st.StableRevision, st.PodTemplateHash, st.LastUpdateTime = sub.StableRevision, sub.PodTemplateHash, sub.LastUpdateTime
+	if c := ro.Status.CanaryStatus; c != nil {
+		st.CanaryRevision, st.UpdatedReplicas, st.UpdatedReadyReplicas = c.CanaryRevision, c.CanaryReplicas, c.CanaryReadyReplicas
+	} else if b := ro.Status.BlueGreenStatus; b != nil {
+		st.CanaryRevision, st.UpdatedReplicas, st.UpdatedReadyReplicas = b.UpdatedRevision, b.UpdatedReplicas, b.UpdatedReadyReplicas
+	}
+	idx := int(sub.CurrentStepIndex)
+	if sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused || idx < 1 || idx > len(steps) {
+		return st
+	}
+	step := steps[idx-1]
+	lastFull := idx == len(steps) && step.Replicas != nil && step.Replicas.String() == "100%"
+	switch {
+	case step.Pause.Duration == nil && !lastFull:
+		st.WaitingForApproval = true
+	case step.Pause.Duration != nil && sub.LastUpdateTime != nil:
+		at := metav1.NewTime(sub.LastUpdateTime.Add(time.Duration(*step.Pause.Duration) * time.Second))
+		st.AutoResumeAt = &at
+	}
+	return st
+}

@@ -1,0 +1,249 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+)
+
+// The Rollout actions that act on the referenced workload, as kubectl-kruise does: Kruise
+// Rollout itself has no history, undo or restart; the Rollout object is not touched.
+
+// HistoryEntry is one revision of the referenced workload.
+type HistoryEntry struct {
+	adapters.Revision
+	// Current: the workload's pod template is this revision's.
+	Current bool `json:"current"`
+	// Stable and Canary match the Rollout's stableRevision and canary (updated) revision.
+	Stable bool `json:"stable"`
+	Canary bool `json:"canary"`
+}
+
+// History is the answer of GET /rollout/history.
+type History struct {
+	Workload  WorkloadRef    `json:"workload"`
+	Revisions []HistoryEntry `json:"revisions"`
+}
+
+// UndoResult is the answer of POST /rollout/undo.
+type UndoResult struct {
+	Workload     WorkloadRef `json:"workload"`
+	FromRevision int64       `json:"fromRevision"`
+	ToRevision   int64       `json:"toRevision"`
+	ToName       string      `json:"toName"`
+	Changed      bool        `json:"changed"`
+	Message      string      `json:"message"`
+}
+
+// RestartResult is the answer of POST /rollout/restart.
+type RestartResult struct {
+	Workload WorkloadRef    `json:"workload"`
+	Object   runtime.Object `json:"object"`
+	Message  string         `json:"message"`
+}
+
+// History lists the revisions of the Rollout's workload, oldest first.
+func (uc *RolloutUsecase) History(ctx context.Context, ns, name string) (*History, error) {
+	_, span := uc.start(ctx, "History", ns, name)
+	defer span.End()
+	ro, ref, obj, revisioner, err := uc.workloadWithHistory(ns, name)
+	if err != nil {
+		return nil, err
+	}
+	revs, current, err := revisionsOf(revisioner, obj, ref)
+	if err != nil {
+		return nil, err
+	}
+	h := &History{Workload: ref, Revisions: make([]HistoryEntry, 0, len(revs))}
+	sub := subStatus(ro.Rollout)
+	canary := uc.status(ro).CanaryRevision
+	for _, r := range revs {
+		e := HistoryEntry{Revision: r, Current: current != nil && r.Name == current.Name}
+		if sub != nil {
+			e.Stable = sub.StableRevision != "" && sub.StableRevision == r.Hash
+			e.Canary = (canary != "" && canary == r.Hash) || (sub.PodTemplateHash != "" && sub.PodTemplateHash == r.Hash)
+		}
+		h.Revisions = append(h.Revisions, e)
+	}
+	return h, nil
+}
+
+// Undo rolls the Rollout's workload back to its previous revision, or to revision rawTo, by
+// replacing the whole pod template with the revision's (a JSON patch guarded by the
+// resourceVersion read). A revision already in place changes nothing.
+func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*UndoResult, error) {
+	ctx, span := uc.start(ctx, "Undo", ns, name)
+	defer span.End()
+	var to int64
+	if rawTo != "" {
+		n, err := strconv.ParseInt(rawTo, 10, 64)
+		if err != nil || n < 1 {
+			return nil, BadRequest("revision must be a positive whole number, got %q", rawTo)
+		}
+		to = n
+	}
+	_, ref, obj, revisioner, err := uc.workloadWithHistory(ns, name)
+	if err != nil {
+		return nil, err
+	}
+	revs, current, err := revisionsOf(revisioner, obj, ref)
+	if err != nil {
+		return nil, err
+	}
+	target, err := undoTarget(revs, current, to, ref)
+	if err != nil {
+		return nil, err
+	}
+	res := &UndoResult{Workload: ref, ToRevision: target.Number, ToName: target.Name}
+	if current != nil {
+		res.FromRevision = current.Number
+		if current.Name == target.Name {
+			res.Message = fmt.Sprintf("%s %s/%s already runs revision %d; nothing to undo", ref.Kind, ns, ref.Name, target.Number)
+			return res, nil
+		}
+	}
+	meta := obj.(metav1.Object)
+	patch, err := adapters.RollbackPatch(meta.GetResourceVersion(), target)
+	if err != nil {
+		return nil, Internal(err, "build rollback patch: %v", err)
+	}
+	a, _ := uc.registry.Get(ref.Type)
+	if _, err := a.Apply(ctx, ns, ref.Name, adapters.Patch{Type: types.JSONPatchType, Data: patch}); err != nil {
+		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", ref.Type, ns, ref.Name))
+	}
+	res.Changed = true
+	res.Message = fmt.Sprintf("%s %s/%s rolled back to revision %d (%s)", ref.Kind, ns, ref.Name, target.Number, target.Name)
+	return res, nil
+}
+
+// Restart restarts the containers of the Rollout's workload in the way its update strategy
+// honours. It is refused while a release is in flight: the template change would become a new
+// release on top of the one waiting.
+func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*RestartResult, error) {
+	ctx, span := uc.start(ctx, "Restart", ns, name)
+	defer span.End()
+	ro, err := uc.fetch(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	if isActive(ro.Rollout) {
+		st := uc.status(ro)
+		return nil, Conflict(nil, "rollout %s/%s has a release in flight (step %d of %d, %s): approve, undo or wait for it to finish before restarting",
+			ns, name, st.CurrentStepIndex, len(st.Steps), st.CurrentStepState)
+	}
+	a, ref, obj, err := uc.workload(ro)
+	if err != nil {
+		return nil, err
+	}
+	restarter, ok := a.(adapters.ContainerRestarter)
+	if !ok {
+		return nil, BadRequest("%s does not support restart", ref.Kind)
+	}
+	patch, err := restarter.ContainerRestartPatch(obj, uc.now())
+	if errors.Is(err, adapters.ErrRestartRefused) {
+		return nil, Conflict(err, "%v", err)
+	} else if err != nil {
+		return nil, Internal(err, "build restart patch: %v", err)
+	}
+	updated, err := a.Apply(ctx, ns, ref.Name, patch)
+	if err != nil {
+		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", ref.Type, ns, ref.Name))
+	}
+	msg := fmt.Sprintf("%s %s/%s restarted", ref.Kind, ns, ref.Name)
+	if !ro.Rollout.Spec.Disabled {
+		msg += "; the Rollout releases the new template through its steps"
+	}
+	return &RestartResult{Workload: ref, Object: updated, Message: msg}, nil
+}
+
+// workload resolves the Rollout's workloadRef to an adapter and the object in the cache.
+func (uc *RolloutUsecase) workload(ro RolloutObject) (adapters.Adapter, WorkloadRef, runtime.Object, error) {
+	r := ro.Rollout
+	ref := WorkloadRef{APIVersion: r.Spec.WorkloadRef.APIVersion, Kind: r.Spec.WorkloadRef.Kind, Name: r.Spec.WorkloadRef.Name}
+	a, ok := uc.adapterOf(r)
+	if !ok {
+		return nil, ref, nil, BadRequest("rollout %s/%s references %s %s, a kind the dashboard does not manage", r.Namespace, r.Name, ref.APIVersion, ref.Kind)
+	}
+	ref.Type = a.Info().Type
+	if err := uc.cache.Ready(a.Info()); err != nil {
+		return nil, ref, nil, err
+	}
+	item, exists, err := a.Informer().GetIndexer().GetByKey(r.Namespace + "/" + ref.Name)
+	if err != nil {
+		return nil, ref, nil, Internal(err, "read %s %s/%s from cache: %v", ref.Type, r.Namespace, ref.Name, err)
+	}
+	if !exists {
+		return nil, ref, nil, NotFound("%s %s/%s referenced by rollout %s/%s not found", ref.Kind, r.Namespace, ref.Name, r.Namespace, r.Name)
+	}
+	return a, ref, item.(runtime.Object), nil
+}
+
+// workloadWithHistory is workload for kinds that keep revisions.
+func (uc *RolloutUsecase) workloadWithHistory(ns, name string) (RolloutObject, WorkloadRef, runtime.Object, adapters.Revisioner, error) {
+	ro, err := uc.find(ns, name)
+	if err != nil {
+		return ro, WorkloadRef{}, nil, nil, err
+	}
+	a, ref, obj, err := uc.workload(ro)
+	if err != nil {
+		return ro, ref, nil, nil, err
+	}
+	revisioner, ok := a.(adapters.Revisioner)
+	if !ok {
+		return ro, ref, nil, nil, BadRequest("%s keeps no revision history", ref.Kind)
+	}
+	if err := uc.cache.CoreReady(); err != nil {
+		return ro, ref, nil, nil, err
+	}
+	return ro, ref, obj, revisioner, nil
+}
+
+// revisionsOf returns the revisions and the one whose template the workload runs (nil if none).
+func revisionsOf(r adapters.Revisioner, obj runtime.Object, ref WorkloadRef) ([]adapters.Revision, *adapters.Revision, error) {
+	revs, err := r.Revisions(obj.(metav1.Object))
+	if err != nil {
+		return nil, nil, Internal(err, "revisions of %s %s: %v", ref.Kind, ref.Name, err)
+	}
+	tmpl, err := r.TemplateOf(obj)
+	if err != nil {
+		return nil, nil, Internal(err, "template of %s %s: %v", ref.Kind, ref.Name, err)
+	}
+	var current *adapters.Revision
+	for i := len(revs) - 1; i >= 0; i-- { // newest first: a rollback may leave equal templates
+		if adapters.SameTemplate(revs[i].Template, tmpl) {
+			current = &revs[i]
+			break
+		}
+	}
+	return revs, current, nil
+}
+
+// undoTarget picks revision `to`, or (to == 0) the newest revision older than the current one.
+func undoTarget(revs []adapters.Revision, current *adapters.Revision, to int64, ref WorkloadRef) (adapters.Revision, error) {
+	if to != 0 {
+		known := make([]int64, len(revs))
+		for i, r := range revs {
+			if r.Number == to {
+				return r, nil
+			}
+			known[i] = r.Number
+		}
+		return adapters.Revision{}, NotFound("revision %d of %s %s not found (revisions: %v)", to, ref.Kind, ref.Name, known)
+	}
+	for i := len(revs) - 1; i >= 0; i-- {
+		if current == nil || revs[i].Number < current.Number {
+			if current == nil && i == len(revs)-1 {
+				continue // without a known current revision, previous means second newest, as kubectl
+			}
+			return revs[i], nil
+		}
+	}
+	return adapters.Revision{}, Conflict(nil, "%s %s has no previous revision to roll back to (%d revisions)", ref.Kind, ref.Name, len(revs))
+}
