@@ -47,6 +47,24 @@ func TestCredentials(t *testing.T) {
 		t.Errorf("forbidden writes changed the object (generation %d)", obj.GetGeneration())
 	}
 
+	t.Run("approve without patch on rollouts/status is forbidden", func(t *testing.T) {
+		setInRolling(t, createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 1, "StepPaused", false)
+		eventually(t, "rollout in the read-only dashboard", 10*time.Second, func() error {
+			if status, e := viewer.call(t, http.MethodGet, "/rollout/status/"+ns+"/shop-ro", nil); status != http.StatusOK {
+				return &statusError{status, e.Message}
+			}
+			return nil
+		})
+		status, e := viewer.call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop-ro", nil)
+		if status != http.StatusForbidden || !strings.Contains(e.Message, "patch") || !strings.Contains(e.Message, "rollouts/status") {
+			t.Errorf("want 403 naming patch on rollouts/status, got %d %q", status, e.Message)
+		}
+		status, e = viewer.call(t, http.MethodPost, "/rollout/pause/"+ns+"/shop-ro", nil)
+		if status != http.StatusForbidden || !strings.Contains(e.Message, "patch") || !strings.Contains(e.Message, "rollouts") {
+			t.Errorf("pause: want 403 naming patch on rollouts, got %d %q", status, e.Message)
+		}
+	})
+
 	t.Run("rejected credentials are 401", func(t *testing.T) {
 		badConfig, err := shared.cluster.TokenKubeconfig("bad", "not-a-valid-token")
 		must(t, "bad kubeconfig", err)

@@ -12,10 +12,13 @@ import (
 
 	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
 	kruiseappsv1beta1 "github.com/openkruise/kruise-api/apps/v1beta1"
+	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
+
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
 // The benchmarks load the local API server with 2,000 workloads (1,000 CloneSets, 500
@@ -179,4 +182,67 @@ func rssMiB() float64 {
 		}
 	}
 	return 0
+}
+
+var rolloutBenchSetup sync.Once
+
+const benchRollouts = 1000
+
+// loadRollouts creates 1,000 Rollouts over the benchmark's CloneSets, a third of them in flight.
+func loadRollouts(b *testing.B) {
+	loadBenchCluster(b)
+	rolloutBenchSetup.Do(func() {
+		start := time.Now()
+		client := rolloutClient(b)
+		jobs := make(chan int)
+		var wg sync.WaitGroup
+		var failed sync.Once
+		for w := 0; w < 16; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					ro, err := client.RolloutsV1beta1().Rollouts(benchNS).Create(ctx, &rolloutsv1beta1.Rollout{
+						ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("ro-%04d", i)},
+						Spec: rolloutsv1beta1.RolloutSpec{WorkloadRef: refTo(kruiseV1alpha1, "CloneSet", fmt.Sprintf("cs-%04d", i)),
+							Strategy: canaryStrategy(false)},
+					}, metav1.CreateOptions{})
+					if err == nil && i%3 == 0 {
+						setInRolling(b, ro, 1, rolloutsv1beta1.CanaryStepStatePaused, false)
+					} else if err == nil {
+						setHealthy(b, ro)
+					}
+					if err != nil {
+						failed.Do(func() { b.Errorf("create rollout: %v", err) })
+					}
+				}
+			}()
+		}
+		for i := 0; i < benchRollouts; i++ {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		eventually(b, "1,000 rollouts in the cache", 2*time.Minute, func() error {
+			var list []biz.RolloutStatus
+			shared.dash.mustOK(b, http.MethodGet, "/rollout/list/"+benchNS, &list)
+			if len(list) != benchRollouts {
+				return fmt.Errorf("%d rollouts", len(list))
+			}
+			return nil
+		})
+		fmt.Fprintf(os.Stderr, "bench: created %d rollouts in %s\n", benchRollouts, time.Since(start).Round(time.Second))
+	})
+}
+
+// BenchmarkListAllRollouts is GET /rollout/list/_all over 1,000 Rollouts with their statuses.
+func BenchmarkListAllRollouts(b *testing.B) {
+	loadRollouts(b)
+	benchmarkGET(b, "/api/v1/rollout/list/_all")
+}
+
+// BenchmarkActiveRollouts is GET /rollout/active/_all (a third are in flight).
+func BenchmarkActiveRollouts(b *testing.B) {
+	loadRollouts(b)
+	benchmarkGET(b, "/api/v1/rollout/active/_all")
 }

@@ -37,6 +37,10 @@ func TestBareClusterThenOutage(t *testing.T) {
 		if status != http.StatusServiceUnavailable || e.Code != "UNAVAILABLE" || !strings.Contains(e.Message, "CRD") || !strings.Contains(e.Message, "clonesets") {
 			t.Errorf("want 503 UNAVAILABLE naming the clonesets CRD, got %d %s %q", status, e.Code, e.Message)
 		}
+		status, e = dash.call(t, http.MethodGet, "/rollout/list/_all", nil)
+		if status != http.StatusServiceUnavailable || !strings.Contains(e.Message, "Rollout CRD") {
+			t.Errorf("rollouts without CRD: want 503 naming the Rollout CRD, got %d %q", status, e.Message)
+		}
 		status, e = dash.call(t, http.MethodPost, "/workload/default/statefulset/x/scale?replicas=1", nil)
 		if status != http.StatusServiceUnavailable || !strings.Contains(e.Message, "statefulsets") {
 			t.Errorf("scale of a type without CRD: want 503 naming it, got %d %q", status, e.Message)
@@ -55,13 +59,15 @@ func TestBareClusterThenOutage(t *testing.T) {
 		if err := localcluster.InstallCRDs(context.Background(), bare.Kubeconfig); err != nil {
 			t.Fatalf("install CRDs: %v", err)
 		}
-		eventually(t, "clonesets served after CRD install", 30*time.Second, func() error {
-			status, e := dash.raw(http.MethodGet, "/api/v1/workload/default/cloneset", nil)
-			if status != http.StatusOK {
-				return &statusError{status, string(e)}
-			}
-			return nil
-		})
+		for _, path := range []string{"/api/v1/workload/default/cloneset", "/api/v1/rollout/list/_all"} {
+			eventually(t, path+" served after CRD install", 30*time.Second, func() error {
+				status, e := dash.raw(http.MethodGet, path, nil)
+				if status != http.StatusOK {
+					return &statusError{status, string(e)}
+				}
+				return nil
+			})
+		}
 	})
 	t.Run("API server stopped: 503, then recovery", func(t *testing.T) {
 		if err := bare.StopAPIServer(); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"sync"
 	"testing"
 
 	rolloutclient "github.com/openkruise/kruise-rollout-api/client/clientset/versioned"
@@ -19,12 +20,25 @@ import (
 // No Rollout controller runs in the basic local cluster: tests write realistic statuses through
 // the status subresource, as the controller would, and assert what the dashboard writes.
 
+var rollouts struct {
+	once   sync.Once
+	client rolloutclient.Interface
+	err    error
+}
+
+// rolloutClient is the admin Rollout clientset of the shared cluster.
 func rolloutClient(t testing.TB) rolloutclient.Interface {
-	cfg, err := clientcmd.BuildConfigFromFlags("", shared.cluster.Kubeconfig)
-	must(t, "kubeconfig", err)
-	c, err := rolloutclient.NewForConfig(cfg)
-	must(t, "rollout client", err)
-	return c
+	rollouts.once.Do(func() {
+		cfg, err := clientcmd.BuildConfigFromFlags("", shared.cluster.Kubeconfig)
+		if err != nil {
+			rollouts.err = err
+			return
+		}
+		cfg.QPS, cfg.Burst = 500, 1000
+		rollouts.client, rollouts.err = rolloutclient.NewForConfig(cfg)
+	})
+	must(t, "rollout client", rollouts.err)
+	return rollouts.client
 }
 
 // threeSteps is a plan with a manual pause, a timed pause, and the final full step.

@@ -49,6 +49,7 @@ func gvrOf(typ string) schema.GroupVersionResource {
 func dynamicClient(t testing.TB) dynamic.Interface {
 	cfg, err := clientcmd.BuildConfigFromFlags("", shared.cluster.Kubeconfig)
 	must(t, "kubeconfig", err)
+	cfg.QPS, cfg.Burst = 500, 1000
 	dyn, err := dynamic.NewForConfig(cfg)
 	must(t, "dynamic client", err)
 	return dyn

@@ -67,11 +67,11 @@ func TestMetricsUsageOverNodesWithMetrics(t *testing.T) {
 		{"every node measured", memCluster{
 			nodes:   []*corev1.Node{node("a", "4", "8Gi"), node("b", "4", "8Gi")},
 			metrics: []metricsv1beta1.NodeMetrics{usage("a", "1", "2Gi"), usage("b", "3", "2Gi")},
-		}, ptr("50%"), ptr("25%"), UsageFromMetricsAPI, 2},
+		}, strPtr("50%"), strPtr("25%"), UsageFromMetricsAPI, 2},
 		{"one node without metrics is left out of both sides", memCluster{
 			nodes:   []*corev1.Node{node("a", "4", "8Gi"), node("b", "16", "64Gi")},
 			metrics: []metricsv1beta1.NodeMetrics{usage("a", "1", "4Gi")},
-		}, ptr("25%"), ptr("50%"), UsageFromMetricsAPI, 1},
+		}, strPtr("25%"), strPtr("50%"), UsageFromMetricsAPI, 1},
 		{"metrics only for unknown nodes", memCluster{
 			nodes:   []*corev1.Node{node("a", "4", "8Gi")},
 			metrics: []metricsv1beta1.NodeMetrics{usage("gone", "1", "1Gi")},
@@ -127,7 +127,7 @@ func TestPodRequests(t *testing.T) {
 	}
 }
 
-func ptr(s string) *string { return &s }
+func strPtr(s string) *string { return &s }
 
 func sameString(a, b *string) bool {
 	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
