@@ -2,7 +2,8 @@
 # Builds the local control plane's binaries once from the Go module proxy into a cache outside the
 # repository, keyed by version, and prints the cache's bin directory. Later runs reuse the binaries.
 #   build.sh            etcd, kube-apiserver
-#   build.sh full       also kube-controller-manager, kube-scheduler (the live-cluster stack)
+#   build.sh full       also kube-controller-manager, kube-scheduler, kwok, and the OpenKruise and
+#                       Kruise Rollout managers (the live-cluster stack)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tools="$here/../tools"
@@ -25,10 +26,30 @@ build() {
 	echo "built $1 in $((SECONDS - start))s" >&2
 }
 
+# build_module NAME-VERSION MODULE VERSION: builds a module's main package in a writable copy of
+# its directory from the module cache, so its own go.mod (and replace directives) apply.
+build_module() {
+	local out="$KD_BIN/$1" module=$2 version=$3
+	[ -x "$out" ] && return 0
+	echo "building $1 (once; cached in $KD_BIN)" >&2
+	local start=$SECONDS src work
+	src=$(cd "$tools/kube" && go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+	[ -n "$src" ] || { echo "cannot locate $module@$version in the module cache" >&2; return 1; }
+	work=$(mktemp -d)
+	cp -r "$src/." "$work/" && chmod -R u+w "$work"
+	(cd "$work" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
+	rm -rf "$work"
+	mv "$out.tmp" "$out"
+	echo "built $1 in $((SECONDS - start))s" >&2
+}
+
 build "etcd-$ETCD_VERSION" "$tools/etcd" go.etcd.io/etcd/server/v3 "-s -w"
 build "kube-apiserver-$KUBE_VERSION" "$tools/kube" k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ldflags"
 if [ "${1:-}" = full ]; then
 	build "kube-controller-manager-$KUBE_VERSION" "$tools/kube" k8s.io/kubernetes/cmd/kube-controller-manager "$k8s_ldflags"
 	build "kube-scheduler-$KUBE_VERSION" "$tools/kube" k8s.io/kubernetes/cmd/kube-scheduler "$k8s_ldflags"
+	build "kwok-$KWOK_VERSION" "$tools/kwok" sigs.k8s.io/kwok/cmd/kwok "-s -w"
+	build_module "kruise-manager-$KRUISE_VERSION" "$KRUISE_MODULE" "$KRUISE_VERSION"
+	build_module "kruise-rollout-$ROLLOUTS_VERSION" "$ROLLOUTS_MODULE" "$ROLLOUTS_VERSION"
 fi
 echo "$KD_BIN"

@@ -4,6 +4,7 @@ ETCD_VERSION=v3.6.5
 KUBE_VERSION=v1.34.2
 KUBE_MAJOR=1
 KUBE_MINOR=34
+KWOK_VERSION=v0.7.0
 KRUISE_MODULE=github.com/openkruise/kruise
 KRUISE_VERSION=v1.8.0
 ROLLOUTS_MODULE=github.com/openkruise/rollouts
