@@ -9,13 +9,14 @@ LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 .PHONY: run build test lint unit bench generate cluster-up cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
-## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the local control plane with demo objects.
+## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
+## and demo objects.
 run: build
 	@if [ -n "$$KD_KUBECONFIG_PATH$$KUBECONFIG" ] || [ -f "$$HOME/.kube/config" ]; then \
 		echo "serving your cluster on http://localhost:8080"; \
 		exec ./$(BIN) -conf configs/config.yaml; \
 	else \
-		kubeconfig=$$($(LOCALCLUSTER) up -demo | tail -n 1) || exit 1; \
+		kubeconfig=$$($(LOCALCLUSTER) up -full -demo | tail -n 1) || exit 1; \
 		echo "serving the local cluster ($$kubeconfig) on http://localhost:8080; stop it with make cluster-down"; \
 		KD_KUBECONFIG_PATH=$$kubeconfig exec ./$(BIN) -conf configs/config.yaml; \
 	fi
@@ -46,9 +47,10 @@ bench:
 generate:
 	$(GO) tool wire ./app
 
-## cluster-up: start the local control plane; prints the kubeconfig path as its last line
+## cluster-up: start the local control plane; prints the kubeconfig path as its last line.
+## FULL=1 adds the controllers (kube-controller-manager, kube-scheduler, kwok, Kruise managers).
 cluster-up:
-	@$(LOCALCLUSTER) up $(if $(DEMO),-demo)
+	@$(LOCALCLUSTER) up $(if $(FULL),-full) $(if $(DEMO),-demo)
 
 ## cluster-down: stop it
 cluster-down:

@@ -10,6 +10,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // TestCredentials runs dashboards with a read-only user's token (writes are 403 FORBIDDEN naming
@@ -35,7 +37,7 @@ func TestCredentials(t *testing.T) {
 		{"delete", http.MethodDelete, "/workload/" + ns + "/cloneset/shop", "delete", "clonesets"},
 	} {
 		t.Run(c.name+" is forbidden", func(t *testing.T) {
-			status, e := viewer.call(t, c.method, c.path, nil)
+			status, e := viewer.Call(t, c.method, c.path, nil)
 			if status != http.StatusForbidden || e.Code != "FORBIDDEN" || !strings.Contains(e.Message, c.verb) || !strings.Contains(e.Message, c.resource) {
 				t.Errorf("want 403 FORBIDDEN naming %s %s, got %d %s %q", c.verb, c.resource, status, e.Code, e.Message)
 			}
@@ -49,17 +51,17 @@ func TestCredentials(t *testing.T) {
 
 	t.Run("approve without patch on rollouts/status is forbidden", func(t *testing.T) {
 		setInRolling(t, createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 1, "StepPaused", false)
-		eventually(t, "rollout in the read-only dashboard", 10*time.Second, func() error {
-			if status, e := viewer.call(t, http.MethodGet, "/rollout/status/"+ns+"/shop-ro", nil); status != http.StatusOK {
-				return &statusError{status, e.Message}
+		apiclient.Eventually(t, "rollout in the read-only dashboard", 10*time.Second, func() error {
+			if status, e := viewer.Call(t, http.MethodGet, "/rollout/status/"+ns+"/shop-ro", nil); status != http.StatusOK {
+				return &apiclient.StatusError{Status: status, Body: e.Message}
 			}
 			return nil
 		})
-		status, e := viewer.call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop-ro", nil)
+		status, e := viewer.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop-ro", nil)
 		if status != http.StatusForbidden || !strings.Contains(e.Message, "patch") || !strings.Contains(e.Message, "rollouts/status") {
 			t.Errorf("want 403 naming patch on rollouts/status, got %d %q", status, e.Message)
 		}
-		status, e = viewer.call(t, http.MethodPost, "/rollout/pause/"+ns+"/shop-ro", nil)
+		status, e = viewer.Call(t, http.MethodPost, "/rollout/pause/"+ns+"/shop-ro", nil)
 		if status != http.StatusForbidden || !strings.Contains(e.Message, "patch") || !strings.Contains(e.Message, "rollouts") {
 			t.Errorf("pause: want 403 naming patch on rollouts, got %d %q", status, e.Message)
 		}
@@ -71,10 +73,10 @@ func TestCredentials(t *testing.T) {
 		bad, err := startDashboard(badConfig, adapters.All, false)
 		must(t, "start dashboard with a bad token", err)
 		defer bad.stop()
-		eventually(t, "401 from the dashboard with a rejected token", 10*time.Second, func() error {
-			status, e := bad.call(t, http.MethodGet, "/namespaces", nil)
+		apiclient.Eventually(t, "401 from the dashboard with a rejected token", 10*time.Second, func() error {
+			status, e := bad.Call(t, http.MethodGet, "/namespaces", nil)
 			if status != http.StatusUnauthorized || e.Code != "UNAUTHORIZED" {
-				return &statusError{status, e.Code + " " + e.Message}
+				return &apiclient.StatusError{Status: status, Body: e.Code + " " + e.Message}
 			}
 			return nil
 		})

@@ -19,6 +19,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // The benchmarks load the local API server with 2,000 workloads (1,000 CloneSets, 500
@@ -66,13 +68,13 @@ func loadBenchCluster(b *testing.B) {
 			b.Fatalf("load: %v", err)
 		default:
 		}
-		eventually(b, "the dashboard cache to hold the benchmark objects", 5*time.Minute, func() error {
+		apiclient.Eventually(b, "the dashboard cache to hold the benchmark objects", 5*time.Minute, func() error {
 			var pods podsAnswer
-			if status, e := shared.dash.call(b, http.MethodGet, "/workload/"+benchNS+"/cloneset/cs-0998/pods", &pods); status != http.StatusOK {
+			if status, e := shared.dash.Call(b, http.MethodGet, "/workload/"+benchNS+"/cloneset/cs-0998/pods", &pods); status != http.StatusOK {
 				return fmt.Errorf("%d %s", status, e.Message)
 			}
 			var all map[string][]object
-			shared.dash.mustOK(b, http.MethodGet, "/workload/"+benchNS, &all)
+			shared.dash.MustOK(b, http.MethodGet, "/workload/"+benchNS, &all)
 			if n := len(all["clonesets"]) + len(all["deployments"]) + len(all["statefulsets"]); n != benchWorkloads || len(pods.Pods) != benchPodsPerLoad {
 				return fmt.Errorf("%d workloads, %d pods of the last", n, len(pods.Pods))
 			}
@@ -141,7 +143,7 @@ func benchmarkGET(b *testing.B, path string) {
 	b.ResetTimer()
 	var size int
 	for i := 0; i < b.N; i++ {
-		status, body := shared.dash.raw(http.MethodGet, path, nil)
+		status, body := shared.dash.Raw(http.MethodGet, path, nil)
 		if status != http.StatusOK {
 			b.Fatalf("%s: %d %s", path, status, body)
 		}
@@ -223,9 +225,9 @@ func loadRollouts(b *testing.B) {
 		}
 		close(jobs)
 		wg.Wait()
-		eventually(b, "1,000 rollouts in the cache", 2*time.Minute, func() error {
+		apiclient.Eventually(b, "1,000 rollouts in the cache", 2*time.Minute, func() error {
 			var list []biz.RolloutStatus
-			shared.dash.mustOK(b, http.MethodGet, "/rollout/list/"+benchNS, &list)
+			shared.dash.MustOK(b, http.MethodGet, "/rollout/list/"+benchNS, &list)
 			if len(list) != benchRollouts {
 				return fmt.Errorf("%d rollouts", len(list))
 			}

@@ -10,6 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // clusterMetrics mirrors the answer of GET /cluster/metrics.
@@ -42,8 +44,8 @@ func TestClusterMetrics(t *testing.T) {
 	createScheduledPod(t, ns, "done", "metrics-node-a", "4", "4Gi", corev1.PodSucceeded)
 
 	var m clusterMetrics
-	eventually(t, "metrics to reflect the nodes and pods", 10*time.Second, func() error {
-		shared.dash.mustOK(t, http.MethodGet, "/cluster/metrics", &m)
+	apiclient.Eventually(t, "metrics to reflect the nodes and pods", 10*time.Second, func() error {
+		shared.dash.MustOK(t, http.MethodGet, "/cluster/metrics", &m)
 		want, err := nonTerminatedPods()
 		if err != nil {
 			return err
@@ -103,7 +105,7 @@ func TestNamespaces(t *testing.T) {
 	skipShort(t)
 	ns := newNamespace(t, "listed")
 	var names []string
-	shared.dash.mustOK(t, http.MethodGet, "/namespaces", &names)
+	shared.dash.MustOK(t, http.MethodGet, "/namespaces", &names)
 	if !slices.IsSorted(names) || !slices.Contains(names, ns) || !slices.Contains(names, "default") {
 		t.Errorf("want a sorted list with default and %s, got %v", ns, names)
 	}

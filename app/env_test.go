@@ -6,10 +6,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -26,6 +24,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
 )
 
@@ -90,7 +89,7 @@ func clientsFor(kubeconfig string) (kubernetes.Interface, kruiseclient.Interface
 
 // dashboard is one running instance of the application.
 type dashboard struct {
-	url   string
+	apiclient.Client
 	spans *tracetest.SpanRecorder
 	stop  func()
 }
@@ -121,7 +120,7 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool) (*dashboard, 
 	}
 	runErr := make(chan error, 1)
 	go func() { runErr <- app.Run() }()
-	d := &dashboard{url: "http://" + addr, spans: spans, stop: func() {
+	d := &dashboard{Client: apiclient.Client{URL: "http://" + addr}, spans: spans, stop: func() {
 		_ = app.Stop()
 		<-runErr
 		cleanup()
@@ -133,92 +132,13 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool) (*dashboard, 
 			return nil, fmt.Errorf("dashboard exited: %v", err)
 		default:
 		}
-		status, _ := d.raw(http.MethodGet, "/readyz", nil)
+		status, _ := d.Raw(http.MethodGet, "/readyz", nil)
 		if status == http.StatusOK || (!ready && status != 0) {
 			return d, nil
 		}
 		if time.Now().After(deadline) {
 			d.stop()
 			return nil, fmt.Errorf("dashboard at %s not ready after 60s (last status %d)", addr, status)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// raw sends a request and returns the status and body.
-func (d *dashboard) raw(method, path string, header http.Header) (int, []byte) {
-	req, err := http.NewRequest(method, d.url+path, nil)
-	if err != nil {
-		return 0, nil
-	}
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, nil
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
-}
-
-// apiError is the contract's error body.
-type apiError struct {
-	TraceID string `json:"trace_id"`
-	Message string `json:"message"`
-	Code    string `json:"code"`
-}
-
-// call sends a request to /api/v1 and decodes {"data": ...} into out (when 200) or the error
-// body (otherwise).
-func (d *dashboard) call(t testing.TB, method, path string, out any) (int, apiError) {
-	t.Helper()
-	status, body := d.raw(method, "/api/v1"+path, nil)
-	if status == 0 {
-		t.Fatalf("%s %s: no response", method, path)
-	}
-	var e apiError
-	if status != http.StatusOK {
-		if err := json.Unmarshal(body, &e); err != nil || e.Code == "" || e.TraceID == "" {
-			t.Fatalf("%s %s: status %d with a body that is not the error contract: %s", method, path, status, body)
-		}
-		return status, e
-	}
-	var env struct {
-		Data json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(body, &env); err != nil || env.Data == nil {
-		t.Fatalf("%s %s: 200 without a data envelope: %s", method, path, body)
-	}
-	if out != nil {
-		if err := json.Unmarshal(env.Data, out); err != nil {
-			t.Fatalf("%s %s: decode data: %v\n%s", method, path, err, env.Data)
-		}
-	}
-	return status, e
-}
-
-// mustOK calls and fails the test unless the answer is 200.
-func (d *dashboard) mustOK(t testing.TB, method, path string, out any) {
-	t.Helper()
-	if status, e := d.call(t, method, path, out); status != http.StatusOK {
-		t.Fatalf("%s %s: %d %s: %s", method, path, status, e.Code, e.Message)
-	}
-}
-
-// eventually polls cond every 100ms until it returns nil or timeout passes, then fails with the
-// last reason and what was waited for.
-func eventually(t testing.TB, what string, timeout time.Duration, cond func() error) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s for %s: %v", timeout, what, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -237,9 +157,9 @@ func newNamespace(t testing.TB, prefix string) string {
 		_ = shared.kube.CoreV1().Namespaces().Delete(context.Background(), ns.Name, metav1.DeleteOptions{})
 	})
 	// The dashboard answers 404 for a namespace its cache has not seen yet.
-	eventually(t, "namespace "+ns.Name+" in the dashboard cache", 10*time.Second, func() error {
+	apiclient.Eventually(t, "namespace "+ns.Name+" in the dashboard cache", 10*time.Second, func() error {
 		var names []string
-		shared.dash.call(t, http.MethodGet, "/namespaces", &names)
+		shared.dash.Call(t, http.MethodGet, "/namespaces", &names)
 		for _, n := range names {
 			if n == ns.Name {
 				return nil

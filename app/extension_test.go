@@ -71,7 +71,7 @@ func TestSeventhType(t *testing.T) {
 	must(t, "create uniteddeployment", err)
 
 	var types []adapters.Info
-	dash.mustOK(t, http.MethodGet, "/workload-types", &types)
+	dash.MustOK(t, http.MethodGet, "/workload-types", &types)
 	if last := types[len(types)-1]; last.Type != "uniteddeployment" || !last.Capabilities.Scalable || last.Capabilities.Restartable {
 		t.Errorf("types endpoint: want uniteddeployment (scalable, not restartable) last, got %+v", last)
 	}
@@ -80,21 +80,21 @@ func TestSeventhType(t *testing.T) {
 		t.Errorf("get: kind %q", got.Kind)
 	}
 	var all map[string][]object
-	dash.mustOK(t, http.MethodGet, "/workload/"+ns, &all)
+	dash.MustOK(t, http.MethodGet, "/workload/"+ns, &all)
 	if len(all["uniteddeployments"]) != 1 {
 		t.Errorf("aggregate list should include uniteddeployments: %v", keys(all))
 	}
 	var scale autoscalingv1.Scale
-	dash.mustOK(t, http.MethodPost, "/workload/"+ns+"/uniteddeployment/united/scale?replicas=3", &scale)
+	dash.MustOK(t, http.MethodPost, "/workload/"+ns+"/uniteddeployment/united/scale?replicas=3", &scale)
 	if scale.Spec.Replicas != 3 {
 		t.Errorf("scale answer %+v", scale.Spec)
 	}
-	status, e := dash.call(t, http.MethodPost, "/workload/"+ns+"/uniteddeployment/united/restart", nil)
+	status, e := dash.Call(t, http.MethodPost, "/workload/"+ns+"/uniteddeployment/united/restart", nil)
 	if status != http.StatusBadRequest || e.Code != "BAD_REQUEST" {
 		t.Errorf("restart of a type that does not declare it: want 400, got %d %s", status, e.Code)
 	}
 	var pods podsAnswer
-	dash.mustOK(t, http.MethodGet, "/workload/"+ns+"/uniteddeployment/united/pods", &pods)
+	dash.MustOK(t, http.MethodGet, "/workload/"+ns+"/uniteddeployment/united/pods", &pods)
 	if pods.Pods == nil || len(pods.Pods) != 0 {
 		t.Errorf("no subset workloads exist, so no pods (as an empty list): %+v", pods.Pods)
 	}

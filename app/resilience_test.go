@@ -12,6 +12,8 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // TestBareClusterThenOutage runs a dashboard against a second control plane that starts without
@@ -33,24 +35,24 @@ func TestBareClusterThenOutage(t *testing.T) {
 	defer dash.stop()
 
 	t.Run("missing CRD is 503 naming it", func(t *testing.T) {
-		status, e := dash.call(t, http.MethodGet, "/workload/default/cloneset", nil)
+		status, e := dash.Call(t, http.MethodGet, "/workload/default/cloneset", nil)
 		if status != http.StatusServiceUnavailable || e.Code != "UNAVAILABLE" || !strings.Contains(e.Message, "CRD") || !strings.Contains(e.Message, "clonesets") {
 			t.Errorf("want 503 UNAVAILABLE naming the clonesets CRD, got %d %s %q", status, e.Code, e.Message)
 		}
-		status, e = dash.call(t, http.MethodGet, "/rollout/list/_all", nil)
+		status, e = dash.Call(t, http.MethodGet, "/rollout/list/_all", nil)
 		if status != http.StatusServiceUnavailable || !strings.Contains(e.Message, "Rollout CRD") {
 			t.Errorf("rollouts without CRD: want 503 naming the Rollout CRD, got %d %q", status, e.Message)
 		}
-		status, e = dash.call(t, http.MethodPost, "/workload/default/statefulset/x/scale?replicas=1", nil)
+		status, e = dash.Call(t, http.MethodPost, "/workload/default/statefulset/x/scale?replicas=1", nil)
 		if status != http.StatusServiceUnavailable || !strings.Contains(e.Message, "statefulsets") {
 			t.Errorf("scale of a type without CRD: want 503 naming it, got %d %q", status, e.Message)
 		}
 	})
 	t.Run("built-in types and the aggregate still work", func(t *testing.T) {
 		var deployments []object
-		dash.mustOK(t, http.MethodGet, "/workload/default/deployment", &deployments)
+		dash.MustOK(t, http.MethodGet, "/workload/default/deployment", &deployments)
 		var all map[string][]object
-		dash.mustOK(t, http.MethodGet, "/workload/default", &all)
+		dash.MustOK(t, http.MethodGet, "/workload/default", &all)
 		if items, ok := all["clonesets"]; !ok || len(items) != 0 {
 			t.Errorf("a type the cluster does not serve has no objects: want clonesets: [], got %v", all)
 		}
@@ -60,10 +62,10 @@ func TestBareClusterThenOutage(t *testing.T) {
 			t.Fatalf("install CRDs: %v", err)
 		}
 		for _, path := range []string{"/api/v1/workload/default/cloneset", "/api/v1/rollout/list/_all"} {
-			eventually(t, path+" served after CRD install", 30*time.Second, func() error {
-				status, e := dash.raw(http.MethodGet, path, nil)
+			apiclient.Eventually(t, path+" served after CRD install", 30*time.Second, func() error {
+				status, e := dash.Raw(http.MethodGet, path, nil)
 				if status != http.StatusOK {
-					return &statusError{status, string(e)}
+					return &apiclient.StatusError{Status: status, Body: string(e)}
 				}
 				return nil
 			})
@@ -74,29 +76,29 @@ func TestBareClusterThenOutage(t *testing.T) {
 			t.Fatalf("stop API server: %v", err)
 		}
 		for _, path := range []string{"/namespaces", "/workload/default/deployment", "/cluster/metrics"} {
-			eventually(t, "503 on "+path+" while the API server is down", 10*time.Second, func() error {
-				status, body := dash.raw(http.MethodGet, "/api/v1"+path, nil)
+			apiclient.Eventually(t, "503 on "+path+" while the API server is down", 10*time.Second, func() error {
+				status, body := dash.Raw(http.MethodGet, "/api/v1"+path, nil)
 				if status != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code":"UNAVAILABLE"`) {
-					return &statusError{status, string(body)}
+					return &apiclient.StatusError{Status: status, Body: string(body)}
 				}
 				return nil
 			})
 		}
-		status, e := dash.call(t, http.MethodPost, "/workload/default/deployment/x/restart", nil)
+		status, e := dash.Call(t, http.MethodPost, "/workload/default/deployment/x/restart", nil)
 		if status != http.StatusServiceUnavailable || !strings.Contains(e.Message, "unreachable") {
 			t.Errorf("write during outage: want 503 saying unreachable, got %d %q", status, e.Message)
 		}
-		if status, _ := dash.raw(http.MethodGet, "/readyz", nil); status != http.StatusServiceUnavailable {
+		if status, _ := dash.Raw(http.MethodGet, "/readyz", nil); status != http.StatusServiceUnavailable {
 			t.Errorf("/readyz during outage: want 503, got %d", status)
 		}
 
 		if err := bare.StartAPIServer(context.Background()); err != nil {
 			t.Fatalf("restart API server: %v", err)
 		}
-		eventually(t, "recovery after the API server is back", 60*time.Second, func() error {
-			status, body := dash.raw(http.MethodGet, "/api/v1/workload/default/cloneset", nil)
+		apiclient.Eventually(t, "recovery after the API server is back", 60*time.Second, func() error {
+			status, body := dash.Raw(http.MethodGet, "/api/v1/workload/default/cloneset", nil)
 			if status != http.StatusOK {
-				return &statusError{status, string(body)}
+				return &apiclient.StatusError{Status: status, Body: string(body)}
 			}
 			return nil
 		})
@@ -108,19 +110,12 @@ func TestBareClusterThenOutage(t *testing.T) {
 			Spec:       appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: labelsFor("x")}, Template: podTemplate("x")},
 		}, metav1.CreateOptions{})
 		must(t, "create deployment after outage", err)
-		eventually(t, "deployment created after the outage", 30*time.Second, func() error {
-			status, body := dash.raw(http.MethodGet, "/api/v1/workload/default/deployment/after-outage", nil)
+		apiclient.Eventually(t, "deployment created after the outage", 30*time.Second, func() error {
+			status, body := dash.Raw(http.MethodGet, "/api/v1/workload/default/deployment/after-outage", nil)
 			if status != http.StatusOK {
-				return &statusError{status, string(body)}
+				return &apiclient.StatusError{Status: status, Body: string(body)}
 			}
 			return nil
 		})
 	})
 }
-
-type statusError struct {
-	status int
-	body   string
-}
-
-func (e *statusError) Error() string { return http.StatusText(e.status) + ": " + e.body }

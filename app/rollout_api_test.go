@@ -20,6 +20,8 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 const (
@@ -47,8 +49,8 @@ func rolloutAt(t testing.TB, ns, name string) *rolloutsv1beta1.Rollout {
 func waitRollout(t testing.TB, ns, name string, check func(*biz.RolloutStatus) error) *biz.RolloutStatus {
 	t.Helper()
 	var st biz.RolloutStatus
-	eventually(t, "rollout "+ns+"/"+name+" in the dashboard", 10*time.Second, func() error {
-		if status, e := shared.dash.call(t, http.MethodGet, "/rollout/status/"+ns+"/"+name, &st); status != http.StatusOK {
+	apiclient.Eventually(t, "rollout "+ns+"/"+name+" in the dashboard", 10*time.Second, func() error {
+		if status, e := shared.dash.Call(t, http.MethodGet, "/rollout/status/"+ns+"/"+name, &st); status != http.StatusOK {
 			return fmt.Errorf("%d %s", status, e.Message)
 		}
 		if check != nil {
@@ -96,7 +98,7 @@ func TestRolloutReads(t *testing.T) {
 	}
 
 	var raw map[string]any
-	shared.dash.mustOK(t, http.MethodGet, "/rollout/"+ns+"/shop-ro", &raw)
+	shared.dash.MustOK(t, http.MethodGet, "/rollout/"+ns+"/shop-ro", &raw)
 	if raw["apiVersion"] != "rollouts.kruise.io/v1beta1" || raw["kind"] != "Rollout" || raw["spec"] == nil || raw["status"] == nil {
 		t.Errorf("GET rollout: want the object, got %v", raw)
 	}
@@ -112,19 +114,19 @@ func TestRolloutReads(t *testing.T) {
 		return out
 	}
 	var list, active, all []biz.RolloutStatus
-	shared.dash.mustOK(t, http.MethodGet, "/rollout/list/"+ns, &list)
-	shared.dash.mustOK(t, http.MethodGet, "/rollout/active/"+ns, &active)
+	shared.dash.MustOK(t, http.MethodGet, "/rollout/list/"+ns, &list)
+	shared.dash.MustOK(t, http.MethodGet, "/rollout/active/"+ns, &active)
 	if got := strings.Join(names(list), ","); got != ns+"/shop-ro,"+ns+"/timed-ro,"+ns+"/web-ro" {
 		t.Errorf("list: want active first then by name, got %s", got)
 	}
 	if got := strings.Join(names(active), ","); got != ns+"/shop-ro,"+ns+"/timed-ro" {
 		t.Errorf("active: got %s", got)
 	}
-	shared.dash.mustOK(t, http.MethodGet, "/rollout/list/_all", &all)
+	shared.dash.MustOK(t, http.MethodGet, "/rollout/list/_all", &all)
 	if found := strings.Join(names(all), ","); !strings.Contains(found, ns+"/web-ro") {
 		t.Errorf("_all should include %s/web-ro: %s", ns, found)
 	}
-	shared.dash.mustOK(t, http.MethodGet, "/rollout/active/_all", &all)
+	shared.dash.MustOK(t, http.MethodGet, "/rollout/active/_all", &all)
 	for _, s := range all {
 		if !s.Active {
 			t.Errorf("active/_all returned an inactive rollout %s/%s", s.Namespace, s.Name)
@@ -147,7 +149,7 @@ func TestRolloutApprove(t *testing.T) {
 	t.Run("canary", func(t *testing.T) {
 		before := rolloutAt(t, ns, "canary")
 		var res actionResult
-		shared.dash.mustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/canary", &res)
+		shared.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/canary", &res)
 		after := rolloutAt(t, ns, "canary")
 		if got := after.Status.CanaryStatus.CurrentStepState; got != rolloutsv1beta1.CanaryStepStateReady {
 			t.Errorf("canaryStatus.currentStepState = %s, want StepReady", got)
@@ -160,13 +162,13 @@ func TestRolloutApprove(t *testing.T) {
 		if !res.Changed || res.Status.CurrentStepState != "StepReady" || !strings.Contains(res.Message, "step 1 approved") {
 			t.Errorf("answer should report the state read back: %+v", res)
 		}
-		status, e := shared.dash.call(t, http.MethodPost, "/rollout/approve/"+ns+"/canary", nil)
+		status, e := shared.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/canary", nil)
 		if status != http.StatusConflict || e.Code != "CONFLICT" || !strings.Contains(e.Message, "StepReady") {
 			t.Errorf("second approve: want 409 naming the current state, got %d %s %q", status, e.Code, e.Message)
 		}
 	})
 	t.Run("blue-green writes blueGreenStatus", func(t *testing.T) {
-		shared.dash.mustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/bluegreen", nil)
+		shared.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/bluegreen", nil)
 		after := rolloutAt(t, ns, "bluegreen")
 		if after.Status.CanaryStatus != nil || after.Status.BlueGreenStatus.CurrentStepState != rolloutsv1beta1.CanaryStepStateReady {
 			t.Errorf("blue-green approve: %+v", after.Status)
@@ -177,7 +179,7 @@ func TestRolloutApprove(t *testing.T) {
 	} {
 		t.Run("refused when "+c.name, func(t *testing.T) {
 			before := rolloutAt(t, ns, c.name)
-			status, e := shared.dash.call(t, http.MethodPost, "/rollout/approve/"+ns+"/"+c.name, nil)
+			status, e := shared.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/"+c.name, nil)
 			if status != http.StatusConflict || !strings.Contains(e.Message, "not waiting for approval") || !strings.Contains(e.Message, c.mention) {
 				t.Errorf("want 409 saying it is not waiting and naming %s, got %d %q", c.mention, status, e.Message)
 			}
@@ -192,7 +194,7 @@ func TestRolloutApprove(t *testing.T) {
 		must(t, "pause", err)
 		setInRolling(t, rolloutAt(t, ns, "paused"), 1, rolloutsv1beta1.CanaryStepStatePaused, false)
 		var res actionResult
-		shared.dash.mustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/paused", &res)
+		shared.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/paused", &res)
 		if !strings.Contains(res.Warning, "paused") {
 			t.Errorf("want a warning that the rollout is paused, got %+v", res)
 		}
@@ -222,7 +224,7 @@ func TestRolloutFlags(t *testing.T) {
 	}
 	for _, c := range cases {
 		var res actionResult
-		shared.dash.mustOK(t, http.MethodPost, "/rollout/"+c.action+"/"+ns+"/ro", &res)
+		shared.dash.MustOK(t, http.MethodPost, "/rollout/"+c.action+"/"+ns+"/ro", &res)
 		if res.Changed != c.changed || !c.check(rolloutAt(t, ns, "ro")) {
 			t.Errorf("%s: changed=%t (want %t), API state %+v", c.action, res.Changed, c.changed, rolloutAt(t, ns, "ro").Spec)
 		}
@@ -241,24 +243,24 @@ func TestRolloutPromote(t *testing.T) {
 	waitRollout(t, ns, "done", inPhase("Healthy"))
 
 	for _, bad := range []string{"0", "5", "x", "-1"} {
-		status, e := shared.dash.call(t, http.MethodPost, "/rollout/promote/"+ns+"/ro?to="+bad, nil)
+		status, e := shared.dash.Call(t, http.MethodPost, "/rollout/promote/"+ns+"/ro?to="+bad, nil)
 		if status != http.StatusBadRequest || !strings.Contains(e.Message, "from 1 to 4") {
 			t.Errorf("to=%s: want 400, got %d %q", bad, status, e.Message)
 		}
 	}
-	if status, _ := shared.dash.call(t, http.MethodPost, "/rollout/promote/"+ns+"/done", nil); status != http.StatusConflict {
+	if status, _ := shared.dash.Call(t, http.MethodPost, "/rollout/promote/"+ns+"/done", nil); status != http.StatusConflict {
 		t.Errorf("promote with no release: want 409, got %d", status)
 	}
-	shared.dash.mustOK(t, http.MethodPost, "/rollout/promote/"+ns+"/ro?to=3", nil)
+	shared.dash.MustOK(t, http.MethodPost, "/rollout/promote/"+ns+"/ro?to=3", nil)
 	if got := rolloutAt(t, ns, "ro").Status.CanaryStatus.NextStepIndex; got != 3 {
 		t.Errorf("nextStepIndex = %d, want 3", got)
 	}
-	shared.dash.mustOK(t, http.MethodPost, "/rollout/promote/"+ns+"/ro", nil)
+	shared.dash.MustOK(t, http.MethodPost, "/rollout/promote/"+ns+"/ro", nil)
 	if got := rolloutAt(t, ns, "ro").Status.CanaryStatus.NextStepIndex; got != 4 {
 		t.Errorf("promote without to: nextStepIndex = %d, want the last step 4", got)
 	}
 	// The step right after the current one is what approve does.
-	shared.dash.mustOK(t, http.MethodPost, "/rollout/promote/"+ns+"/ro?to=2", nil)
+	shared.dash.MustOK(t, http.MethodPost, "/rollout/promote/"+ns+"/ro?to=2", nil)
 	if got := rolloutAt(t, ns, "ro").Status.CanaryStatus.CurrentStepState; got != rolloutsv1beta1.CanaryStepStateReady {
 		t.Errorf("promote to the next step should approve, state %s", got)
 	}
@@ -354,8 +356,8 @@ func TestRolloutHistoryAndUndo(t *testing.T) {
 			waitRollout(t, ns, roName, inPhase("Healthy"))
 
 			var h historyAnswer
-			eventually(t, "two revisions in the history", 10*time.Second, func() error {
-				shared.dash.mustOK(t, http.MethodGet, "/rollout/history/"+ns+"/"+roName, &h)
+			apiclient.Eventually(t, "two revisions in the history", 10*time.Second, func() error {
+				shared.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/"+roName, &h)
 				if len(h.Revisions) != 2 || !h.Revisions[1].Current {
 					return fmt.Errorf("%+v", h.Revisions)
 				}
@@ -367,7 +369,7 @@ func TestRolloutHistoryAndUndo(t *testing.T) {
 			}
 
 			var undo biz.UndoResult
-			shared.dash.mustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName, &undo)
+			shared.dash.MustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName, &undo)
 			if !undo.Changed || undo.FromRevision != 2 || undo.ToRevision != 1 || imageOf(t, c.typ, ns, c.name) != "nginx:1.27" {
 				t.Errorf("undo to previous: %+v, image now %s", undo, imageOf(t, c.typ, ns, c.name))
 			}
@@ -380,22 +382,22 @@ func TestRolloutHistoryAndUndo(t *testing.T) {
 			}
 
 			// The cache must see the rolled-back template before the next decision.
-			eventually(t, "revision 1 current", 10*time.Second, func() error {
-				shared.dash.mustOK(t, http.MethodGet, "/rollout/history/"+ns+"/"+roName, &h)
+			apiclient.Eventually(t, "revision 1 current", 10*time.Second, func() error {
+				shared.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/"+roName, &h)
 				if !h.Revisions[0].Current {
 					return fmt.Errorf("%+v", h.Revisions)
 				}
 				return nil
 			})
-			shared.dash.mustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName+"?revision=1", &undo)
+			shared.dash.MustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName+"?revision=1", &undo)
 			if undo.Changed || !strings.Contains(undo.Message, "nothing to undo") {
 				t.Errorf("undo to the running revision should change nothing: %+v", undo)
 			}
-			status, e := shared.dash.call(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName+"?revision=9", nil)
+			status, e := shared.dash.Call(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName+"?revision=9", nil)
 			if status != http.StatusNotFound || !strings.Contains(e.Message, "revision 9") {
 				t.Errorf("unknown revision: want 404, got %d %q", status, e.Message)
 			}
-			shared.dash.mustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName+"?revision=2", &undo)
+			shared.dash.MustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/"+roName+"?revision=2", &undo)
 			if imageOf(t, c.typ, ns, c.name) != "nginx:1.28" {
 				t.Errorf("undo to revision 2: image %s", imageOf(t, c.typ, ns, c.name))
 			}
@@ -407,7 +409,7 @@ func TestRolloutHistoryAndUndo(t *testing.T) {
 		waitRollout(t, ns, "bcj-ro", nil)
 		for _, path := range []string{"/rollout/history/", "/rollout/undo/"} {
 			method := map[bool]string{true: http.MethodGet, false: http.MethodPost}[strings.Contains(path, "history")]
-			status, e := shared.dash.call(t, method, path+ns+"/bcj-ro", nil)
+			status, e := shared.dash.Call(t, method, path+ns+"/bcj-ro", nil)
 			if status != http.StatusBadRequest || !strings.Contains(e.Message, "no revision history") {
 				t.Errorf("%s: want 400, got %d %q", path, status, e.Message)
 			}
@@ -416,7 +418,7 @@ func TestRolloutHistoryAndUndo(t *testing.T) {
 	t.Run("missing workload", func(t *testing.T) {
 		setHealthy(t, createRollout(t, ns, "orphan-ro", refTo(kruiseV1alpha1, "CloneSet", "gone"), canaryStrategy(false)))
 		waitRollout(t, ns, "orphan-ro", nil)
-		status, e := shared.dash.call(t, http.MethodPost, "/rollout/undo/"+ns+"/orphan-ro", nil)
+		status, e := shared.dash.Call(t, http.MethodPost, "/rollout/undo/"+ns+"/orphan-ro", nil)
 		if status != http.StatusNotFound || !strings.Contains(e.Message, "CloneSet "+ns+"/gone") {
 			t.Errorf("want 404 naming the workload, got %d %q", status, e.Message)
 		}
@@ -445,7 +447,7 @@ func TestRolloutRestart(t *testing.T) {
 	withStrategy("inplaceonly", kruiseappsv1alpha1.InPlaceOnlyCloneSetUpdateStrategyType)
 
 	t.Run("InPlaceIfPossible changes RESTARTED_AT in every container", func(t *testing.T) {
-		shared.dash.mustOK(t, http.MethodPost, "/rollout/restart/"+ns+"/inplace-ro", nil)
+		shared.dash.MustOK(t, http.MethodPost, "/rollout/restart/"+ns+"/inplace-ro", nil)
 		cs, err := shared.kruise.AppsV1alpha1().CloneSets(ns).Get(ctx, "inplace", metav1.GetOptions{})
 		must(t, "read cloneset", err)
 		for _, c := range cs.Spec.Template.Spec.Containers {
@@ -461,7 +463,7 @@ func TestRolloutRestart(t *testing.T) {
 		}
 	})
 	t.Run("ReCreate uses the template annotation", func(t *testing.T) {
-		shared.dash.mustOK(t, http.MethodPost, "/rollout/restart/"+ns+"/recreate-ro", nil)
+		shared.dash.MustOK(t, http.MethodPost, "/rollout/restart/"+ns+"/recreate-ro", nil)
 		cs, err := shared.kruise.AppsV1alpha1().CloneSets(ns).Get(ctx, "recreate", metav1.GetOptions{})
 		must(t, "read cloneset", err)
 		if cs.Spec.Template.Annotations[adapters.RestartedAtAnnotation] == "" || len(cs.Spec.Template.Spec.Containers[0].Env) != 0 {
@@ -469,14 +471,14 @@ func TestRolloutRestart(t *testing.T) {
 		}
 	})
 	t.Run("InPlaceOnly is refused", func(t *testing.T) {
-		status, e := shared.dash.call(t, http.MethodPost, "/rollout/restart/"+ns+"/inplaceonly-ro", nil)
+		status, e := shared.dash.Call(t, http.MethodPost, "/rollout/restart/"+ns+"/inplaceonly-ro", nil)
 		if status != http.StatusConflict || !strings.Contains(e.Message, "InPlaceOnly") {
 			t.Errorf("want 409 naming InPlaceOnly, got %d %q", status, e.Message)
 		}
 	})
 	t.Run("refused while a release is in flight", func(t *testing.T) {
 		setInRolling(t, rolloutAt(t, ns, "recreate-ro"), 1, rolloutsv1beta1.CanaryStepStatePaused, false)
-		status, e := shared.dash.call(t, http.MethodPost, "/rollout/restart/"+ns+"/recreate-ro", nil)
+		status, e := shared.dash.Call(t, http.MethodPost, "/rollout/restart/"+ns+"/recreate-ro", nil)
 		if status != http.StatusConflict || !strings.Contains(e.Message, "in flight") {
 			t.Errorf("want 409 while progressing, got %d %q", status, e.Message)
 		}
@@ -487,13 +489,13 @@ func TestRolloutRestart(t *testing.T) {
 		must(t, "pause deployment", err)
 		setHealthy(t, createRollout(t, ns, "web-ro", refTo("apps/v1", "Deployment", "web"), canaryStrategy(true)))
 		waitRollout(t, ns, "web-ro", inPhase("Healthy"))
-		eventually(t, "paused deployment in cache", 10*time.Second, func() error {
+		apiclient.Eventually(t, "paused deployment in cache", 10*time.Second, func() error {
 			if got := waitServed(t, "deployment", ns, "web"); got.Spec["paused"] != true {
 				return fmt.Errorf("not paused yet")
 			}
 			return nil
 		})
-		status, e := shared.dash.call(t, http.MethodPost, "/rollout/restart/"+ns+"/web-ro", nil)
+		status, e := shared.dash.Call(t, http.MethodPost, "/rollout/restart/"+ns+"/web-ro", nil)
 		if status != http.StatusConflict || !strings.Contains(e.Message, "paused") {
 			t.Errorf("want 409 naming the pause, got %d %q", status, e.Message)
 		}
@@ -527,7 +529,7 @@ func TestRolloutBadInput(t *testing.T) {
 		{"DELETE", "/rollout/" + ns + "/x", 405, "METHOD_NOT_ALLOWED"},
 	}
 	for _, c := range cases {
-		status, e := shared.dash.call(t, c.method, c.path, nil)
+		status, e := shared.dash.Call(t, c.method, c.path, nil)
 		if status != c.status || e.Code != c.code {
 			t.Errorf("%s %s: got %d %s %q; want %d %s", c.method, c.path, status, e.Code, e.Message, c.status, c.code)
 		}

@@ -9,6 +9,8 @@ import (
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // TestTracing sends a request with a W3C traceparent and checks the spans in the in-memory
@@ -23,13 +25,13 @@ func TestTracing(t *testing.T) {
 
 	const traceID, parentID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	header := http.Header{"Traceparent": {"00-" + traceID + "-" + parentID + "-01"}}
-	status, body := shared.dash.raw(http.MethodPost, "/api/v1/workload/"+ns+"/cloneset/shop/scale?replicas=2", header)
+	status, body := shared.dash.Raw(http.MethodPost, "/api/v1/workload/"+ns+"/cloneset/shop/scale?replicas=2", header)
 	if status != http.StatusOK {
 		t.Fatalf("scale: %d %s", status, body)
 	}
 
 	var server, usecase, client sdktrace.ReadOnlySpan
-	eventually(t, "the request's spans", 5*time.Second, func() error {
+	apiclient.Eventually(t, "the request's spans", 5*time.Second, func() error {
 		server, usecase, client = nil, nil, nil
 		for _, s := range shared.dash.spans.Ended() {
 			if s.SpanContext().TraceID().String() != traceID {
@@ -65,11 +67,11 @@ func TestTracing(t *testing.T) {
 		t.Errorf("client span should be the PATCH to the API server, attributes %v", client.Attributes())
 	}
 
-	status, body = shared.dash.raw(http.MethodGet, "/api/v1/workload/"+ns+"/cloneset/missing", header)
+	status, body = shared.dash.Raw(http.MethodGet, "/api/v1/workload/"+ns+"/cloneset/missing", header)
 	if status != http.StatusNotFound || !strings.Contains(string(body), `"trace_id":"`+traceID+`"`) {
 		t.Errorf("error body should carry the request's trace id %s: %d %s", traceID, status, body)
 	}
-	status, body = shared.dash.raw(http.MethodGet, "/api/v1/no/such/route", header)
+	status, body = shared.dash.Raw(http.MethodGet, "/api/v1/no/such/route", header)
 	if status != http.StatusNotFound || !strings.Contains(string(body), `"trace_id":"`+traceID+`"`) {
 		t.Errorf("unknown route body should carry the request's trace id: %d %s", status, body)
 	}

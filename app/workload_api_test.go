@@ -21,6 +21,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // object is the part of a served workload the tests read.
@@ -71,8 +73,8 @@ func waitServed(t testing.TB, typ, ns, name string) object {
 func waitServedBy(t testing.TB, d *dashboard, typ, ns, name string) object {
 	t.Helper()
 	var got object
-	eventually(t, fmt.Sprintf("%s %s/%s in the dashboard", typ, ns, name), 10*time.Second, func() error {
-		status, e := d.call(t, http.MethodGet, fmt.Sprintf("/workload/%s/%s/%s", ns, typ, name), &got)
+	apiclient.Eventually(t, fmt.Sprintf("%s %s/%s in the dashboard", typ, ns, name), 10*time.Second, func() error {
+		status, e := d.Call(t, http.MethodGet, fmt.Sprintf("/workload/%s/%s/%s", ns, typ, name), &got)
 		if status != http.StatusOK {
 			return fmt.Errorf("%d %s", status, e.Message)
 		}
@@ -114,7 +116,7 @@ func TestWorkloadsReadEveryType(t *testing.T) {
 				t.Errorf("get: managedFields must be stripped, got %d entries", len(got.Metadata.ManagedFields))
 			}
 			var list []object
-			shared.dash.mustOK(t, http.MethodGet, fmt.Sprintf("/workload/%s/%s", ns, c.typ), &list)
+			shared.dash.MustOK(t, http.MethodGet, fmt.Sprintf("/workload/%s/%s", ns, c.typ), &list)
 			if len(list) != 1 || list[0].Metadata.Name != c.name || list[0].Kind != c.kind {
 				t.Errorf("list %s: want exactly %s, got %+v", c.typ, c.name, list)
 			}
@@ -123,7 +125,7 @@ func TestWorkloadsReadEveryType(t *testing.T) {
 
 	t.Run("all types keyed by plural", func(t *testing.T) {
 		var all map[string][]object
-		shared.dash.mustOK(t, http.MethodGet, "/workload/"+ns, &all)
+		shared.dash.MustOK(t, http.MethodGet, "/workload/"+ns, &all)
 		for _, c := range cases {
 			items, ok := all[c.plural]
 			if !ok || len(items) != 1 || items[0].Metadata.Name != c.name {
@@ -137,7 +139,7 @@ func TestWorkloadsReadEveryType(t *testing.T) {
 
 	t.Run("empty namespace has every key with an empty list", func(t *testing.T) {
 		empty := newNamespace(t, "empty")
-		status, body := shared.dash.raw(http.MethodGet, "/api/v1/workload/"+empty, nil)
+		status, body := shared.dash.Raw(http.MethodGet, "/api/v1/workload/"+empty, nil)
 		if status != http.StatusOK {
 			t.Fatalf("status %d: %s", status, body)
 		}
@@ -150,7 +152,7 @@ func TestWorkloadsReadEveryType(t *testing.T) {
 
 	t.Run("types endpoint lists the registry with capabilities", func(t *testing.T) {
 		var types []adapters.Info
-		shared.dash.mustOK(t, http.MethodGet, "/workload-types", &types)
+		shared.dash.MustOK(t, http.MethodGet, "/workload-types", &types)
 		want := map[string]adapters.Capabilities{
 			"deployment": {Scalable: true, Restartable: true}, "cloneset": {Scalable: true, Restartable: true},
 			"statefulset": {Scalable: true, Restartable: true}, "daemonset": {Restartable: true},
@@ -253,9 +255,9 @@ func TestWorkloadPodsExactlyOwned(t *testing.T) {
 			want := c.setup(t)
 			sort.Strings(want)
 			var got podsAnswer
-			eventually(t, fmt.Sprintf("pods %v of %s %s", want, c.typ, c.name), 15*time.Second, func() error {
+			apiclient.Eventually(t, fmt.Sprintf("pods %v of %s %s", want, c.typ, c.name), 15*time.Second, func() error {
 				path := fmt.Sprintf("/workload/%s/%s/%s/pods", ns, c.typ, c.name)
-				if status, e := shared.dash.call(t, http.MethodGet, path, &got); status != http.StatusOK {
+				if status, e := shared.dash.Call(t, http.MethodGet, path, &got); status != http.StatusOK {
 					return fmt.Errorf("%d %s", status, e.Message)
 				}
 				names := make([]string, len(got.Pods))
@@ -294,7 +296,7 @@ func TestScale(t *testing.T) {
 					Replicas int64 `json:"replicas"`
 				} `json:"spec"`
 			}
-			shared.dash.mustOK(t, http.MethodPost, fmt.Sprintf("/workload/%s/%s/%s/scale?replicas=%d", ns, c.typ, c.name, c.replicas), &scale)
+			shared.dash.MustOK(t, http.MethodPost, fmt.Sprintf("/workload/%s/%s/%s/scale?replicas=%d", ns, c.typ, c.name, c.replicas), &scale)
 			if scale.Kind != "Scale" || scale.Spec.Replicas != c.replicas {
 				t.Errorf("answer: want Scale with %d replicas, got %+v", c.replicas, scale)
 			}
@@ -320,7 +322,7 @@ func TestRestart(t *testing.T) {
 			waitServed(t, c.typ, ns, c.name)
 			before := time.Now().Add(-time.Second)
 			var answer object
-			shared.dash.mustOK(t, http.MethodPost, fmt.Sprintf("/workload/%s/%s/%s/restart", ns, c.typ, c.name), &answer)
+			shared.dash.MustOK(t, http.MethodPost, fmt.Sprintf("/workload/%s/%s/%s/restart", ns, c.typ, c.name), &answer)
 			obj, err := fromAPIServer(t, c.typ, ns, c.name)
 			must(t, "read back", err)
 			stamp, _, _ := unstructured.NestedString(obj.Object, "spec", "template", "metadata", "annotations", adapters.RestartedAtAnnotation)
@@ -337,14 +339,14 @@ func TestRestart(t *testing.T) {
 		d := createDeployment(t, ns, "paused", 1)
 		_, err := shared.kube.AppsV1().Deployments(ns).Patch(ctx, d.Name, types.MergePatchType, []byte(`{"spec":{"paused":true}}`), metav1.PatchOptions{})
 		must(t, "pause", err)
-		eventually(t, "paused deployment in cache", 10*time.Second, func() error {
+		apiclient.Eventually(t, "paused deployment in cache", 10*time.Second, func() error {
 			got := waitServed(t, "deployment", ns, "paused")
 			if got.Spec["paused"] != true {
 				return fmt.Errorf("not paused yet")
 			}
 			return nil
 		})
-		status, e := shared.dash.call(t, http.MethodPost, "/workload/"+ns+"/deployment/paused/restart", nil)
+		status, e := shared.dash.Call(t, http.MethodPost, "/workload/"+ns+"/deployment/paused/restart", nil)
 		if status != http.StatusConflict || e.Code != "CONFLICT" || !strings.Contains(e.Message, "paused") {
 			t.Errorf("want 409 CONFLICT naming the pause, got %d %s %q", status, e.Code, e.Message)
 		}
@@ -371,14 +373,14 @@ func TestDelete(t *testing.T) {
 		t.Run(c.typ, func(t *testing.T) {
 			waitServed(t, c.typ, ns, c.name)
 			var answer map[string]string
-			shared.dash.mustOK(t, http.MethodDelete, fmt.Sprintf("/workload/%s/%s/%s", ns, c.typ, c.name), &answer)
+			shared.dash.MustOK(t, http.MethodDelete, fmt.Sprintf("/workload/%s/%s/%s", ns, c.typ, c.name), &answer)
 			if answer["name"] != c.name || answer["propagationPolicy"] != "Background" {
 				t.Errorf("answer %v", answer)
 			}
 			if _, err := fromAPIServer(t, c.typ, ns, c.name); !apierrors.IsNotFound(err) {
 				t.Errorf("want NotFound from the API server after delete, got %v", err)
 			}
-			status, e := shared.dash.call(t, http.MethodDelete, fmt.Sprintf("/workload/%s/%s/%s", ns, c.typ, c.name), nil)
+			status, e := shared.dash.Call(t, http.MethodDelete, fmt.Sprintf("/workload/%s/%s/%s", ns, c.typ, c.name), nil)
 			if status != http.StatusNotFound || e.Code != "NOT_FOUND" {
 				t.Errorf("second delete: want 404 NOT_FOUND, got %d %s", status, e.Code)
 			}
@@ -434,7 +436,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			status, e := shared.dash.call(t, c.method, c.path, nil)
+			status, e := shared.dash.Call(t, c.method, c.path, nil)
 			if status != c.status || e.Code != c.code || !strings.Contains(e.Message, c.mention) {
 				t.Errorf("%s %s: got %d %s %q; want %d %s mentioning %q", c.method, c.path, status, e.Code, e.Message, c.status, c.code, c.mention)
 			}
@@ -463,7 +465,7 @@ func TestConcurrentWrites(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			statuses[i], _ = shared.dash.raw(http.MethodPost, "/api/v1/workload/"+ns+"/cloneset/shop"+p, nil)
+			statuses[i], _ = shared.dash.Raw(http.MethodPost, "/api/v1/workload/"+ns+"/cloneset/shop"+p, nil)
 		}()
 	}
 	wg.Wait()

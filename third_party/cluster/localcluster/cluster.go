@@ -25,6 +25,9 @@ type Options struct {
 	Dir string
 	// SkipCRDs leaves the OpenKruise and Rollout CRDs out (to test a cluster without them).
 	SkipCRDs bool
+	// Full also starts kube-controller-manager, kube-scheduler, kwok fake nodes, and the
+	// OpenKruise and Kruise Rollout managers (see live.go).
+	Full bool
 }
 
 // Cluster is a running local control plane.
@@ -38,6 +41,8 @@ type Cluster struct {
 	Tokens map[string]string
 
 	etcd, apiserver *process
+	live            []*process
+	full            bool
 	etcdURL         string
 	caPEM           []byte
 	admin           *keyPair
@@ -50,13 +55,14 @@ var TestUsers = []string{"viewer", "editor", "nobody"}
 // TestUsersGroup is the group every test user belongs to.
 const TestUsersGroup = "kruise-dashboard:test-users"
 
-// Components in start order; Down stops them in reverse.
-var components = []string{"etcd", "kube-apiserver"}
+// Components in start order; Down stops them in reverse, so the Kruise managers (whose pod
+// webhook fails closed) stop before anything else and nothing is left unable to create pods.
+var components = append([]string{"etcd", "kube-apiserver"}, liveComponents...)
 
 // Start builds (once) and starts etcd and kube-apiserver on free loopback ports, waits for the
 // API server to be ready and installs the CRDs. Stop it with Stop or Down(dir).
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
-	bin, err := buildBinaries(ctx)
+	bin, err := buildBinaries(ctx, opts.Full)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +74,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := os.RemoveAll(filepath.Join(opts.Dir, "etcd-data")); err != nil {
 		return nil, fmt.Errorf("remove old etcd data: %w", err)
 	}
-	c := &Cluster{Dir: opts.Dir, Kubeconfig: filepath.Join(opts.Dir, "kubeconfig"), Tokens: map[string]string{}}
+	c := &Cluster{Dir: opts.Dir, Kubeconfig: filepath.Join(opts.Dir, "kubeconfig"), Tokens: map[string]string{}, full: opts.Full}
 	if err := c.writeCredentials(); err != nil {
 		return nil, err
 	}
@@ -88,8 +94,14 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c.Stop()
 		return nil, err
 	}
-	if !opts.SkipCRDs {
+	if !opts.SkipCRDs || opts.Full {
 		if err := InstallCRDs(ctx, c.Kubeconfig); err != nil {
+			c.Stop()
+			return nil, err
+		}
+	}
+	if opts.Full {
+		if err := c.startLive(ctx, bin); err != nil {
 			c.Stop()
 			return nil, err
 		}
@@ -97,8 +109,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	return c, nil
 }
 
-func buildBinaries(ctx context.Context) (string, error) {
-	out, err := runCmd(ctx, "", "bash", filepath.Join(sourceDir(), "..", "build.sh"))
+func buildBinaries(ctx context.Context, full bool) (string, error) {
+	args := []string{filepath.Join(sourceDir(), "..", "build.sh")}
+	if full {
+		args = append(args, "full")
+	}
+	out, err := runCmd(ctx, "", "bash", args...)
 	if err != nil {
 		return "", fmt.Errorf("build control plane: %w", err)
 	}
@@ -216,12 +232,20 @@ func (c *Cluster) configureAPIServer(bin string) error {
 		"--service-account-key-file=" + f("sa.pub"), "--service-account-signing-key-file=" + f("sa.key"),
 		"--service-cluster-ip-range=10.0.0.0/24", "--allow-privileged=true",
 		"--authorization-mode=Node,RBAC",
-		// No controller-manager creates the default ServiceAccount here; pods are created directly.
-		"--disable-admission-plugins=ServiceAccount",
+		"--disable-admission-plugins=" + disabledAdmission(c.full),
 		"--enable-priority-and-fairness=false", // the benchmarks create thousands of objects quickly
 		"--max-requests-inflight=2000", "--max-mutating-requests-inflight=1000",
 	}}
 	return nil
+}
+
+// disabledAdmission: without a controller-manager nothing creates the default ServiceAccount,
+// which the ServiceAccount admission plugin requires of every pod.
+func disabledAdmission(full bool) string {
+	if full {
+		return ""
+	}
+	return "ServiceAccount"
 }
 
 // StartAPIServer (re)starts kube-apiserver on its port and waits until /readyz answers.

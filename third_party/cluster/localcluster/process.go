@@ -20,6 +20,7 @@ type process struct {
 	name string
 	bin  string
 	args []string
+	env  []string // added to the environment
 	dir  string
 	cmd  *exec.Cmd
 }
@@ -34,6 +35,7 @@ func (p *process) start() error {
 	}
 	defer logFile.Close()
 	cmd := exec.Command(p.bin, p.args...)
+	cmd.Env = append(os.Environ(), p.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

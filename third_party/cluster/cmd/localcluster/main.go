@@ -1,6 +1,6 @@
 // Command localcluster starts and stops the project's local control plane (`make cluster-up`,
-// `make cluster-down`). `up` prints the admin kubeconfig path as its last line; `up -demo` also
-// applies the demo objects of every workload type.
+// `make cluster-down`). `up` prints the admin kubeconfig path as its last line; `-full` adds the
+// controllers, `-demo` applies the demo objects of every workload type and two Rollouts.
 package main
 
 import (
@@ -23,11 +23,12 @@ func main() {
 	flags := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	dir := flags.String("dir", localcluster.DefaultDir(), "state directory of the cluster")
 	demo := flags.Bool("demo", false, "apply the demo objects after start")
+	full := flags.Bool("full", false, "also run the controllers: kube-controller-manager, kube-scheduler, kwok, OpenKruise and Kruise Rollout managers")
 	_ = flags.Parse(os.Args[2:])
 
 	switch os.Args[1] {
 	case "up":
-		if err := up(*dir, *demo); err != nil {
+		if err := up(*dir, *demo, *full); err != nil {
 			fmt.Fprintln(os.Stderr, "cluster-up:", err)
 			os.Exit(1)
 		}
@@ -40,11 +41,11 @@ func main() {
 	}
 }
 
-func up(dir string, demo bool) error {
+func up(dir string, demo, full bool) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	start := time.Now()
-	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir})
+	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir, Full: full})
 	if err != nil {
 		return err
 	}

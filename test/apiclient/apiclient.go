@@ -1,0 +1,113 @@
+// Package apiclient is a small client of the dashboard's HTTP API for tests: it decodes the
+// {"data": ...} envelope and the error body, and waits with bounded polls that say what they
+// waited for.
+package apiclient
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// Client calls one dashboard.
+type Client struct {
+	// URL is the dashboard's base URL, e.g. http://127.0.0.1:8080.
+	URL string
+}
+
+// Error is the contract's error body.
+type Error struct {
+	TraceID string `json:"trace_id"`
+	Message string `json:"message"`
+	Code    string `json:"code"`
+}
+
+// Raw sends a request and returns the status (0 when nothing answered) and the body.
+func (c Client) Raw(method, path string, header http.Header) (int, []byte) {
+	req, err := http.NewRequest(method, c.URL+path, nil)
+	if err != nil {
+		return 0, nil
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
+}
+
+// Call sends a request to /api/v1 and decodes the data into out (on 200) or returns the error
+// body; it fails the test on a body that breaks the contract.
+func (c Client) Call(t testing.TB, method, path string, out any) (int, Error) {
+	t.Helper()
+	status, body := c.Raw(method, "/api/v1"+path, nil)
+	if status == 0 {
+		t.Fatalf("%s %s: no response", method, path)
+	}
+	var e Error
+	if status != http.StatusOK {
+		if err := json.Unmarshal(body, &e); err != nil || e.Code == "" || e.TraceID == "" {
+			t.Fatalf("%s %s: status %d with a body that is not the error contract: %s", method, path, status, body)
+		}
+		return status, e
+	}
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil || env.Data == nil {
+		t.Fatalf("%s %s: 200 without a data envelope: %s", method, path, body)
+	}
+	if out != nil {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			t.Fatalf("%s %s: decode data: %v\n%s", method, path, err, env.Data)
+		}
+	}
+	return status, e
+}
+
+// MustOK is Call that fails the test unless the answer is 200.
+func (c Client) MustOK(t testing.TB, method, path string, out any) {
+	t.Helper()
+	if status, e := c.Call(t, method, path, out); status != http.StatusOK {
+		t.Fatalf("%s %s: %d %s: %s", method, path, status, e.Code, e.Message)
+	}
+}
+
+// Eventually polls cond until it returns nil or timeout passes, then fails the test with what it
+// waited for and the last reason.
+func Eventually(t testing.TB, what string, timeout time.Duration, cond func() error) {
+	t.Helper()
+	if err := Poll(timeout, cond); err != nil {
+		t.Fatalf("waited %s for %s: %v", timeout, what, err)
+	}
+}
+
+// Poll polls cond every 100ms until it returns nil or timeout passes, and returns the last error.
+func Poll(timeout time.Duration, cond func() error) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		err := cond()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// StatusError is an unexpected answer, for Eventually's reasons.
+type StatusError struct {
+	Status int
+	Body   string
+}
+
+func (e *StatusError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, http.StatusText(e.Status), e.Body) }
