@@ -204,4 +204,3 @@ func (c *Cluster) applyWebhookConfigurations(ctx context.Context, module, versio
 	}
 	return nil
 }
-
