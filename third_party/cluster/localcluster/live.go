@@ -73,7 +73,7 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 			"--kubeconfig=" + admin, "--authentication-kubeconfig=" + admin, "--authorization-kubeconfig=" + admin,
 			"--bind-address=127.0.0.1", "--secure-port=" + p("kcm"), "--leader-elect=false",
 			"--service-account-private-key-file=" + f("sa.key"), "--root-ca-file=" + f("ca.crt"),
-			"--use-service-account-credentials=false", "--controllers=*,-nodeipam,-nodelifecycle,-ttl-after-finished",
+			"--use-service-account-credentials=false", "--controllers=*,-nodeipam",
 			// kwok renews leases slower than the default grace period: nodes would flap NotReady.
 			"--node-monitor-grace-period=1h",
 		}},

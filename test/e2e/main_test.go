@@ -1,0 +1,142 @@
+// Package e2e proves the dashboard's actions against the real controllers: the live local
+// cluster (kube-controller-manager, kube-scheduler, kwok fake nodes, the OpenKruise v1.8.0 and
+// Kruise Rollout v0.6.1 managers) and the dashboard binary built from this repository, driven over
+// HTTP. `go test -short` skips it.
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	kruiseclient "github.com/openkruise/kruise-api/client/clientset/versioned"
+	rolloutclient "github.com/openkruise/kruise-rollout-api/client/clientset/versioned"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
+	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
+)
+
+var env struct {
+	cluster  *localcluster.Cluster
+	kube     kubernetes.Interface
+	kruise   kruiseclient.Interface
+	rollouts rolloutclient.Interface
+	dash     apiclient.Client
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() || os.Getenv("KD_SKIP_E2E") != "" {
+		os.Exit(m.Run())
+	}
+	code, err := run(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e setup:", err)
+		os.Exit(1)
+	}
+	os.Exit(code)
+}
+
+func run(m *testing.M) (int, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Minute)
+	defer cancel()
+	dir, err := os.MkdirTemp("", "kd-e2e-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	start := time.Now()
+	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir, Full: true})
+	if err != nil {
+		return 0, err
+	}
+	defer c.Stop()
+	fmt.Fprintf(os.Stderr, "e2e: live cluster up in %s\n", time.Since(start).Round(time.Second))
+	env.cluster = c
+	cfg, err := clientcmd.BuildConfigFromFlags("", c.Kubeconfig)
+	if err != nil {
+		return 0, err
+	}
+	cfg.QPS, cfg.Burst = 100, 200
+	if env.kube, err = kubernetes.NewForConfig(cfg); err != nil {
+		return 0, err
+	}
+	if env.kruise, err = kruiseclient.NewForConfig(cfg); err != nil {
+		return 0, err
+	}
+	if env.rollouts, err = rolloutclient.NewForConfig(cfg); err != nil {
+		return 0, err
+	}
+	stop, err := startDashboard(ctx, dir, c.Kubeconfig)
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	code := m.Run()
+	if err := c.CheckLive(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: a component died during the tests:", err)
+		code = 1
+	}
+	return code, nil
+}
+
+// startDashboard builds the binary and runs it against the live cluster, as `make run` does.
+func startDashboard(ctx context.Context, dir, kubeconfig string) (func(), error) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	bin := filepath.Join(dir, "kruise-dashboard")
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./app")
+	build.Dir, build.Stderr = root, os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("build dashboard: %w", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	logFile, err := os.Create(filepath.Join(dir, "dashboard.log"))
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, "-conf", filepath.Join(root, "configs", "config.yaml"))
+	cmd.Env = append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	stop := func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+		logFile.Close()
+	}
+	env.dash = apiclient.Client{URL: "http://" + addr}
+	err = apiclient.Poll(60*time.Second, func() error {
+		if status, body := env.dash.Raw("GET", "/readyz", nil); status != 200 {
+			return &apiclient.StatusError{Status: status, Body: string(body)}
+		}
+		return nil
+	})
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("dashboard not ready (log %s): %w", logFile.Name(), err)
+	}
+	return stop, nil
+}
+
+func skipShort(t *testing.T) {
+	t.Helper()
+	if env.cluster == nil {
+		t.Skip("end-to-end test: needs the live local cluster (run without -short)")
+	}
+}
