@@ -63,6 +63,8 @@ type Adapter interface {
 	Pods(obj metav1.Object) ([]*corev1.Pod, error)
 	// Delete deletes the object with background propagation, as kubectl does by default.
 	Delete(ctx context.Context, namespace, name string) error
+	// Fetch reads the object from the API server rather than the cache.
+	Fetch(ctx context.Context, namespace, name string) (runtime.Object, error)
 	// Apply sends a patch (merge or JSON patch) and returns the updated object.
 	Apply(ctx context.Context, namespace, name string, p Patch) (runtime.Object, error)
 }

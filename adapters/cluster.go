@@ -25,6 +25,8 @@ type Cluster struct {
 	Kube    kubeinformers.SharedInformerFactory
 	Kruise  kruiseinformers.SharedInformerFactory
 	Dynamic dynamic.Interface
+	// Scheme turns objects read with the dynamic client into the typed objects the cache holds.
+	Scheme *runtime.Scheme
 }
 
 // Indexed adds the owner index to inf (once) and returns it. Every informer the adapters use
@@ -128,6 +130,27 @@ func (r Resource) Informer() cache.SharedIndexInformer { return Indexed(r.inform
 
 func (r Resource) client(namespace string) dynamic.ResourceInterface {
 	return r.cluster.Dynamic.Resource(r.info.GVR()).Namespace(namespace)
+}
+
+// Fetch reads the object from the API server, typed as the cache holds it: for decisions that
+// must not act on a cached copy a controller's status write has already made stale.
+func (r Resource) Fetch(ctx context.Context, namespace, name string) (runtime.Object, error) {
+	u, err := r.client(namespace).Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		return nil, err
+	}
+	obj, err := r.cluster.Scheme.New(r.info.GVK)
+	if err != nil {
+		return nil, fmt.Errorf("new %s: %w", r.info.GVK, err)
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.UnstructuredContent(), obj); err != nil {
+		return nil, fmt.Errorf("decode %s %s/%s: %w", r.info.Kind, namespace, name, err)
+	}
+	obj.GetObjectKind().SetGroupVersionKind(r.info.GVK)
+	if m, ok := obj.(metav1.Object); ok {
+		m.SetManagedFields(nil)
+	}
+	return obj, nil
 }
 
 func (r Resource) Delete(ctx context.Context, namespace, name string) error {

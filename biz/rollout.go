@@ -172,7 +172,7 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*Action
 	res := &ActionResult{Action: "approve", Changed: true, Status: st,
 		Message: fmt.Sprintf("rollout %s/%s: step %d approved; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}
 	if ro.Spec.Strategy.Paused {
-		res.Warning = "the rollout is paused: the next step starts only after resume"
+		res.Warning = "the rollout is paused: the next step starts only after resume, and the controller may discard an approval given while paused (approve again after resume if it waits)"
 	}
 	return res, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -89,37 +90,40 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 		}
 		to = n
 	}
-	_, ref, obj, revisioner, err := uc.workloadWithHistory(ns, name)
+	_, ref, _, revisioner, err := uc.workloadWithHistory(ns, name)
 	if err != nil {
 		return nil, err
-	}
-	revs, current, err := revisionsOf(revisioner, obj, ref)
-	if err != nil {
-		return nil, err
-	}
-	target, err := undoTarget(revs, current, to, ref)
-	if err != nil {
-		return nil, err
-	}
-	res := &UndoResult{Workload: ref, ToRevision: target.Number, ToName: target.Name}
-	if current != nil {
-		res.FromRevision = current.Number
-		if current.Name == target.Name {
-			res.Message = fmt.Sprintf("%s %s/%s already runs revision %d; nothing to undo", ref.Kind, ns, ref.Name, target.Number)
-			return res, nil
-		}
-	}
-	meta := obj.(metav1.Object)
-	patch, err := adapters.RollbackPatch(meta.GetResourceVersion(), target)
-	if err != nil {
-		return nil, Internal(err, "build rollback patch: %v", err)
 	}
 	a, _ := uc.registry.Get(ref.Type)
-	if _, err := a.Apply(ctx, ns, ref.Name, adapters.Patch{Type: types.JSONPatchType, Data: patch}); err != nil {
-		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", ref.Type, ns, ref.Name))
+	var res *UndoResult
+	_, err = applyGuarded(ctx, a, ns, ref, func(obj runtime.Object) (*adapters.Patch, error) {
+		revs, current, err := revisionsOf(revisioner, obj, ref)
+		if err != nil {
+			return nil, err
+		}
+		target, err := undoTarget(revs, current, to, ref)
+		if err != nil {
+			return nil, err
+		}
+		res = &UndoResult{Workload: ref, ToRevision: target.Number, ToName: target.Name}
+		if current != nil {
+			res.FromRevision = current.Number
+			if current.Name == target.Name {
+				res.Message = fmt.Sprintf("%s %s/%s already runs revision %d; nothing to undo", ref.Kind, ns, ref.Name, target.Number)
+				return nil, nil
+			}
+		}
+		patch, err := adapters.RollbackPatch(obj.(metav1.Object).GetResourceVersion(), target)
+		if err != nil {
+			return nil, Internal(err, "build rollback patch: %v", err)
+		}
+		res.Changed = true
+		res.Message = fmt.Sprintf("%s %s/%s rolled back to revision %d (%s)", ref.Kind, ns, ref.Name, target.Number, target.Name)
+		return &adapters.Patch{Type: types.JSONPatchType, Data: patch}, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	res.Changed = true
-	res.Message = fmt.Sprintf("%s %s/%s rolled back to revision %d (%s)", ref.Kind, ns, ref.Name, target.Number, target.Name)
 	return res, nil
 }
 
@@ -138,7 +142,7 @@ func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*Restar
 		return nil, Conflict(nil, "rollout %s/%s has a release in flight (step %d of %d, %s): approve, undo or wait for it to finish before restarting",
 			ns, name, st.CurrentStepIndex, len(st.Steps), st.CurrentStepState)
 	}
-	a, ref, obj, err := uc.workload(ro)
+	a, ref, _, err := uc.workload(ro)
 	if err != nil {
 		return nil, err
 	}
@@ -146,15 +150,17 @@ func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*Restar
 	if !ok {
 		return nil, BadRequest("%s does not support restart", ref.Kind)
 	}
-	patch, err := restarter.ContainerRestartPatch(obj, uc.now())
-	if errors.Is(err, adapters.ErrRestartRefused) {
-		return nil, Conflict(err, "%v", err)
-	} else if err != nil {
-		return nil, Internal(err, "build restart patch: %v", err)
-	}
-	updated, err := a.Apply(ctx, ns, ref.Name, patch)
+	updated, err := applyGuarded(ctx, a, ns, ref, func(obj runtime.Object) (*adapters.Patch, error) {
+		patch, err := restarter.ContainerRestartPatch(obj, uc.now())
+		if errors.Is(err, adapters.ErrRestartRefused) {
+			return nil, Conflict(err, "%v", err)
+		} else if err != nil {
+			return nil, Internal(err, "build restart patch: %v", err)
+		}
+		return &patch, nil
+	})
 	if err != nil {
-		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", ref.Type, ns, ref.Name))
+		return nil, err
 	}
 	msg := fmt.Sprintf("%s %s/%s restarted", ref.Kind, ns, ref.Name)
 	if !ro.Rollout.Spec.Disabled {
@@ -246,4 +252,38 @@ func undoTarget(revs []adapters.Revision, current *adapters.Revision, to int64, 
 		}
 	}
 	return adapters.Revision{}, Conflict(nil, "%s %s has no previous revision to roll back to (%d revisions)", ref.Kind, ref.Name, len(revs))
+}
+
+// guardedAttempts bounds how often applyGuarded rebuilds a patch the object outran.
+const guardedAttempts = 5
+
+// applyGuarded builds a patch from the object as the API server has it now and applies it. Such
+// patches carry a test of the resourceVersion they were built from; a workload's controller
+// writes its status often, so when the object moved on in between (the test fails: 409 or 422)
+// and a fresh read shows a newer version, the patch is rebuilt from that, a few times. A nil
+// patch means there is nothing to do.
+func applyGuarded(ctx context.Context, a adapters.Adapter, ns string, ref WorkloadRef, build func(runtime.Object) (*adapters.Patch, error)) (runtime.Object, error) {
+	what := fmt.Sprintf("%s %s/%s", ref.Kind, ns, ref.Name)
+	obj, err := a.Fetch(ctx, ns, ref.Name)
+	for attempt := 1; ; attempt++ {
+		if err != nil {
+			return nil, FromKube(err, what)
+		}
+		patch, err := build(obj)
+		if err != nil || patch == nil {
+			return nil, err
+		}
+		updated, err := a.Apply(ctx, ns, ref.Name, *patch)
+		if err == nil {
+			return updated, nil
+		}
+		if attempt == guardedAttempts || !(apierrors.IsConflict(err) || apierrors.IsInvalid(err)) {
+			return nil, FromKube(err, what)
+		}
+		fresh, fetchErr := a.Fetch(ctx, ns, ref.Name)
+		if fetchErr == nil && fresh.(metav1.Object).GetResourceVersion() == obj.(metav1.Object).GetResourceVersion() {
+			return nil, FromKube(err, what) // the object did not move: a real refusal
+		}
+		obj, err = fresh, fetchErr
+	}
 }

@@ -121,6 +121,7 @@ func NewCluster(c *Clients) *adapters.Cluster {
 		Kube:    kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
 		Kruise:  kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
 		Dynamic: c.Dynamic,
+		Scheme:  c.Scheme,
 	}
 }
 
