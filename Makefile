@@ -6,7 +6,7 @@ BIN := bin/kruise-dashboard
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: run build test lint unit bench generate cluster-up cluster-down clean
+.PHONY: run build ui ui-deps browser test lint unit bench generate cluster-up cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -21,14 +21,29 @@ run: build
 		KD_KUBECONFIG_PATH=$$kubeconfig exec ./$(BIN) -conf configs/config.yaml; \
 	fi
 
-## build: the single binary
-build:
+## build: the single binary, with the web UI embedded
+build: ui
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o $(BIN) ./app
 
-## test: everything CI runs — formatting, vet, the Wire graph, unit and integration tests
-## (integration tests start their own control plane on 127.0.0.1).
-test: lint
-	$(GO) test -count=1 -timeout 45m ./...
+## ui: build the web UI into app/web/dist (embedded by the Go build)
+ui: ui-deps
+	cd app/web && npm run build
+
+ui-deps: app/web/node_modules/.package-lock.json
+
+app/web/node_modules/.package-lock.json: app/web/package-lock.json
+	cd app/web && npm ci --no-audit --no-fund
+
+## browser: Debian's Chromium for the browser tests (as root, once)
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+## test: everything CI runs — formatting, vet, the Wire graph, the UI's unit tests, the Go unit
+## and integration tests (each starts its own control plane on 127.0.0.1), and the end-to-end
+## tests with the real controllers and headless Chromium.
+test: lint ui browser
+	cd app/web && npm test
+	$(GO) test -count=1 -timeout 60m ./...
 
 ## unit: only the tests that need no control plane
 unit:

@@ -20,6 +20,7 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/app/web"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -52,7 +53,8 @@ func newServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger) (*kht
 		khttp.Middleware(recovery.Recovery()),
 		khttp.ResponseEncoder(encodeResponse),
 		khttp.ErrorEncoder(encodeError),
-		khttp.NotFoundHandler(notFound()),
+		// Unmatched GETs outside /api/ are the web UI's routes (deep links reload).
+		khttp.NotFoundHandler(web.SPA(notFound())),
 		khttp.MethodNotAllowedHandler(methodNotAllowed()),
 	), nil
 }

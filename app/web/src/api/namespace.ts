@@ -1,0 +1,4 @@
+import { request } from "./http";
+
+/** GET /namespaces: sorted names. */
+export const listNamespaces = () => request<string[]>("GET", "/namespaces");

@@ -1,0 +1,136 @@
+// Shapes of the backend's answers (see the README's API section).
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[];
+}
+
+/** A workload object as served: apiVersion, kind, metadata, spec, status. */
+export interface Workload {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec: Record<string, any>;
+  status?: Record<string, any>;
+}
+
+export interface Pod {
+  metadata: ObjectMeta;
+  spec: { nodeName?: string; containers: { name: string; image: string }[] };
+  status: {
+    phase?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: { name: string; ready: boolean; restartCount: number }[];
+  };
+}
+
+export interface WorkloadWithPods {
+  workload: Workload;
+  pods: Pod[];
+}
+
+export interface Capabilities {
+  scalable: boolean;
+  restartable: boolean;
+}
+
+export interface WorkloadType {
+  type: string;
+  plural: string;
+  apiVersion: string;
+  kind: string;
+  capabilities: Capabilities;
+}
+
+export interface ClusterMetrics {
+  nodes: number;
+  ready_nodes: number;
+  cpu_usage: string | null;
+  memory_usage: string | null;
+  usage_source: string;
+  nodes_with_metrics: number;
+  cpu_requested: string;
+  memory_requested: string;
+  pod_count: number;
+  running_pods: number;
+  pod_capacity: number;
+}
+
+export interface RolloutStep {
+  index: number;
+  replicas: number | string | null;
+  traffic: string | null;
+  pauseSeconds: number | null;
+  manual: boolean;
+  matches: number;
+}
+
+export interface RolloutStatus {
+  namespace: string;
+  name: string;
+  apiVersion: string;
+  phase: string;
+  message: string;
+  active: boolean;
+  progressingReason: string;
+  paused: boolean;
+  disabled: boolean;
+  strategy: string;
+  steps: RolloutStep[];
+  currentStepIndex: number;
+  currentStepState: string;
+  nextStepIndex: number;
+  waitingForApproval: boolean;
+  autoResumeAt: string | null;
+  stableRevision: string;
+  canaryRevision: string;
+  updatedReplicas: number;
+  updatedReadyReplicas: number;
+  lastUpdateTime: string | null;
+  workload: { type: string; apiVersion: string; kind: string; name: string };
+  generation: number;
+  observedGeneration: number;
+  conditions: { type: string; status: string; reason: string; message: string }[];
+}
+
+export interface ActionResult {
+  action: string;
+  changed: boolean;
+  message: string;
+  warning?: string;
+  status: RolloutStatus;
+}
+
+export interface Revision {
+  revision: number;
+  name: string;
+  hash: string;
+  changeCause?: string;
+  images: string[];
+  created: string;
+  current: boolean;
+  stable: boolean;
+  canary: boolean;
+}
+
+export interface History {
+  workload: RolloutStatus["workload"];
+  revisions: Revision[];
+}
+
+export interface UndoResult {
+  workload: RolloutStatus["workload"];
+  fromRevision: number;
+  toRevision: number;
+  toName: string;
+  changed: boolean;
+  message: string;
+}

@@ -1,0 +1,30 @@
+import { request, seg } from "./http";
+import type { Workload, WorkloadType, WorkloadWithPods } from "./types";
+
+const base = (namespace: string, type: string, name: string) => `/workload/${seg(namespace)}/${seg(type)}/${seg(name)}`;
+
+/** GET /workload/:namespace: every type's objects keyed by plural. */
+export const listAllWorkloads = (namespace: string) => request<Record<string, Workload[]>>("GET", `/workload/${seg(namespace)}`);
+
+/** GET /workload/:namespace/:type/:name */
+export const getWorkload = (namespace: string, type: string, name: string) => request<Workload>("GET", base(namespace, type, name));
+
+/** GET /workload/:namespace/:type */
+export const listWorkloads = (namespace: string, type: string) => request<Workload[]>("GET", `/workload/${seg(namespace)}/${seg(type)}`);
+
+/** GET /workload/:namespace/:type/:name/pods */
+export const getWorkloadWithPods = (namespace: string, type: string, name: string) =>
+  request<WorkloadWithPods>("GET", base(namespace, type, name) + "/pods");
+
+/** POST /workload/:namespace/:type/:name/scale?replicas=N */
+export const scaleWorkload = (namespace: string, type: string, name: string, replicas: number) =>
+  request<unknown>("POST", base(namespace, type, name) + "/scale", { replicas });
+
+/** POST /workload/:namespace/:type/:name/restart */
+export const restartWorkload = (namespace: string, type: string, name: string) => request<Workload>("POST", base(namespace, type, name) + "/restart");
+
+/** DELETE /workload/:namespace/:type/:name */
+export const deleteWorkload = (namespace: string, type: string, name: string) => request<unknown>("DELETE", base(namespace, type, name));
+
+/** GET /workload-types: the backend registry's types and capabilities (the one source of truth). */
+export const listWorkloadTypes = () => request<WorkloadType[]>("GET", "/workload-types");

@@ -1,0 +1,110 @@
+import { Link } from "react-router-dom";
+import { Card, Col, Row, Statistic, Table, Tag, Tooltip } from "antd";
+import { getClusterMetrics } from "../api/cluster";
+import { listAllWorkloads } from "../api/workload";
+import { listActiveRollouts } from "../api/rollout";
+import type { RolloutStatus } from "../api/types";
+import { Loadable, Title, usePoll } from "../components/common";
+import { useWorkloadTypes } from "../App";
+import { useT } from "../i18n";
+
+export function Overview({ ns }: { ns: string }) {
+  const t = useT();
+  const types = useWorkloadTypes();
+  const metrics = usePoll(getClusterMetrics, []);
+  const workloads = usePoll(() => listAllWorkloads(ns), [ns]);
+  const active = usePoll(() => listActiveRollouts(ns), [ns]);
+  const m = metrics.data;
+  const waiting = (active.data ?? []).filter((r) => r.waitingForApproval);
+
+  return (
+    <>
+      <Title>{t.overview}</Title>
+      <Loadable loading={metrics.loading} error={metrics.error}>
+        {m && (
+          <Row gutter={16} data-testid="cluster-metrics">
+            <Col span={4}><Card><Statistic title={t.nodes} value={m.nodes} suffix={<small>({m.ready_nodes} {t.readyNodes})</small>} /></Card></Col>
+            <Col span={5}>
+              <Card>
+                <Tooltip title={m.usage_source === "unavailable" ? t.usageUnavailable : m.usage_source}>
+                  <Statistic title={t.cpuUsage} value={m.cpu_usage ?? "—"} />
+                </Tooltip>
+                <small>{t.cpuRequested}: {m.cpu_requested}</small>
+              </Card>
+            </Col>
+            <Col span={5}>
+              <Card>
+                <Statistic title={t.memoryUsage} value={m.memory_usage ?? "—"} />
+                <small>{t.memoryRequested}: {m.memory_requested}</small>
+              </Card>
+            </Col>
+            <Col span={5}><Card><Statistic title={t.pods} value={m.pod_count} suffix={<small>({m.running_pods} {t.running})</small>} /></Card></Col>
+            <Col span={5}>
+              <Card>
+                <Statistic title={t.usageSource} value={m.usage_source} valueStyle={{ fontSize: 18 }} />
+                {m.usage_source === "unavailable" && <small>{t.usageUnavailable}</small>}
+              </Card>
+            </Col>
+          </Row>
+        )}
+      </Loadable>
+      <Row gutter={16} style={{ marginTop: 16 }}>
+        <Col span={8}>
+          <Card title={`${t.countsPerType} (${ns})`}>
+            <Loadable loading={workloads.loading} error={workloads.error}>
+              <Table
+                size="small"
+                pagination={false}
+                rowKey="type"
+                data-testid="type-counts"
+                dataSource={types.map((ty) => ({ type: ty.type, kind: ty.kind, count: workloads.data?.[ty.plural]?.length ?? 0 }))}
+                columns={[
+                  { title: t.type, dataIndex: "kind", render: (k, r) => <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{k}</Link> },
+                  { title: "#", dataIndex: "count" },
+                ]}
+              />
+            </Loadable>
+          </Card>
+        </Col>
+        <Col span={16}>
+          <Card title={`${t.waitingApproval} (${waiting.length})`} style={{ marginBottom: 16 }}>
+            <RolloutTable rows={waiting} ns={ns} loading={active.loading} error={active.error} />
+          </Card>
+          <Card title={`${t.activeRollouts} (${active.data?.length ?? 0})`}>
+            <RolloutTable rows={active.data ?? []} ns={ns} loading={active.loading} error={active.error} />
+          </Card>
+        </Col>
+      </Row>
+    </>
+  );
+}
+
+export function RolloutTable({ rows, ns, loading, error }: { rows: RolloutStatus[]; ns: string; loading: boolean; error: unknown }) {
+  const t = useT();
+  return (
+    <Loadable loading={loading} error={error}>
+      <Table
+        size="small"
+        rowKey={(r) => r.namespace + "/" + r.name}
+        dataSource={rows}
+        pagination={{ pageSize: 20, hideOnSinglePage: true }}
+        locale={{ emptyText: t.empty }}
+        columns={[
+          { title: t.name, render: (_, r) => <Link to={`/rollouts/${encodeURIComponent(r.name)}?ns=${encodeURIComponent(r.namespace || ns)}`}>{r.name}</Link> },
+          { title: t.workload, render: (_, r) => `${r.workload.kind}/${r.workload.name}` },
+          { title: t.phase, render: (_, r) => <Tag color={r.active ? "processing" : r.phase === "Healthy" ? "success" : "default"}>{r.phase || "-"}</Tag> },
+          { title: t.step, render: (_, r) => (r.currentStepIndex ? `${r.currentStepIndex}/${r.steps.length}` : "-") },
+          {
+            title: t.state,
+            render: (_, r) => (
+              <>
+                {r.currentStepState || "-"} {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
+                {r.paused && <Tag>{t.paused}</Tag>} {r.disabled && <Tag>{t.disabled}</Tag>}
+              </>
+            ),
+          },
+        ]}
+      />
+    </Loadable>
+  );
+}
