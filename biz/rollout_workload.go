@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -68,12 +69,18 @@ func (uc *RolloutUsecase) History(ctx context.Context, ns, name string) (*Histor
 	for _, r := range revs {
 		e := HistoryEntry{Revision: r, Current: current != nil && r.Name == current.Name}
 		if sub != nil {
-			e.Stable = sub.StableRevision != "" && sub.StableRevision == r.Hash
-			e.Canary = (canary != "" && canary == r.Hash) || (sub.PodTemplateHash != "" && sub.PodTemplateHash == r.Hash)
+			e.Stable = sameRevision(r, sub.StableRevision)
+			e.Canary = sameRevision(r, canary) || sameRevision(r, sub.PodTemplateHash)
 		}
 		h.Revisions = append(h.Revisions, e)
 	}
 	return h, nil
+}
+
+// sameRevision matches a revision the Rollout names: the controller writes either the whole
+// ControllerRevision name or only its hash suffix (name = <workload>-<hash>).
+func sameRevision(r adapters.Revision, named string) bool {
+	return named != "" && (r.Hash == named || strings.HasSuffix(r.Name, "-"+named))
 }
 
 // Undo rolls the Rollout's workload back to its previous revision, or to revision rawTo, by

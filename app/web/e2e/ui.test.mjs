@@ -1,7 +1,7 @@
 // Browser tests of the dashboard in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core). Run by test/e2e's TestUI against the real binary and the live local cluster,
-// with DASHBOARD_URL, UI_NAMESPACE (a CloneSet "shop" of 2, its Rollout waiting at step 1) and
-// SCREENSHOT_DIR in the environment.
+// with DASHBOARD_URL, UI_NAMESPACE (a CloneSet "catalog" of 2, and a CloneSet "shop" whose Rollout
+// waits at step 1 of 3) and SCREENSHOT_DIR in the environment.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
@@ -51,13 +51,13 @@ test("the namespace picker changes the namespace in the URL", async () => {
 
 test("a CloneSet is scaled from its page and shows the new replica count", async () => {
   await page.goto(`${base}/workloads?ns=${ns}&type=cloneset`);
-  await page.getByRole("link", { name: "shop" }).click();
+  await page.getByRole("link", { name: "catalog" }).click();
   await page.getByTestId("workload-summary").waitFor();
   await page.getByTestId("pod-table").locator("tbody tr").first().waitFor();
   await page.getByTestId("scale-button").click();
   const command = await page.getByTestId("command").textContent();
-  await page.getByTestId("replicas-input").locator("input").fill("3");
-  assert.match(await page.getByTestId("command").textContent(), /kubectl scale cloneset\/shop -n \S+ --replicas=3/, `command shown was ${command}`);
+  await page.getByRole("spinbutton", { name: "Replicas" }).fill("3");
+  assert.match(await page.getByTestId("command").textContent(), /kubectl scale cloneset\/catalog -n \S+ --replicas=3/, `command shown was ${command}`);
   await page.getByTestId("confirm-action").click();
   await page.getByTestId("replicas").filter({ hasText: /^3$/ }).waitFor({ timeout: 15000 });
   await shot("workload-detail");
