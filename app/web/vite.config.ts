@@ -15,5 +15,5 @@ export default defineConfig({
     },
   },
   server: { proxy: { "/api": "http://localhost:8080" } },
-  test: { environment: "node" },
+  test: { environment: "node", include: ["src/**/*.test.ts"] },
 });

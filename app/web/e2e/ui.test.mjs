@@ -97,3 +97,11 @@ test("switching to Chinese relabels the page and persists", async () => {
   await page.getByText("等待审批").first().waitFor();
   await shot("overview-zh");
 });
+
+test("dark mode is one switch away and persists", async () => {
+  await page.getByRole("switch", { name: "暗色模式" }).click();
+  await page.reload();
+  const bg = await page.locator(".ant-layout").first().evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(bg, "rgb(245, 245, 245)", "the layout should use the dark palette");
+  await shot("overview-dark");
+});

@@ -6,7 +6,8 @@ function scalar(v: unknown): string {
   if (v === null || v === undefined) return "null";
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   const s = String(v);
-  return plain.test(s) && !/^(true|false|null|yes|no|~|[0-9.+-]+)$/i.test(s) && !s.endsWith(" ") ? s : JSON.stringify(s);
+  const ambiguous = /^(true|false|null|yes|no|~|[0-9.+-]+)$/i.test(s) || s.includes(": ") || s.includes(" #") || s.endsWith(" ") || s.endsWith(":");
+  return plain.test(s) && !ambiguous ? s : JSON.stringify(s);
 }
 
 export function toYaml(value: unknown, indent = ""): string {
