@@ -10,6 +10,7 @@ import (
 
 	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
 	kruiseappsv1beta1 "github.com/openkruise/kruise-api/apps/v1beta1"
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -77,25 +78,11 @@ func TestPodsOfEveryType(t *testing.T) {
 	}
 	replicaSets := func() ([]metav1.Object, error) {
 		l, err := env.kube.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		out := []metav1.Object{}
-		for i := range l.Items {
-			out = append(out, &l.Items[i])
-		}
-		return out, nil
+		return metaList(l, err, func(l *appsv1.ReplicaSetList) []appsv1.ReplicaSet { return l.Items })
 	}
 	jobs := func() ([]metav1.Object, error) {
 		l, err := env.kube.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
-		if err != nil {
-			return nil, err
-		}
-		out := []metav1.Object{}
-		for i := range l.Items {
-			out = append(out, &l.Items[i])
-		}
-		return out, nil
+		return metaList(l, err, func(l *batchv1.JobList) []batchv1.Job { return l.Items })
 	}
 	nodes := len(fakeNodes(t))
 	cases := []struct {
@@ -199,4 +186,20 @@ func TestDeleteRemoves(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// metaList turns a typed list answer into its items' metadata.
+func metaList[L any, T any, PT interface {
+	*T
+	metav1.Object
+}](list L, err error, items func(L) []T) ([]metav1.Object, error) {
+	if err != nil {
+		return nil, err
+	}
+	all := items(list)
+	out := make([]metav1.Object, len(all))
+	for i := range all {
+		out[i] = PT(&all[i])
+	}
+	return out, nil
 }
