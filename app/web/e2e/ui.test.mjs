@@ -47,6 +47,16 @@ test("the namespace picker changes the namespace in the URL", async () => {
   await page.getByTestId("namespace-select").click();
   await page.locator(".ant-select-item-option", { hasText: ns }).click();
   await page.waitForURL((url) => url.searchParams.get("ns") === ns);
+  await page.getByRole("tab", { name: "CloneSet" }).click();
+  await page.getByTestId("workload-table").getByRole("link", { name: "catalog" }).waitFor();
+  await shot("workloads");
+});
+
+test("the rollouts page lists the rollout with its step", async () => {
+  await page.goto(`${base}/rollouts?ns=${ns}`);
+  await page.getByRole("link", { name: "shop" }).waitFor();
+  await page.getByText("1/3").first().waitFor();
+  await shot("rollouts");
 });
 
 test("a CloneSet is scaled from its page and shows the new replica count", async () => {
