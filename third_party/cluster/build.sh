@@ -11,6 +11,9 @@ tools="$here/../tools"
 . "$here/versions.sh"
 mkdir -p "$KD_BIN"
 export GOFLAGS=-buildvcs=false CGO_ENABLED=0
+# Test packages start clusters in parallel: one build at a time, the others wait and reuse it.
+exec 9>"$KD_BIN/.build.lock"
+flock 9
 
 k8s_ldflags="-s -w -X k8s.io/component-base/version.gitVersion=$KUBE_VERSION \
 -X k8s.io/component-base/version.gitMajor=${KUBE_MAJOR} -X k8s.io/component-base/version.gitMinor=${KUBE_MINOR}"
@@ -21,8 +24,8 @@ build() {
 	[ -x "$out" ] && return 0
 	echo "building $1 (once; cached in $KD_BIN)" >&2
 	local start=$SECONDS
-	(cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg")
-	mv "$out.tmp" "$out"
+	(cd "$dir" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp.$$" "$pkg")
+	mv "$out.tmp.$$" "$out"
 	echo "built $1 in $((SECONDS - start))s" >&2
 }
 
@@ -37,9 +40,9 @@ build_module() {
 	[ -n "$src" ] || { echo "cannot locate $module@$version in the module cache" >&2; return 1; }
 	work=$(mktemp -d)
 	cp -r "$src/." "$work/" && chmod -R u+w "$work"
-	(cd "$work" && go build -trimpath -ldflags "-s -w" -o "$out.tmp" .)
+	(cd "$work" && go build -trimpath -ldflags "-s -w" -o "$out.tmp.$$" .)
 	rm -rf "$work"
-	mv "$out.tmp" "$out"
+	mv "$out.tmp.$$" "$out"
 	echo "built $1 in $((SECONDS - start))s" >&2
 }
 

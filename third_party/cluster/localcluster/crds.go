@@ -48,10 +48,11 @@ func renderCRDs(ctx context.Context, module, version string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", fmt.Errorf("create CRD cache: %w", err)
 	}
-	if err := os.WriteFile(out+".tmp", []byte(yaml), 0o644); err != nil {
+	tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid()) // test packages render in parallel
+	if err := os.WriteFile(tmp, []byte(yaml), 0o644); err != nil {
 		return "", fmt.Errorf("write rendered CRDs: %w", err)
 	}
-	return out, os.Rename(out+".tmp", out)
+	return out, os.Rename(tmp, out)
 }
 
 // moduleDir downloads module@version through the Go module proxy and returns its directory.
