@@ -25,8 +25,12 @@ run: build
 build: ui
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o $(BIN) ./app
 
-## ui: build the web UI into app/web/dist (embedded by the Go build)
-ui: ui-deps
+## ui: build the web UI into app/web/dist (embedded by the Go build), when its sources changed
+ui: app/web/dist/index.html
+
+UI_SOURCES := $(shell find app/web/src -type f) app/web/index.html app/web/vite.config.ts app/web/tsconfig.json app/web/package-lock.json
+
+app/web/dist/index.html: app/web/node_modules/.package-lock.json $(UI_SOURCES)
 	cd app/web && npm run build
 
 ui-deps: app/web/node_modules/.package-lock.json
