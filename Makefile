@@ -6,7 +6,7 @@ BIN := bin/kruise-dashboard
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: run build ui ui-deps browser test lint unit bench generate cluster-up cluster-down clean
+.PHONY: run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -17,7 +17,7 @@ run: build
 		exec ./$(BIN) -conf configs/config.yaml; \
 	else \
 		kubeconfig=$$($(LOCALCLUSTER) up -full -demo | tail -n 1) || exit 1; \
-		echo "serving the local cluster ($$kubeconfig) on http://localhost:8080; stop it with make cluster-down"; \
+		echo "serving the local cluster ($$kubeconfig) on http://localhost:8080; make cluster-status checks it, make cluster-down stops it"; \
 		KD_KUBECONFIG_PATH=$$kubeconfig exec ./$(BIN) -conf configs/config.yaml; \
 	fi
 
@@ -70,6 +70,10 @@ generate:
 ## FULL=1 adds the controllers (kube-controller-manager, kube-scheduler, kwok, Kruise managers).
 cluster-up:
 	@$(LOCALCLUSTER) up $(if $(FULL),-full) $(if $(DEMO),-demo)
+
+## cluster-status: each component running or not, with the log of one that exited
+cluster-status:
+	@$(LOCALCLUSTER) status
 
 ## cluster-down: stop it
 cluster-down:

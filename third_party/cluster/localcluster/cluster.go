@@ -275,6 +275,30 @@ func Down(dir string) {
 	}
 }
 
+// Status reports each component of the cluster in dir: running (with its PID) or not, and where
+// its log is. A component that crashed is "exited"; one never started is left out.
+func Status(dir string) []ComponentStatus {
+	var out []ComponentStatus
+	for _, name := range components {
+		raw, err := os.ReadFile(filepath.Join(dir, name+".pid"))
+		if err != nil {
+			continue
+		}
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(raw)))
+		st := ComponentStatus{Name: name, PID: pid, Log: filepath.Join(dir, name+".log"), Running: pid > 0 && !gone(pid)}
+		out = append(out, st)
+	}
+	return out
+}
+
+// ComponentStatus is one line of Status.
+type ComponentStatus struct {
+	Name    string
+	PID     int
+	Running bool
+	Log     string
+}
+
 func (c *Cluster) adminHTTP() *http.Client {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(c.caPEM)

@@ -85,11 +85,14 @@ func stopPID(dir, name string, grace time.Duration) error {
 	return nil
 }
 
+// gone reports whether pid has exited.
+func gone(pid int) bool { return syscall.Kill(pid, 0) != nil || isZombie(pid) }
+
 // waitGone waits up to timeout for pid to exit.
 func waitGone(pid int, timeout time.Duration) bool {
 	deadline := time.Now().Add(timeout)
 	for {
-		if syscall.Kill(pid, 0) != nil || isZombie(pid) {
+		if gone(pid) {
 			return true
 		}
 		if time.Now().After(deadline) {

@@ -17,7 +17,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: localcluster up [-dir DIR] [-demo] | down [-dir DIR]")
+		fmt.Fprintln(os.Stderr, "usage: localcluster up [-dir DIR] [-full] [-demo] | down [-dir DIR] | status [-dir DIR]")
 		os.Exit(2)
 	}
 	flags := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
@@ -30,6 +30,10 @@ func main() {
 	case "up":
 		if err := up(*dir, *demo, *full); err != nil {
 			fmt.Fprintln(os.Stderr, "cluster-up:", err)
+			os.Exit(1)
+		}
+	case "status":
+		if !status(*dir) {
 			os.Exit(1)
 		}
 	case "down":
@@ -60,4 +64,23 @@ func up(dir string, demo, full bool) error {
 	fmt.Fprintf(os.Stderr, "local cluster up in %s at %s (logs and PIDs in %s)\n", time.Since(start).Round(time.Millisecond), c.Server, dir)
 	fmt.Println(c.Kubeconfig)
 	return nil
+}
+
+// status prints each component and says where the log of a dead one is; false if any died.
+func status(dir string) bool {
+	all := localcluster.Status(dir)
+	if len(all) == 0 {
+		fmt.Println("no local cluster in", dir)
+		return false
+	}
+	healthy := true
+	for _, c := range all {
+		if c.Running {
+			fmt.Printf("%-24s running (pid %d)\n", c.Name, c.PID)
+			continue
+		}
+		healthy = false
+		fmt.Printf("%-24s EXITED — see %s\n", c.Name, c.Log)
+	}
+	return healthy
 }
