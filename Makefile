@@ -38,9 +38,10 @@ ui-deps: app/web/node_modules/.package-lock.json
 app/web/node_modules/.package-lock.json: app/web/package-lock.json
 	cd app/web && npm ci --no-audit --no-fund
 
-## browser: Debian's Chromium for the browser tests (as root, once)
+## browser: Debian's Chromium and a CJK font (the zh-CN screenshots) for the browser tests (as root, once)
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@{ command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]; } || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }
 
 ## test: everything CI runs — formatting, vet, the Wire graph, the UI's unit tests, the Go unit
 ## and integration tests (each starts its own control plane on 127.0.0.1), and the end-to-end

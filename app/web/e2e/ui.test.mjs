@@ -70,6 +70,7 @@ test("a CloneSet is scaled from its page and shows the new replica count", async
   assert.match(await page.getByTestId("command").textContent(), /kubectl scale cloneset\/catalog -n \S+ --replicas=3/, `command shown was ${command}`);
   await page.getByTestId("confirm-action").click();
   await page.getByTestId("replicas").filter({ hasText: /^3$/ }).waitFor({ timeout: 15000 });
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   await shot("workload-detail");
 });
 
@@ -88,6 +89,7 @@ test("the rollout's waiting step is approved and the controller moves on", async
   await page.getByTestId("confirm-action").click();
   // The real controller starts step 2 and stops there for the next approval.
   await page.getByText("2/3").first().waitFor({ timeout: 60000 });
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   await shot("rollout-approved");
 });
 
