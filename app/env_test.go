@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -175,4 +176,10 @@ func skipShort(t testing.TB) {
 	if testing.Short() || shared.dash == nil {
 		t.Skip("integration test: needs the local control plane (run without -short)")
 	}
+}
+
+// runKubectl runs kubectl against a kubeconfig and returns its combined output.
+func runKubectl(kubeconfig string, args ...string) (string, error) {
+	out, err := exec.Command("kubectl", append([]string{"--kubeconfig", kubeconfig}, args...)...).CombinedOutput()
+	return string(out), err
 }

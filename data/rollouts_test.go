@@ -11,8 +11,7 @@ import (
 )
 
 // TestAlphaToBeta checks the v1alpha1 fields the dashboard reads land where v1beta1 keeps them.
-// (The v1alpha1 fallback only runs against clusters without v1beta1, Kruise Rollout < 0.5, which
-// the local control plane does not reproduce; this pure test covers the mapping.)
+// app/rollout_v1alpha1_test.go runs the fallback against an API server serving only v1alpha1.
 func TestAlphaToBeta(t *testing.T) {
 	now := metav1.Now()
 	cases := []struct {

@@ -30,6 +30,13 @@ func InstallCRDs(ctx context.Context, kubeconfig string) error {
 	return nil
 }
 
+// RolloutCRDs returns the path of the rendered Kruise Rollout CRDs (for tests that install a
+// changed copy, e.g. an old cluster serving only v1alpha1).
+func RolloutCRDs(ctx context.Context) (string, error) {
+	v := versions()
+	return renderCRDs(ctx, v["ROLLOUTS_MODULE"], v["ROLLOUTS_VERSION"])
+}
+
 // renderCRDs returns the path of the rendered CRD file of module@version, rendering it once into
 // the cache.
 func renderCRDs(ctx context.Context, module, version string) (string, error) {
