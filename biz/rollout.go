@@ -157,14 +157,7 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*Action
 			ns, name, sub.CurrentStepIndex, len(ro.Spec.Strategy.GetSteps()), sub.CurrentStepState, phaseOf(ro))
 	}
 	step := sub.CurrentStepIndex
-	patch := map[string]any{
-		"metadata": map[string]any{"resourceVersion": ro.ResourceVersion},
-		"status":   map[string]any{subStatusField(ro): map[string]any{"currentStepState": rolloutsv1beta1.CanaryStepStateReady}},
-	}
-	if _, err := uc.patch(ctx, ns, name, patch, true); err != nil {
-		return nil, err
-	}
-	after, err := uc.fetch(ctx, ns, name)
+	after, err := uc.approveStep(ctx, obj, step)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +168,54 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*Action
 		res.Warning = "the rollout is paused: the next step starts only after resume, and the controller may discard an approval given while paused (approve again after resume if it waits)"
 	}
 	return res, nil
+}
+
+// Approval settling: the controller (v0.6) writes its whole status from a copy read before it
+// reconciles, so an approval landing in that window is overwritten and the step is StepPaused
+// again. Approve watches for that briefly and approves again, a bounded number of times.
+const (
+	approveAttempts = 3
+	approveSettle   = 1500 * time.Millisecond
+	approvePoll     = 150 * time.Millisecond
+)
+
+// approveStep writes StepReady for the waiting step (carrying the resourceVersion read) and
+// returns the Rollout read back once the controller moved on, or the settle time passed.
+func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, step int32) (RolloutObject, error) {
+	ns, name := obj.Rollout.Namespace, obj.Rollout.Name
+	for attempt := 1; ; attempt++ {
+		patch := map[string]any{
+			"metadata": map[string]any{"resourceVersion": obj.Rollout.ResourceVersion},
+			"status":   map[string]any{subStatusField(obj.Rollout): map[string]any{"currentStepState": rolloutsv1beta1.CanaryStepStateReady}},
+		}
+		if _, err := uc.patch(ctx, ns, name, patch, true); err != nil {
+			return obj, err
+		}
+		deadline := time.Now().Add(approveSettle)
+		for {
+			select {
+			case <-ctx.Done():
+				return obj, Unavailable(ctx.Err(), "rollout %s/%s: approved, but the request ended before the new state was read", ns, name)
+			case <-time.After(approvePoll):
+			}
+			var err error
+			if obj, err = uc.fetch(ctx, ns, name); err != nil {
+				return obj, err
+			}
+			sub := subStatus(obj.Rollout)
+			switch {
+			case sub == nil || sub.CurrentStepIndex != step || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused && sub.CurrentStepState != rolloutsv1beta1.CanaryStepStateReady:
+				return obj, nil // the controller moved on
+			case sub.CurrentStepState == rolloutsv1beta1.CanaryStepStatePaused && attempt < approveAttempts:
+				// Overwritten by the controller: approve again on the version just read.
+			case time.Now().Before(deadline) && sub.CurrentStepState == rolloutsv1beta1.CanaryStepStateReady:
+				continue
+			default:
+				return obj, nil
+			}
+			break
+		}
+	}
 }
 
 // Promote jumps to step `to` (1-based; empty: the last step) by setting nextStepIndex in the
