@@ -88,12 +88,7 @@ func waitServedBy(t testing.TB, d *dashboard, typ, ns, name string) object {
 func TestWorkloadsReadEveryType(t *testing.T) {
 	skipShort(t)
 	ns := newNamespace(t, "read")
-	createDeployment(t, ns, "web", 2)
-	createCloneSet(t, ns, "shop", 3)
-	createStatefulSet(t, ns, "ledger", 1)
-	createDaemonSet(t, ns, "agent")
-	createBroadcastJob(t, ns, "warm")
-	createAdvancedCronJob(t, ns, "nightly", false)
+	oneOfEach(t, ns)
 
 	cases := []struct{ typ, plural, name, apiVersion, kind string }{
 		{"deployment", "deployments", "web", "apps/v1", "Deployment"},
@@ -167,6 +162,21 @@ func TestWorkloadsReadEveryType(t *testing.T) {
 			}
 		}
 	})
+}
+
+// typedName is a workload by its :type and name.
+type typedName struct{ typ, name string }
+
+// oneOfEach creates one object of every built-in type in ns.
+func oneOfEach(t testing.TB, ns string) []typedName {
+	createDeployment(t, ns, "web", 1)
+	createCloneSet(t, ns, "shop", 1)
+	createStatefulSet(t, ns, "ledger", 1)
+	createDaemonSet(t, ns, "agent")
+	createBroadcastJob(t, ns, "warm")
+	createAdvancedCronJob(t, ns, "nightly", false)
+	return []typedName{{"deployment", "web"}, {"cloneset", "shop"}, {"statefulset", "ledger"},
+		{"daemonset", "agent"}, {"broadcastjob", "warm"}, {"advancedcronjob", "nightly"}}
 }
 
 func keys[V any](m map[string]V) []string {
@@ -362,14 +372,7 @@ func TestRestart(t *testing.T) {
 func TestDelete(t *testing.T) {
 	skipShort(t)
 	ns := newNamespace(t, "delete")
-	createDeployment(t, ns, "web", 1)
-	createCloneSet(t, ns, "shop", 1)
-	createStatefulSet(t, ns, "ledger", 1)
-	createDaemonSet(t, ns, "agent")
-	createBroadcastJob(t, ns, "warm")
-	createAdvancedCronJob(t, ns, "nightly", false)
-	for _, c := range []struct{ typ, name string }{{"deployment", "web"}, {"cloneset", "shop"}, {"statefulset", "ledger"},
-		{"daemonset", "agent"}, {"broadcastjob", "warm"}, {"advancedcronjob", "nightly"}} {
+	for _, c := range oneOfEach(t, ns) {
 		t.Run(c.typ, func(t *testing.T) {
 			waitServed(t, c.typ, ns, c.name)
 			var answer map[string]string
