@@ -66,22 +66,29 @@ func waitingAt(step int32) func(*biz.RolloutStatus) bool {
 	return func(st *biz.RolloutStatus) bool { return st.WaitingForApproval && st.CurrentStepIndex == step }
 }
 
-// approveUntilHealthy approves every step that waits until the release completes.
-func approveUntilHealthy(t *testing.T, ns, name string) {
+// approveUntil approves each step that waits until done says the Rollout got where it should.
+func approveUntil(t *testing.T, ns, name, what string, timeout time.Duration, done func(*biz.RolloutStatus) bool) {
 	t.Helper()
-	apiclient.Eventually(t, "the release approved through to Healthy", 3*time.Minute, func() error {
+	apiclient.Eventually(t, what, timeout, func() error {
 		st, err := rolloutStatus(t, ns, name)
 		if err != nil {
 			return err
 		}
+		if done(st) {
+			return nil
+		}
 		if st.WaitingForApproval {
 			env.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/"+name, nil)
 		}
-		if st.Phase != "Healthy" || st.Active {
-			return fmt.Errorf("phase %s, step %d %s", st.Phase, st.CurrentStepIndex, st.CurrentStepState)
-		}
-		return nil
+		return fmt.Errorf("phase %s, step %d %s, reason %s", st.Phase, st.CurrentStepIndex, st.CurrentStepState, st.ProgressingReason)
 	})
+}
+
+// approveUntilHealthy approves every step that waits until the release completes.
+func approveUntilHealthy(t *testing.T, ns, name string) {
+	t.Helper()
+	approveUntil(t, ns, name, "the release approved through to Healthy", 3*time.Minute,
+		func(st *biz.RolloutStatus) bool { return st.Phase == "Healthy" && !st.Active })
 }
 
 // TestRolloutApproveThroughSteps: an image change stops at the manual step with one new pod;
@@ -145,19 +152,7 @@ func TestRolloutPauseResume(t *testing.T) {
 	env.dash.MustOK(t, http.MethodPost, "/rollout/resume/"+ns+"/shop", nil)
 	// The controller writes its whole status while paused and may have dropped the approval
 	// (controller v0.6 behaviour, see the warning approve answers with): approve again if asked.
-	apiclient.Eventually(t, "step 2 after resume", 2*time.Minute, func() error {
-		st, err := rolloutStatus(t, ns, "shop")
-		if err != nil {
-			return err
-		}
-		if st.WaitingForApproval && st.CurrentStepIndex == 1 {
-			env.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/shop", nil)
-		}
-		if !st.WaitingForApproval || st.CurrentStepIndex != 2 {
-			return fmt.Errorf("step %d %s, reason %s", st.CurrentStepIndex, st.CurrentStepState, st.ProgressingReason)
-		}
-		return nil
-	})
+	approveUntil(t, ns, "shop", "step 2 after resume", 2*time.Minute, waitingAt(2))
 }
 
 // TestRolloutUndo: after a completed release, undo from the dashboard rolls the CloneSet back to
