@@ -11,23 +11,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
-
-// clusterMetrics mirrors the answer of GET /cluster/metrics.
-type clusterMetrics struct {
-	Nodes            int     `json:"nodes"`
-	ReadyNodes       int     `json:"ready_nodes"`
-	CPUUsage         *string `json:"cpu_usage"`
-	MemoryUsage      *string `json:"memory_usage"`
-	UsageSource      string  `json:"usage_source"`
-	CPURequested     string  `json:"cpu_requested"`
-	MemoryRequested  string  `json:"memory_requested"`
-	PodCount         int     `json:"pod_count"`
-	RunningPods      int     `json:"running_pods"`
-	PodCapacity      int64   `json:"pod_capacity"`
-	NodesWithMetrics int     `json:"nodes_with_metrics"`
-}
 
 // TestClusterMetrics creates two nodes (one Ready) and scheduled pods with requests, and checks
 // the figures. The local cluster serves no metrics.k8s.io, so usage must be null and labelled
@@ -43,7 +29,7 @@ func TestClusterMetrics(t *testing.T) {
 	// Terminated pods reserve nothing and are not counted.
 	createScheduledPod(t, ns, "done", "metrics-node-a", "4", "4Gi", corev1.PodSucceeded)
 
-	var m clusterMetrics
+	var m biz.ClusterMetrics
 	apiclient.Eventually(t, "metrics to reflect the nodes and pods", 10*time.Second, func() error {
 		shared.dash.MustOK(t, http.MethodGet, "/cluster/metrics", &m)
 		want, err := nonTerminatedPods()

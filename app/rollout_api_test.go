@@ -29,14 +29,6 @@ const (
 	kruiseV1beta1  = "apps.kruise.io/v1beta1"
 )
 
-type actionResult struct {
-	Action  string            `json:"action"`
-	Changed bool              `json:"changed"`
-	Message string            `json:"message"`
-	Warning string            `json:"warning"`
-	Status  biz.RolloutStatus `json:"status"`
-}
-
 // rolloutAt reads a Rollout straight from the API server.
 func rolloutAt(t testing.TB, ns, name string) *rolloutsv1beta1.Rollout {
 	t.Helper()
@@ -148,7 +140,7 @@ func TestRolloutApprove(t *testing.T) {
 
 	t.Run("canary", func(t *testing.T) {
 		before := rolloutAt(t, ns, "canary")
-		var res actionResult
+		var res biz.ActionResult
 		shared.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/canary", &res)
 		after := rolloutAt(t, ns, "canary")
 		if got := after.Status.CanaryStatus.CurrentStepState; got != rolloutsv1beta1.CanaryStepStateReady {
@@ -193,7 +185,7 @@ func TestRolloutApprove(t *testing.T) {
 		_, err := rolloutClient(t).RolloutsV1beta1().Rollouts(ns).Patch(ctx, ro.Name, types.MergePatchType, []byte(`{"spec":{"strategy":{"paused":true}}}`), metav1.PatchOptions{})
 		must(t, "pause", err)
 		setInRolling(t, rolloutAt(t, ns, "paused"), 1, rolloutsv1beta1.CanaryStepStatePaused, false)
-		var res actionResult
+		var res biz.ActionResult
 		shared.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/paused", &res)
 		if !strings.Contains(res.Warning, "paused") {
 			t.Errorf("want a warning that the rollout is paused, got %+v", res)
@@ -223,7 +215,7 @@ func TestRolloutFlags(t *testing.T) {
 		{"enable", true, func(r *rolloutsv1beta1.Rollout) bool { return !r.Spec.Disabled }},
 	}
 	for _, c := range cases {
-		var res actionResult
+		var res biz.ActionResult
 		shared.dash.MustOK(t, http.MethodPost, "/rollout/"+c.action+"/"+ns+"/ro", &res)
 		if res.Changed != c.changed || !c.check(rolloutAt(t, ns, "ro")) {
 			t.Errorf("%s: changed=%t (want %t), API state %+v", c.action, res.Changed, c.changed, rolloutAt(t, ns, "ro").Spec)
