@@ -11,6 +11,7 @@ import (
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -189,7 +190,18 @@ func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, st
 			"status":   map[string]any{subStatusField(obj.Rollout): map[string]any{"currentStepState": rolloutsv1beta1.CanaryStepStateReady}},
 		}
 		if _, err := uc.patch(ctx, ns, name, patch, true); err != nil {
-			return obj, err
+			// The controller wrote the status since it was read: approve again on the new
+			// version if the same step still waits.
+			if !apierrors.IsConflict(err) || attempt == approveAttempts {
+				return obj, err
+			}
+			if obj, err = uc.fetch(ctx, ns, name); err != nil {
+				return obj, err
+			}
+			if sub := subStatus(obj.Rollout); sub == nil || sub.CurrentStepIndex != step || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused {
+				return obj, nil
+			}
+			continue
 		}
 		deadline := time.Now().Add(approveSettle)
 		for {
