@@ -65,8 +65,11 @@ func LoadConfig(path string) (*conf.Bootstrap, error) {
 	if err := c.Scan(&bc); err != nil {
 		return nil, fmt.Errorf("parse config %s: %w", path, err)
 	}
-	if bc.Server == nil || bc.Kubernetes == nil || bc.Tracing == nil || bc.Limits == nil {
-		return nil, fmt.Errorf("config %s: server, kubernetes, tracing and limits sections are required", path)
+	if bc.Server == nil || bc.Kubernetes == nil || bc.Tracing == nil || bc.Limits == nil || bc.Auth == nil {
+		return nil, fmt.Errorf("config %s: server, kubernetes, tracing, limits and auth sections are required", path)
+	}
+	if bc.Audit == nil {
+		bc.Audit = &conf.Audit{}
 	}
 	return &bc, nil
 }
@@ -86,3 +89,7 @@ type AdapterSet func(*adapters.Cluster) []adapters.Adapter
 func buildAdapters(set AdapterSet, c *adapters.Cluster) []adapters.Adapter { return set(c) }
 
 func newLimits(c *conf.Limits) biz.Limits { return biz.Limits{MaxReplicas: c.MaxReplicas} }
+
+func newSettings(a *conf.Auth, s *conf.Server) biz.Settings {
+	return biz.Settings{Mode: a.Mode, ReadOnly: s.ReadOnly}
+}

@@ -8,6 +8,8 @@ import (
 	"github.com/google/wire"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
+	"github.com/kruise-dashboard/kruise-dashboard/app/auth"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/server"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
@@ -20,8 +22,12 @@ import (
 // adapter set is an argument so that tests can serve an extra type; main passes adapters.All.
 func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kratos.App, func(), error) {
 	panic(wire.Build(
-		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits"),
+		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits", "Auth", "Audit"),
 		newLimits,
+		newSettings,
+		auth.New,
+		audit.New,
+		wire.Bind(new(auth.Reviewer), new(*data.TokenReviewer)),
 		server.ProviderSet,
 		service.ProviderSet,
 		biz.ProviderSet,

@@ -9,6 +9,8 @@ package main
 import (
 	"github.com/go-kratos/kratos/v2"
 	"github.com/go-kratos/kratos/v2/log"
+	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
+	"github.com/kruise-dashboard/kruise-dashboard/app/auth"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/server"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
@@ -40,24 +42,47 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	clusterUsecase := biz.NewClusterUsecase(clusterRepo, cache, tracerProvider)
+	confAuth := bootstrap.Auth
+	access, err := data.NewAccess(clients, confAuth)
+	if err != nil {
+		return nil, nil, err
+	}
+	clusterUsecase := biz.NewClusterUsecase(clusterRepo, cache, access, tracerProvider)
 	clusterService := service.NewClusterService(clusterUsecase)
 	namespaceRepo := data.NewNamespaceRepo(cluster)
-	namespaceUsecase := biz.NewNamespaceUsecase(namespaceRepo, cache, tracerProvider)
+	namespaceUsecase := biz.NewNamespaceUsecase(namespaceRepo, cache, access, tracerProvider)
 	namespaceService := service.NewNamespaceService(namespaceUsecase)
 	limits := bootstrap.Limits
 	bizLimits := newLimits(limits)
-	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, tracerProvider)
-	workloadService := service.NewWorkloadService(workloadUsecase)
+	eventRepo := data.NewEventRepo(clients)
+	eventUsecase := biz.NewEventUsecase(eventRepo, tracerProvider)
+	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, access, eventUsecase, tracerProvider)
+	workloadService := service.NewWorkloadService(workloadUsecase, eventUsecase)
 	rolloutRepo := data.NewRolloutRepo(cache, clients)
-	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, tracerProvider)
-	rolloutService := service.NewRolloutService(rolloutUsecase)
-	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, cache)
-	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes)
+	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, access, eventUsecase, tracerProvider)
+	rolloutService := service.NewRolloutService(rolloutUsecase, eventUsecase)
+	settings := newSettings(confAuth, confServer)
+	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)
+	meService := service.NewMeService(meUsecase)
+	tokenReviewer := data.NewTokenReviewer(clients)
+	authenticator, err := auth.New(confAuth, confServer, tokenReviewer)
 	if err != nil {
+		return nil, nil, err
+	}
+	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, meService, authenticator, settings, cache)
+	guard := server.NewGuard(confServer)
+	confAudit := bootstrap.Audit
+	auditLog, cleanup, err := audit.New(confAudit)
+	if err != nil {
+		return nil, nil, err
+	}
+	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog)
+	if err != nil {
+		cleanup()
 		return nil, nil, err
 	}
 	app := newApp(logger, httpServer, cache)
 	return app, func() {
+		cleanup()
 	}, nil
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // ProviderSet provides the use cases to Wire.
-var ProviderSet = wire.NewSet(NewWorkloadUsecase, NewClusterUsecase, NewNamespaceUsecase, NewRolloutUsecase)
+var ProviderSet = wire.NewSet(NewWorkloadUsecase, NewClusterUsecase, NewNamespaceUsecase, NewRolloutUsecase, NewEventUsecase, NewMeUsecase)
 
 // Cache tells whether reads can be served from the informer cache now.
 type Cache interface {

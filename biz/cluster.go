@@ -47,18 +47,23 @@ type ClusterMetrics struct {
 type ClusterUsecase struct {
 	repo   ClusterRepo
 	cache  Cache
+	access Access
 	tracer trace.Tracer
 }
 
 // NewClusterUsecase builds the cluster use case.
-func NewClusterUsecase(repo ClusterRepo, c Cache, tp trace.TracerProvider) *ClusterUsecase {
-	return &ClusterUsecase{repo: repo, cache: c, tracer: tp.Tracer("biz")}
+func NewClusterUsecase(repo ClusterRepo, c Cache, access Access, tp trace.TracerProvider) *ClusterUsecase {
+	return &ClusterUsecase{repo: repo, cache: c, access: access, tracer: tp.Tracer("biz")}
 }
 
 // Metrics computes the cluster figures.
 func (uc *ClusterUsecase) Metrics(ctx context.Context) (*ClusterMetrics, error) {
 	ctx, span := uc.tracer.Start(ctx, "ClusterUsecase.Metrics")
 	defer span.End()
+	// The figures describe every node and pod: cluster-wide readers only.
+	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "nodes"}); err != nil {
+		return nil, err
+	}
 	if err := uc.cache.CoreReady(); err != nil {
 		return nil, err
 	}

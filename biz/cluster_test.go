@@ -79,7 +79,7 @@ func TestMetricsUsageOverNodesWithMetrics(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			m, err := NewClusterUsecase(c.repo, readyCache{}, noop.NewTracerProvider()).Metrics(context.Background())
+			m, err := NewClusterUsecase(c.repo, readyCache{}, nil, noop.NewTracerProvider()).Metrics(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}

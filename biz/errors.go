@@ -55,6 +55,16 @@ func MethodNotAllowed(format string, args ...any) *Error {
 	return newError(http.StatusMethodNotAllowed, CodeNotAllowed, nil, format, args...)
 }
 
+// Unauthorized is a 401: the request has no identity the dashboard accepts.
+func Unauthorized(format string, args ...any) *Error {
+	return newError(http.StatusUnauthorized, CodeUnauthorized, nil, format, args...)
+}
+
+// ReadOnly is the 403 of a mutation while the server-wide read-only switch is on.
+func ReadOnly() *Error {
+	return newError(http.StatusForbidden, CodeReadOnly, nil, "the dashboard is read-only (KD_READ_ONLY): no changes can be made through it")
+}
+
 // Unavailable is a 503: the API server or a type's API cannot serve the request now.
 func Unavailable(cause error, format string, args ...any) *Error {
 	return newError(http.StatusServiceUnavailable, CodeUnavailable, cause, format, args...)
@@ -68,6 +78,12 @@ func Conflict(cause error, format string, args ...any) *Error {
 // Internal is a 500, for bugs only.
 func Internal(cause error, format string, args ...any) *Error {
 	return newError(http.StatusInternalServerError, CodeInternal, cause, format, args...)
+}
+
+// IsForbidden tells whether err is a 403 FORBIDDEN API error.
+func IsForbidden(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeForbidden
 }
 
 // FromKube maps an error of a Kubernetes call about `what` (e.g. `cloneset demo/shop`) to an

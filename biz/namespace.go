@@ -11,17 +11,20 @@ import (
 type NamespaceUsecase struct {
 	repo   NamespaceRepo
 	cache  Cache
+	access Access
 	tracer trace.Tracer
 }
 
 // NewNamespaceUsecase builds the namespace use case.
-func NewNamespaceUsecase(repo NamespaceRepo, c Cache, tp trace.TracerProvider) *NamespaceUsecase {
-	return &NamespaceUsecase{repo: repo, cache: c, tracer: tp.Tracer("biz")}
+func NewNamespaceUsecase(repo NamespaceRepo, c Cache, access Access, tp trace.TracerProvider) *NamespaceUsecase {
+	return &NamespaceUsecase{repo: repo, cache: c, access: access, tracer: tp.Tracer("biz")}
 }
 
-// Names returns every namespace name, sorted.
+// Names returns the names of the namespaces the user may see, sorted: every namespace for a user
+// who may list them; otherwise those the user may get, or list pods in (a namespaced RoleBinding
+// grants the latter but cannot grant the former).
 func (uc *NamespaceUsecase) Names(ctx context.Context) ([]string, error) {
-	_, span := uc.tracer.Start(ctx, "NamespaceUsecase.Names")
+	ctx, span := uc.tracer.Start(ctx, "NamespaceUsecase.Names")
 	defer span.End()
 	if err := uc.cache.CoreReady(); err != nil {
 		return nil, err
@@ -30,9 +33,21 @@ func (uc *NamespaceUsecase) Names(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, FromKube(err, "namespaces")
 	}
-	names := make([]string, len(list))
-	for i, ns := range list {
-		names[i] = ns.Name
+	visible := func(string) bool { return true }
+	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "namespaces"}); err != nil {
+		if !IsForbidden(err) {
+			return nil, err
+		}
+		visible = func(ns string) bool {
+			return authorize(ctx, uc.access, Attributes{Verb: "get", Resource: "namespaces", Name: ns}) == nil ||
+				authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}) == nil
+		}
+	}
+	names := make([]string, 0, len(list))
+	for _, ns := range list {
+		if visible(ns.Name) {
+			names = append(names, ns.Name)
+		}
 	}
 	sort.Strings(names)
 	return names, nil

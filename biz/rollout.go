@@ -39,13 +39,15 @@ type RolloutUsecase struct {
 	repo     RolloutRepo
 	registry *registry.Registry
 	cache    Cache
+	access   Access
+	events   *EventUsecase
 	tracer   trace.Tracer
 	now      func() time.Time
 }
 
 // NewRolloutUsecase builds the Rollout use cases.
-func NewRolloutUsecase(repo RolloutRepo, reg *registry.Registry, c Cache, tp trace.TracerProvider) *RolloutUsecase {
-	return &RolloutUsecase{repo: repo, registry: reg, cache: c, tracer: tp.Tracer("biz"), now: time.Now}
+func NewRolloutUsecase(repo RolloutRepo, reg *registry.Registry, c Cache, access Access, events *EventUsecase, tp trace.TracerProvider) *RolloutUsecase {
+	return &RolloutUsecase{repo: repo, registry: reg, cache: c, access: access, events: events, tracer: tp.Tracer("biz"), now: time.Now}
 }
 
 // ActionResult is the answer of a Rollout action: what changed and the status read back after it.
@@ -59,17 +61,17 @@ type ActionResult struct {
 
 // Get returns the Rollout as served.
 func (uc *RolloutUsecase) Get(ctx context.Context, ns, name string) (runtime.Object, error) {
-	_, span := uc.start(ctx, "Get", ns, name)
+	ctx, span := uc.start(ctx, "Get", ns, name)
 	defer span.End()
-	obj, err := uc.find(ns, name)
+	obj, err := uc.find(ctx, ns, name)
 	return obj.Raw, err
 }
 
 // Status returns the normalised status.
 func (uc *RolloutUsecase) Status(ctx context.Context, ns, name string) (*RolloutStatus, error) {
-	_, span := uc.start(ctx, "Status", ns, name)
+	ctx, span := uc.start(ctx, "Status", ns, name)
 	defer span.End()
-	obj, err := uc.find(ns, name)
+	obj, err := uc.find(ctx, ns, name)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +81,7 @@ func (uc *RolloutUsecase) Status(ctx context.Context, ns, name string) (*Rollout
 // List returns every Rollout of ns (or of all namespaces for "_all") with its status; active
 // ones only when activeOnly.
 func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) ([]*RolloutStatus, error) {
-	_, span := uc.start(ctx, "List", ns, "")
+	ctx, span := uc.start(ctx, "List", ns, "")
 	defer span.End()
 	scope := ns
 	if ns == AllNamespaces {
@@ -87,13 +89,22 @@ func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) 
 	} else if err := ValidateNamespace(ns); err != nil {
 		return nil, err
 	}
+	// Every namespace: a user who may not list Rollouts cluster-wide sees those of the
+	// namespaces where they may.
+	visible := func(string) bool { return true }
+	if err := authorize(ctx, uc.access, rolloutAttributes("list", scope, "")); err != nil {
+		if scope != "" || !IsForbidden(err) {
+			return nil, err
+		}
+		visible = func(ns string) bool { return authorize(ctx, uc.access, rolloutAttributes("list", ns, "")) == nil }
+	}
 	objs, err := uc.repo.List(scope)
 	if err != nil {
 		return nil, FromKube(err, "rollouts")
 	}
 	out := make([]*RolloutStatus, 0, len(objs))
 	for _, obj := range objs {
-		if activeOnly && !isActive(obj.Rollout) {
+		if activeOnly && !isActive(obj.Rollout) || !visible(obj.Rollout.Namespace) {
 			continue
 		}
 		out = append(out, uc.status(obj))
@@ -123,6 +134,12 @@ func (uc *RolloutUsecase) SetDisabled(ctx context.Context, ns, name string, disa
 		map[string]any{"spec": map[string]any{"disabled": disabled}})
 }
 
+// actionReasons are the Event reasons of the spec flag actions.
+var actionReasons = map[string]string{
+	"pause": "PausedByDashboard", "resume": "ResumedByDashboard",
+	"disable": "DisabledByDashboard", "enable": "EnabledByDashboard",
+}
+
 func (uc *RolloutUsecase) setSpecFlag(ctx context.Context, ns, name, action string, want bool, current func(*rolloutsv1beta1.Rollout) bool, patch map[string]any) (*ActionResult, error) {
 	obj, err := uc.fetch(ctx, ns, name)
 	if err != nil {
@@ -135,6 +152,7 @@ func (uc *RolloutUsecase) setSpecFlag(ctx context.Context, ns, name, action stri
 	if err != nil {
 		return nil, err
 	}
+	uc.recorded(ctx, updated, actionReasons[action], "%sd", action)
 	return &ActionResult{Action: action, Changed: true, Message: fmt.Sprintf("rollout %s/%s: %sd", ns, name, action), Status: uc.status(updated)}, nil
 }
 
@@ -162,6 +180,7 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*Action
 	if err != nil {
 		return nil, err
 	}
+	uc.recorded(ctx, after, "ApprovedByDashboard", "step %d approved", step)
 	st := uc.status(after)
 	res := &ActionResult{Action: "approve", Changed: true, Status: st,
 		Message: fmt.Sprintf("rollout %s/%s: step %d approved; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}
@@ -268,6 +287,7 @@ func (uc *RolloutUsecase) Promote(ctx context.Context, ns, name, to string) (*Ac
 	if err != nil {
 		return nil, err
 	}
+	uc.recorded(ctx, updated, "PromotedByDashboard", "promoted from step %d to step %d", sub.CurrentStepIndex, target)
 	return &ActionResult{Action: "promote", Changed: true, Status: uc.status(updated),
 		Message: fmt.Sprintf("rollout %s/%s: jumping from step %d to step %d", ns, name, sub.CurrentStepIndex, target)}, nil
 }
@@ -311,9 +331,12 @@ func validateRolloutPath(ns, name string) error {
 	return ValidateName(name)
 }
 
-// find reads a Rollout from the cache.
-func (uc *RolloutUsecase) find(ns, name string) (RolloutObject, error) {
+// find reads a Rollout from the cache, once the user may get it.
+func (uc *RolloutUsecase) find(ctx context.Context, ns, name string) (RolloutObject, error) {
 	if err := validateRolloutPath(ns, name); err != nil {
+		return RolloutObject{}, err
+	}
+	if err := authorize(ctx, uc.access, rolloutAttributes("get", ns, name)); err != nil {
 		return RolloutObject{}, err
 	}
 	obj, err := uc.repo.Get(ns, name)
@@ -327,6 +350,16 @@ func (uc *RolloutUsecase) fetch(ctx context.Context, ns, name string) (RolloutOb
 	}
 	obj, err := uc.repo.Fetch(ctx, ns, name)
 	return obj, FromKube(err, fmt.Sprintf("rollout %s/%s", ns, name))
+}
+
+// recorded records a successful action as an Event on the Rollout.
+func (uc *RolloutUsecase) recorded(ctx context.Context, obj RolloutObject, reason, format string, args ...any) {
+	uc.events.Recorded(ctx, obj.Raw.GetObjectKind().GroupVersionKind(), obj.Rollout, reason, format, args...)
+}
+
+// rolloutAttributes is the access question for verb on Rollouts.
+func rolloutAttributes(verb, ns, name string) Attributes {
+	return Attributes{Verb: verb, Group: rolloutsv1beta1.GroupVersion.Group, Resource: "rollouts", Namespace: ns, Name: name}
 }
 
 func (uc *RolloutUsecase) patch(ctx context.Context, ns, name string, patch map[string]any, status bool) (RolloutObject, error) {

@@ -53,9 +53,9 @@ type RestartResult struct {
 
 // History lists the revisions of the Rollout's workload, oldest first.
 func (uc *RolloutUsecase) History(ctx context.Context, ns, name string) (*History, error) {
-	_, span := uc.start(ctx, "History", ns, name)
+	ctx, span := uc.start(ctx, "History", ns, name)
 	defer span.End()
-	ro, ref, obj, revisioner, err := uc.workloadWithHistory(ns, name)
+	ro, ref, obj, revisioner, err := uc.workloadWithHistory(ctx, ns, name)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +97,7 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 		}
 		to = n
 	}
-	_, ref, _, revisioner, err := uc.workloadWithHistory(ns, name)
+	ro, ref, _, revisioner, err := uc.workloadWithHistory(ctx, ns, name)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +130,9 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 	})
 	if err != nil {
 		return nil, err
+	}
+	if res.Changed {
+		uc.recorded(ctx, ro, "RolledBackByDashboard", "%s %s rolled back from revision %d to revision %d", ref.Kind, ref.Name, res.FromRevision, res.ToRevision)
 	}
 	return res, nil
 }
@@ -169,6 +172,7 @@ func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*Restar
 	if err != nil {
 		return nil, err
 	}
+	uc.recorded(ctx, ro, "RestartedByDashboard", "%s %s restarted", ref.Kind, ref.Name)
 	msg := fmt.Sprintf("%s %s/%s restarted", ref.Kind, ns, ref.Name)
 	if !ro.Rollout.Spec.Disabled {
 		msg += "; the Rollout releases the new template through its steps"
@@ -199,8 +203,8 @@ func (uc *RolloutUsecase) workload(ro RolloutObject) (adapters.Adapter, Workload
 }
 
 // workloadWithHistory is workload for kinds that keep revisions.
-func (uc *RolloutUsecase) workloadWithHistory(ns, name string) (RolloutObject, WorkloadRef, runtime.Object, adapters.Revisioner, error) {
-	ro, err := uc.find(ns, name)
+func (uc *RolloutUsecase) workloadWithHistory(ctx context.Context, ns, name string) (RolloutObject, WorkloadRef, runtime.Object, adapters.Revisioner, error) {
+	ro, err := uc.find(ctx, ns, name)
 	if err != nil {
 		return ro, WorkloadRef{}, nil, nil, err
 	}

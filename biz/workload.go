@@ -35,13 +35,15 @@ type WorkloadUsecase struct {
 	cache      Cache
 	namespaces NamespaceRepo
 	limits     Limits
+	access     Access
+	events     *EventUsecase
 	tracer     trace.Tracer
 	now        func() time.Time
 }
 
 // NewWorkloadUsecase builds the workload use cases.
-func NewWorkloadUsecase(reg *registry.Registry, c Cache, ns NamespaceRepo, limits Limits, tp trace.TracerProvider) *WorkloadUsecase {
-	return &WorkloadUsecase{registry: reg, cache: c, namespaces: ns, limits: limits, tracer: tp.Tracer("biz"), now: time.Now}
+func NewWorkloadUsecase(reg *registry.Registry, c Cache, ns NamespaceRepo, limits Limits, access Access, events *EventUsecase, tp trace.TracerProvider) *WorkloadUsecase {
+	return &WorkloadUsecase{registry: reg, cache: c, namespaces: ns, limits: limits, access: access, events: events, tracer: tp.Tracer("biz"), now: time.Now}
 }
 
 // WorkloadPods is the answer of GET /workload/:ns/:type/:name/pods.
@@ -68,16 +70,33 @@ func (uc *WorkloadUsecase) Types() []adapters.Info {
 	return infos
 }
 
+// Kind is the Kubernetes kind of a registered type.
+func (uc *WorkloadUsecase) Kind(workloadType string) (string, error) {
+	a, err := uc.adapter(workloadType)
+	if err != nil {
+		return "", err
+	}
+	return a.Info().GVK.Kind, nil
+}
+
 // ListAll returns every type's objects in ns, keyed by plural. A type whose API the cluster does
-// not serve has an empty list: there are none of it.
+// not serve has an empty list: there are none of it. A type the user may not list is left out
+// (an empty list would claim there are none); a user who may list none of them is refused.
 func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (map[string][]runtime.Object, error) {
-	_, span := uc.start(ctx, "ListAll", ns, "", "")
+	ctx, span := uc.start(ctx, "ListAll", ns, "", "")
 	defer span.End()
 	if err := uc.checkNamespace(ns); err != nil {
 		return nil, err
 	}
 	out := make(map[string][]runtime.Object, len(uc.registry.All()))
+	var denied error
 	for _, a := range uc.registry.All() {
+		if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
+			if denied == nil {
+				denied = err
+			}
+			continue
+		}
 		items, err := uc.list(a, ns)
 		if errors.Is(err, ErrNotInstalled) {
 			items = []runtime.Object{}
@@ -86,15 +105,24 @@ func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (map[string][
 		}
 		out[a.Info().Plural] = items
 	}
+	if len(out) == 0 && denied != nil {
+		return nil, denied
+	}
 	return out, nil
 }
 
 // List returns the objects of one type in ns, sorted by name.
 func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) ([]runtime.Object, error) {
-	_, span := uc.start(ctx, "List", ns, workloadType, "")
+	ctx, span := uc.start(ctx, "List", ns, workloadType, "")
 	defer span.End()
 	a, err := uc.adapter(workloadType)
 	if err != nil {
+		return nil, err
+	}
+	if err := ValidateNamespace(ns); err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
 		return nil, err
 	}
 	if err := uc.checkNamespace(ns); err != nil {
@@ -105,18 +133,21 @@ func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) ([
 
 // Get returns one object.
 func (uc *WorkloadUsecase) Get(ctx context.Context, ns, workloadType, name string) (runtime.Object, error) {
-	_, span := uc.start(ctx, "Get", ns, workloadType, name)
+	ctx, span := uc.start(ctx, "Get", ns, workloadType, name)
 	defer span.End()
-	_, obj, err := uc.find(ns, workloadType, name)
+	_, obj, err := uc.find(ctx, ns, workloadType, name)
 	return obj, err
 }
 
 // Pods returns one object with exactly the pods it owns, sorted by name.
 func (uc *WorkloadUsecase) Pods(ctx context.Context, ns, workloadType, name string) (*WorkloadPods, error) {
-	_, span := uc.start(ctx, "Pods", ns, workloadType, name)
+	ctx, span := uc.start(ctx, "Pods", ns, workloadType, name)
 	defer span.End()
-	a, obj, err := uc.find(ns, workloadType, name)
+	a, obj, err := uc.find(ctx, ns, workloadType, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}); err != nil {
 		return nil, err
 	}
 	if err := uc.cache.CoreReady(); err != nil {
@@ -153,7 +184,11 @@ func (uc *WorkloadUsecase) Scale(ctx context.Context, ns, workloadType, name, ra
 	}
 	span.SetAttributes(attribute.Int("replicas", int(replicas)))
 	scale, err := scaler.Scale(ctx, ns, name, replicas)
-	return scale, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+	if err != nil {
+		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+	}
+	uc.events.Recorded(ctx, a.Info().GVK, scale, "ScaledByDashboard", "scaled to %d replicas", replicas)
+	return scale, nil
 }
 
 // Restart stamps the pod template with the restart annotation, as `kubectl rollout restart`.
@@ -168,7 +203,7 @@ func (uc *WorkloadUsecase) Restart(ctx context.Context, ns, workloadType, name s
 	if !ok {
 		return nil, BadRequest("%s does not support restart (restartable types: %s)", workloadType, uc.typesWith(func(c adapters.Capabilities) bool { return c.Restartable }))
 	}
-	_, obj, err := uc.find(ns, workloadType, name)
+	_, obj, err := uc.find(ctx, ns, workloadType, name)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +214,11 @@ func (uc *WorkloadUsecase) Restart(ctx context.Context, ns, workloadType, name s
 		return nil, Internal(err, "build restart patch of %s %s/%s: %v", workloadType, ns, name, err)
 	}
 	updated, err := restarter.Patch(ctx, ns, name, patch)
-	return updated, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+	if err != nil {
+		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+	}
+	uc.events.Recorded(ctx, a.Info().GVK, updated.(metav1.Object), "RestartedByDashboard", "pods restarted (template annotation %s)", adapters.RestartedAtAnnotation)
+	return updated, nil
 }
 
 // Delete deletes one object with background propagation.
@@ -196,6 +235,7 @@ func (uc *WorkloadUsecase) Delete(ctx context.Context, ns, workloadType, name st
 	if err := a.Delete(ctx, ns, name); err != nil {
 		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
 	}
+	uc.events.Recorded(ctx, a.Info().GVK, &metav1.ObjectMeta{Namespace: ns, Name: name}, "DeletedByDashboard", "deleted with background propagation")
 	return &Deleted{Type: workloadType, Namespace: ns, Name: name, PropagationPolicy: string(metav1.DeletePropagationBackground)}, nil
 }
 
@@ -264,13 +304,20 @@ func (uc *WorkloadUsecase) list(a adapters.Adapter, ns string) ([]runtime.Object
 	return items, nil
 }
 
-// find validates the path and returns the object from the cache, or NOT_FOUND.
-func (uc *WorkloadUsecase) find(ns, workloadType, name string) (adapters.Adapter, runtime.Object, error) {
+// find validates the path and returns the object from the cache (once the user may get it), or
+// NOT_FOUND.
+func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name string) (adapters.Adapter, runtime.Object, error) {
 	a, err := uc.adapter(workloadType)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := ValidateName(name); err != nil {
+		return nil, nil, err
+	}
+	if err := ValidateNamespace(ns); err != nil {
+		return nil, nil, err
+	}
+	if err := authorize(ctx, uc.access, attributesOf(a, "get", ns, name)); err != nil {
 		return nil, nil, err
 	}
 	if err := uc.checkNamespace(ns); err != nil {
@@ -287,6 +334,12 @@ func (uc *WorkloadUsecase) find(ns, workloadType, name string) (adapters.Adapter
 		return nil, nil, NotFound("%s %s/%s not found", workloadType, ns, name)
 	}
 	return a, obj.(runtime.Object), nil
+}
+
+// attributesOf is the access question for verb on a type's objects.
+func attributesOf(a adapters.Adapter, verb, ns, name string) Attributes {
+	info := a.Info()
+	return Attributes{Verb: verb, Group: info.GVK.Group, Resource: info.Plural, Namespace: ns, Name: name}
 }
 
 func (uc *WorkloadUsecase) parseReplicas(raw string) (int32, error) {

@@ -36,6 +36,9 @@ import (
 // ProviderSet provides the data layer to Wire.
 var ProviderSet = wire.NewSet(
 	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo, NewRolloutRepo,
+	NewAccess, NewTokenReviewer, NewEventRepo,
+	wire.Bind(new(biz.Access), new(*Access)),
+	wire.Bind(new(biz.EventRepo), new(*EventRepo)),
 	wire.Bind(new(biz.RolloutRepo), new(*RolloutRepo)),
 	wire.Bind(new(biz.Cache), new(*Cache)),
 	wire.Bind(new(biz.NamespaceRepo), new(*NamespaceRepo)),
@@ -50,8 +53,11 @@ type Clients struct {
 	Dynamic  dynamic.Interface
 	Metrics  metricsclient.Interface
 	Rollouts rolloutclient.Interface
-	Plain    kubernetes.Interface
-	Host     string
+	// Service acts as the dashboard itself even during a request (access and token reviews,
+	// events it records); the clients above act as the request's signed-in user.
+	Service kubernetes.Interface
+	Plain   kubernetes.Interface
+	Host    string
 	// Scheme knows every type the dashboard reads, to set apiVersion/kind on cached objects.
 	Scheme *runtime.Scheme
 }
@@ -72,10 +78,19 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build health client: %w", err)
 	}
-	traced := rest.CopyConfig(cfg)
-	traced.Wrap(func(rt http.RoundTripper) http.RoundTripper {
+	callTimeout, err := conf.Duration("kubernetes.call_timeout", c.CallTimeout)
+	if err != nil {
+		return nil, err
+	}
+	traceCalls := func(rt http.RoundTripper) http.RoundTripper {
 		return otelhttp.NewTransport(rt, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
-	})
+	}
+	traced := rest.CopyConfig(cfg)
+	traced.Wrap(actAsUser(callTimeout))
+	traced.Wrap(traceCalls)
+	service := rest.CopyConfig(cfg)
+	service.Wrap(withTimeout(callTimeout))
+	service.Wrap(traceCalls)
 	scheme, err := newScheme()
 	if err != nil {
 		return nil, err
@@ -90,7 +105,10 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 	if out.Dynamic, err = dynamic.NewForConfig(traced); err != nil {
 		return nil, fmt.Errorf("build dynamic client: %w", err)
 	}
-	if out.Metrics, err = metricsclient.NewForConfig(traced); err != nil {
+	if out.Service, err = kubernetes.NewForConfig(service); err != nil {
+		return nil, fmt.Errorf("build service client: %w", err)
+	}
+	if out.Metrics, err = metricsclient.NewForConfig(service); err != nil {
 		return nil, fmt.Errorf("build metrics client: %w", err)
 	}
 	if out.Rollouts, err = rolloutclient.NewForConfig(traced); err != nil {

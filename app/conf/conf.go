@@ -5,6 +5,7 @@ package conf
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,8 @@ type Bootstrap struct {
 	Kubernetes *Kubernetes `json:"kubernetes"`
 	Tracing    *Tracing    `json:"tracing"`
 	Limits     *Limits     `json:"limits"`
+	Auth       *Auth       `json:"auth"`
+	Audit      *Audit      `json:"audit"`
 }
 
 // Server configures the HTTP server.
@@ -21,7 +24,15 @@ type Server struct {
 	Addr string `json:"addr"`
 	// Timeout bounds each request, e.g. "30s".
 	Timeout string `json:"timeout"`
+	// ExternalHosts are the host names (comma separated, port ignored) the dashboard is reached
+	// by besides loopback; requests naming any other Host are refused (DNS rebinding).
+	ExternalHosts string `json:"external_hosts"`
+	// ReadOnly refuses every mutation with 403 READ_ONLY, whatever the user may do.
+	ReadOnly bool `json:"read_only"`
 }
+
+// Hosts returns ExternalHosts as a list.
+func (s *Server) Hosts() []string { return SplitList(s.ExternalHosts) }
 
 // Kubernetes configures the clients.
 type Kubernetes struct {
@@ -33,6 +44,9 @@ type Kubernetes struct {
 	HealthInterval string `json:"health_interval"`
 	// DiscoveryInterval is how often served APIs are re-read, so a CRD installed later is picked up.
 	DiscoveryInterval string `json:"discovery_interval"`
+	// CallTimeout bounds each API-server call made for a request (writes, access reviews), so an
+	// unreachable API server fails a write in seconds rather than at the request timeout.
+	CallTimeout string `json:"call_timeout"`
 }
 
 // Tracing configures the OpenTelemetry exporter.
@@ -47,6 +61,44 @@ type Limits struct {
 	MaxReplicas int32 `json:"max_replicas"`
 }
 
+// Auth configures sign-in.
+type Auth struct {
+	// Mode is "none" (the dashboard's own identity; loopback only), "token" (a pasted Kubernetes
+	// bearer token, checked with a TokenReview) or "oidc".
+	Mode string `json:"mode"`
+	// SessionKey (or the file SessionKeyFile, e.g. a mounted Secret) seals session cookies; every
+	// replica must share it so sessions survive restarts and work behind one Service.
+	SessionKey     string `json:"session_key"`
+	SessionKeyFile string `json:"session_key_file"`
+	// SessionTTL is how long a sign-in lasts, e.g. "8h".
+	SessionTTL string `json:"session_ttl"`
+	// DecisionTTL is how long an access review's answer is reused, e.g. "10s".
+	DecisionTTL string `json:"decision_ttl"`
+	OIDC        *OIDC  `json:"oidc"`
+}
+
+// OIDC configures the OpenID Connect sign-in; the claim and prefix settings mean what the API
+// server's --oidc-* flags of the same names mean.
+type OIDC struct {
+	IssuerURL        string `json:"issuer_url"`
+	ClientID         string `json:"client_id"`
+	ClientSecret     string `json:"client_secret"`
+	ClientSecretFile string `json:"client_secret_file"`
+	// RedirectURL is this dashboard's callback, e.g. https://dash.example.com/api/v1/auth/oidc/callback.
+	RedirectURL    string `json:"redirect_url"`
+	Scopes         string `json:"scopes"`
+	UsernameClaim  string `json:"username_claim"`
+	UsernamePrefix string `json:"username_prefix"`
+	GroupsClaim    string `json:"groups_claim"`
+	GroupsPrefix   string `json:"groups_prefix"`
+}
+
+// Audit configures the audit trail.
+type Audit struct {
+	// Path is a file the audit lines are appended to; empty writes them to standard output.
+	Path string `json:"path"`
+}
+
 // Duration parses a duration setting, naming the key in the error.
 func Duration(key, value string) (time.Duration, error) {
 	d, err := time.ParseDuration(value)
@@ -57,4 +109,15 @@ func Duration(key, value string) (time.Duration, error) {
 		return 0, fmt.Errorf("config %s: must be positive, got %s", key, value)
 	}
 	return d, nil
+}
+
+// SplitList splits a comma-separated setting, dropping blanks.
+func SplitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

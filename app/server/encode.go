@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -44,6 +45,7 @@ func encodeError(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, e *biz.Error) {
+	audit.SetCode(r.Context(), e.Code)
 	span := trace.SpanFromContext(r.Context())
 	if e.Status >= http.StatusInternalServerError {
 		span.RecordError(e)

@@ -18,18 +18,28 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
+	"github.com/kruise-dashboard/kruise-dashboard/app/auth"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/secure"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/app/web"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
 // ProviderSet provides the HTTP server to Wire.
-var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes)
+var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard)
+
+// NewGuard builds the protections from the server settings; refusals are written as API errors.
+func NewGuard(c *conf.Server) *secure.Guard {
+	return secure.NewGuard(c.Hosts(), c.ReadOnly, writeError)
+}
 
 // NewHTTPServer builds the server and registers the routes.
-func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes) (*khttp.Server, error) {
-	srv, err := newServer(c, tp, logger)
+func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes, guard *secure.Guard, authn *auth.Authenticator, trail *audit.Log) (*khttp.Server, error) {
+	// Outermost first: the span (so every refusal carries a trace id), panics, the audit line
+	// (so refusals are recorded too), Host/origin/headers, sign-in, the read-only switch.
+	srv, err := newServer(c, tp, logger, trail.Filter, guard.Filter, authn.Filter(writeError), guard.ReadOnly)
 	if err != nil {
 		return nil, err
 	}
@@ -37,26 +47,29 @@ func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, r
 	return srv, nil
 }
 
-// newServer is the server with its filters, middleware and encoders, and no routes yet.
-func newServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger) (*khttp.Server, error) {
+// newServer is the server with its filters, middleware and encoders, and no routes yet; filters
+// run inside the trace and recovery filters, in order.
+func newServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, filters ...khttp.FilterFunc) (*khttp.Server, error) {
 	timeout, err := conf.Duration("server.timeout", c.Timeout)
 	if err != nil {
 		return nil, err
 	}
-	return khttp.NewServer(
+	srv := khttp.NewServer(
 		khttp.Address(c.Addr),
 		khttp.Timeout(timeout),
 		khttp.StrictSlash(false), // a trailing slash is a 404, not a redirect
 		khttp.Logger(logger),
 		// The server span starts here, outside routing, so even 404/405 bodies carry its trace id.
-		khttp.Filter(traceFilter(tp), recoverFilter),
+		khttp.Filter(append([]khttp.FilterFunc{traceFilter(tp), recoverFilter}, filters...)...),
 		khttp.Middleware(recovery.Recovery()),
 		khttp.ResponseEncoder(encodeResponse),
 		khttp.ErrorEncoder(encodeError),
 		// Unmatched GETs outside /api/ are the web UI's routes (deep links reload).
 		khttp.NotFoundHandler(web.SPA(notFound())),
 		khttp.MethodNotAllowedHandler(methodNotAllowed()),
-	), nil
+	)
+	secure.Harden(srv.Server, timeout)
+	return srv, nil
 }
 
 func traceFilter(tp trace.TracerProvider) khttp.FilterFunc {
@@ -93,6 +106,7 @@ func handle(h service.Handler) khttp.HandlerFunc {
 				span := trace.SpanFromContext(req.Context())
 				span.SetName(req.Method + " " + ht.PathTemplate())
 				span.SetAttributes(attribute.String("http.route", ht.PathTemplate()))
+				audit.SetRoute(req.Context(), req.Method, ht.PathTemplate(), kctx.Vars())
 			}
 		}
 		in := service.Input{Vars: kctx.Vars(), Query: kctx.Query()}

@@ -5,7 +5,9 @@ import (
 
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
 
+	"github.com/kruise-dashboard/kruise-dashboard/app/auth"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/data"
 )
 
@@ -15,12 +17,15 @@ type Routes struct {
 	Namespaces *service.NamespaceService
 	Workloads  *service.WorkloadService
 	Rollouts   *service.RolloutService
+	Me         *service.MeService
+	Auth       *auth.Authenticator
+	Settings   biz.Settings
 	Cache      *data.Cache
 }
 
 // NewRoutes gathers the services (Wire fills it).
-func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, cache *data.Cache) Routes {
-	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Cache: cache}
+func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, me *service.MeService, authn *auth.Authenticator, settings biz.Settings, cache *data.Cache) Routes {
+	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Me: me, Auth: authn, Settings: settings, Cache: cache}
 }
 
 // register is the one route table. gorilla/mux matches in registration order, so literal
@@ -35,6 +40,14 @@ func (r Routes) register(srv *khttp.Server) {
 	}))
 
 	api := srv.Route("/api/v1")
+	// Sign-in: the only API routes that need no identity.
+	api.GET("/auth/config", r.Auth.Config(r.Settings.ReadOnly))
+	api.POST("/auth/login", r.Auth.Login)
+	api.POST("/auth/logout", r.Auth.Logout)
+	api.GET("/auth/oidc/login", r.Auth.OIDCLogin)
+	api.GET("/auth/oidc/callback", r.Auth.OIDCCallback)
+	api.GET("/me", handle(r.Me.Me))
+
 	api.GET("/cluster/metrics", handle(r.Cluster.Metrics))
 	api.GET("/namespaces", handle(r.Namespaces.List))
 	api.GET("/workload-types", handle(r.Workloads.Types))
@@ -44,12 +57,14 @@ func (r Routes) register(srv *khttp.Server) {
 	api.GET("/workload/{namespace}/{type}/{name}", handle(r.Workloads.Get))
 	api.DELETE("/workload/{namespace}/{type}/{name}", handle(r.Workloads.Delete))
 	api.GET("/workload/{namespace}/{type}/{name}/pods", handle(r.Workloads.Pods))
+	api.GET("/workload/{namespace}/{type}/{name}/events", handle(r.Workloads.Events))
 	api.POST("/workload/{namespace}/{type}/{name}/scale", handle(r.Workloads.Scale))
 	api.POST("/workload/{namespace}/{type}/{name}/restart", handle(r.Workloads.Restart))
 
 	// Literal second segments first: /rollout/{namespace}/{name} has the same shape.
 	api.GET("/rollout/status/{namespace}/{name}", handle(r.Rollouts.Status))
 	api.GET("/rollout/history/{namespace}/{name}", handle(r.Rollouts.History))
+	api.GET("/rollout/events/{namespace}/{name}", handle(r.Rollouts.Events))
 	api.GET("/rollout/list/{namespace}", handle(r.Rollouts.List))
 	api.GET("/rollout/active/{namespace}", handle(r.Rollouts.Active))
 	for action, h := range map[string]service.Handler{

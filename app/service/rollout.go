@@ -7,10 +7,20 @@ import (
 )
 
 // RolloutService serves /rollout.
-type RolloutService struct{ uc *biz.RolloutUsecase }
+type RolloutService struct {
+	uc     *biz.RolloutUsecase
+	events *biz.EventUsecase
+}
 
 // NewRolloutService builds the Rollout handlers.
-func NewRolloutService(uc *biz.RolloutUsecase) *RolloutService { return &RolloutService{uc: uc} }
+func NewRolloutService(uc *biz.RolloutUsecase, events *biz.EventUsecase) *RolloutService {
+	return &RolloutService{uc: uc, events: events}
+}
+
+// Events serves GET /rollout/events/:namespace/:name.
+func (s *RolloutService) Events(ctx context.Context, in Input) (any, error) {
+	return s.events.List(ctx, in.Var("namespace"), "Rollout", in.Var("name"))
+}
 
 // Get serves GET /rollout/:namespace/:name.
 func (s *RolloutService) Get(ctx context.Context, in Input) (any, error) {

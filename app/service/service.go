@@ -10,7 +10,7 @@ import (
 )
 
 // ProviderSet provides the services to Wire.
-var ProviderSet = wire.NewSet(NewWorkloadService, NewClusterService, NewNamespaceService, NewRolloutService)
+var ProviderSet = wire.NewSet(NewWorkloadService, NewClusterService, NewNamespaceService, NewRolloutService, NewMeService)
 
 // Input is what a handler gets from the request.
 type Input struct {

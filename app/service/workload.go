@@ -7,10 +7,15 @@ import (
 )
 
 // WorkloadService serves /workload and /workload-types.
-type WorkloadService struct{ uc *biz.WorkloadUsecase }
+type WorkloadService struct {
+	uc     *biz.WorkloadUsecase
+	events *biz.EventUsecase
+}
 
 // NewWorkloadService builds the workload handlers.
-func NewWorkloadService(uc *biz.WorkloadUsecase) *WorkloadService { return &WorkloadService{uc: uc} }
+func NewWorkloadService(uc *biz.WorkloadUsecase, events *biz.EventUsecase) *WorkloadService {
+	return &WorkloadService{uc: uc, events: events}
+}
 
 // Types serves GET /workload-types: every type with its capabilities.
 func (s *WorkloadService) Types(context.Context, Input) (any, error) { return s.uc.Types(), nil }
@@ -48,4 +53,13 @@ func (s *WorkloadService) Restart(ctx context.Context, in Input) (any, error) {
 // Delete serves DELETE /workload/:namespace/:type/:name.
 func (s *WorkloadService) Delete(ctx context.Context, in Input) (any, error) {
 	return s.uc.Delete(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"))
+}
+
+// Events serves GET /workload/:namespace/:type/:name/events.
+func (s *WorkloadService) Events(ctx context.Context, in Input) (any, error) {
+	kind, err := s.uc.Kind(in.Var("type"))
+	if err != nil {
+		return nil, err
+	}
+	return s.events.List(ctx, in.Var("namespace"), kind, in.Var("name"))
 }

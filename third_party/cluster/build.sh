@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local control plane's binaries once from the Go module proxy into a cache outside the
 # repository, keyed by version, and prints the cache's bin directory. Later runs reuse the binaries.
-#   build.sh            etcd, kube-apiserver
+#   build.sh            etcd, kube-apiserver, oidc-provider (a test OpenID Connect provider)
 #   build.sh full       also kube-controller-manager, kube-scheduler, kwok, and the OpenKruise and
 #                       Kruise Rollout managers (the live-cluster stack)
+#   build.sh oidc       only oidc-provider, for tests that need a login but no cluster
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tools="$here/../tools"
@@ -46,6 +47,12 @@ build_module() {
 	echo "built $1 in $((SECONDS - start))s" >&2
 }
 
+# Small and quick to build, so every mode has it; `oidc` alone skips the control plane.
+build "oidc-provider-$OIDC_VERSION" "$tools/oidc" . "-s -w"
+if [ "${1:-}" = oidc ]; then
+	echo "$KD_BIN"
+	exit 0
+fi
 build "etcd-$ETCD_VERSION" "$tools/etcd" go.etcd.io/etcd/server/v3 "-s -w"
 build "kube-apiserver-$KUBE_VERSION" "$tools/kube" k8s.io/kubernetes/cmd/kube-apiserver "$k8s_ldflags"
 if [ "${1:-}" = full ]; then

@@ -1,18 +1,20 @@
 import { createContext, useContext, useEffect, useMemo, useState } from "react";
 import { Link, Route, Routes, useLocation, useSearchParams } from "react-router-dom";
-import { App as AntApp, ConfigProvider, Layout, Menu, Select, Space, Switch, theme } from "antd";
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spin, Switch, Tag, theme, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { listNamespaces } from "./api/namespace";
 import { listWorkloadTypes } from "./api/workload";
 import type { WorkloadType } from "./api/types";
 import { ErrorAlert } from "./components/common";
-import { I18n, initialLocale, messages, type Locale } from "./i18n";
+import { AuthProvider, useAuthState, type Auth } from "./auth";
+import { I18n, initialLocale, messages, useT, type Locale } from "./i18n";
 import { Overview } from "./pages/Overview";
 import { Workloads } from "./pages/Workloads";
 import { WorkloadDetail } from "./pages/WorkloadDetail";
 import { Rollouts } from "./pages/Rollouts";
 import { RolloutDetail } from "./pages/RolloutDetail";
+import { SignIn } from "./pages/SignIn";
 
 /** The registry's workload types, loaded once from the backend. */
 const TypesContext = createContext<WorkloadType[]>([]);
@@ -33,12 +35,16 @@ export function App() {
   const [namespaces, setNamespaces] = useState<string[]>([]);
   const [ns, setNs] = useNamespace();
   const location = useLocation();
+  const auth = useAuthState(ns);
   const t = messages[locale];
 
+  // The registry and the namespaces load at start and again after signing in anew.
   useEffect(() => {
+    if (auth.signedOut) return;
+    setTypesError(undefined);
     listWorkloadTypes().then(setTypes, setTypesError);
     listNamespaces().then(setNamespaces, () => setNamespaces([]));
-  }, []);
+  }, [auth.signedOut]);
   useEffect(() => localStorage.setItem("kd.locale", locale), [locale]);
   useEffect(() => localStorage.setItem("kd.dark", dark ? "1" : "0"), [dark]);
   useEffect(() => {
@@ -61,46 +67,104 @@ export function App() {
     <ConfigProvider locale={locale === "zh-CN" ? zhCN : enUS} theme={{ algorithm: dark ? theme.darkAlgorithm : theme.defaultAlgorithm }}>
       <AntApp>
         <I18n.Provider value={t}>
-          <TypesContext.Provider value={types}>
-            <Layout style={{ minHeight: "100vh" }}>
-              <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
-                <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
-                <Menu theme="dark" mode="horizontal" selectedKeys={[section]} items={menu} style={{ flex: 1, minWidth: 0 }} />
-                <Space>
-                  <Select
-                    aria-label={t.namespace}
-                    data-testid="namespace-select"
-                    value={ns}
-                    onChange={setNs}
-                    showSearch
-                    style={{ width: 180 }}
-                    options={(namespaces.includes(ns) ? namespaces : [ns, ...namespaces]).map((n) => ({ value: n, label: n }))}
-                  />
-                  <Select
-                    aria-label={t.language}
-                    data-testid="language-select"
-                    value={locale}
-                    onChange={(l: Locale) => setLocale(l)}
-                    style={{ width: 110 }}
-                    options={[{ value: "en-US", label: "English" }, { value: "zh-CN", label: "中文" }]}
-                  />
-                  <Switch aria-label={t.theme} checked={dark} onChange={setDark} checkedChildren="☾" unCheckedChildren="☀" />
-                </Space>
-              </Layout.Header>
-              <Layout.Content style={{ padding: 24 }}>
-                <ErrorAlert error={typesError} />
-                <Routes>
-                  <Route path="/" element={<Overview ns={ns} />} />
-                  <Route path="/workloads" element={<Workloads ns={ns} />} />
-                  <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
-                  <Route path="/rollouts" element={<Rollouts ns={ns} />} />
-                  <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
-                </Routes>
-              </Layout.Content>
-            </Layout>
-          </TypesContext.Provider>
+          <AuthProvider value={auth}>
+            <TypesContext.Provider value={types}>
+              <Layout style={{ minHeight: "100vh" }}>
+                <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
+                  <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
+                  <Menu theme="dark" mode="horizontal" selectedKeys={[section]} items={menu} style={{ flex: 1, minWidth: 0 }} />
+                  <Space>
+                    <Select
+                      aria-label={t.namespace}
+                      data-testid="namespace-select"
+                      value={ns}
+                      onChange={setNs}
+                      showSearch
+                      style={{ width: 180 }}
+                      options={(namespaces.includes(ns) ? namespaces : [ns, ...namespaces]).map((n) => ({ value: n, label: n }))}
+                    />
+                    <Select
+                      aria-label={t.language}
+                      data-testid="language-select"
+                      value={locale}
+                      onChange={(l: Locale) => setLocale(l)}
+                      style={{ width: 110 }}
+                      options={[{ value: "en-US", label: "English" }, { value: "zh-CN", label: "中文" }]}
+                    />
+                    <Switch aria-label={t.theme} checked={dark} onChange={setDark} checkedChildren="☾" unCheckedChildren="☀" />
+                    <UserInfo auth={auth} />
+                  </Space>
+                </Layout.Header>
+                <Layout.Content style={{ padding: 24 }}>
+                  {auth.signedOut ? (
+                    auth.config || auth.me ? (
+                      <SignIn mode={auth.mode} signIn={auth.signIn} retry={auth.refresh} returnTo={location.pathname + location.search} />
+                    ) : auth.configError ? (
+                      <ErrorAlert error={auth.configError} />
+                    ) : (
+                      <Spin />
+                    )
+                  ) : (
+                    <>
+                      <ErrorAlert error={typesError} />
+                      <Routes>
+                        <Route path="/" element={<Overview ns={ns} />} />
+                        <Route path="/workloads" element={<Workloads ns={ns} />} />
+                        <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
+                        <Route path="/rollouts" element={<Rollouts ns={ns} />} />
+                        <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
+                      </Routes>
+                    </>
+                  )}
+                </Layout.Content>
+              </Layout>
+            </TypesContext.Provider>
+          </AuthProvider>
         </I18n.Provider>
       </AntApp>
     </ConfigProvider>
+  );
+}
+
+/** Who is signed in (groups in the tooltip), the mode, read-only, and Sign out. */
+function UserInfo({ auth }: { auth: Auth }) {
+  const t = useT();
+  const { message } = AntApp.useApp();
+  const me = auth.signedOut ? undefined : auth.me;
+  const readOnly = me?.readOnly ?? auth.config?.readOnly ?? false;
+  const light = { color: "rgba(255, 255, 255, 0.85)", whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis", maxWidth: 240, display: "inline-block", verticalAlign: "middle" } as const;
+  const signOut = () =>
+    auth.signOut().then(
+      () => message.success(t.signedOut),
+      (e: unknown) => message.error(e instanceof Error ? e.message : String(e)),
+    );
+  return (
+    <>
+      {readOnly && (
+        <Tooltip title={t.readOnlyHelp}>
+          <Tag color="orange" data-testid="read-only">{t.readOnly}</Tag>
+        </Tooltip>
+      )}
+      {auth.meError !== undefined && (
+        <Tooltip title={auth.meError instanceof Error ? auth.meError.message : String(auth.meError)}>
+          <Tag color="warning">{t.permissionsUnknown}</Tag>
+        </Tooltip>
+      )}
+      {me && (
+        <Tooltip title={me.groups?.length ? `${t.groups}: ${me.groups.join(", ")}` : undefined}>
+          <span style={light} data-testid="current-user">{me.user || t.noSignIn}</span>
+        </Tooltip>
+      )}
+      {me && me.mode !== "none" && (
+        <Tooltip title={t.authMode}>
+          <Tag data-testid="auth-mode">{me.mode}</Tag>
+        </Tooltip>
+      )}
+      {auth.mode !== "none" && me && (
+        <Button size="small" data-testid="sign-out" onClick={() => void signOut()}>
+          {t.signOut}
+        </Button>
+      )}
+    </>
   );
 }

@@ -49,8 +49,24 @@ type Cluster struct {
 }
 
 // TestUsers are the users in the API server's token file. They have no permissions until a
-// test binds them; the group lets one binding cover them all.
-var TestUsers = []string{"viewer", "editor", "nobody"}
+// test binds them; the group lets one binding cover them all. "dashboard" is for running the
+// dashboard itself with only the minimal ClusterRole of configs/clusterrole.yaml.
+var TestUsers = []string{"viewer", "approver", "editor", "nobody", "dashboard"}
+
+// auditPolicy records who changed what (Metadata of every write, with the impersonated user),
+// leaving out the controllers' lease and event churn.
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+- level: None
+  resources:
+  - {group: "coordination.k8s.io", resources: ["leases"]}
+  - {group: "", resources: ["events"]}
+- level: Metadata
+  verbs: ["create", "update", "patch", "delete", "deletecollection"]
+- level: None
+`
 
 // TestUsersGroup is the group every test user belongs to.
 const TestUsersGroup = "kruise-dashboard:test-users"
@@ -183,6 +199,9 @@ func (c *Cluster) writeCredentials() error {
 	if err := os.WriteFile(filepath.Join(c.Dir, "tokens.csv"), []byte(tokens.String()), 0o600); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}
+	if err := os.WriteFile(filepath.Join(c.Dir, "audit-policy.yaml"), []byte(auditPolicy), 0o600); err != nil {
+		return fmt.Errorf("write audit policy: %w", err)
+	}
 	c.caPEM, c.admin = ca.certPEM(), admin
 	return nil
 }
@@ -232,6 +251,8 @@ func (c *Cluster) configureAPIServer(bin string) error {
 		"--service-account-key-file=" + f("sa.pub"), "--service-account-signing-key-file=" + f("sa.key"),
 		"--service-cluster-ip-range=10.0.0.0/24", "--allow-privileged=true",
 		"--authorization-mode=Node,RBAC",
+		"--audit-policy-file=" + f("audit-policy.yaml"), "--audit-log-path=" + c.AuditLog(),
+		"--audit-log-maxsize=100", "--audit-log-maxbackup=1",
 		"--disable-admission-plugins=" + disabledAdmission(c.full),
 		"--enable-priority-and-fairness=false", // the benchmarks create thousands of objects quickly
 		"--max-requests-inflight=2000", "--max-mutating-requests-inflight=1000",
@@ -258,6 +279,9 @@ func (c *Cluster) StartAPIServer(ctx context.Context) error {
 		return httpOK(client, c.Server+"/readyz")
 	})
 }
+
+// AuditLog is the API server's audit log (JSON lines; writes at Metadata level).
+func (c *Cluster) AuditLog() string { return filepath.Join(c.Dir, "audit.log") }
 
 // StopAPIServer kills only kube-apiserver, as a crash would, leaving etcd and its data (to
 // test an outage).

@@ -46,6 +46,8 @@ describe("API modules call the contract's endpoints", () => {
     ["listActiveRollouts", () => rollout.listActiveRollouts("demo"), "GET", "/api/v1/rollout/active/demo"],
     ["promoteRollout", () => rollout.promoteRollout("demo", "shop", 2), "POST", "/api/v1/rollout/promote/demo/shop?to=2"],
     ["setRolloutDisabled", () => rollout.setRolloutDisabled("demo", "shop", true), "POST", "/api/v1/rollout/disable/demo/shop"],
+    ["getWorkloadEvents", () => workload.getWorkloadEvents("demo", "cloneset", "shop"), "GET", "/api/v1/workload/demo/cloneset/shop/events"],
+    ["getRolloutEvents", () => rollout.getRolloutEvents("demo", "shop"), "GET", "/api/v1/rollout/events/demo/shop"],
   ];
   it.each(cases)("%s", async (_, call, method, url) => {
     const seen = answer(200, { data: { ok: true } });

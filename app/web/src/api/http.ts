@@ -25,15 +25,41 @@ export function setFetch(f: Fetch): void {
   fetcher = f;
 }
 
-export async function request<T>(method: "GET" | "POST" | "DELETE", path: string, query?: Record<string, string | number | undefined>): Promise<T> {
+/** True for the error every API call answers when the caller is not signed in. */
+export const isUnauthorized = (e: unknown) => e instanceof ApiError && e.status === 401;
+
+type Listener = (e: ApiError) => void;
+const unauthorizedListeners = new Set<Listener>();
+
+/**
+ * Calls listener whenever a request answers 401 (the session is missing or expired), except the
+ * /auth/ endpoints, whose callers handle their own errors. Returns the unsubscribe function.
+ */
+export function onUnauthorized(listener: Listener): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+/** Sends a request; a body is sent as JSON. Cookies go along (same-origin, fetch's default). */
+export async function request<T>(
+  method: "GET" | "POST" | "DELETE",
+  path: string,
+  query?: Record<string, string | number | undefined>,
+  json?: unknown,
+): Promise<T> {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query ?? {})) {
     if (v !== undefined) params.set(k, String(v));
   }
   const qs = params.toString();
+  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  if (json !== undefined) {
+    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+    init.body = JSON.stringify(json);
+  }
   let res: Response;
   try {
-    res = await fetcher(API_BASE + path + (qs ? "?" + qs : ""), { method, headers: { Accept: "application/json" } });
+    res = await fetcher(API_BASE + path + (qs ? "?" + qs : ""), init);
   } catch (e) {
     throw new ApiError(0, "NETWORK_ERROR", e instanceof Error ? e.message : String(e), "");
   }
@@ -46,7 +72,9 @@ export async function request<T>(method: "GET" | "POST" | "DELETE", path: string
   }
   if (!res.ok) {
     const b = (body ?? {}) as { code?: string; message?: string; trace_id?: string };
-    throw new ApiError(res.status, b.code ?? "HTTP_" + res.status, b.message ?? (text || res.statusText), b.trace_id ?? "");
+    const err = new ApiError(res.status, b.code ?? "HTTP_" + res.status, b.message ?? (text || res.statusText), b.trace_id ?? "");
+    if (res.status === 401 && !path.startsWith("/auth/")) unauthorizedListeners.forEach((l) => l(err));
+    throw err;
   }
   if (!body || typeof body !== "object" || !("data" in body)) {
     throw new ApiError(res.status, "BAD_RESPONSE", "response without a data envelope", "");

@@ -1,5 +1,5 @@
 import { request, seg } from "./http";
-import type { ActionResult, History, RolloutStatus, UndoResult } from "./types";
+import type { ActionResult, History, KubeEvent, RolloutStatus, UndoResult } from "./types";
 
 const at = (namespace: string, name: string) => `${seg(namespace)}/${seg(name)}`;
 
@@ -41,3 +41,6 @@ export const setRolloutDisabled = (namespace: string, name: string, disabled: bo
 /** POST /rollout/promote/:namespace/:name[?to=N] */
 export const promoteRollout = (namespace: string, name: string, to?: number) =>
   request<ActionResult>("POST", `/rollout/promote/${at(namespace, name)}`, { to });
+
+/** GET /rollout/events/:namespace/:name: the rollout's events, newest first. */
+export const getRolloutEvents = (namespace: string, name: string) => request<KubeEvent[]>("GET", `/rollout/events/${at(namespace, name)}`);

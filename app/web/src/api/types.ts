@@ -134,3 +134,50 @@ export interface UndoResult {
   changed: boolean;
   message: string;
 }
+
+export type AuthMode = "none" | "token" | "oidc";
+
+/** GET /auth/config */
+export interface AuthConfig {
+  mode: AuthMode;
+  readOnly: boolean;
+}
+
+/** POST /auth/login */
+export interface LoginResult {
+  user: string;
+  groups: string[];
+  mode: AuthMode;
+}
+
+/** Whether the signed-in user may do one thing; reason says why not. */
+export interface Permission {
+  allowed: boolean;
+  reason?: string;
+}
+
+export type WorkloadVerb = "scale" | "restart" | "delete" | "setImage" | "undo";
+export type RolloutVerb = "approve" | "pause" | "resume" | "promote" | "enable" | "disable";
+
+/** GET /me?namespace=: the user ("" in mode none) and their permissions in the namespace. */
+export interface Me {
+  user: string;
+  groups: string[];
+  mode: AuthMode;
+  readOnly: boolean;
+  namespace: string;
+  /** One key per workload type (as in GET /workload-types). */
+  workloads: Record<string, Partial<Record<WorkloadVerb, Permission>>>;
+  rollouts: Partial<Record<RolloutVerb, Permission>>;
+}
+
+/** A Kubernetes event about an object (newest first in the lists). */
+export interface KubeEvent {
+  type: "Normal" | "Warning" | string;
+  reason: string;
+  message: string;
+  count: number;
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+  source: string;
+}

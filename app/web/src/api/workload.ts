@@ -1,5 +1,5 @@
 import { request, seg } from "./http";
-import type { Workload, WorkloadType, WorkloadWithPods } from "./types";
+import type { KubeEvent, Workload, WorkloadType, WorkloadWithPods } from "./types";
 
 const base = (namespace: string, type: string, name: string) => `/workload/${seg(namespace)}/${seg(type)}/${seg(name)}`;
 
@@ -28,3 +28,6 @@ export const deleteWorkload = (namespace: string, type: string, name: string) =>
 
 /** GET /workload-types: the backend registry's types and capabilities (the one source of truth). */
 export const listWorkloadTypes = () => request<WorkloadType[]>("GET", "/workload-types");
+
+/** GET /workload/:namespace/:type/:name/events: the workload's events, newest first. */
+export const getWorkloadEvents = (namespace: string, type: string, name: string) => request<KubeEvent[]>("GET", base(namespace, type, name) + "/events");

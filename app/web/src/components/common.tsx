@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { Alert, Button, Empty, Modal, Space, Spin, Typography } from "antd";
+import { Alert, Button, Card, Empty, Modal, Space, Spin, Table, Tag, Tooltip, Typography } from "antd";
 import { ApiError } from "../api/http";
+import type { KubeEvent, Permission } from "../api/types";
 import { useT } from "../i18n";
 
 export const REFRESH_MS = 5000;
@@ -85,6 +86,8 @@ export function ActionButton(props: {
   body?: React.ReactNode;
   ready?: boolean;
   testId?: string;
+  /** From /me: when not allowed the button is disabled and its tooltip says why. */
+  permission?: Permission;
 }) {
   const t = useT();
   const [open, setOpen] = useState(false);
@@ -102,11 +105,24 @@ export function ActionButton(props: {
       setBusy(false);
     }
   };
+  const denied = props.permission && !props.permission.allowed;
+  const button = (
+    <Button danger={props.danger} type={props.type} onClick={() => setOpen(true)} data-testid={props.testId} aria-label={props.label} disabled={denied}>
+      {props.label}
+    </Button>
+  );
   return (
     <>
-      <Button danger={props.danger} type={props.type} onClick={() => setOpen(true)} data-testid={props.testId} aria-label={props.label}>
-        {props.label}
-      </Button>
+      {denied ? (
+        // A disabled button fires no mouse events: the span carries the tooltip.
+        <Tooltip title={props.permission?.reason}>
+          <span style={{ display: "inline-block", cursor: "not-allowed" }} data-testid={props.testId && props.testId + "-reason"} data-reason={props.permission?.reason ?? ""}>
+            {button}
+          </span>
+        </Tooltip>
+      ) : (
+        button
+      )}
       <Modal
         open={open}
         title={props.title}
@@ -138,6 +154,42 @@ export function age(ts?: string | null): string {
   if (s < 7200) return `${Math.floor(s / 60)}m`;
   if (s < 172800) return `${Math.floor(s / 3600)}h`;
   return `${Math.floor(s / 86400)}d`;
+}
+
+/** A timestamp, or null for none (Go's zero time, 0001-01-01, included). */
+const seen = (ts: string | null) => (ts && !ts.startsWith("0001-") ? ts : null);
+
+/** A card of an object's events (newest first), as `kubectl describe` lists them. */
+export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: unknown; loading: boolean } }) {
+  const t = useT();
+  const rows = (events.data ?? []).map((e, i) => ({ ...e, key: i }));
+  return (
+    <Card title={`${t.events} (${rows.length})`}>
+      <Loadable loading={events.loading} error={events.error}>
+        <Table
+          size="small"
+          data-testid="events"
+          dataSource={rows}
+          locale={{ emptyText: t.empty }}
+          pagination={{ pageSize: 20, hideOnSinglePage: true }}
+          columns={[
+            { title: t.type, render: (_, e) => <Tag color={e.type === "Warning" ? "warning" : "default"}>{e.type}</Tag> },
+            { title: t.reason, dataIndex: "reason" },
+            { title: t.message, dataIndex: "message" },
+            { title: t.count, dataIndex: "count" },
+            {
+              title: t.lastSeen,
+              render: (_, e) => {
+                const ts = seen(e.lastTimestamp) ?? seen(e.firstTimestamp);
+                return <Tooltip title={ts}>{age(ts)}</Tooltip>;
+              },
+            },
+            { title: t.source, dataIndex: "source" },
+          ]}
+        />
+      </Loadable>
+    </Card>
+  );
 }
 
 export const Title = ({ children }: { children: React.ReactNode }) => <Typography.Title level={3}>{children}</Typography.Title>;

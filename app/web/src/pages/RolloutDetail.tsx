@@ -1,8 +1,21 @@
+import { useState } from "react";
 import { useParams } from "react-router-dom";
-import { Alert, App, Card, Descriptions, Space, Steps, Table, Tag } from "antd";
-import { approveRollout, getRolloutHistory, getRolloutStatus, pauseRollout, restartRollout, resumeRollout, undoRollout } from "../api/rollout";
+import { Alert, App, Card, Descriptions, InputNumber, Space, Steps, Table, Tag } from "antd";
+import {
+  approveRollout,
+  getRolloutEvents,
+  getRolloutHistory,
+  getRolloutStatus,
+  pauseRollout,
+  promoteRollout,
+  restartRollout,
+  resumeRollout,
+  setRolloutDisabled,
+  undoRollout,
+} from "../api/rollout";
 import type { ActionResult, Revision } from "../api/types";
-import { ActionButton, age, Loadable, Title, usePoll } from "../components/common";
+import { ActionButton, age, EventsCard, Loadable, Title, usePoll } from "../components/common";
+import { useCan } from "../auth";
 import { useT } from "../i18n";
 
 export function RolloutDetail({ ns }: { ns: string }) {
@@ -11,6 +24,9 @@ export function RolloutDetail({ ns }: { ns: string }) {
   const { message } = App.useApp();
   const status = usePoll(() => getRolloutStatus(ns, name), [ns, name]);
   const history = usePoll(() => getRolloutHistory(ns, name), [ns, name], 15000);
+  const events = usePoll(() => getRolloutEvents(ns, name), [ns, name]);
+  const can = useCan();
+  const [promoteTo, setPromoteTo] = useState<number | null>(null);
   const st = status.data;
   const kk = `kubectl-kruise rollout`;
   const done = (r: unknown) => {
@@ -19,8 +35,11 @@ export function RolloutDetail({ ns }: { ns: string }) {
     if (res?.warning) message.warning(res.warning);
     void status.reload();
     void history.reload();
+    void events.reload();
   };
   const current = st ? st.currentStepIndex - 1 : -1;
+  const wtype = st?.workload.type ?? "";
+  const subStatus = st?.strategy === "blueGreen" ? "blueGreenStatus" : "canaryStatus";
 
   return (
     <>
@@ -41,21 +60,68 @@ export function RolloutDetail({ ns }: { ns: string }) {
               {st.waitingForApproval && <Alert type="warning" showIcon message={t.waitingApproval} data-testid="waiting-approval" style={{ marginTop: 8 }} />}
               <Space style={{ marginTop: 12 }} wrap>
                 {st.waitingForApproval && (
-                  <ActionButton type="primary" testId="approve-button" label={t.approve} title={`${t.approve} ${name}`} command={`${kk} approve rollout/${name} -n ${ns}`} run={() => approveRollout(ns, name)} onDone={done} />
+                  <ActionButton type="primary" testId="approve-button" permission={can.rollout("approve")} label={t.approve} title={`${t.approve} ${name}`} command={`${kk} approve rollout/${name} -n ${ns}`} run={() => approveRollout(ns, name)} onDone={done} />
                 )}
                 {st.paused ? (
-                  <ActionButton label={t.resume} title={`${t.resume} ${name}`} command={`${kk} resume rollout/${name} -n ${ns}`} run={() => resumeRollout(ns, name)} onDone={done} />
+                  <ActionButton testId="resume-button" permission={can.rollout("resume")} label={t.resume} title={`${t.resume} ${name}`} command={`${kk} resume rollout/${name} -n ${ns}`} run={() => resumeRollout(ns, name)} onDone={done} />
                 ) : (
-                  <ActionButton label={t.pauseRollout} title={`${t.pauseRollout} ${name}`} command={`${kk} pause rollout/${name} -n ${ns}`} run={() => pauseRollout(ns, name)} onDone={done} />
+                  <ActionButton testId="pause-button" permission={can.rollout("pause")} label={t.pauseRollout} title={`${t.pauseRollout} ${name}`} command={`${kk} pause rollout/${name} -n ${ns}`} run={() => pauseRollout(ns, name)} onDone={done} />
                 )}
-                <ActionButton danger label={t.undo} title={`${t.undo} ${name}`} command={`${kk} undo rollout/${name} -n ${ns}`} run={() => undoRollout(ns, name)} onDone={done} />
+                <ActionButton danger testId="undo-button" permission={can.workload(wtype, "undo")} label={t.undo} title={`${t.undo} ${name}`} command={`${kk} undo rollout/${name} -n ${ns}`} run={() => undoRollout(ns, name)} onDone={done} />
                 <ActionButton
                   label={t.restart}
+                  testId="restart-button"
+                  permission={can.workload(wtype, "restart")}
                   title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
                   command={`${kk} restart ${st.workload.kind.toLowerCase()}/${st.workload.name} -n ${ns}`}
                   run={() => restartRollout(ns, name)}
                   onDone={done}
                 />
+                {st.active && st.steps.length > 0 && (
+                  <ActionButton
+                    label={t.promote}
+                    testId="promote-button"
+                    permission={can.rollout("promote")}
+                    title={`${t.promote} ${name}`}
+                    command={`kubectl patch rollout ${name} -n ${ns} --subresource status --type merge -p '{"status":{"${subStatus}":{"nextStepIndex":${promoteTo ?? st.steps.length}}}}'`}
+                    body={
+                      <InputNumber
+                        aria-label={t.promoteTo}
+                        placeholder={t.promoteTo}
+                        data-testid="promote-to-input"
+                        min={1}
+                        max={st.steps.length}
+                        value={promoteTo}
+                        onChange={(v) => setPromoteTo(v)}
+                        style={{ width: 240 }}
+                      />
+                    }
+                    run={() => promoteRollout(ns, name, promoteTo ?? undefined)}
+                    onDone={done}
+                  />
+                )}
+                {st.disabled ? (
+                  <ActionButton
+                    label={t.enable}
+                    testId="enable-button"
+                    permission={can.rollout("enable")}
+                    title={`${t.enable} ${name}`}
+                    command={`kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":false}}'`}
+                    run={() => setRolloutDisabled(ns, name, false)}
+                    onDone={done}
+                  />
+                ) : (
+                  <ActionButton
+                    danger
+                    label={t.disable}
+                    testId="disable-button"
+                    permission={can.rollout("disable")}
+                    title={`${t.disable} ${name}`}
+                    command={`kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":true}}'`}
+                    run={() => setRolloutDisabled(ns, name, true)}
+                    onDone={done}
+                  />
+                )}
               </Space>
             </Card>
             <Card title={t.steps}>
@@ -75,6 +141,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                 }))}
               />
             </Card>
+            <EventsCard events={events} />
             <Card title={t.history}>
               <Loadable loading={history.loading} error={history.error}>
                 <Table<Revision>

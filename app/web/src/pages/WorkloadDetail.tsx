@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import { App, Card, Descriptions, Input, InputNumber, Space, Table, Tag } from "antd";
-import { deleteWorkload, getWorkloadWithPods, restartWorkload, scaleWorkload } from "../api/workload";
+import { deleteWorkload, getWorkloadEvents, getWorkloadWithPods, restartWorkload, scaleWorkload } from "../api/workload";
 import type { Pod } from "../api/types";
-import { ActionButton, age, Loadable, Title, usePoll } from "../components/common";
+import { ActionButton, age, EventsCard, Loadable, Title, usePoll } from "../components/common";
+import { useCan } from "../auth";
 import { useWorkloadTypes } from "../App";
 import { useT } from "../i18n";
 import { kubectl, summarize } from "../workloadSummary";
@@ -16,6 +17,8 @@ export function WorkloadDetail({ ns }: { ns: string }) {
   const { message } = App.useApp();
   const info = useWorkloadTypes().find((ty) => ty.type === type);
   const detail = usePoll(() => getWorkloadWithPods(ns, type, name), [ns, type, name]);
+  const events = usePoll(() => getWorkloadEvents(ns, type, name), [ns, type, name]);
+  const can = useCan();
   const [replicas, setReplicas] = useState<number | null>(null);
   const [confirmName, setConfirmName] = useState("");
   const w = detail.data?.workload;
@@ -23,6 +26,7 @@ export function WorkloadDetail({ ns }: { ns: string }) {
   const done = () => {
     message.success(t.done);
     void detail.reload();
+    void events.reload();
   };
 
   return (
@@ -47,6 +51,7 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                   <ActionButton
                     label={t.scale}
                     testId="scale-button"
+                    permission={can.workload(type, "scale")}
                     title={`${t.scale} ${name}`}
                     command={kubectl("scale", w.kind, type, ns, name, replicas ?? undefined)}
                     ready={replicas !== null && replicas >= 0}
@@ -56,15 +61,25 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                   />
                 )}
                 {info?.capabilities.restartable && (
-                  <ActionButton label={t.restart} title={`${t.restart} ${name}`} command={kubectl("restart", w.kind, type, ns, name)} run={() => restartWorkload(ns, type, name)} onDone={done} />
+                  <ActionButton
+                    label={t.restart}
+                    testId="restart-button"
+                    permission={can.workload(type, "restart")}
+                    title={`${t.restart} ${name}`}
+                    command={kubectl("restart", w.kind, type, ns, name)}
+                    run={() => restartWorkload(ns, type, name)}
+                    onDone={done}
+                  />
                 )}
                 <ActionButton
                   danger
                   label={t.delete}
+                  testId="delete-button"
+                  permission={can.workload(type, "delete")}
                   title={`${t.delete} ${name}`}
                   command={kubectl("delete", w.kind, type, ns, name)}
                   ready={confirmName === name}
-                  body={<Input aria-label={t.typeNameToConfirm} placeholder={t.typeNameToConfirm} value={confirmName} onChange={(e) => setConfirmName(e.target.value)} />}
+                  body={<Input aria-label={t.typeNameToConfirm} data-testid="delete-confirm-input" placeholder={t.typeNameToConfirm} value={confirmName} onChange={(e) => setConfirmName(e.target.value)} />}
                   run={() => deleteWorkload(ns, type, name)}
                   onDone={() => navigate(`/workloads?ns=${encodeURIComponent(ns)}&type=${type}`)}
                 />
@@ -89,6 +104,7 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                 ]}
               />
             </Card>
+            <EventsCard events={events} />
             <Card title={t.yaml}>
               <pre style={{ maxHeight: 480, overflow: "auto", fontSize: 12 }} data-testid="yaml">{toYaml(w)}</pre>
             </Card>
