@@ -7,6 +7,7 @@ import (
 	"time"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
@@ -86,16 +87,30 @@ func TestCredentials(t *testing.T) {
 // grantReadOnly binds user to a cluster role that may get, list and watch everything.
 func grantReadOnly(t *testing.T, user string) {
 	t.Helper()
-	name := "kd-test-read-" + user
-	_, err := shared.kube.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		Rules:      []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}}},
-	}, metav1.CreateOptions{})
-	must(t, "create cluster role", err)
-	_, err = shared.kube.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
-		ObjectMeta: metav1.ObjectMeta{Name: name},
-		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: name},
+	grant(t, "read-"+user, user, rbacv1.PolicyRule{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}})
+}
+
+// grant binds user to a cluster role named kd-test-<name> with rules (once: a second call with
+// the same name changes nothing).
+func grant(t testing.TB, name, user string, rules ...rbacv1.PolicyRule) {
+	t.Helper()
+	name = "kd-test-" + name
+	_, err := shared.kube.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name}, Rules: rules}, metav1.CreateOptions{})
+	if !apierrors.IsAlreadyExists(err) {
+		must(t, "create cluster role "+name, err)
+	}
+	bindClusterRole(t, name, name, user)
+}
+
+// bindClusterRole binds user to the cluster role role.
+func bindClusterRole(t testing.TB, binding, role, user string) {
+	t.Helper()
+	_, err := shared.kube.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: binding},
+		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: role},
 		Subjects:   []rbacv1.Subject{{Kind: "User", Name: user, APIGroup: "rbac.authorization.k8s.io"}},
 	}, metav1.CreateOptions{})
-	must(t, "bind cluster role", err)
+	if !apierrors.IsAlreadyExists(err) {
+		must(t, "bind cluster role "+role, err)
+	}
 }

@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
 )
@@ -98,21 +99,24 @@ type dashboard struct {
 // startDashboard runs the app as main does, on a free port, with an in-memory span recorder,
 // and waits until /readyz answers 200 (or answers at all, when ready is false: a dashboard with
 // rejected credentials never gets ready).
-func startDashboard(kubeconfig string, set AdapterSet, ready bool) (*dashboard, error) {
+// configure, when given, changes the configuration after the defaults of the tests are set.
+func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...func(*conf.Bootstrap)) (*dashboard, error) {
 	bc, err := LoadConfig("../configs/config.yaml")
 	if err != nil {
 		return nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
 	bc.Server.Addr = addr
 	bc.Kubernetes.Kubeconfig = kubeconfig
 	bc.Kubernetes.HealthInterval = "200ms"
 	bc.Kubernetes.DiscoveryInterval = "1s"
+	for _, c := range configure {
+		c(bc)
+	}
+	addr = bc.Server.Addr
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
 	app, cleanup, err := wireApp(bc, log.NewFilter(log.DefaultLogger, log.FilterLevel(log.LevelWarn)), tp, set)
@@ -143,6 +147,16 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool) (*dashboard, 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// freeAddr is a free loopback address to listen on.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
 }
 
 // newNamespace creates a namespace for one test and deletes it afterwards.

@@ -94,3 +94,11 @@ func authorize(ctx context.Context, access Access, a Attributes) error {
 	}
 	return nil
 }
+
+// authorizeWrite refuses up front an action the user may not take, so that a refused action
+// reads nothing, writes nothing, and answers 403 even where it would have changed nothing (the
+// API server, impersonating the user, decides again on the write itself).
+func authorizeWrite(ctx context.Context, access Access, a Attributes, subresource string) error {
+	a.Subresource = subresource
+	return authorize(ctx, access, a)
+}

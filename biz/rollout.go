@@ -141,6 +141,9 @@ var actionReasons = map[string]string{
 }
 
 func (uc *RolloutUsecase) setSpecFlag(ctx context.Context, ns, name, action string, want bool, current func(*rolloutsv1beta1.Rollout) bool, patch map[string]any) (*ActionResult, error) {
+	if err := uc.authorizeWrite(ctx, ns, name, ""); err != nil {
+		return nil, err
+	}
 	obj, err := uc.fetch(ctx, ns, name)
 	if err != nil {
 		return nil, err
@@ -162,6 +165,9 @@ func (uc *RolloutUsecase) setSpecFlag(ctx context.Context, ns, name, action stri
 func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*ActionResult, error) {
 	ctx, span := uc.start(ctx, "Approve", ns, name)
 	defer span.End()
+	if err := uc.authorizeWrite(ctx, ns, name, "status"); err != nil {
+		return nil, err
+	}
 	obj, err := uc.fetch(ctx, ns, name)
 	if err != nil {
 		return nil, err
@@ -255,6 +261,9 @@ func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, st
 func (uc *RolloutUsecase) Promote(ctx context.Context, ns, name, to string) (*ActionResult, error) {
 	ctx, span := uc.start(ctx, "Promote", ns, name)
 	defer span.End()
+	if err := uc.authorizeWrite(ctx, ns, name, "status"); err != nil {
+		return nil, err
+	}
 	obj, err := uc.fetch(ctx, ns, name)
 	if err != nil {
 		return nil, err
@@ -355,6 +364,15 @@ func (uc *RolloutUsecase) fetch(ctx context.Context, ns, name string) (RolloutOb
 // recorded records a successful action as an Event on the Rollout.
 func (uc *RolloutUsecase) recorded(ctx context.Context, obj RolloutObject, reason, format string, args ...any) {
 	uc.events.Recorded(ctx, obj.Raw.GetObjectKind().GroupVersionKind(), obj.Rollout, reason, format, args...)
+}
+
+// authorizeWrite refuses a Rollout action the user may not take (patch of the Rollout or of its
+// status subresource) before anything is read.
+func (uc *RolloutUsecase) authorizeWrite(ctx context.Context, ns, name, subresource string) error {
+	if err := validateRolloutPath(ns, name); err != nil {
+		return err
+	}
+	return authorizeWrite(ctx, uc.access, rolloutAttributes("patch", ns, name), subresource)
 }
 
 // rolloutAttributes is the access question for verb on Rollouts.

@@ -102,6 +102,9 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 		return nil, err
 	}
 	a, _ := uc.registry.Get(ref.Type)
+	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "patch", ns, ref.Name), ""); err != nil {
+		return nil, err
+	}
 	var res *UndoResult
 	_, err = applyGuarded(ctx, a, ns, ref, func(obj runtime.Object) (*adapters.Patch, error) {
 		revs, current, err := revisionsOf(revisioner, obj, ref)
@@ -143,6 +146,17 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*RestartResult, error) {
 	ctx, span := uc.start(ctx, "Restart", ns, name)
 	defer span.End()
+	cached, err := uc.find(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	a, ref, _, err := uc.workload(cached)
+	if err != nil {
+		return nil, err
+	}
+	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "patch", ns, ref.Name), ""); err != nil {
+		return nil, err
+	}
 	ro, err := uc.fetch(ctx, ns, name)
 	if err != nil {
 		return nil, err
@@ -152,8 +166,7 @@ func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*Restar
 		return nil, Conflict(nil, "rollout %s/%s has a release in flight (step %d of %d, %s): approve, undo or wait for it to finish before restarting",
 			ns, name, st.CurrentStepIndex, len(st.Steps), st.CurrentStepState)
 	}
-	a, ref, _, err := uc.workload(ro)
-	if err != nil {
+	if a, ref, _, err = uc.workload(ro); err != nil {
 		return nil, err
 	}
 	restarter, ok := a.(adapters.ContainerRestarter)

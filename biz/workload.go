@@ -171,6 +171,9 @@ func (uc *WorkloadUsecase) Scale(ctx context.Context, ns, workloadType, name, ra
 	if err != nil {
 		return nil, err
 	}
+	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "patch", ns, name), "scale"); err != nil {
+		return nil, err
+	}
 	scaler, ok := a.(adapters.Scaler)
 	if !ok {
 		return nil, BadRequest("%s does not support scale (scalable types: %s)", workloadType, uc.typesWith(func(c adapters.Capabilities) bool { return c.Scalable }))
@@ -197,6 +200,9 @@ func (uc *WorkloadUsecase) Restart(ctx context.Context, ns, workloadType, name s
 	defer span.End()
 	a, err := uc.validWrite(ns, workloadType, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "patch", ns, name), ""); err != nil {
 		return nil, err
 	}
 	restarter, ok := a.(adapters.Restarter)
@@ -227,6 +233,9 @@ func (uc *WorkloadUsecase) Delete(ctx context.Context, ns, workloadType, name st
 	defer span.End()
 	a, err := uc.validWrite(ns, workloadType, name)
 	if err != nil {
+		return nil, err
+	}
+	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "delete", ns, name), ""); err != nil {
 		return nil, err
 	}
 	if err := uc.cache.Ready(a.Info()); err != nil {

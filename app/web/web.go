@@ -29,8 +29,8 @@ func SPA(fallback http.Handler) http.Handler {
 		}
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
 		if name != "" && name != "index.html" {
-			if f, err := files.Open(name); err == nil {
-				f.Close()
+			// Regular files only: a directory would be listed.
+			if info, err := fs.Stat(files, name); err == nil && !info.IsDir() {
 				if strings.HasPrefix(name, "assets/") {
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // hashed names
 				}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -16,6 +17,10 @@ import (
 type Client struct {
 	// URL is the dashboard's base URL, e.g. http://127.0.0.1:8080.
 	URL string
+	// Header is sent with every request (e.g. Authorization); HTTP is the client (nil: the
+	// default client), e.g. one with a cookie jar holding a session.
+	Header http.Header
+	HTTP   *http.Client
 }
 
 // Error is the contract's error body.
@@ -31,10 +36,20 @@ func (c Client) Raw(method, path string, header http.Header) (int, []byte) {
 	if err != nil {
 		return 0, nil
 	}
+	for k, v := range c.Header {
+		req.Header[k] = v
+	}
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := http.DefaultClient.Do(req)
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host // Go sends req.Host, not a Host header
+	}
+	client := c.HTTP
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, nil
 	}
@@ -47,7 +62,13 @@ func (c Client) Raw(method, path string, header http.Header) (int, []byte) {
 // body; it fails the test on a body that breaks the contract.
 func (c Client) Call(t testing.TB, method, path string, out any) (int, Error) {
 	t.Helper()
-	status, body := c.Raw(method, "/api/v1"+path, nil)
+	return c.Send(t, method, path, nil, out)
+}
+
+// Send is Call with extra request headers.
+func (c Client) Send(t testing.TB, method, path string, header http.Header, out ...any) (int, Error) {
+	t.Helper()
+	status, body := c.Raw(method, "/api/v1"+path, header)
 	if status == 0 {
 		t.Fatalf("%s %s: no response", method, path)
 	}
@@ -64,12 +85,34 @@ func (c Client) Call(t testing.TB, method, path string, out any) (int, Error) {
 	if err := json.Unmarshal(body, &env); err != nil || env.Data == nil {
 		t.Fatalf("%s %s: 200 without a data envelope: %s", method, path, body)
 	}
-	if out != nil {
-		if err := json.Unmarshal(env.Data, out); err != nil {
+	if len(out) > 0 && out[0] != nil {
+		if err := json.Unmarshal(env.Data, out[0]); err != nil {
 			t.Fatalf("%s %s: decode data: %v\n%s", method, path, err, env.Data)
 		}
 	}
 	return status, e
+}
+
+// Post sends a JSON body to path (a full path, e.g. /api/v1/auth/login) and returns the status
+// and body.
+func (c Client) Post(t testing.TB, path, jsonBody string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.URL+path, strings.NewReader(jsonBody))
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	client := c.HTTP
+	if client == nil {
+		client = http.DefaultClient
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, body
 }
 
 // MustOK is Call that fails the test unless the answer is 200.
