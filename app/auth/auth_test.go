@@ -57,8 +57,8 @@ func TestSealedValues(t *testing.T) {
 	old, _ := seal(s, "session", session{User: "alice"}, now.Add(-time.Second))
 	cases := []struct {
 		name, purpose, text string
-		sealer             *sealer
-		ok                 bool
+		sealer              *sealer
+		ok                  bool
 	}{
 		{"round trip", "session", good, s, true},
 		{"another purpose", "oidc-state", good, s, false},
