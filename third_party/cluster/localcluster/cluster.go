@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"k8s.io/client-go/tools/clientcmd"
@@ -278,6 +279,19 @@ func (c *Cluster) StartAPIServer(ctx context.Context) error {
 	return waitFor(ctx, "kube-apiserver /readyz", 90*time.Second, c.apiserver, func() error {
 		return httpOK(client, c.Server+"/readyz")
 	})
+}
+
+// FreezeAPIServer stops (SIGSTOP) or continues (SIGCONT) kube-apiserver: a server that accepts
+// connections and never answers, the outage a timeout has to catch.
+func (c *Cluster) FreezeAPIServer(frozen bool) error {
+	sig := syscall.SIGCONT
+	if frozen {
+		sig = syscall.SIGSTOP
+	}
+	if err := c.apiserver.cmd.Process.Signal(sig); err != nil {
+		return fmt.Errorf("signal kube-apiserver: %w", err)
+	}
+	return nil
 }
 
 // AuditLog is the API server's audit log (JSON lines; writes at Metadata level).
