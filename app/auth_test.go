@@ -85,7 +85,7 @@ func TestCredentials(t *testing.T) {
 }
 
 // grantReadOnly binds user to a cluster role that may get, list and watch everything.
-func grantReadOnly(t *testing.T, user string) {
+func grantReadOnly(t testing.TB, user string) {
 	t.Helper()
 	grant(t, "read-"+user, user, rbacv1.PolicyRule{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}})
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -105,7 +104,7 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...
 	if err != nil {
 		return nil, err
 	}
-	addr, err := freeAddr()
+	addr, err := apiclient.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -148,16 +147,6 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// freeAddr is a free loopback address to listen on.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer l.Close()
-	return l.Addr().String(), nil
 }
 
 // newNamespace creates a namespace for one test and deletes it afterwards.

@@ -19,7 +19,7 @@ import (
 // because the provider must know its callback.
 func startOIDC(t *testing.T) (*dashboard, *oidcprovider.Provider) {
 	t.Helper()
-	addr, err := freeAddr()
+	addr, err := apiclient.FreeAddr()
 	must(t, "free address", err)
 	callback := "http://" + addr + "/api/v1/auth/oidc/callback"
 	provider, err := oidcprovider.Start(ctx, t.TempDir(), []oidcprovider.User{

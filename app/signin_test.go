@@ -29,7 +29,7 @@ import (
 // may do nothing. The dashboard itself runs with only configs/clusterrole.yaml.
 var roles sync.Once
 
-func setUpRoles(t *testing.T) {
+func setUpRoles(t testing.TB) {
 	t.Helper()
 	roles.Do(func() {
 		for _, u := range []string{"viewer", "approver", "editor", "alice"} {
@@ -50,7 +50,7 @@ const testSessionKey = "0123456789abcdef0123456789abcdef-test-only"
 
 // startSignedIn runs a dashboard in a sign-in mode as the "dashboard" user, who has only the
 // minimal ClusterRole, writing its audit lines to auditPath.
-func startSignedIn(t *testing.T, mode, auditPath string, configure ...func(*conf.Bootstrap)) *dashboard {
+func startSignedIn(t testing.TB, mode, auditPath string, configure ...func(*conf.Bootstrap)) *dashboard {
 	t.Helper()
 	kubeconfig, err := shared.cluster.TokenKubeconfig("dashboard", shared.cluster.Tokens["dashboard"])
 	must(t, "dashboard kubeconfig", err)
@@ -250,6 +250,28 @@ func TestSignInToken(t *testing.T) {
 		same := http.Header{"Origin": {d.URL}, "Sec-Fetch-Site": {"same-origin"}}
 		if status, e := editor.Send(t, http.MethodPost, "/workload/"+ns+"/cloneset/shop/scale?replicas=2", same); status != http.StatusOK {
 			t.Errorf("same-origin scale: %d %s", status, e.Message)
+		}
+	})
+	t.Run("bad input to the new endpoints is a clear 4xx", func(t *testing.T) {
+		viewer := as(d, "viewer")
+		for _, c := range []struct {
+			path   string
+			status int
+		}{
+			{"/me?namespace=Not_A_Namespace", http.StatusBadRequest},
+			{"/workload/" + ns + "/cloneset/Bad_Name/events", http.StatusBadRequest},
+			{"/workload/" + ns + "/nosuchtype/shop/events", http.StatusBadRequest},
+			{"/rollout/events/" + ns + "/Bad_Name", http.StatusBadRequest},
+			{"/auth/oidc/login", http.StatusNotFound}, // not configured in token mode
+		} {
+			if status, e := viewer.Call(t, http.MethodGet, c.path, nil); status != c.status {
+				t.Errorf("GET %s: %d %s %q, want %d", c.path, status, e.Code, e.Message, c.status)
+			}
+		}
+		for _, body := range []string{"not json", `{"token":""}`, `{"token":7}`} {
+			if status, out := viewer.Post(t, "/api/v1/auth/login", body); status != http.StatusBadRequest {
+				t.Errorf("login with %s: %d %s, want 400", body, status, out)
+			}
 		}
 	})
 	t.Run("sessions: sign in with a token, survive a restart, sign out", func(t *testing.T) {

@@ -8,7 +8,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,6 +30,8 @@ var env struct {
 	kruise   kruiseclient.Interface
 	rollouts rolloutclient.Interface
 	dash     apiclient.Client
+	// dir is the run's temporary directory; bin the dashboard binary built there.
+	dir, bin string
 }
 
 func TestMain(m *testing.M) {
@@ -54,6 +55,7 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
+	env.dir = dir
 	start := time.Now()
 	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir, Full: true})
 	if err != nil {
@@ -93,45 +95,53 @@ func run(m *testing.M) (int, error) {
 func startDashboard(ctx context.Context, dir, kubeconfig string) (func(), error) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
-	bin := filepath.Join(dir, "kruise-dashboard")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./app")
+	env.bin = filepath.Join(dir, "kruise-dashboard")
+	build := exec.CommandContext(ctx, "go", "build", "-o", env.bin, "./app")
 	build.Dir, build.Stderr = root, os.Stderr
 	if err := build.Run(); err != nil {
 		return nil, fmt.Errorf("build dashboard: %w", err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := apiclient.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
-	logFile, err := os.Create(filepath.Join(dir, "dashboard.log"))
+	client, stop, err := runDashboard(dir, "dashboard", kubeconfig, addr)
+	env.dash = client
+	return stop, err
+}
+
+// runDashboard runs the built binary on addr with extra KD_ settings ("KEY=value") and waits
+// until it is ready; its log is dir/<name>.log.
+func runDashboard(dir, name, kubeconfig, addr string, settings ...string) (apiclient.Client, func(), error) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	logFile, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
-		return nil, err
+		return apiclient.Client{}, nil, err
 	}
-	cmd := exec.Command(bin, "-conf", filepath.Join(root, "configs", "config.yaml"))
-	cmd.Env = append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms")
+	cmd := exec.Command(env.bin, "-conf", filepath.Join(root, "configs", "config.yaml"))
+	cmd.Env = append(append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms"), settings...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return apiclient.Client{}, nil, err
 	}
 	stop := func() {
 		_ = cmd.Process.Signal(os.Interrupt)
 		_ = cmd.Wait()
 		logFile.Close()
 	}
-	env.dash = apiclient.Client{URL: "http://" + addr}
+	client := apiclient.Client{URL: "http://" + addr}
 	err = apiclient.Poll(60*time.Second, func() error {
-		if status, body := env.dash.Raw("GET", "/readyz", nil); status != 200 {
+		if status, body := client.Raw("GET", "/readyz", nil); status != 200 {
 			return &apiclient.StatusError{Status: status, Body: string(body)}
 		}
 		return nil
 	})
 	if err != nil {
 		stop()
-		return nil, fmt.Errorf("dashboard not ready (log %s): %w", logFile.Name(), err)
+		return client, nil, fmt.Errorf("dashboard %s not ready (log %s): %w", name, logFile.Name(), err)
 	}
-	return stop, nil
+	return client, stop, nil
 }
 
 func skipShort(t *testing.T) {

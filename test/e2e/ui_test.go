@@ -33,7 +33,7 @@ func TestUI(t *testing.T) {
 	waitStatus(t, ns, "shop", "the release waiting at step 1", 2*time.Minute, waitingAt(1))
 
 	shots := filepath.Join(root, "test-artifacts", "ui")
-	cmd := exec.Command("node", "--test", "--test-reporter=spec", "e2e/")
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", "e2e/ui.test.mjs")
 	cmd.Dir = web
 	cmd.Env = append(os.Environ(), "DASHBOARD_URL="+env.dash.URL, "UI_NAMESPACE="+ns, "SCREENSHOT_DIR="+shots)
 	out, err := cmd.CombinedOutput()
