@@ -21,6 +21,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
@@ -175,18 +176,20 @@ func BenchmarkDeploymentPods(b *testing.B) {
 
 // BenchmarkAuthorizedRead is the cost of authorisation on cached reads: the same GETs answered
 // by a dashboard in mode none and by one in mode token for a signed-in viewer (bearer token),
-// whose every read is gated by a SubjectAccessReview (answers kept 10 s). SAR/1000reads counts
-// the reviews the API server received (its apiserver_request_total) per thousand reads.
+// whose every read is gated by a SubjectAccessReview (answers kept 10 s), and by one that keeps
+// no answer (decision TTL 1 ns: a review per read, the cost of a miss). SAR/1000reads counts the
+// reviews the API server received (its apiserver_request_total) per thousand reads.
 func BenchmarkAuthorizedRead(b *testing.B) {
 	loadBenchCluster(b)
 	setUpRoles(b)
 	token := as(startSignedIn(b, "token", os.DevNull), "viewer")
+	uncached := as(startSignedIn(b, "token", os.DevNull, func(bc *conf.Bootstrap) { bc.Auth.DecisionTTL = "1ns" }), "viewer")
 	none := apiclient.Client{URL: shared.dash.URL}
 	for _, path := range []string{"/api/v1/workload/" + benchNS + "/cloneset/cs-0500", "/api/v1/workload/" + benchNS + "/cloneset"} {
 		for _, c := range []struct {
 			mode   string
 			client apiclient.Client
-		}{{"none", none}, {"token", token}} {
+		}{{"none", none}, {"token", token}, {"token-uncached", uncached}} {
 			b.Run(c.mode+strings.ReplaceAll(strings.TrimPrefix(path, "/api/v1/workload/"+benchNS), "/", "_"), func(b *testing.B) {
 				before := reviewsReceived(b)
 				b.ReportAllocs()
