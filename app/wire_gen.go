@@ -59,7 +59,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, access, eventUsecase, tracerProvider)
 	workloadService := service.NewWorkloadService(workloadUsecase, eventUsecase)
 	rolloutRepo := data.NewRolloutRepo(cache, clients)
-	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, access, eventUsecase, tracerProvider)
+	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, namespaceRepo, access, eventUsecase, tracerProvider)
 	rolloutService := service.NewRolloutService(rolloutUsecase, eventUsecase)
 	settings := newSettings(confAuth, confServer)
 	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)

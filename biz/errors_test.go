@@ -60,7 +60,8 @@ func TestParseReplicas(t *testing.T) {
 	}{
 		{"0", 0, ""}, {"7", 7, ""}, {"100", 100, ""},
 		{"", 0, "required"}, {"abc", 0, "whole number"}, {"2.5", 0, "whole number"}, {" 3", 0, "whole number"},
-		{"-1", 0, "negative"}, {"101", 0, "maximum 100"}, {"4294967296", 0, "whole number"},
+		{"-1", 0, "negative"}, {"101", 0, "maximum 100"}, {"4294967296", 0, "maximum 100"},
+		{"-0", 0, "signed"}, {"+4", 0, "whole number"}, {"04", 0, "leading zero"}, {"0x10", 0, "whole number"},
 	}
 	for _, c := range cases {
 		got, err := uc.parseReplicas(c.raw)

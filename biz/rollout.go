@@ -39,6 +39,7 @@ type RolloutUsecase struct {
 	repo     RolloutRepo
 	registry *registry.Registry
 	cache    Cache
+	ns       NamespaceRepo
 	access   Access
 	events   *EventUsecase
 	tracer   trace.Tracer
@@ -46,8 +47,8 @@ type RolloutUsecase struct {
 }
 
 // NewRolloutUsecase builds the Rollout use cases.
-func NewRolloutUsecase(repo RolloutRepo, reg *registry.Registry, c Cache, access Access, events *EventUsecase, tp trace.TracerProvider) *RolloutUsecase {
-	return &RolloutUsecase{repo: repo, registry: reg, cache: c, access: access, events: events, tracer: tp.Tracer("biz"), now: time.Now}
+func NewRolloutUsecase(repo RolloutRepo, reg *registry.Registry, c Cache, ns NamespaceRepo, access Access, events *EventUsecase, tp trace.TracerProvider) *RolloutUsecase {
+	return &RolloutUsecase{repo: repo, registry: reg, cache: c, ns: ns, access: access, events: events, tracer: tp.Tracer("biz"), now: time.Now}
 }
 
 // ActionResult is the answer of a Rollout action: what changed and the status read back after it.
@@ -97,6 +98,15 @@ func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) 
 			return nil, err
 		}
 		visible = func(ns string) bool { return authorize(ctx, uc.access, rolloutAttributes("list", ns, "")) == nil }
+	}
+	if scope != "" {
+		// A namespace that does not exist is 404, as for workloads, not an empty list.
+		if err := uc.cache.CoreReady(); err != nil {
+			return nil, err
+		}
+		if _, err := uc.ns.Get(scope); err != nil {
+			return nil, FromKube(err, "namespace "+scope)
+		}
 	}
 	objs, err := uc.repo.List(scope)
 	if err != nil {
@@ -177,17 +187,21 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*Action
 	if sub == nil {
 		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: no canary or blue-green release in progress (phase %s)", ns, name, phaseOf(ro))
 	}
-	if sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused {
-		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: step %d of %d is in state %s (phase %s)",
-			ns, name, sub.CurrentStepIndex, len(ro.Spec.Strategy.GetSteps()), sub.CurrentStepState, phaseOf(ro))
+	if !approvable(ro) {
+		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: step %d of %d is in state %s (phase %s, %s)",
+			ns, name, sub.CurrentStepIndex, len(ro.Spec.Strategy.GetSteps()), sub.CurrentStepState, phaseOf(ro), reasonOf(ro))
 	}
 	step := sub.CurrentStepIndex
-	after, err := uc.approveStep(ctx, obj, step)
+	after, changed, err := uc.approveStep(ctx, obj, step)
 	if err != nil {
 		return nil, err
 	}
-	uc.recorded(ctx, after, "ApprovedByDashboard", "step %d approved", step)
 	st := uc.status(after)
+	if !changed {
+		return &ActionResult{Action: "approve", Status: st,
+			Message: fmt.Sprintf("rollout %s/%s: step %d was approved by someone else first; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}, nil
+	}
+	uc.recorded(ctx, after, "ApprovedByDashboard", "step %d approved", step)
 	res := &ActionResult{Action: "approve", Changed: true, Status: st,
 		Message: fmt.Sprintf("rollout %s/%s: step %d approved; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}
 	if ro.Spec.Strategy.Paused {
@@ -206,49 +220,53 @@ const (
 )
 
 // approveStep writes StepReady for the waiting step (carrying the resourceVersion read) and
-// returns the Rollout read back once the controller moved on, or the settle time passed.
-func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, step int32) (RolloutObject, error) {
+// returns the Rollout read back once the controller moved on, or the settle time passed, and
+// whether this request's write is the one that approved it (of concurrent approvals exactly one
+// lands: the others meet a newer resourceVersion and find the step no longer waiting).
+func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, step int32) (RolloutObject, bool, error) {
 	ns, name := obj.Rollout.Namespace, obj.Rollout.Name
+	landed := false
 	for attempt := 1; ; attempt++ {
 		patch := map[string]any{
 			"metadata": map[string]any{"resourceVersion": obj.Rollout.ResourceVersion},
 			"status":   map[string]any{subStatusField(obj.Rollout): map[string]any{"currentStepState": rolloutsv1beta1.CanaryStepStateReady}},
 		}
 		if _, err := uc.patch(ctx, ns, name, patch, true); err != nil {
-			// The controller wrote the status since it was read: approve again on the new
-			// version if the same step still waits.
+			// The status was written since it was read: approve again on the new version if the
+			// same step still waits (the controller's write); otherwise someone else approved.
 			if !apierrors.IsConflict(err) || attempt == approveAttempts {
-				return obj, err
+				return obj, landed, err
 			}
 			if obj, err = uc.fetch(ctx, ns, name); err != nil {
-				return obj, err
+				return obj, landed, err
 			}
-			if sub := subStatus(obj.Rollout); sub == nil || sub.CurrentStepIndex != step || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused {
-				return obj, nil
+			if sub := subStatus(obj.Rollout); sub == nil || sub.CurrentStepIndex != step || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused || !approvable(obj.Rollout) {
+				return obj, landed, nil
 			}
 			continue
 		}
+		landed = true
 		deadline := time.Now().Add(approveSettle)
 		for {
 			select {
 			case <-ctx.Done():
-				return obj, Unavailable(ctx.Err(), "rollout %s/%s: approved, but the request ended before the new state was read", ns, name)
+				return obj, landed, Unavailable(ctx.Err(), "rollout %s/%s: approved, but the request ended before the new state was read", ns, name)
 			case <-time.After(approvePoll):
 			}
 			var err error
 			if obj, err = uc.fetch(ctx, ns, name); err != nil {
-				return obj, err
+				return obj, landed, err
 			}
 			sub := subStatus(obj.Rollout)
 			switch {
 			case sub == nil || sub.CurrentStepIndex != step || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused && sub.CurrentStepState != rolloutsv1beta1.CanaryStepStateReady:
-				return obj, nil // the controller moved on
+				return obj, landed, nil // the controller moved on
 			case sub.CurrentStepState == rolloutsv1beta1.CanaryStepStatePaused && attempt < approveAttempts:
 				// Overwritten by the controller: approve again on the version just read.
 			case time.Now().Before(deadline) && sub.CurrentStepState == rolloutsv1beta1.CanaryStepStateReady:
 				continue
 			default:
-				return obj, nil
+				return obj, landed, nil
 			}
 			break
 		}
@@ -316,6 +334,14 @@ func (uc *RolloutUsecase) adapterOf(ro *rolloutsv1beta1.Rollout) (adapters.Adapt
 		return nil, false
 	}
 	return uc.registry.ByGroupKind(gv.Group, ro.Spec.WorkloadRef.Kind)
+}
+
+// reasonOf names the Progressing condition's reason for messages.
+func reasonOf(ro *rolloutsv1beta1.Rollout) string {
+	if r := progressingReason(ro); r != "" {
+		return "progressing: " + r
+	}
+	return "no release in progress"
 }
 
 func phaseOf(ro *rolloutsv1beta1.Rollout) string {

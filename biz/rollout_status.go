@@ -125,6 +125,20 @@ func isActive(ro *rolloutsv1beta1.Rollout) bool {
 	return ro.Status.Phase == rolloutsv1beta1.RolloutPhaseProgressing && progressingReason(ro) != rolloutsv1beta1.ProgressingReasonCompleted
 }
 
+// approvable: the release is in flight at a paused step the controller will move on from when
+// approved — not cancelled, completed or finalising (an approval there is written and ignored).
+func approvable(ro *rolloutsv1beta1.Rollout) bool {
+	sub := subStatus(ro)
+	if sub == nil || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused || !isActive(ro) {
+		return false
+	}
+	switch progressingReason(ro) {
+	case rolloutsv1beta1.ProgressingReasonInRolling, rolloutsv1beta1.ProgressingReasonPaused:
+		return true
+	}
+	return false
+}
+
 // normaliseStatus computes the derived view of a Rollout.
 func normaliseStatus(obj RolloutObject, workloadType string) *RolloutStatus {
 	ro := obj.Rollout
@@ -162,7 +176,7 @@ func normaliseStatus(obj RolloutObject, workloadType string) *RolloutStatus {
 	lastFull := idx == len(steps) && step.Replicas != nil && step.Replicas.String() == "100%"
 	switch {
 	case step.Pause.Duration == nil && !lastFull:
-		st.WaitingForApproval = true
+		st.WaitingForApproval = approvable(ro)
 	case step.Pause.Duration != nil && sub.LastUpdateTime != nil:
 		at := metav1.NewTime(sub.LastUpdateTime.Add(time.Duration(*step.Pause.Duration) * time.Second))
 		st.AutoResumeAt = &at

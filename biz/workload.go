@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -345,6 +347,8 @@ func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name stri
 	return a, obj.(runtime.Object), nil
 }
 
+var wholeNumber = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
+
 // attributesOf is the access question for verb on a type's objects.
 func attributesOf(a adapters.Adapter, verb, ns, name string) Attributes {
 	info := a.Info()
@@ -355,12 +359,16 @@ func (uc *WorkloadUsecase) parseReplicas(raw string) (int32, error) {
 	if raw == "" {
 		return 0, BadRequest("query parameter replicas is required, e.g. ?replicas=3")
 	}
+	// Digits only, no sign and no leading zero: "-0", "+4" and "04" are not what a person means.
+	if !wholeNumber.MatchString(raw) {
+		if strings.HasPrefix(raw, "-") {
+			return 0, BadRequest("replicas must not be negative or signed, got %q", raw)
+		}
+		return 0, BadRequest("replicas must be a whole number written plainly (digits, no sign or leading zero), got %q", raw)
+	}
 	n, err := strconv.ParseInt(raw, 10, 32)
 	if err != nil {
-		return 0, BadRequest("replicas must be a whole number, got %q", raw)
-	}
-	if n < 0 {
-		return 0, BadRequest("replicas must not be negative, got %d", n)
+		return 0, BadRequest("replicas %s is over the configured maximum %d", raw, uc.limits.MaxReplicas)
 	}
 	if n > int64(uc.limits.MaxReplicas) {
 		return 0, BadRequest("replicas %d is over the configured maximum %d", n, uc.limits.MaxReplicas)

@@ -74,12 +74,20 @@ func (s *RolloutService) Approve(ctx context.Context, in Input) (any, error) {
 
 // Promote serves POST /rollout/promote/:namespace/:name?to=N.
 func (s *RolloutService) Promote(ctx context.Context, in Input) (any, error) {
-	return s.uc.Promote(ctx, in.Var("namespace"), in.Var("name"), in.Query.Get("to"))
+	to, err := in.One("to")
+	if err != nil {
+		return nil, err
+	}
+	return s.uc.Promote(ctx, in.Var("namespace"), in.Var("name"), to)
 }
 
 // Undo serves POST /rollout/undo/:namespace/:name?revision=N.
 func (s *RolloutService) Undo(ctx context.Context, in Input) (any, error) {
-	return s.uc.Undo(ctx, in.Var("namespace"), in.Var("name"), in.Query.Get("revision"))
+	revision, err := in.One("revision")
+	if err != nil {
+		return nil, err
+	}
+	return s.uc.Undo(ctx, in.Var("namespace"), in.Var("name"), revision)
 }
 
 // Restart serves POST /rollout/restart/:namespace/:name.

@@ -42,7 +42,11 @@ func (s *WorkloadService) Pods(ctx context.Context, in Input) (any, error) {
 
 // Scale serves POST /workload/:namespace/:type/:name/scale?replicas=N.
 func (s *WorkloadService) Scale(ctx context.Context, in Input) (any, error) {
-	return s.uc.Scale(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"), in.Query.Get("replicas"))
+	replicas, err := in.One("replicas")
+	if err != nil {
+		return nil, err
+	}
+	return s.uc.Scale(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"), replicas)
 }
 
 // Restart serves POST /workload/:namespace/:type/:name/restart.
