@@ -33,6 +33,9 @@ type Capabilities struct {
 	Scalable bool `json:"scalable"`
 	// Restartable types roll their pods on a pod-template change; the adapter implements Restarter.
 	Restartable bool `json:"restartable"`
+	// ImageSettable types keep one pod template at spec.template whose container images can be
+	// set; the adapter implements Templated.
+	ImageSettable bool `json:"imageSettable"`
 }
 
 // Info describes a workload type as the API and the UI see it.
@@ -73,6 +76,15 @@ type Adapter interface {
 type Scaler interface {
 	Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error)
 }
+
+// Templated is implemented by types whose pod template is spec.template.
+type Templated interface {
+	// TemplateOf returns obj's current pod template.
+	TemplateOf(obj runtime.Object) (corev1.PodTemplateSpec, error)
+}
+
+// TemplatePath is the JSON pointer of a Templated type's pod template.
+const TemplatePath = "/spec/template"
 
 // Restarter is implemented by types whose pods a template annotation rolls.
 type Restarter interface {

@@ -20,7 +20,7 @@ func NewCloneSet(c *Cluster) *CloneSet {
 	return &CloneSet{NewResource(c, Info{
 		Type: "cloneset", Plural: "clonesets",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"),
-		Capabilities: Capabilities{Scalable: true, Restartable: true},
+		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
 	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().CloneSets().Informer() })}
 }
 

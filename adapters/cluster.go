@@ -165,7 +165,11 @@ func (r Resource) Patch(ctx context.Context, namespace, name string, patch []byt
 
 // Apply sends a patch of any type and strips managedFields from the answer, as the cache does.
 func (r Resource) Apply(ctx context.Context, namespace, name string, p Patch) (runtime.Object, error) {
-	obj, err := r.client(namespace).Patch(ctx, name, p.Type, p.Data, metav1.PatchOptions{})
+	opts := metav1.PatchOptions{}
+	if p.DryRun {
+		opts.DryRun = []string{metav1.DryRunAll}
+	}
+	obj, err := r.client(namespace).Patch(ctx, name, p.Type, p.Data, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ func NewDaemonSet(c *Cluster) *DaemonSet {
 	return &DaemonSet{NewResource(c, Info{
 		Type: "daemonset", Plural: "daemonsets",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("DaemonSet"),
-		Capabilities: Capabilities{Restartable: true},
+		Capabilities: Capabilities{Restartable: true, ImageSettable: true},
 	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().DaemonSets().Informer() })}
 }
 

@@ -26,7 +26,7 @@ func NewDeployment(c *Cluster) *Deployment {
 	return &Deployment{NewResource(c, Info{
 		Type: "deployment", Plural: "deployments",
 		GVK:          appsv1.SchemeGroupVersion.WithKind("Deployment"),
-		Capabilities: Capabilities{Scalable: true, Restartable: true},
+		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
 	}, func() cache.SharedIndexInformer { return c.Kube.Apps().V1().Deployments().Informer() })}
 }
 

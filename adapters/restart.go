@@ -16,10 +16,12 @@ import (
 // update strategy would apply a metadata-only template change in place.
 const RestartedAtEnv = "RESTARTED_AT"
 
-// Patch is a patch body with its type.
+// Patch is a patch body with its type; a DryRun patch is checked and answered by the API server
+// (admission, webhooks, validation) and not stored.
 type Patch struct {
-	Type types.PatchType
-	Data []byte
+	Type   types.PatchType
+	Data   []byte
+	DryRun bool
 }
 
 // ContainerRestarter is implemented by types that can restart their containers in the way their

@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -34,8 +33,8 @@ type Revision struct {
 type Revisioner interface {
 	// Revisions returns obj's revisions, oldest first.
 	Revisions(obj metav1.Object) ([]Revision, error)
-	// TemplateOf returns obj's current pod template, comparable with Revision.Template.
-	TemplateOf(obj runtime.Object) (corev1.PodTemplateSpec, error)
+	// TemplateOf (comparable with Revision.Template).
+	Templated
 }
 
 // Annotations read from revisions.

@@ -21,7 +21,7 @@ func NewStatefulSet(c *Cluster) *StatefulSet {
 	return &StatefulSet{NewResource(c, Info{
 		Type: "statefulset", Plural: "statefulsets",
 		GVK:          kruiseappsv1beta1.SchemeGroupVersion.WithKind("StatefulSet"),
-		Capabilities: Capabilities{Scalable: true, Restartable: true},
+		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
 	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1beta1().StatefulSets().Informer() })}
 }
 

@@ -5,12 +5,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // TestApproveFollowsTheController: approve and waitingForApproval follow what the Rollout
@@ -130,3 +132,211 @@ func TestStrictInput(t *testing.T) {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// TestSetImage sets a container image with a server-side dry-run preview first, on a CloneSet
+// under a Rollout: the preview changes nothing and says which steps will wait for a person; the
+// real call changes exactly the image and records who did it.
+func TestSetImage(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "set-image")
+	createCloneSet(t, ns, "shop", 2)
+	createBroadcastJob(t, ns, "warm")
+	createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false))
+	waitServed(t, "cloneset", ns, "shop")
+	path := "/workload/" + ns + "/cloneset/shop/image"
+	body := `{"images":{"main":"nginx:1.29"}}`
+
+	t.Run("the workload links to its Rollout", func(t *testing.T) {
+		var link struct {
+			Name   string            `json:"name"`
+			Status biz.RolloutStatus `json:"status"`
+		}
+		waitRollout(t, ns, "shop-ro", func(*biz.RolloutStatus) error { return nil })
+		shared.dash.MustOK(t, http.MethodGet, "/workload/"+ns+"/cloneset/shop/rollout", &link)
+		if link.Name != "shop-ro" || link.Status.Workload.Name != "shop" {
+			t.Errorf("governing rollout: %+v", link)
+		}
+		var none any = "unset"
+		shared.dash.MustOK(t, http.MethodGet, "/workload/"+ns+"/broadcastjob/warm/rollout", &none)
+		if none != nil {
+			t.Errorf("a workload without a Rollout: %v, want null", none)
+		}
+	})
+	t.Run("preview", func(t *testing.T) {
+		var res biz.SetImageResult
+		status, e := shared.dash.SendBody(t, http.MethodPost, path+"?dryRun=true", nil, body, &res)
+		if status != http.StatusOK {
+			t.Fatalf("dry run: %d %s", status, e.Message)
+		}
+		if !res.DryRun || res.Changed || len(res.Containers) != 1 || res.Containers[0] != (biz.ContainerImage{Name: "main", From: "nginx:1.27", To: "nginx:1.29"}) {
+			t.Errorf("preview: %+v", res)
+		}
+		if len(res.Diff) != 1 || res.Diff[0] != (biz.Change{Path: "spec.containers[0].image", From: "nginx:1.27", To: "nginx:1.29"}) {
+			t.Errorf("diff: %+v", res.Diff)
+		}
+		if res.Rollout == nil || res.Rollout.Name != "shop-ro" || !res.Rollout.StartsRelease || len(res.Rollout.Steps) != 3 ||
+			!res.Rollout.Steps[0].WaitsForPerson || res.Rollout.Steps[1].WaitsForPerson || res.Rollout.Steps[2].WaitsForPerson ||
+			!strings.Contains(res.Rollout.Explanation, "waiting for approval at step 1") {
+			t.Errorf("release plan: %+v", res.Rollout)
+		}
+		if imageOf(t, "cloneset", ns, "shop") != "nginx:1.27" {
+			t.Error("the dry run changed the image")
+		}
+	})
+	t.Run("set", func(t *testing.T) {
+		var res biz.SetImageResult
+		status, e := shared.dash.SendBody(t, http.MethodPost, path, nil, body, &res)
+		if status != http.StatusOK || !res.Changed || res.DryRun {
+			t.Fatalf("set image: %d %s %+v", status, e.Message, res)
+		}
+		if got := imageOf(t, "cloneset", ns, "shop"); got != "nginx:1.29" {
+			t.Errorf("image %s after set image", got)
+		}
+		var again biz.SetImageResult
+		shared.dash.SendBody(t, http.MethodPost, path, nil, body, &again)
+		if again.Changed || !strings.Contains(again.Message, "nothing to change") {
+			t.Errorf("setting the same image again: %+v", again)
+		}
+		var events []biz.Event
+		shared.dash.MustOK(t, http.MethodGet, "/workload/"+ns+"/cloneset/shop/events", &events)
+		if len(events) == 0 || events[0].Reason != "ImageSetByDashboard" || !strings.Contains(events[0].Message, "main: nginx:1.27 → nginx:1.29") {
+			t.Errorf("events: %+v", events)
+		}
+	})
+	t.Run("bad input", func(t *testing.T) {
+		before := imageOf(t, "cloneset", ns, "shop")
+		for _, c := range []struct {
+			path, body, mention string
+			status              int
+		}{
+			{path, `{"images":{"sidecar":"busybox"}}`, "containers: main", 400},
+			{path, `{"images":{}}`, "images is required", 400},
+			{path, `{"images":{"main":""}}`, "image reference", 400},
+			{path, `{"images":{"main":"nginx latest"}}`, "image reference", 400},
+			{path, `{"image":{"main":"nginx"}}`, "unknown field", 400},
+			{path, `not json`, "JSON", 400},
+			{path, ``, "JSON", 400},
+			{path + "?dryRun=maybe", body, "true or false", 400},
+			{"/workload/" + ns + "/broadcastjob/warm/image", body, "does not support set image", 400},
+			{"/workload/" + ns + "/cloneset/missing/image", body, "not found", 404},
+			{path, `{"images":{"main":"Nginx:UPPER case"}}`, "image reference", 400},
+			{path, `{"images":{"main":"nginx@sha256:nothex"}}`, "image reference", 400},
+			{path, `{"images":{"main":"https://registry/nginx"}}`, "image reference", 400},
+		} {
+			status, e := shared.dash.SendBody(t, http.MethodPost, c.path, nil, c.body)
+			if status != c.status || !strings.Contains(e.Message, c.mention) {
+				t.Errorf("%s %s: %d %q, want %d mentioning %q", c.path, c.body, status, e.Message, c.status, c.mention)
+			}
+		}
+		if after := imageOf(t, "cloneset", ns, "shop"); after != before {
+			t.Errorf("refused requests changed the image %s -> %s", before, after)
+		}
+	})
+}
+
+// TestRolloutPreviews: undo and restart with dryRun=true say what they would do and change
+// nothing.
+func TestRolloutPreviews(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "previews")
+	kruiseHistory("cloneset", "CloneSet", kruiseV1alpha1, func(t *testing.T, ns, name string) { createCloneSet(t, ns, name, 2) })(t, ns, "shop")
+	setHealthy(t, createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)))
+	waitRollout(t, ns, "shop-ro", inPhase("Healthy"))
+	waitServed(t, "cloneset", ns, "shop")
+	before := imageOf(t, "cloneset", ns, "shop")
+
+	var undo biz.UndoResult
+	shared.dash.MustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/shop-ro?dryRun=true", &undo)
+	if !undo.DryRun || undo.Changed || undo.ToRevision != 1 || undo.Images["main"] != "nginx:1.27" || !undo.StartsRelease ||
+		len(undo.Diff) == 0 || !strings.Contains(undo.Message, "preview") || !strings.Contains(undo.Explanation, "starts a new release") {
+		t.Errorf("undo preview: %+v", undo)
+	}
+	var restart struct {
+		biz.RestartResult
+		Object any `json:"object"`
+	}
+	shared.dash.MustOK(t, http.MethodPost, "/rollout/restart/"+ns+"/shop-ro?dryRun=true", &restart)
+	if !restart.DryRun || !restart.StartsRelease || len(restart.Diff) == 0 || len(restart.Steps) != 3 {
+		t.Errorf("restart preview: %+v", restart)
+	}
+	cs, err := fromAPIServer(t, "cloneset", ns, "shop")
+	must(t, "read cloneset", err)
+	if imageOf(t, "cloneset", ns, "shop") != before || cs.GetGeneration() != 2 {
+		t.Errorf("previews changed the workload (generation %d)", cs.GetGeneration())
+	}
+}
+
+// TestInbox: every release waiting for a person across namespaces, approved in bulk with a result
+// per item and nothing approved twice.
+func TestInbox(t *testing.T) {
+	skipShort(t)
+	var items []string
+	for _, prefix := range []string{"inbox-a", "inbox-b"} {
+		ns := newNamespace(t, prefix)
+		createCloneSet(t, ns, "shop", 3)
+		setInRolling(t, createRollout(t, ns, "shop", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 1, "StepPaused", false)
+		items = append(items, ns)
+	}
+	quiet := newNamespace(t, "inbox-quiet")
+	createCloneSet(t, quiet, "shop", 3)
+	setHealthy(t, createRollout(t, quiet, "shop", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)))
+	waitRollout(t, quiet, "shop", inPhase("Healthy"))
+
+	var waiting []biz.RolloutStatus
+	apiclientEventually(t, "both releases in the inbox", func() error {
+		waiting = nil
+		shared.dash.MustOK(t, http.MethodGet, "/rollout/waiting", &waiting)
+		found := 0
+		for _, w := range waiting {
+			if w.Namespace == quiet {
+				return errString("a healthy rollout is in the inbox")
+			}
+			if w.Namespace == items[0] || w.Namespace == items[1] {
+				found++
+			}
+		}
+		if found != 2 {
+			return errString("not both yet")
+		}
+		return nil
+	})
+	body := `{"items":[{"namespace":"` + items[0] + `","name":"shop","step":1},{"namespace":"` + items[1] + `","name":"shop","step":1},` +
+		`{"namespace":"` + items[0] + `","name":"shop","step":1},{"namespace":"` + items[1] + `","name":"shop","step":2},{"namespace":"` + quiet + `","name":"shop","step":1}]}`
+	var out []biz.ApproveOutcome
+	status, e := shared.dash.SendBody(t, http.MethodPost, "/rollout/approve-many", nil, body, &out)
+	if status != http.StatusOK || len(out) != 5 {
+		t.Fatalf("approve-many: %d %s %+v", status, e.Message, out)
+	}
+	for i, want := range []struct {
+		changed bool
+		code    string
+	}{{true, "OK"}, {true, "OK"}, {false, biz.CodeConflict}, {false, biz.CodeConflict}, {false, biz.CodeConflict}} {
+		if out[i].Changed != want.changed || out[i].Code != want.code {
+			t.Errorf("item %d: %+v, want changed=%v code %s", i, out[i], want.changed, want.code)
+		}
+	}
+	// Again: the same steps are no longer waiting; nothing is approved twice.
+	shared.dash.SendBody(t, http.MethodPost, "/rollout/approve-many", nil, body, &out)
+	for i, o := range out {
+		if o.Changed {
+			t.Errorf("second bulk approval, item %d changed: %+v", i, o)
+		}
+	}
+	for _, c := range []string{`{"items":[]}`, `{}`, `{"items":[{"namespace":"Bad_NS","name":"x","step":1}]}`} {
+		status, _ := shared.dash.SendBody(t, http.MethodPost, "/rollout/approve-many", nil, c)
+		if c == `{"items":[{"namespace":"Bad_NS","name":"x","step":1}]}` {
+			if status != http.StatusOK {
+				t.Errorf("%s: %d, want 200 with a per-item BAD_REQUEST", c, status)
+			}
+			continue
+		}
+		if status != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", c, status)
+		}
+	}
+}
+
+func apiclientEventually(t *testing.T, what string, cond func() error) {
+	t.Helper()
+	apiclient.Eventually(t, what, 10*time.Second, cond)
+}

@@ -67,7 +67,13 @@ func as(d *dashboard, user string) apiclient.Client {
 	return apiclient.Client{URL: d.URL, Header: http.Header{"Authorization": {"Bearer " + shared.cluster.Tokens[user]}}}
 }
 
-type route struct{ method, path string }
+type route struct{ method, path, body string }
+
+// call sends r as c, with extra headers.
+func call(t *testing.T, c apiclient.Client, r route, header http.Header, out ...any) (int, apiclient.Error) {
+	t.Helper()
+	return c.SendBody(t, r.method, r.path, header, r.body, out...)
+}
 
 // signInFixture is a namespace with a CloneSet "shop" (2 replicas) under a Rollout "shop-ro"
 // waiting for approval at step 1, and every route of the API on them.
@@ -78,14 +84,40 @@ func signInFixture(t *testing.T) (ns string, reads, writes []route) {
 	w, ro := "/workload/"+ns+"/cloneset/shop", ns+"/shop-ro"
 	for _, p := range []string{"/namespaces", "/cluster/metrics", "/workload-types", "/me?namespace=" + ns, "/workload/" + ns,
 		"/workload/" + ns + "/cloneset", w, w + "/pods", w + "/events", "/rollout/" + ro, "/rollout/status/" + ro,
-		"/rollout/history/" + ro, "/rollout/events/" + ro, "/rollout/list/" + ns, "/rollout/active/" + ns, "/rollout/list/_all"} {
-		reads = append(reads, route{http.MethodGet, p})
+		"/rollout/history/" + ro, "/rollout/events/" + ro, "/rollout/list/" + ns, "/rollout/active/" + ns, "/rollout/list/_all",
+		w + "/rollout", "/rollout/waiting"} {
+		reads = append(reads, route{http.MethodGet, p, ""})
 	}
-	writes = []route{{http.MethodPost, w + "/scale?replicas=3"}, {http.MethodPost, w + "/restart"}, {http.MethodDelete, w}}
+	writes = []route{{http.MethodPost, w + "/scale?replicas=3", ""}, {http.MethodPost, w + "/restart", ""}, {http.MethodDelete, w, ""},
+		{http.MethodPost, w + "/image", `{"images":{"main":"nginx:1.29"}}`},
+		{http.MethodPost, "/rollout/approve-many", `{"items":[{"namespace":"` + ns + `","name":"shop-ro","step":1}]}`}}
 	for _, a := range []string{"pause", "resume", "approve", "promote", "undo", "restart", "enable", "disable"} {
-		writes = append(writes, route{http.MethodPost, "/rollout/" + a + "/" + ro})
+		writes = append(writes, route{http.MethodPost, "/rollout/" + a + "/" + ro, ""})
 	}
 	return ns, reads, writes
+}
+
+// refused checks that user may not take the action r: 403 naming the user and the verb, or for a
+// bulk approval, every item refused.
+func refused(t *testing.T, c apiclient.Client, r route, user string) {
+	t.Helper()
+	if strings.HasSuffix(r.path, "/approve-many") {
+		var out []biz.ApproveOutcome
+		status, e := call(t, c, r, nil, &out)
+		if status != http.StatusOK || len(out) == 0 {
+			t.Errorf("%s %s: %d %q", r.method, r.path, status, e.Message)
+		}
+		for _, o := range out {
+			if o.Changed || o.Code != biz.CodeForbidden || !strings.Contains(o.Message, `"`+user+`"`) {
+				t.Errorf("bulk approval by %s: %+v, want FORBIDDEN naming the user", user, o)
+			}
+		}
+		return
+	}
+	status, e := call(t, c, r, nil)
+	if status != http.StatusForbidden || e.Code != biz.CodeForbidden || !strings.Contains(e.Message, `"`+user+`"`) || !strings.Contains(e.Message, "patch") && !strings.Contains(e.Message, "delete") {
+		t.Errorf("%s %s: %d %s %q, want 403 naming %s and the verb", r.method, r.path, status, e.Code, e.Message, user)
+	}
 }
 
 // versions are the resourceVersions of the fixture's objects on the API server: a refused
@@ -116,7 +148,7 @@ func TestSignInToken(t *testing.T) {
 	t.Run("anonymous gets 401 on every route", func(t *testing.T) {
 		anon := apiclient.Client{URL: d.URL}
 		for _, r := range append(reads, writes...) {
-			if status, e := anon.Call(t, r.method, r.path, nil); status != http.StatusUnauthorized || e.Code != biz.CodeUnauthorized {
+			if status, e := call(t, anon, r, nil); status != http.StatusUnauthorized || e.Code != biz.CodeUnauthorized {
 				t.Errorf("%s %s: %d %s, want 401 UNAUTHORIZED", r.method, r.path, status, e.Code)
 			}
 		}
@@ -130,15 +162,12 @@ func TestSignInToken(t *testing.T) {
 	t.Run("viewer reads every route and every mutation is 403", func(t *testing.T) {
 		viewer := as(d, "viewer")
 		for _, r := range reads {
-			if status, e := viewer.Call(t, r.method, r.path, nil); status != http.StatusOK {
+			if status, e := call(t, viewer, r, nil); status != http.StatusOK {
 				t.Errorf("%s %s: %d %s %s", r.method, r.path, status, e.Code, e.Message)
 			}
 		}
 		for _, r := range writes {
-			status, e := viewer.Call(t, r.method, r.path, nil)
-			if status != http.StatusForbidden || e.Code != biz.CodeForbidden || !strings.Contains(e.Message, `"viewer"`) || !strings.Contains(e.Message, "patch") && !strings.Contains(e.Message, "delete") {
-				t.Errorf("%s %s: %d %s %q, want 403 naming the user and verb", r.method, r.path, status, e.Code, e.Message)
-			}
+			refused(t, viewer, r, "viewer")
 		}
 		if after := versions(t, ns); after != before {
 			t.Errorf("refused requests changed objects: resourceVersions %s -> %s", before, after)
@@ -148,9 +177,9 @@ func TestSignInToken(t *testing.T) {
 		nobody := as(d, "nobody")
 		for _, r := range reads {
 			var out any
-			status, e := nobody.Call(t, r.method, r.path, &out)
+			status, e := call(t, nobody, r, nil, &out)
 			switch r.path {
-			case "/namespaces", "/rollout/list/_all":
+			case "/namespaces", "/rollout/list/_all", "/rollout/waiting":
 				if status != http.StatusOK || fmt.Sprint(out) != "[]" {
 					t.Errorf("%s: %d %v, want 200 and an empty list", r.path, status, out)
 				}
@@ -183,12 +212,10 @@ func TestSignInToken(t *testing.T) {
 			t.Errorf("/me for approver: %+v", me)
 		}
 		for _, r := range writes {
-			if strings.Contains(r.path, "/approve/") || strings.Contains(r.path, "/promote/") {
+			if strings.Contains(r.path, "/approve") || strings.Contains(r.path, "/promote/") {
 				continue
 			}
-			if status, e := approver.Call(t, r.method, r.path, nil); status != http.StatusForbidden {
-				t.Errorf("%s %s: %d %s, want 403", r.method, r.path, status, e.Message)
-			}
+			refused(t, approver, r, "approver")
 		}
 		var res biz.ActionResult
 		approver.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/shop-ro", &res)
@@ -236,10 +263,10 @@ func TestSignInToken(t *testing.T) {
 		editor := as(d, "editor")
 		for _, r := range writes {
 			cross := http.Header{"Origin": {"http://evil.example"}, "Sec-Fetch-Site": {"cross-site"}, "Content-Type": {"text/plain"}}
-			if status, e := editor.Send(t, r.method, r.path, cross); status != http.StatusForbidden || e.Code != "CROSS_ORIGIN" {
+			if status, e := call(t, editor, r, cross); status != http.StatusForbidden || e.Code != "CROSS_ORIGIN" {
 				t.Errorf("cross-origin %s %s: %d %s", r.method, r.path, status, e.Code)
 			}
-			if status, e := editor.Send(t, r.method, r.path, http.Header{"Host": {"evil.example"}}); status != http.StatusForbidden || e.Code != "FORBIDDEN_HOST" {
+			if status, e := call(t, editor, r, http.Header{"Host": {"evil.example"}}); status != http.StatusForbidden || e.Code != "FORBIDDEN_HOST" {
 				t.Errorf("Host evil.example %s %s: %d %s", r.method, r.path, status, e.Code)
 			}
 		}

@@ -149,8 +149,8 @@ func TestWorkloadsReadEveryType(t *testing.T) {
 		var types []adapters.Info
 		shared.dash.MustOK(t, http.MethodGet, "/workload-types", &types)
 		want := map[string]adapters.Capabilities{
-			"deployment": {Scalable: true, Restartable: true}, "cloneset": {Scalable: true, Restartable: true},
-			"statefulset": {Scalable: true, Restartable: true}, "daemonset": {Restartable: true},
+			"deployment": {Scalable: true, Restartable: true, ImageSettable: true}, "cloneset": {Scalable: true, Restartable: true, ImageSettable: true},
+			"statefulset": {Scalable: true, Restartable: true, ImageSettable: true}, "daemonset": {Restartable: true, ImageSettable: true},
 			"broadcastjob": {}, "advancedcronjob": {},
 		}
 		if len(types) != len(want) {

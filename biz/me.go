@@ -140,6 +140,8 @@ func offers(a adapters.Adapter, action string) bool {
 	case "undo":
 		_, ok := a.(adapters.Revisioner)
 		return ok
+	case "setImage":
+		return caps.ImageSettable
 	}
 	return true
 }

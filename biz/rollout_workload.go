@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -42,6 +43,12 @@ type UndoResult struct {
 	ToName       string      `json:"toName"`
 	Changed      bool        `json:"changed"`
 	Message      string      `json:"message"`
+	// DryRun: a preview computed by the API server; nothing was changed.
+	DryRun bool `json:"dryRun"`
+	// Images are the target revision's, by container.
+	Images map[string]string `json:"images"`
+	Diff   []Change          `json:"diff"`
+	Effect
 }
 
 // RestartResult is the answer of POST /rollout/restart.
@@ -49,6 +56,20 @@ type RestartResult struct {
 	Workload WorkloadRef    `json:"workload"`
 	Object   runtime.Object `json:"object"`
 	Message  string         `json:"message"`
+	DryRun   bool           `json:"dryRun"`
+	Diff     []Change       `json:"diff"`
+	Effect
+}
+
+// Effect is what a change of the workload's template does under its Rollout.
+type Effect struct {
+	StartsRelease bool       `json:"startsRelease"`
+	Explanation   string     `json:"explanation"`
+	Steps         []StepPlan `json:"steps"`
+}
+
+func effectOf(p *ReleasePlan) Effect {
+	return Effect{StartsRelease: p.StartsRelease, Explanation: p.Explanation, Steps: p.Steps}
 }
 
 // History lists the revisions of the Rollout's workload, oldest first.
@@ -77,6 +98,16 @@ func (uc *RolloutUsecase) History(ctx context.Context, ns, name string) (*Histor
 	return h, nil
 }
 
+// imagesText lists images by container, e.g. "web=nginx:1.27".
+func imagesText(images map[string]string) string {
+	parts := make([]string, 0, len(images))
+	for c, img := range images {
+		parts = append(parts, c+"="+img)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ", ")
+}
+
 // sameRevision matches a revision the Rollout names: the controller writes either the whole
 // ControllerRevision name or only its hash suffix (name = <workload>-<hash>).
 func sameRevision(r adapters.Revision, named string) bool {
@@ -86,7 +117,7 @@ func sameRevision(r adapters.Revision, named string) bool {
 // Undo rolls the Rollout's workload back to its previous revision, or to revision rawTo, by
 // replacing the whole pod template with the revision's (a JSON patch guarded by the
 // resourceVersion read). A revision already in place changes nothing.
-func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*UndoResult, error) {
+func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string, dryRun bool) (*UndoResult, error) {
 	ctx, span := uc.start(ctx, "Undo", ns, name)
 	defer span.End()
 	var to int64
@@ -106,7 +137,10 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 		return nil, err
 	}
 	var res *UndoResult
-	_, err = applyGuarded(ctx, a, ns, ref, func(obj runtime.Object) (*adapters.Patch, error) {
+	var before runtime.Object
+	toStable := false
+	updated, err := applyGuarded(ctx, a, ns, ref, func(obj runtime.Object) (*adapters.Patch, error) {
+		before = obj
 		revs, current, err := revisionsOf(revisioner, obj, ref)
 		if err != nil {
 			return nil, err
@@ -115,11 +149,19 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 		if err != nil {
 			return nil, err
 		}
-		res = &UndoResult{Workload: ref, ToRevision: target.Number, ToName: target.Name}
+		res = &UndoResult{Workload: ref, ToRevision: target.Number, ToName: target.Name, DryRun: dryRun, Images: map[string]string{}, Diff: []Change{}}
+		for _, c := range append(target.Template.Spec.InitContainers, target.Template.Spec.Containers...) {
+			res.Images[c.Name] = c.Image
+		}
+		if sub := subStatus(ro.Rollout); sub != nil {
+			toStable = sameRevision(target, sub.StableRevision)
+		}
+		res.Effect = effectOf(planFor(ro.Rollout, toStable))
 		if current != nil {
 			res.FromRevision = current.Number
 			if current.Name == target.Name {
 				res.Message = fmt.Sprintf("%s %s/%s already runs revision %d; nothing to undo", ref.Kind, ns, ref.Name, target.Number)
+				res.Effect = Effect{Steps: []StepPlan{}}
 				return nil, nil
 			}
 		}
@@ -127,12 +169,20 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 		if err != nil {
 			return nil, Internal(err, "build rollback patch: %v", err)
 		}
-		res.Changed = true
-		res.Message = fmt.Sprintf("%s %s/%s rolled back to revision %d (%s)", ref.Kind, ns, ref.Name, target.Number, target.Name)
-		return &adapters.Patch{Type: types.JSONPatchType, Data: patch}, nil
+		res.Changed = !dryRun
+		res.Message = fmt.Sprintf("%s %s/%s rolled back to revision %d (%s, %s). %s", ref.Kind, ns, ref.Name, target.Number, target.Name, imagesText(res.Images), res.Explanation)
+		if dryRun {
+			res.Message = "preview (nothing changed) — " + res.Message
+		}
+		return &adapters.Patch{Type: types.JSONPatchType, Data: patch, DryRun: dryRun}, nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if updated != nil {
+		if res.Diff, err = templateDiff(before, updated); err != nil {
+			return nil, Internal(err, "compare pod templates: %v", err)
+		}
 	}
 	if res.Changed {
 		uc.recorded(ctx, ro, "RolledBackByDashboard", "%s %s rolled back from revision %d to revision %d", ref.Kind, ref.Name, res.FromRevision, res.ToRevision)
@@ -143,7 +193,7 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string) (*Un
 // Restart restarts the containers of the Rollout's workload in the way its update strategy
 // honours. It is refused while a release is in flight: the template change would become a new
 // release on top of the one waiting.
-func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*RestartResult, error) {
+func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string, dryRun bool) (*RestartResult, error) {
 	ctx, span := uc.start(ctx, "Restart", ns, name)
 	defer span.End()
 	cached, err := uc.find(ctx, ns, name)
@@ -173,24 +223,32 @@ func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string) (*Restar
 	if !ok {
 		return nil, BadRequest("%s does not support restart", ref.Kind)
 	}
+	var before runtime.Object
 	updated, err := applyGuarded(ctx, a, ns, ref, func(obj runtime.Object) (*adapters.Patch, error) {
+		before = obj
 		patch, err := restarter.ContainerRestartPatch(obj, uc.now())
 		if errors.Is(err, adapters.ErrRestartRefused) {
 			return nil, Conflict(err, "%v", err)
 		} else if err != nil {
 			return nil, Internal(err, "build restart patch: %v", err)
 		}
+		patch.DryRun = dryRun
 		return &patch, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	uc.recorded(ctx, ro, "RestartedByDashboard", "%s %s restarted", ref.Kind, ref.Name)
-	msg := fmt.Sprintf("%s %s/%s restarted", ref.Kind, ns, ref.Name)
-	if !ro.Rollout.Spec.Disabled {
-		msg += "; the Rollout releases the new template through its steps"
+	res := &RestartResult{Workload: ref, Object: updated, DryRun: dryRun, Effect: effectOf(planFor(ro.Rollout, false))}
+	if res.Diff, err = templateDiff(before, updated); err != nil {
+		return nil, Internal(err, "compare pod templates: %v", err)
 	}
-	return &RestartResult{Workload: ref, Object: updated, Message: msg}, nil
+	res.Message = fmt.Sprintf("%s %s/%s restarted. %s", ref.Kind, ns, ref.Name, res.Explanation)
+	if dryRun {
+		res.Message = "preview (nothing changed) — " + res.Message
+	} else {
+		uc.recorded(ctx, ro, "RestartedByDashboard", "%s %s restarted", ref.Kind, ref.Name)
+	}
+	return res, nil
 }
 
 // workload resolves the Rollout's workloadRef to an adapter and the object in the cache.

@@ -58,6 +58,7 @@ func validate(a adapters.Adapter) error {
 	}
 	_, scaler := a.(adapters.Scaler)
 	_, restarter := a.(adapters.Restarter)
+	_, templated := a.(adapters.Templated)
 	checks := []struct {
 		name             string
 		flag, implements bool
@@ -65,6 +66,7 @@ func validate(a adapters.Adapter) error {
 	}{
 		{"Scalable", info.Capabilities.Scalable, scaler, "adapters.Scaler"},
 		{"Restartable", info.Capabilities.Restartable, restarter, "adapters.Restarter"},
+		{"ImageSettable", info.Capabilities.ImageSettable, templated, "adapters.Templated"},
 	}
 	var errs []error
 	for _, c := range checks {

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/go-kratos/kratos/v2/log"
@@ -110,6 +111,16 @@ func handle(h service.Handler) khttp.HandlerFunc {
 			}
 		}
 		in := service.Input{Vars: kctx.Vars(), Query: kctx.Query()}
+		if req.Body != nil && req.Method != http.MethodGet {
+			body, err := io.ReadAll(io.LimitReader(req.Body, service.MaxBody+1))
+			if err != nil {
+				return biz.BadRequest("read the request body: %v", err)
+			}
+			if len(body) > service.MaxBody {
+				return biz.BadRequest("the request body is over %d bytes", service.MaxBody)
+			}
+			in.Body = body
+		}
 		run := kctx.Middleware(func(ctx context.Context, _ any) (any, error) { return h(ctx, in) })
 		out, err := run(kctx, nil)
 		if err != nil {

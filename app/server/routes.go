@@ -58,6 +58,8 @@ func (r Routes) register(srv *khttp.Server) {
 	api.DELETE("/workload/{namespace}/{type}/{name}", handle(r.Workloads.Delete))
 	api.GET("/workload/{namespace}/{type}/{name}/pods", handle(r.Workloads.Pods))
 	api.GET("/workload/{namespace}/{type}/{name}/events", handle(r.Workloads.Events))
+	api.GET("/workload/{namespace}/{type}/{name}/rollout", handle(r.Workloads.Rollout))
+	api.POST("/workload/{namespace}/{type}/{name}/image", handle(r.Workloads.SetImage))
 	api.POST("/workload/{namespace}/{type}/{name}/scale", handle(r.Workloads.Scale))
 	api.POST("/workload/{namespace}/{type}/{name}/restart", handle(r.Workloads.Restart))
 
@@ -67,6 +69,8 @@ func (r Routes) register(srv *khttp.Server) {
 	api.GET("/rollout/events/{namespace}/{name}", handle(r.Rollouts.Events))
 	api.GET("/rollout/list/{namespace}", handle(r.Rollouts.List))
 	api.GET("/rollout/active/{namespace}", handle(r.Rollouts.Active))
+	api.GET("/rollout/waiting", handle(r.Rollouts.Waiting))
+	api.POST("/rollout/approve-many", handle(r.Rollouts.ApproveMany))
 	for action, h := range map[string]service.Handler{
 		"pause": r.Rollouts.Pause, "resume": r.Rollouts.Resume, "approve": r.Rollouts.Approve,
 		"promote": r.Rollouts.Promote, "undo": r.Rollouts.Undo, "restart": r.Rollouts.Restart,

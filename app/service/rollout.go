@@ -87,10 +87,32 @@ func (s *RolloutService) Undo(ctx context.Context, in Input) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.uc.Undo(ctx, in.Var("namespace"), in.Var("name"), revision)
+	dryRun, err := in.Bool("dryRun")
+	if err != nil {
+		return nil, err
+	}
+	return s.uc.Undo(ctx, in.Var("namespace"), in.Var("name"), revision, dryRun)
 }
 
 // Restart serves POST /rollout/restart/:namespace/:name.
 func (s *RolloutService) Restart(ctx context.Context, in Input) (any, error) {
-	return s.uc.Restart(ctx, in.Var("namespace"), in.Var("name"))
+	dryRun, err := in.Bool("dryRun")
+	if err != nil {
+		return nil, err
+	}
+	return s.uc.Restart(ctx, in.Var("namespace"), in.Var("name"), dryRun)
+}
+
+// Waiting serves GET /rollout/waiting: every release waiting for a person.
+func (s *RolloutService) Waiting(ctx context.Context, _ Input) (any, error) { return s.uc.Waiting(ctx) }
+
+// ApproveMany serves POST /rollout/approve-many with {"items": [{"namespace","name","step"}]}.
+func (s *RolloutService) ApproveMany(ctx context.Context, in Input) (any, error) {
+	var body struct {
+		Items []biz.ApproveItem `json:"items"`
+	}
+	if err := in.JSON(&body); err != nil {
+		return nil, err
+	}
+	return s.uc.ApproveMany(ctx, body.Items)
 }

@@ -3,8 +3,11 @@
 package service
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"net/url"
+	"strconv"
 
 	"github.com/google/wire"
 
@@ -18,6 +21,37 @@ var ProviderSet = wire.NewSet(NewWorkloadService, NewClusterService, NewNamespac
 type Input struct {
 	Vars  url.Values
 	Query url.Values
+	// Body is the request body (JSON for the endpoints that take one), at most MaxBody bytes.
+	Body []byte
+}
+
+// MaxBody bounds a request body.
+const MaxBody = 1 << 20
+
+// JSON decodes the body into v, refusing unknown fields and anything after the value.
+func (in Input) JSON(v any) error {
+	dec := json.NewDecoder(bytes.NewReader(in.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return biz.BadRequest("the body must be JSON of the documented shape: %v", err)
+	}
+	if dec.More() {
+		return biz.BadRequest("the body must be one JSON value")
+	}
+	return nil
+}
+
+// Bool reads a true/false query parameter (absent: false).
+func (in Input) Bool(name string) (bool, error) {
+	raw, err := in.One(name)
+	if err != nil || raw == "" {
+		return false, err
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		return false, biz.BadRequest("query parameter %s must be true or false, got %q", name, raw)
+	}
+	return b, nil
 }
 
 // Var returns a path variable.

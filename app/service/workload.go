@@ -67,3 +67,28 @@ func (s *WorkloadService) Events(ctx context.Context, in Input) (any, error) {
 	}
 	return s.events.List(ctx, in.Var("namespace"), kind, in.Var("name"))
 }
+
+// SetImage serves POST /workload/:namespace/:type/:name/image?dryRun=true|false with
+// {"images": {"<container>": "<image>"}}.
+func (s *WorkloadService) SetImage(ctx context.Context, in Input) (any, error) {
+	dryRun, err := in.Bool("dryRun")
+	if err != nil {
+		return nil, err
+	}
+	var body struct {
+		Images map[string]string `json:"images"`
+	}
+	if err := in.JSON(&body); err != nil {
+		return nil, err
+	}
+	return s.uc.SetImage(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"), body.Images, dryRun)
+}
+
+// Rollout serves GET /workload/:namespace/:type/:name/rollout: the governing Rollout, or null.
+func (s *WorkloadService) Rollout(ctx context.Context, in Input) (any, error) {
+	st, err := s.uc.Rollout(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"))
+	if err != nil || st == nil {
+		return nil, err
+	}
+	return map[string]any{"name": st.Name, "status": st}, nil
+}

@@ -33,9 +33,21 @@ type Error struct {
 
 // Raw sends a request and returns the status (0 when nothing answered) and the body.
 func (c Client) Raw(method, path string, header http.Header) (int, []byte) {
-	req, err := http.NewRequest(method, c.URL+path, nil)
+	return c.RawBody(method, path, header, "")
+}
+
+// RawBody is Raw with a JSON request body (none when empty).
+func (c Client) RawBody(method, path string, header http.Header, body string) (int, []byte) {
+	var reader io.Reader
+	if body != "" {
+		reader = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, c.URL+path, reader)
 	if err != nil {
 		return 0, nil
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	for k, v := range c.Header {
 		req.Header[k] = v
@@ -55,8 +67,8 @@ func (c Client) Raw(method, path string, header http.Header) (int, []byte) {
 		return 0, nil
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, body
+	answer, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, answer
 }
 
 // Call sends a request to /api/v1 and decodes the data into out (on 200) or returns the error
@@ -69,7 +81,13 @@ func (c Client) Call(t testing.TB, method, path string, out any) (int, Error) {
 // Send is Call with extra request headers.
 func (c Client) Send(t testing.TB, method, path string, header http.Header, out ...any) (int, Error) {
 	t.Helper()
-	status, body := c.Raw(method, "/api/v1"+path, header)
+	return c.SendBody(t, method, path, header, "", out...)
+}
+
+// SendBody is Send with a JSON request body.
+func (c Client) SendBody(t testing.TB, method, path string, header http.Header, reqBody string, out ...any) (int, Error) {
+	t.Helper()
+	status, body := c.RawBody(method, "/api/v1"+path, header, reqBody)
 	if status == 0 {
 		t.Fatalf("%s %s: no response", method, path)
 	}
