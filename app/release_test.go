@@ -1,12 +1,14 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -339,4 +341,41 @@ func TestInbox(t *testing.T) {
 func apiclientEventually(t *testing.T, what string, cond func() error) {
 	t.Helper()
 	apiclient.Eventually(t, what, 10*time.Second, cond)
+}
+
+// TestHistoryTellsTheTruth: a finished release's status still names its old stable and canary
+// revisions; the history instead marks as stable the revision every pod runs, and counts pods per
+// revision.
+func TestHistoryTellsTheTruth(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "history-truth")
+	kruiseHistory("cloneset", "CloneSet", kruiseV1alpha1, func(t *testing.T, ns, name string) { createCloneSet(t, ns, name, 2) })(t, ns, "shop")
+	_, obj := templateNow(t, "cloneset", ns, "shop")
+	owner := ownerRef(obj.(metav1.Object), kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"))
+	for i := 0; i < 2; i++ {
+		p := createPod(t, ns, fmt.Sprintf("shop-%d", i), "shop", &owner)
+		p.Labels["controller-revision-hash"] = "shop-rev2"
+		_, err := shared.kube.CoreV1().Pods(ns).Update(ctx, p, metav1.UpdateOptions{})
+		must(t, "label pod", err)
+	}
+	ro := createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false))
+	ro = setInRolling(t, ro, 3, "StepReady", false)
+	ro.Status.CanaryStatus.StableRevision, ro.Status.CanaryStatus.CanaryRevision = "shop-rev1", "shop-rev2"
+	setHealthy(t, ro) // keeps the finished release's canaryStatus, as the controller does
+	waitRollout(t, ns, "shop-ro", inPhase("Healthy"))
+	var h historyAnswer
+	apiclient.Eventually(t, "both pods counted on revision 2", 10*time.Second, func() error {
+		shared.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/shop-ro", &h)
+		if len(h.Revisions) != 2 || h.Revisions[1].Pods != 2 {
+			return errString(fmt.Sprintf("%+v", h.Revisions))
+		}
+		return nil
+	})
+	old, now := h.Revisions[0], h.Revisions[1]
+	if old.Stable || old.Canary || old.Current || old.Pods != 0 {
+		t.Errorf("revision 1 after the release: %+v, want nothing marked", old)
+	}
+	if !now.Stable || now.Canary || !now.Current {
+		t.Errorf("revision 2 after the release: %+v, want current and stable, not canary", now)
+	}
 }
