@@ -134,6 +134,14 @@ func (c Client) Post(t testing.TB, path, jsonBody string) (int, []byte) {
 	return resp.StatusCode, body
 }
 
+// MustOKBody is MustOK with a JSON request body.
+func (c Client) MustOKBody(t testing.TB, method, path, body string, out ...any) {
+	t.Helper()
+	if status, e := c.SendBody(t, method, path, nil, body, out...); status != http.StatusOK {
+		t.Fatalf("%s %s: %d %s: %s", method, path, status, e.Code, e.Message)
+	}
+}
+
 // MustOK is Call that fails the test unless the answer is 200.
 func (c Client) MustOK(t testing.TB, method, path string, out any) {
 	t.Helper()

@@ -1,0 +1,109 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
+
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
+)
+
+// TestReleaseFromTheDashboard runs a whole release through the API against the real controllers:
+// a previewed set image (nothing changes), the real one (the release waits at step 1), history
+// tags checked against the pods at each stage, approvals to Healthy; then a second release rolled
+// back in the middle: the preview says the Rollout cancels it, and afterwards nothing offers to
+// approve the cancelled release.
+func TestReleaseFromTheDashboard(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "e2e-release")
+	cloneSetUnderRollout(t, ns, "shop", kruiseappsv1alpha1.RecreateCloneSetUpdateStrategyType)
+	image := "/workload/" + ns + "/cloneset/shop/image"
+
+	var preview biz.SetImageResult
+	status, e := env.dash.SendBody(t, http.MethodPost, image+"?dryRun=true", nil, `{"images":{"main":"nginx:1.28"}}`, &preview)
+	if status != http.StatusOK || preview.Rollout == nil || !preview.Rollout.StartsRelease || !preview.Rollout.Steps[0].WaitsForPerson {
+		t.Fatalf("preview: %d %s %+v", status, e.Message, preview)
+	}
+	time.Sleep(2 * time.Second) // nothing may start from a preview
+	if st, err := rolloutStatus(t, ns, "shop"); err != nil || st.Active {
+		t.Fatalf("a preview started a release: %+v %v", st, err)
+	}
+
+	env.dash.MustOKBody(t, http.MethodPost, image, `{"images":{"main":"nginx:1.28"}}`)
+	waitStatus(t, ns, "shop", "the release waiting at step 1", 2*time.Minute, waitingAt(1))
+	checkHistory(t, ns, "at step 1", map[string]string{"nginx:1.27": "stable", "nginx:1.28": "canary current"}, map[string]int{"nginx:1.28": 1, "nginx:1.27": 3})
+	approveUntilHealthy(t, ns, "shop")
+	waitReadyPods(t, ns, "cloneset", "shop", 4, time.Minute, imageIs("nginx:1.28"))
+	checkHistory(t, ns, "after the release", map[string]string{"nginx:1.27": "", "nginx:1.28": "stable current"}, map[string]int{"nginx:1.28": 4})
+
+	// A second release, rolled back in the middle.
+	env.dash.MustOKBody(t, http.MethodPost, image, `{"images":{"main":"nginx:1.29"}}`)
+	waitStatus(t, ns, "shop", "the second release waiting at step 1", 2*time.Minute, waitingAt(1))
+	var undo biz.UndoResult
+	env.dash.MustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/shop?dryRun=true", &undo)
+	if undo.Images["main"] != "nginx:1.28" || undo.StartsRelease || !strings.Contains(undo.Explanation, "cancel") {
+		t.Errorf("undo preview in the middle of a release: %+v", undo)
+	}
+	env.dash.MustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/shop", &undo)
+	if !undo.Changed {
+		t.Fatalf("undo: %+v", undo)
+	}
+	st := waitStatus(t, ns, "shop", "the cancelled release to settle", 2*time.Minute, func(st *biz.RolloutStatus) bool { return !st.Active })
+	if st.WaitingForApproval {
+		t.Errorf("a cancelled release is offered for approval: %+v", st)
+	}
+	if status, e := env.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop", nil); status != http.StatusConflict {
+		t.Errorf("approving the cancelled release: %d %q, want 409", status, e.Message)
+	}
+	waitReadyPods(t, ns, "cloneset", "shop", 4, 2*time.Minute, imageIs("nginx:1.28"))
+}
+
+// checkHistory waits until the history marks each revision (by image) with exactly the tags
+// given and counts the pods given.
+func checkHistory(t *testing.T, ns, when string, tags map[string]string, pods map[string]int) {
+	t.Helper()
+	apiclient.Eventually(t, "history "+when, time.Minute, func() error {
+		var h struct {
+			Revisions []biz.HistoryEntry `json:"revisions"`
+		}
+		env.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/shop", &h)
+		for _, r := range h.Revisions {
+			img := strings.Join(r.Images, ",")
+			want, ok := tags[img]
+			if !ok {
+				continue
+			}
+			var got []string
+			for name, on := range map[string]bool{"stable": r.Stable, "canary": r.Canary, "current": r.Current} {
+				if on {
+					got = append(got, name)
+				}
+			}
+			if !sameWords(strings.Join(got, " "), want) || r.Pods != pods[img] {
+				return fmt.Errorf("revision %d (%s): tags %v, %d pods; want %q, %d pods", r.Number, img, got, r.Pods, want, pods[img])
+			}
+		}
+		return nil
+	})
+}
+
+func sameWords(a, b string) bool {
+	count := map[string]int{}
+	for _, w := range strings.Fields(a) {
+		count[w]++
+	}
+	for _, w := range strings.Fields(b) {
+		count[w]--
+	}
+	for _, n := range count {
+		if n != 0 {
+			return false
+		}
+	}
+	return true
+}
