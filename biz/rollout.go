@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -78,7 +79,16 @@ func (uc *RolloutUsecase) Status(ctx context.Context, ns, name string) (*Rollout
 	if err != nil {
 		return nil, err
 	}
-	return uc.status(obj), nil
+	st := uc.status(obj)
+	if st.Active {
+		// Where the pods stand; a workload that cannot be read leaves it out, not the status.
+		if a, _, workload, err := uc.workload(obj); err == nil && authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}) == nil {
+			if pods, err := a.Pods(workload.(metav1.Object)); err == nil {
+				st.Pods = releasePods(st, workload, pods)
+			}
+		}
+	}
+	return st, nil
 }
 
 // List returns every Rollout of ns (or of all namespaces for "_all") with its status; active

@@ -56,6 +56,9 @@ type RolloutStatus struct {
 	Generation           int64                              `json:"generation"`
 	ObservedGeneration   int64                              `json:"observedGeneration"`
 	Conditions           []rolloutsv1beta1.RolloutCondition `json:"conditions"`
+	// Pods is where the workload's pods stand, on GET /rollout/status while a release is in
+	// flight (not in lists).
+	Pods *ReleasePods `json:"pods,omitempty"`
 }
 
 // RolloutStep is one step of the plan.

@@ -36,6 +36,10 @@ func TestReleaseFromTheDashboard(t *testing.T) {
 
 	env.dash.MustOKBody(t, http.MethodPost, image, `{"images":{"main":"nginx:1.28"}}`)
 	waitStatus(t, ns, "shop", "the release waiting at step 1", 2*time.Minute, waitingAt(1))
+	waitStatus(t, ns, "shop", "one canary pod ready of step 1's target of 1, three stable", time.Minute, func(st *biz.RolloutStatus) bool {
+		p := st.Pods
+		return p != nil && p.StepTarget == 1 && p.Replicas == 4 && p.Canary == (biz.PodCount{Total: 1, Ready: 1}) && p.Stable.Total == 3 && len(p.Items) == 4
+	})
 	checkHistory(t, ns, "at step 1", map[string]string{"nginx:1.27": "stable", "nginx:1.28": "canary current"}, map[string]int{"nginx:1.28": 1, "nginx:1.27": 3})
 	approveUntilHealthy(t, ns, "shop")
 	waitReadyPods(t, ns, "cloneset", "shop", 4, time.Minute, imageIs("nginx:1.28"))
