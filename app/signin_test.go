@@ -197,6 +197,9 @@ func TestSignInToken(t *testing.T) {
 				}
 			}
 		}
+		if status, e := nobody.Call(t, http.MethodGet, "/workload/"+ns+"/cloneset/shop/pods/shop-0/log", nil); status != http.StatusForbidden {
+			t.Errorf("pod log for nobody: %d %q, want 403", status, e.Message)
+		}
 		var me biz.Me
 		nobody.MustOK(t, http.MethodGet, "/me?namespace="+ns, &me)
 		if me.User != "nobody" || me.Workloads["cloneset"]["scale"].Allowed || me.Rollouts["approve"].Allowed ||

@@ -40,13 +40,14 @@ type WorkloadUsecase struct {
 	access     Access
 	events     *EventUsecase
 	rollouts   RolloutRepo
+	logs       PodLogRepo
 	tracer     trace.Tracer
 	now        func() time.Time
 }
 
 // NewWorkloadUsecase builds the workload use cases.
-func NewWorkloadUsecase(reg *registry.Registry, c Cache, ns NamespaceRepo, limits Limits, access Access, events *EventUsecase, rollouts RolloutRepo, tp trace.TracerProvider) *WorkloadUsecase {
-	return &WorkloadUsecase{registry: reg, cache: c, namespaces: ns, limits: limits, access: access, events: events, rollouts: rollouts, tracer: tp.Tracer("biz"), now: time.Now}
+func NewWorkloadUsecase(reg *registry.Registry, c Cache, ns NamespaceRepo, limits Limits, access Access, events *EventUsecase, rollouts RolloutRepo, logs PodLogRepo, tp trace.TracerProvider) *WorkloadUsecase {
+	return &WorkloadUsecase{registry: reg, cache: c, namespaces: ns, limits: limits, access: access, events: events, rollouts: rollouts, logs: logs, tracer: tp.Tracer("biz"), now: time.Now}
 }
 
 // WorkloadPods is the answer of GET /workload/:ns/:type/:name/pods.

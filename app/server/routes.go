@@ -59,6 +59,7 @@ func (r Routes) register(srv *khttp.Server) {
 	api.GET("/workload/{namespace}/{type}/{name}/pods", handle(r.Workloads.Pods))
 	api.GET("/workload/{namespace}/{type}/{name}/events", handle(r.Workloads.Events))
 	api.GET("/workload/{namespace}/{type}/{name}/rollout", handle(r.Workloads.Rollout))
+	api.GET("/workload/{namespace}/{type}/{name}/pods/{pod}/log", handle(r.Workloads.PodLogs))
 	api.POST("/workload/{namespace}/{type}/{name}/image", handle(r.Workloads.SetImage))
 	api.POST("/workload/{namespace}/{type}/{name}/scale", handle(r.Workloads.Scale))
 	api.POST("/workload/{namespace}/{type}/{name}/restart", handle(r.Workloads.Restart))

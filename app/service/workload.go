@@ -92,3 +92,16 @@ func (s *WorkloadService) Rollout(ctx context.Context, in Input) (any, error) {
 	}
 	return map[string]any{"name": st.Name, "status": st}, nil
 }
+
+// PodLogs serves GET /workload/:namespace/:type/:name/pods/:pod/log?container=&tailLines=.
+func (s *WorkloadService) PodLogs(ctx context.Context, in Input) (any, error) {
+	container, err := in.One("container")
+	if err != nil {
+		return nil, err
+	}
+	tail, err := in.One("tailLines")
+	if err != nil {
+		return nil, err
+	}
+	return s.uc.PodLogs(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"), in.Var("pod"), container, tail)
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
+	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
 )
 
 // TestReleaseFromTheDashboard runs a whole release through the API against the real controllers:
@@ -110,4 +111,43 @@ func sameWords(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// TestPodLogs reads a container's log through the dashboard: the API server asks the fake node
+// (kwok serves the same log for every container here).
+func TestPodLogs(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "e2e-logs")
+	createCloneSet(t, ns, "shop", 1, kruiseappsv1alpha1.RecreateCloneSetUpdateStrategyType)
+	createCloneSet(t, ns, "other", 1, kruiseappsv1alpha1.RecreateCloneSetUpdateStrategyType)
+	waitReadyPods(t, ns, "cloneset", "shop", 1, time.Minute, nil)
+	waitReadyPods(t, ns, "cloneset", "other", 1, time.Minute, nil)
+	pods, err := dashboardPods(t, ns, "cloneset", "shop")
+	must(t, "pods", err)
+	others, err := dashboardPods(t, ns, "cloneset", "other")
+	must(t, "pods", err)
+	base := "/workload/" + ns + "/cloneset/shop/pods/"
+	var log biz.PodLog
+	env.dash.MustOK(t, http.MethodGet, base+pods[0].Metadata.Name+"/log", &log)
+	if log.Container != "main" || len(log.Lines) != 3 || !strings.Contains(log.Lines[1], localcluster.FakeLogLine) {
+		t.Errorf("log: %+v", log)
+	}
+	env.dash.MustOK(t, http.MethodGet, base+pods[0].Metadata.Name+"/log?tailLines=1&container=main", &log)
+	if len(log.Lines) != 1 || !strings.HasSuffix(log.Lines[0], "ready") {
+		t.Errorf("the last line: %+v", log.Lines)
+	}
+	for _, c := range []struct {
+		path   string
+		status int
+	}{
+		{base + pods[0].Metadata.Name + "/log?container=sidecar", http.StatusBadRequest},
+		{base + pods[0].Metadata.Name + "/log?tailLines=0", http.StatusBadRequest},
+		{base + pods[0].Metadata.Name + "/log?tailLines=99999", http.StatusBadRequest},
+		{base + others[0].Metadata.Name + "/log", http.StatusNotFound},
+		{base + "Bad_Name/log", http.StatusBadRequest},
+	} {
+		if status, e := env.dash.Call(t, http.MethodGet, c.path, nil); status != c.status {
+			t.Errorf("GET %s: %d %q, want %d", c.path, status, e.Message, c.status)
+		}
+	}
 }

@@ -61,6 +61,9 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 		}
 	}
 	f := func(name string) string { return filepath.Join(c.Dir, name) }
+	if err := writeFakeLogs(c.Dir); err != nil {
+		return err
+	}
 	admin := c.Kubeconfig
 	p := func(name string) string { return strconv.Itoa(ports[name]) }
 	certDir := func(name string) string {
@@ -85,6 +88,9 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 			"--kubeconfig=" + admin, "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=" + kwokAnnotation + "=fake",
 			"--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16", "--node-ip=127.0.0.1",
 			"--server-address=127.0.0.1:" + p("kwok"),
+			// The kubelet API of the fake nodes (logs), over TLS as the API server expects.
+			"--node-port=" + p("kwok"), "--tls-cert-file=" + f("apiserver.crt"), "--tls-private-key-file=" + f("apiserver.key"),
+			"--config=" + f("kwok.yaml"),
 		}},
 		{name: "kruise-manager", bin: filepath.Join(bin, "kruise-manager-"+v["KRUISE_VERSION"]), env: []string{
 			"KUBECONFIG=" + admin, "WEBHOOK_HOST=127.0.0.1", "WEBHOOK_PORT=" + p("kruise-webhook"), "WEBHOOK_CERT_DIR=" + certDir("kruise-manager"),
@@ -201,6 +207,37 @@ func (c *Cluster) applyWebhookConfigurations(ctx context.Context, module, versio
 	}
 	if _, err := runCmd(ctx, "", "kubectl", "--kubeconfig", c.Kubeconfig, "apply", "--server-side", "-f", file); err != nil {
 		return fmt.Errorf("apply webhook configurations of %s: %w", module, err)
+	}
+	return nil
+}
+
+// FakeLogLine is a line every fake container logs (kwok serves the file below as the log of every
+// container), so that reading logs through the API server is real here.
+const FakeLogLine = "serving on :8080 (a kwok fake container)"
+
+// writeFakeLogs writes kwok's configuration, which serves one log file (CRI log format) as the
+// log of every container, and that file.
+func writeFakeLogs(dir string) error {
+	logFile := filepath.Join(dir, "fake-container.log")
+	var lines strings.Builder
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, msg := range []string{"starting", FakeLogLine, "ready"} {
+		fmt.Fprintf(&lines, "%s stdout F %s\n", start.Add(time.Duration(i)*time.Second).Format(time.RFC3339Nano), msg)
+	}
+	if err := os.WriteFile(logFile, []byte(lines.String()), 0o600); err != nil {
+		return fmt.Errorf("write fake container log: %w", err)
+	}
+	config := fmt.Sprintf(`apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: every-container
+spec:
+  logs:
+  - logsFile: %q
+    follow: false
+`, logFile)
+	if err := os.WriteFile(filepath.Join(dir, "kwok.yaml"), []byte(config), 0o600); err != nil {
+		return fmt.Errorf("write kwok config: %w", err)
 	}
 	return nil
 }
