@@ -170,7 +170,7 @@ func TestSetImage(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("dry run: %d %s", status, e.Message)
 		}
-		if !res.DryRun || res.Changed || len(res.Containers) != 1 || res.Containers[0] != (biz.ContainerImage{Name: "main", From: "nginx:1.27", To: "nginx:1.29"}) {
+		if !res.DryRun || !res.Changed || len(res.Containers) != 1 || res.Containers[0] != (biz.ContainerImage{Name: "main", From: "nginx:1.27", To: "nginx:1.29"}) {
 			t.Errorf("preview: %+v", res)
 		}
 		if len(res.Diff) != 1 || res.Diff[0] != (biz.Change{Path: "spec.containers[0].image", From: "nginx:1.27", To: "nginx:1.29"}) {
@@ -249,7 +249,7 @@ func TestRolloutPreviews(t *testing.T) {
 
 	var undo biz.UndoResult
 	shared.dash.MustOK(t, http.MethodPost, "/rollout/undo/"+ns+"/shop-ro?dryRun=true", &undo)
-	if !undo.DryRun || undo.Changed || undo.ToRevision != 1 || undo.Images["main"] != "nginx:1.27" || !undo.StartsRelease ||
+	if !undo.DryRun || !undo.Changed || undo.ToRevision != 1 || undo.Images["main"] != "nginx:1.27" || !undo.StartsRelease ||
 		len(undo.Diff) == 0 || !strings.Contains(undo.Message, "preview") || !strings.Contains(undo.Explanation, "starts a new release") {
 		t.Errorf("undo preview: %+v", undo)
 	}

@@ -26,7 +26,8 @@ type ContainerImage struct {
 
 // SetImageResult is the answer of POST /workload/:ns/:type/:name/image.
 type SetImageResult struct {
-	DryRun     bool             `json:"dryRun"`
+	DryRun bool `json:"dryRun"`
+	// Changed: the template changed (with dryRun: would change; nothing is stored).
 	Changed    bool             `json:"changed"`
 	Message    string           `json:"message"`
 	Containers []ContainerImage `json:"containers"`
@@ -95,7 +96,7 @@ func (uc *WorkloadUsecase) SetImage(ctx context.Context, ns, workloadType, name 
 		res.Message = what + ": every container already runs the image asked for; nothing to change"
 		return res, nil
 	}
-	res.Changed = !dryRun
+	res.Changed = true // stored, or with dryRun: would be
 	if res.Diff, err = templateDiff(before, after); err != nil {
 		return nil, Internal(err, "compare pod templates: %v", err)
 	}

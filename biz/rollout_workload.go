@@ -196,7 +196,7 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string, dryR
 		if err != nil {
 			return nil, Internal(err, "build rollback patch: %v", err)
 		}
-		res.Changed = !dryRun
+		res.Changed = true // with dryRun: would change
 		res.Message = fmt.Sprintf("%s %s/%s rolled back to revision %d (%s, %s). %s", ref.Kind, ns, ref.Name, target.Number, target.Name, imagesText(res.Images), res.Explanation)
 		if dryRun {
 			res.Message = "preview (nothing changed) — " + res.Message
@@ -211,7 +211,7 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string, dryR
 			return nil, Internal(err, "compare pod templates: %v", err)
 		}
 	}
-	if res.Changed {
+	if res.Changed && !dryRun {
 		uc.recorded(ctx, ro, "RolledBackByDashboard", "%s %s rolled back from revision %d to revision %d", ref.Kind, ref.Name, res.FromRevision, res.ToRevision)
 	}
 	return res, nil

@@ -1,12 +1,14 @@
 // Browser tests of the dashboard in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core). Run by test/e2e's TestUI against the real binary and the live local cluster,
 // with DASHBOARD_URL, UI_NAMESPACE (a CloneSet "catalog" of 2, and a CloneSet "shop" whose Rollout
-// waits at step 1 of 3) and SCREENSHOT_DIR in the environment.
+// waits at step 1 of 3) and SCREENSHOT_DIR in the environment. Every page is checked with axe-core
+// in the light and the dark theme (e2e/axe.mjs): a serious or critical violation fails the run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
+import { checkA11y, checkOneH1 } from "./axe.mjs";
 
 const base = process.env.DASHBOARD_URL;
 const ns = process.env.UI_NAMESPACE;
@@ -54,9 +56,28 @@ test("the namespace picker changes the namespace in the URL", async () => {
 
 test("the rollouts page lists the rollout with its step", async () => {
   await page.goto(`${base}/rollouts?ns=${ns}`);
-  await page.getByRole("link", { name: "shop" }).waitFor();
+  await page.getByRole("link", { name: "shop", exact: true }).waitFor();
   await page.getByText("1/3").first().waitFor();
   await shot("rollouts");
+});
+
+test("a list's search and sort live in the URL: the back button and a reload keep them", async () => {
+  await page.goto(`${base}/workloads?ns=${ns}&type=cloneset`);
+  const table = page.getByTestId("workload-table");
+  await table.getByRole("link", { name: "catalog", exact: true }).waitFor();
+  await page.getByTestId("table-search").fill("cata");
+  await page.waitForURL((url) => url.searchParams.get("q") === "cata");
+  await table.getByRole("link", { name: "shop", exact: true }).waitFor({ state: "detached" });
+  await table.locator("th", { hasText: "Age" }).click();
+  await page.waitForURL((url) => url.searchParams.get("sort") === "age");
+  await page.reload();
+  assert.equal(await page.getByTestId("table-search").inputValue(), "cata");
+  await table.getByRole("link", { name: "catalog", exact: true }).click();
+  await page.getByTestId("workload-summary").waitFor();
+  await page.goBack();
+  await table.getByRole("link", { name: "catalog", exact: true }).waitFor();
+  assert.equal(await page.getByTestId("table-search").inputValue(), "cata");
+  assert.equal(new URL(page.url()).searchParams.get("sort"), "age");
 });
 
 test("a CloneSet is scaled from its page and shows the new replica count", async () => {
@@ -74,15 +95,42 @@ test("a CloneSet is scaled from its page and shows the new replica count", async
   await shot("workload-detail");
 });
 
-test("deep links reload", async () => {
+test("deep links reload; the workload and its Rollout link to each other", async () => {
   await page.goto(`${base}/workloads/cloneset/shop?ns=${ns}`);
   await page.getByTestId("workload-summary").waitFor();
+  await page.getByTestId("workload-rollout-link").click();
+  await page.waitForURL((url) => url.pathname === "/rollouts/shop");
+  await page.getByTestId("rollout-workload-link").click();
+  await page.waitForURL((url) => url.pathname === "/workloads/cloneset/shop");
+  // Before an action that starts a release, the dialog says so.
+  await page.getByTestId("restart-button").click();
+  await page.getByTestId("action-warning").filter({ hasText: /Rollout shop governs this workload/ }).waitFor();
+  await page.getByRole("button", { name: "Cancel" }).click();
+});
+
+test("set image: the server's dry run previews the change before anything changes", async () => {
+  await page.goto(`${base}/workloads/cloneset/catalog?ns=${ns}`);
+  await page.getByTestId("workload-summary").waitFor();
+  await page.getByTestId("set-image-button").click();
+  const input = page.locator('[data-testid^="image-input-"]').first();
+  await input.fill("registry.k8s.io/pause:3.10");
+  assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise set image cloneset\/catalog \S+=registry\.k8s\.io\/pause:3\.10/);
+  await page.getByTestId("template-diff").getByText("registry.k8s.io/pause:3.10").waitFor();
+  // No Rollout governs catalog: the preview says no release starts.
+  await page.getByTestId("no-release").waitFor();
+  await shot("set-image-preview");
+  await page.getByTestId("confirm-action").click();
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  await page.getByTestId("yaml").getByText("registry.k8s.io/pause:3.10").first().waitFor({ timeout: 15000 });
 });
 
 test("the rollout's waiting step is approved and the controller moves on", async () => {
   await page.goto(`${base}/rollouts/shop?ns=${ns}`);
   await page.getByTestId("step-timeline").waitFor();
   await page.getByTestId("waiting-approval").waitFor();
+  // The waiting step is marked in the timeline; the progress reads "x of N" against the step.
+  await page.getByTestId("waiting-step").waitFor();
+  assert.match(await page.getByTestId("rollout-updated").textContent(), /^\d+ of \d+/);
   await shot("rollout-waiting");
   await page.getByTestId("approve-button").click();
   assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise rollout approve rollout\/shop/);
@@ -93,11 +141,70 @@ test("the rollout's waiting step is approved and the controller moves on", async
   await shot("rollout-approved");
 });
 
-test("an error shows its message and a copyable trace id", async () => {
+test("undo previews the target revision, its images and the diff before it runs", async () => {
+  await page.goto(`${base}/rollouts/shop?ns=${ns}`);
+  await page.getByTestId("undo-button").click();
+  await page.getByTestId("undo-preview").waitFor({ timeout: 15000 });
+  assert.match(await page.getByTestId("undo-preview").textContent(), /Rolls CloneSet\/shop back from revision \d+ to revision \d+/);
+  await shot("undo-preview");
+  await page.getByRole("button", { name: "Cancel" }).click();
+});
+
+test("the inbox approves the selected waiting steps and shows each one's result", async () => {
+  await page.goto(`${base}/inbox`);
+  // Every namespace's waiting releases are listed: this namespace's shop is the one.
+  const row = page.getByTestId("inbox-table").locator("tbody tr", { hasText: ns, has: page.getByRole("link", { name: "shop", exact: true }) });
+  // The release reaches step 2 and waits there (the inbox polls).
+  await row.filter({ hasText: "2/3" }).waitFor({ timeout: 90000 });
+  await row.getByRole("checkbox").check();
+  await page.getByTestId("approve-selected").click();
+  await page.getByTestId("approve-list").getByText(`${ns}/shop`).waitFor();
+  await page.getByTestId("confirm-action").click();
+  await page.getByTestId("inbox-result").filter({ hasText: "step 2 approved" }).waitFor({ timeout: 15000 });
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  await page.waitForTimeout(300); // the dialog's closing animation
+  await shot("inbox-approved");
+});
+
+test("an error shows its message and a copyable trace id, and a way back", async () => {
   await page.goto(`${base}/workloads/cloneset/missing?ns=${ns}`);
   await page.getByTestId("error-message").waitFor();
   const trace = await page.getByTestId("trace-id").textContent();
   assert.match(trace ?? "", /^[0-9a-f]{32}$/);
+  await page.getByTestId("back-link").click();
+  await page.getByTestId("workload-table").waitFor();
+});
+
+test("an unknown route is a 404 page with a link back to the overview", async () => {
+  await page.goto(`${base}/no/such/page?ns=${ns}`);
+  await page.getByTestId("not-found").waitFor();
+  await page.getByTestId("back-to-overview").click();
+  await page.getByTestId("cluster-metrics").waitFor();
+});
+
+test("no page has a serious or critical accessibility violation, light or dark; one h1 each", async () => {
+  const pages = [
+    ["overview", `/?ns=${ns}`, "cluster-metrics"],
+    ["workloads", `/workloads?ns=${ns}&type=cloneset`, "workload-table"],
+    ["workload", `/workloads/cloneset/shop?ns=${ns}`, "pod-table"],
+    ["rollouts", `/rollouts?ns=${ns}`, "rollout-table"],
+    ["rollout", `/rollouts/shop?ns=${ns}`, "step-timeline"],
+    ["inbox", `/inbox?ns=${ns}`, "inbox-table"],
+    ["not-found", `/no/such/page?ns=${ns}`, "not-found"],
+  ];
+  for (const theme of ["light", "dark"]) {
+    await page.evaluate((dark) => {
+      localStorage.setItem("kd.dark", dark ? "1" : "0");
+      localStorage.setItem("kd.locale", "en-US");
+    }, theme === "dark");
+    for (const [name, path, ready] of pages) {
+      await page.goto(base + path);
+      await page.getByTestId(ready).first().waitFor();
+      await checkOneH1(page, `${name} (${theme})`);
+      await checkA11y(page, `${name} (${theme})`);
+    }
+  }
+  await page.evaluate(() => localStorage.setItem("kd.dark", "0"));
 });
 
 test("switching to Chinese relabels the page and persists", async () => {
@@ -106,7 +213,8 @@ test("switching to Chinese relabels the page and persists", async () => {
   await page.locator(".ant-select-item-option", { hasText: "中文" }).click();
   await page.getByText("概览").first().waitFor();
   await page.reload();
-  await page.getByText("等待审批").first().waitFor();
+  await page.getByRole("link", { name: "待审批", exact: true }).waitFor();
+  await page.getByRole("heading", { level: 1, name: "概览" }).waitFor();
   await shot("overview-zh");
 });
 

@@ -1,10 +1,10 @@
 import { createContext, useContext, useEffect, useMemo, useState } from "react";
 import { Link, Route, Routes, useLocation, useSearchParams } from "react-router-dom";
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spin, Switch, Tag, theme, Tooltip } from "antd";
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spin, Switch, Tag, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { listNamespaces } from "./api/namespace";
-import { listWorkloadTypes } from "./api/workload";
+import { listAllWorkloads, listWorkloadTypes } from "./api/workload";
 import type { WorkloadType } from "./api/types";
 import { ErrorAlert } from "./components/common";
 import { AuthProvider, useAuthState, type Auth } from "./auth";
@@ -15,24 +15,31 @@ import { WorkloadDetail } from "./pages/WorkloadDetail";
 import { Rollouts } from "./pages/Rollouts";
 import { RolloutDetail } from "./pages/RolloutDetail";
 import { SignIn } from "./pages/SignIn";
+import { Inbox } from "./pages/Inbox";
+import { NotFound } from "./pages/NotFound";
+import { chooseNamespace, LAST_NAMESPACE_KEY } from "./namespaceChoice";
+import { themeConfig } from "./theme";
 
 /** The registry's workload types, loaded once from the backend. */
 const TypesContext = createContext<WorkloadType[]>([]);
 export const useWorkloadTypes = () => useContext(TypesContext);
 
-/** The namespace lives in the URL (?ns=), so links and reloads keep it. */
-export function useNamespace(): [string, (ns: string) => void] {
+/** The namespace lives in the URL (?ns=), so links and reloads keep it; "" until one is chosen. */
+export function useNamespace(): [string, (ns: string, replace?: boolean) => void] {
   const [params, setParams] = useSearchParams();
-  const ns = params.get("ns") ?? "default";
-  return [ns, (next) => setParams((p) => { p.set("ns", next); return p; })];
+  const ns = params.get("ns") ?? "";
+  return [ns, (next, replace) => setParams((p) => { p.set("ns", next); return p; }, { replace })];
 }
+
+/** Pages that show no namespace's objects (they need not wait for one to be chosen). */
+const NAMESPACELESS = ["/inbox"];
 
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [dark, setDark] = useState(() => localStorage.getItem("kd.dark") === "1");
   const [types, setTypes] = useState<WorkloadType[]>([]);
   const [typesError, setTypesError] = useState<unknown>();
-  const [namespaces, setNamespaces] = useState<string[]>([]);
+  const [namespaces, setNamespaces] = useState<string[] | undefined>();
   const [ns, setNs] = useNamespace();
   const location = useLocation();
   const auth = useAuthState(ns);
@@ -45,6 +52,23 @@ export function App() {
     listWorkloadTypes().then(setTypes, setTypesError);
     listNamespaces().then(setNamespaces, () => setNamespaces([]));
   }, [auth.signedOut]);
+
+  // Without ?ns=: the last namespace used, else the first that has workloads (not an empty default).
+  useEffect(() => {
+    if (ns || auth.signedOut || namespaces === undefined) return;
+    let live = true;
+    void chooseNamespace(localStorage.getItem(LAST_NAMESPACE_KEY), namespaces.length ? namespaces : undefined, async (n) => {
+      const all = await listAllWorkloads(n);
+      return Object.values(all ?? {}).some((list) => Array.isArray(list) && list.length > 0);
+    }).then((chosen) => live && setNs(chosen, true));
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ns, auth.signedOut, namespaces]);
+  useEffect(() => {
+    if (ns) localStorage.setItem(LAST_NAMESPACE_KEY, ns);
+  }, [ns]);
   useEffect(() => localStorage.setItem("kd.locale", locale), [locale]);
   useEffect(() => localStorage.setItem("kd.dark", dark ? "1" : "0"), [dark]);
   useEffect(() => {
@@ -52,24 +76,28 @@ export function App() {
   }, [locale]);
 
   const section = "/" + (location.pathname.split("/")[1] ?? "");
-  const withNs = (path: string) => `${path}?ns=${encodeURIComponent(ns)}`;
+  const withNs = (path: string) => (ns ? `${path}?ns=${encodeURIComponent(ns)}` : path);
   const menu = useMemo(
     () => [
       { key: "/", label: <Link to={withNs("/")}>{t.overview}</Link> },
       { key: "/workloads", label: <Link to={withNs("/workloads")}>{t.workloads}</Link> },
       { key: "/rollouts", label: <Link to={withNs("/rollouts")}>{t.rollouts}</Link> },
+      { key: "/inbox", label: <Link to={withNs("/inbox")} data-testid="inbox-link">{t.inbox}</Link> },
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [t, ns],
   );
 
   return (
-    <ConfigProvider locale={locale === "zh-CN" ? zhCN : enUS} theme={{ algorithm: dark ? theme.darkAlgorithm : theme.defaultAlgorithm }}>
+    <ConfigProvider
+      locale={locale === "zh-CN" ? zhCN : enUS}
+      theme={themeConfig(dark)}
+    >
       <AntApp>
         <I18n.Provider value={t}>
           <AuthProvider value={auth}>
             <TypesContext.Provider value={types}>
-              <Layout style={{ minHeight: "100vh" }}>
+              <Layout style={{ minHeight: "100vh" }} className={dark ? "kd-dark" : "kd-light"}>
                 <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
                   <Menu theme="dark" mode="horizontal" selectedKeys={[section]} items={menu} style={{ flex: 1, minWidth: 0 }} />
@@ -77,11 +105,11 @@ export function App() {
                     <Select
                       aria-label={t.namespace}
                       data-testid="namespace-select"
-                      value={ns}
-                      onChange={setNs}
+                      value={ns || undefined}
+                      onChange={(n: string) => setNs(n)}
                       showSearch
                       style={{ width: 180 }}
-                      options={(namespaces.includes(ns) ? namespaces : [ns, ...namespaces]).map((n) => ({ value: n, label: n }))}
+                      options={(!ns || (namespaces ?? []).includes(ns) ? (namespaces ?? []) : [ns, ...(namespaces ?? [])]).map((n) => ({ value: n, label: n }))}
                     />
                     <Select
                       aria-label={t.language}
@@ -107,13 +135,21 @@ export function App() {
                   ) : (
                     <>
                       <ErrorAlert error={typesError} />
-                      <Routes>
-                        <Route path="/" element={<Overview ns={ns} />} />
-                        <Route path="/workloads" element={<Workloads ns={ns} />} />
-                        <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
-                        <Route path="/rollouts" element={<Rollouts ns={ns} />} />
-                        <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
-                      </Routes>
+                      {!ns && !NAMESPACELESS.includes(location.pathname) ? (
+                        <Spin tip={t.loading}>
+                          <div style={{ minHeight: 80 }} />
+                        </Spin>
+                      ) : (
+                        <Routes>
+                          <Route path="/" element={<Overview ns={ns} />} />
+                          <Route path="/workloads" element={<Workloads ns={ns} />} />
+                          <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
+                          <Route path="/rollouts" element={<Rollouts ns={ns} />} />
+                          <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
+                          <Route path="/inbox" element={<Inbox />} />
+                          <Route path="*" element={<NotFound ns={ns} />} />
+                        </Routes>
+                      )}
                     </>
                   )}
                 </Layout.Content>

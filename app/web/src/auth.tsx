@@ -51,6 +51,8 @@ export function useAuthState(ns: string): Auth {
   }, []);
 
   useEffect(() => {
+    // No namespace yet (the app is choosing one): nothing to ask.
+    if (!ns) return;
     let live = true;
     getMe(ns).then(
       (me) => {
@@ -73,8 +75,10 @@ export function useAuthState(ns: string): Auth {
   const signIn = useCallback(
     async (token: string) => {
       await login(token);
-      const me = await getMe(ns);
-      setResult({ ns, me });
+      if (ns) {
+        const me = await getMe(ns);
+        setResult({ ns, me });
+      }
       setSignedOut(false);
     },
     [ns],

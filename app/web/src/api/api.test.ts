@@ -48,6 +48,13 @@ describe("API modules call the contract's endpoints", () => {
     ["setRolloutDisabled", () => rollout.setRolloutDisabled("demo", "shop", true), "POST", "/api/v1/rollout/disable/demo/shop"],
     ["getWorkloadEvents", () => workload.getWorkloadEvents("demo", "cloneset", "shop"), "GET", "/api/v1/workload/demo/cloneset/shop/events"],
     ["getRolloutEvents", () => rollout.getRolloutEvents("demo", "shop"), "GET", "/api/v1/rollout/events/demo/shop"],
+    ["undoRollout preview", () => rollout.undoRollout("demo", "shop", undefined, true), "POST", "/api/v1/rollout/undo/demo/shop?dryRun=true"],
+    ["undoRollout preview of a revision", () => rollout.undoRollout("demo", "shop", 2, true), "POST", "/api/v1/rollout/undo/demo/shop?revision=2&dryRun=true"],
+    ["undoRollout not a preview", () => rollout.undoRollout("demo", "shop", 2, false), "POST", "/api/v1/rollout/undo/demo/shop?revision=2"],
+    ["restartRollout preview", () => rollout.restartRollout("demo", "shop", true), "POST", "/api/v1/rollout/restart/demo/shop?dryRun=true"],
+    ["restartRollout not a preview", () => rollout.restartRollout("demo", "shop", false), "POST", "/api/v1/rollout/restart/demo/shop"],
+    ["listWaitingRollouts", () => rollout.listWaitingRollouts(), "GET", "/api/v1/rollout/waiting"],
+    ["getWorkloadRollout", () => workload.getWorkloadRollout("demo", "cloneset", "shop"), "GET", "/api/v1/workload/demo/cloneset/shop/rollout"],
   ];
   it.each(cases)("%s", async (_, call, method, url) => {
     const seen = answer(200, { data: { ok: true } });
@@ -82,5 +89,116 @@ describe("errors keep code, message and trace id", () => {
   it("refuses a 200 without the data envelope", async () => {
     answer(200, { items: [] });
     await expect(listNamespaces()).rejects.toMatchObject({ code: "BAD_RESPONSE" });
+  });
+});
+
+interface Sent extends Seen {
+  body?: string;
+  contentType?: string;
+}
+
+/** Like answer, also recording the JSON body and its content type. */
+function answerWithBody(status: number, body: unknown, seen: Sent[] = []) {
+  setFetch(async (input, init) => {
+    seen.push({
+      method: init?.method ?? "GET",
+      url: String(input),
+      body: init?.body === undefined ? undefined : String(init.body),
+      contentType: new Headers(init?.headers).get("Content-Type") ?? undefined,
+    });
+    return new Response(JSON.stringify(body), { status });
+  });
+  return seen;
+}
+
+describe("set image", () => {
+  const preview = {
+    dryRun: true,
+    changed: true,
+    message: "would set main=nginx:1.28",
+    containers: [{ name: "main", from: "nginx:1.27", to: "nginx:1.28" }],
+    diff: [{ path: "spec.template.spec.containers[main].image", from: "nginx:1.27", to: "nginx:1.28" }],
+    rollout: {
+      name: "shop",
+      startsRelease: true,
+      steps: [
+        { index: 1, replicas: "1", pause: "manual", waitsForPerson: true },
+        { index: 2, replicas: "50%", traffic: "50%", pause: "60s", waitsForPerson: false },
+        { index: 3, replicas: "100%", pause: "", waitsForPerson: false },
+      ],
+    },
+  };
+  it.each([
+    [true, "/api/v1/workload/demo/cloneset/shop/image?dryRun=true"],
+    [false, "/api/v1/workload/demo/cloneset/shop/image?dryRun=false"],
+  ])("dryRun=%s posts the images as JSON", async (dryRun, url) => {
+    const seen = answerWithBody(200, { data: preview });
+    await expect(workload.setWorkloadImage("demo", "cloneset", "shop", { main: "nginx:1.28", "side car": "envoy:1" }, dryRun)).resolves.toEqual(preview);
+    expect(seen).toEqual([{ method: "POST", url, body: JSON.stringify({ images: { main: "nginx:1.28", "side car": "envoy:1" } }), contentType: "application/json" }]);
+  });
+  it("encodes the path", async () => {
+    const seen = answerWithBody(200, { data: preview });
+    await workload.setWorkloadImage("a b", "cloneset", "x/y", { main: "nginx" }, true);
+    expect(seen[0].url).toBe("/api/v1/workload/a%20b/cloneset/x%2Fy/image?dryRun=true");
+  });
+  it("keeps the server's refusal", async () => {
+    answerWithBody(422, { trace_id: "t1", message: "image must not be empty", code: "INVALID" });
+    await expect(workload.setWorkloadImage("demo", "cloneset", "shop", { main: "" }, true)).rejects.toMatchObject({ status: 422, code: "INVALID", traceId: "t1" });
+  });
+});
+
+describe("the Rollout governing a workload", () => {
+  it("is null when none does", async () => {
+    answer(200, { data: null });
+    await expect(workload.getWorkloadRollout("demo", "cloneset", "catalog")).resolves.toBeNull();
+  });
+  it("is the Rollout's name and status", async () => {
+    const data = { name: "shop", status: { namespace: "demo", name: "shop", waitingForApproval: true } };
+    answer(200, { data });
+    await expect(workload.getWorkloadRollout("demo", "cloneset", "shop")).resolves.toEqual(data);
+  });
+});
+
+describe("undo and restart previews", () => {
+  it("undo preview carries the target revision's images, the diff and the release", async () => {
+    const data = {
+      workload: { type: "cloneset", apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", name: "shop" },
+      fromRevision: 3,
+      toRevision: 2,
+      toName: "shop-6d5f",
+      changed: true,
+      dryRun: true,
+      message: "would roll back to revision 2",
+      images: { main: "nginx:1.27" },
+      diff: [{ path: "spec.template.spec.containers[main].image", from: "nginx:1.28", to: "nginx:1.27" }],
+      startsRelease: true,
+      steps: [{ index: 1, replicas: "1", pause: "manual", waitsForPerson: true }],
+    };
+    const seen = answer(200, { data });
+    await expect(rollout.undoRollout("demo", "shop", 2, true)).resolves.toEqual(data);
+    expect(seen).toEqual([{ method: "POST", url: "/api/v1/rollout/undo/demo/shop?revision=2&dryRun=true" }]);
+  });
+});
+
+describe("the inbox", () => {
+  it("approveMany posts the items and returns one result per item", async () => {
+    const items = [
+      { namespace: "demo", name: "shop", step: 1 },
+      { namespace: "prod", name: "web", step: 2 },
+      { namespace: "prod", name: "api", step: 1 },
+    ];
+    const results = [
+      { ...items[0], changed: true, code: "OK", message: "step 1 approved" },
+      { ...items[1], changed: false, code: "OK", message: "step 2 was already approved" },
+      { ...items[2], changed: false, code: "FORBIDDEN", message: "needs patch rollouts/status" },
+    ];
+    const seen = answerWithBody(200, { data: results });
+    await expect(rollout.approveMany(items)).resolves.toEqual(results);
+    expect(seen).toEqual([{ method: "POST", url: "/api/v1/rollout/approve-many", body: JSON.stringify({ items }), contentType: "application/json" }]);
+  });
+  it("listWaitingRollouts returns the list", async () => {
+    const list = [{ namespace: "demo", name: "shop", waitingForApproval: true, currentStepIndex: 1, steps: [{}, {}, {}] }];
+    answer(200, { data: list });
+    await expect(rollout.listWaitingRollouts()).resolves.toEqual(list);
   });
 });

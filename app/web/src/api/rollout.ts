@@ -1,5 +1,5 @@
 import { request, seg } from "./http";
-import type { ActionResult, History, KubeEvent, RolloutStatus, UndoResult } from "./types";
+import type { ActionResult, ApproveItem, ApproveItemResult, History, KubeEvent, RestartResult, RolloutStatus, UndoResult } from "./types";
 
 const at = (namespace: string, name: string) => `${seg(namespace)}/${seg(name)}`;
 
@@ -18,12 +18,16 @@ export const pauseRollout = (namespace: string, name: string) => request<ActionR
 /** POST /rollout/resume/:namespace/:name */
 export const resumeRollout = (namespace: string, name: string) => request<ActionResult>("POST", `/rollout/resume/${at(namespace, name)}`);
 
-/** POST /rollout/undo/:namespace/:name[?revision=N] */
-export const undoRollout = (namespace: string, name: string, revision?: number) =>
-  request<UndoResult>("POST", `/rollout/undo/${at(namespace, name)}`, { revision });
+/** dryRun=true only when asked for: without it the call is the action itself. */
+const dry = (dryRun?: boolean) => (dryRun ? "true" : undefined);
 
-/** POST /rollout/restart/:namespace/:name */
-export const restartRollout = (namespace: string, name: string) => request<{ message: string }>("POST", `/rollout/restart/${at(namespace, name)}`);
+/** POST /rollout/undo/:namespace/:name[?revision=N][&dryRun=true]: with dryRun, the preview only. */
+export const undoRollout = (namespace: string, name: string, revision?: number, dryRun?: boolean) =>
+  request<UndoResult>("POST", `/rollout/undo/${at(namespace, name)}`, { revision, dryRun: dry(dryRun) });
+
+/** POST /rollout/restart/:namespace/:name[?dryRun=true]: with dryRun, the preview only. */
+export const restartRollout = (namespace: string, name: string, dryRun?: boolean) =>
+  request<RestartResult>("POST", `/rollout/restart/${at(namespace, name)}`, { dryRun: dry(dryRun) });
 
 /** POST /rollout/approve/:namespace/:name */
 export const approveRollout = (namespace: string, name: string) => request<ActionResult>("POST", `/rollout/approve/${at(namespace, name)}`);
@@ -44,3 +48,9 @@ export const promoteRollout = (namespace: string, name: string, to?: number) =>
 
 /** GET /rollout/events/:namespace/:name: the rollout's events, newest first. */
 export const getRolloutEvents = (namespace: string, name: string) => request<KubeEvent[]>("GET", `/rollout/events/${at(namespace, name)}`);
+
+/** GET /rollout/waiting: every Rollout waiting for a person, in every namespace the user may read. */
+export const listWaitingRollouts = () => request<RolloutStatus[]>("GET", "/rollout/waiting");
+
+/** POST /rollout/approve-many {"items"}: approves each Rollout's step; one result per item, in order. */
+export const approveMany = (items: ApproveItem[]) => request<ApproveItemResult[]>("POST", "/rollout/approve-many", undefined, { items });

@@ -40,6 +40,8 @@ export interface WorkloadWithPods {
 export interface Capabilities {
   scalable: boolean;
   restartable: boolean;
+  /** The type's pod template images can be set (POST .../image); absent from older servers. */
+  imageSettable?: boolean;
 }
 
 export interface WorkloadType {
@@ -132,6 +134,76 @@ export interface UndoResult {
   toRevision: number;
   toName: string;
   changed: boolean;
+  message: string;
+  /** True when nothing was changed (?dryRun=true). */
+  dryRun?: boolean;
+  /** The target revision's images, by container name. */
+  images?: Record<string, string>;
+  /** What the undo changes in the pod template. */
+  diff?: TemplateChange[];
+  /** The undo starts a new release under the Rollout (it goes through steps). */
+  startsRelease?: boolean;
+  explanation?: string;
+  steps?: ReleaseStep[];
+}
+
+/** POST /rollout/restart/:namespace/:name[?dryRun=true] */
+export interface RestartResult {
+  message: string;
+  dryRun?: boolean;
+  changed?: boolean;
+  startsRelease?: boolean;
+  explanation?: string;
+  steps?: ReleaseStep[];
+}
+
+/** One changed field of a pod template (dotted path). */
+export interface TemplateChange {
+  path: string;
+  from: string;
+  to: string;
+}
+
+/** One step of the release an action would start, as the previews describe it. */
+export interface ReleaseStep {
+  index: number;
+  /** "1", "20%"… */
+  replicas: string;
+  traffic?: string;
+  /** "manual" (waits for a person), "<N>s" (waits N seconds) or "" (goes on). */
+  pause: string;
+  waitsForPerson: boolean;
+}
+
+/** POST /workload/:namespace/:type/:name/image */
+export interface SetImageResult {
+  dryRun: boolean;
+  changed: boolean;
+  message: string;
+  containers: { name: string; from: string; to: string }[];
+  diff: TemplateChange[];
+  /** The Rollout governing the workload, or null. */
+  rollout: { name: string; steps: ReleaseStep[]; startsRelease: boolean; explanation?: string } | null;
+}
+
+/** GET /workload/:namespace/:type/:name/rollout: the Rollout governing the workload, or null. */
+export interface WorkloadRollout {
+  name: string;
+  status: RolloutStatus;
+}
+
+/** One item of POST /rollout/approve-many: approve this Rollout's step. */
+export interface ApproveItem {
+  namespace: string;
+  name: string;
+  step: number;
+}
+
+/** The answer for one item: changed false when the step was already approved (or not approved). */
+export interface ApproveItemResult extends ApproveItem {
+  changed: boolean;
+  /** "OK" or an error code (FORBIDDEN, CONFLICT, NOT_FOUND…). */
+  code: string;
   message: string;
 }
 

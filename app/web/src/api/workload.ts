@@ -1,5 +1,5 @@
 import { request, seg } from "./http";
-import type { KubeEvent, Workload, WorkloadType, WorkloadWithPods } from "./types";
+import type { KubeEvent, SetImageResult, Workload, WorkloadRollout, WorkloadType, WorkloadWithPods } from "./types";
 
 const base = (namespace: string, type: string, name: string) => `/workload/${seg(namespace)}/${seg(type)}/${seg(name)}`;
 
@@ -31,3 +31,14 @@ export const listWorkloadTypes = () => request<WorkloadType[]>("GET", "/workload
 
 /** GET /workload/:namespace/:type/:name/events: the workload's events, newest first. */
 export const getWorkloadEvents = (namespace: string, type: string, name: string) => request<KubeEvent[]>("GET", base(namespace, type, name) + "/events");
+
+/**
+ * POST /workload/:namespace/:type/:name/image?dryRun=true|false {"images": {container: image}}:
+ * with dryRun the server computes the change and the release it would start without making it.
+ */
+export const setWorkloadImage = (namespace: string, type: string, name: string, images: Record<string, string>, dryRun: boolean) =>
+  request<SetImageResult>("POST", base(namespace, type, name) + "/image", { dryRun: String(dryRun) }, { images });
+
+/** GET /workload/:namespace/:type/:name/rollout: the Rollout governing the workload, or null. */
+export const getWorkloadRollout = (namespace: string, type: string, name: string) =>
+  request<WorkloadRollout | null>("GET", base(namespace, type, name) + "/rollout");

@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { Link } from "react-router-dom";
 import { Alert, Button, Card, Empty, Modal, Space, Spin, Table, Tag, Tooltip, Typography } from "antd";
 import { ApiError } from "../api/http";
-import type { KubeEvent, Permission } from "../api/types";
-import { useT } from "../i18n";
+import type { KubeEvent, Permission, ReleaseStep, TemplateChange } from "../api/types";
+import { fmt, useT } from "../i18n";
 
 export const REFRESH_MS = 5000;
 
@@ -59,21 +60,53 @@ export function ErrorAlert({ error }: { error: unknown }) {
   );
 }
 
-/** Loading, error and empty states around content. */
-export function Loadable({ loading, error, empty, children }: { loading: boolean; error: unknown; empty?: boolean; children: React.ReactNode }) {
+/** Loading, error and empty states around content; an error offers a retry and a way back. */
+export function Loadable(props: {
+  loading: boolean;
+  error: unknown;
+  empty?: boolean;
+  children: React.ReactNode;
+  /** Where to go instead (shown with an error). */
+  back?: { to: string; label: string };
+  onRetry?: () => void;
+}) {
   const t = useT();
+  const { loading, error, empty, children, back, onRetry } = props;
   if (loading) return <Spin tip={t.loading}><div style={{ minHeight: 80 }} /></Spin>;
   return (
     <>
       <ErrorAlert error={error} />
+      {error !== undefined && error !== null && (back || onRetry) && (
+        <Space style={{ margin: "12px 0" }}>
+          {onRetry && (
+            <Button onClick={onRetry} data-testid="retry">
+              {t.retry}
+            </Button>
+          )}
+          {back && (
+            <Link to={back.to} data-testid="back-link">
+              {back.label}
+            </Link>
+          )}
+        </Space>
+      )}
       {empty ? <Empty description={t.empty} /> : children}
     </>
   );
 }
 
+/** A preview the dialog loads (a server-side dry run) before it lets the action run. */
+export interface Preview {
+  load: () => Promise<unknown>;
+  render: (result: unknown) => React.ReactNode;
+  /** The inputs the preview depends on: a new key loads it again (after a short pause). */
+  key?: string;
+}
+
 /**
- * A button that asks before it acts: the dialog shows the equivalent kubectl command, and the
- * optional body (an input) can hold the action back until it is valid.
+ * A button that asks before it acts: the dialog shows the equivalent kubectl command, an optional
+ * warning, the optional body (an input, which can hold the action back until it is valid) and an
+ * optional preview, which must have answered for the current inputs before Confirm is enabled.
  */
 export function ActionButton(props: {
   label: string;
@@ -88,11 +121,43 @@ export function ActionButton(props: {
   testId?: string;
   /** From /me: when not allowed the button is disabled and its tooltip says why. */
   permission?: Permission;
+  /** Said in the dialog before anything else (e.g. that a Rollout governs the workload). */
+  warning?: React.ReactNode;
+  preview?: Preview;
 }) {
   const t = useT();
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const [shown, setShown] = useState<{ key: string; loading: boolean; data?: unknown; error?: unknown }>();
+  const previewRef = useRef(props.preview);
+  previewRef.current = props.preview;
+  const previewKey = props.preview ? (props.preview.key ?? "") : undefined;
+  const wantPreview = open && previewKey !== undefined && props.ready !== false;
+
+  useEffect(() => {
+    if (!wantPreview || previewKey === undefined) {
+      setShown(undefined);
+      return;
+    }
+    let live = true;
+    setShown({ key: previewKey, loading: true });
+    const id = setTimeout(
+      () => {
+        previewRef.current?.load().then(
+          (data) => live && setShown({ key: previewKey, loading: false, data }),
+          (e) => live && setShown({ key: previewKey, loading: false, error: e }),
+        );
+      },
+      previewRef.current?.key === undefined ? 0 : 400,
+    );
+    return () => {
+      live = false;
+      clearTimeout(id);
+    };
+  }, [wantPreview, previewKey]);
+
+  const previewPending = wantPreview && (!shown || shown.loading || shown.key !== previewKey);
   const ok = async () => {
     setBusy(true);
     setError(undefined);
@@ -104,6 +169,10 @@ export function ActionButton(props: {
     } finally {
       setBusy(false);
     }
+  };
+  const close = () => {
+    setOpen(false);
+    setError(undefined);
   };
   const denied = props.permission && !props.permission.allowed;
   const button = (
@@ -126,19 +195,40 @@ export function ActionButton(props: {
       <Modal
         open={open}
         title={props.title}
-        onCancel={() => setOpen(false)}
+        onCancel={close}
         onOk={ok}
         okText={t.confirm}
         cancelText={t.cancel}
         confirmLoading={busy}
-        okButtonProps={{ danger: props.danger, disabled: props.ready === false, "data-testid": "confirm-action" } as any}
+        width={props.preview ? 720 : undefined}
+        okButtonProps={{ danger: props.danger, disabled: props.ready === false || previewPending, "data-testid": "confirm-action" } as any}
         destroyOnHidden
       >
         <Space direction="vertical" style={{ width: "100%" }}>
+          {props.warning && <Alert type="warning" showIcon message={props.warning} data-testid="action-warning" />}
           <div>
             {t.command}: <Typography.Text code copyable data-testid="command">{props.command}</Typography.Text>
           </div>
           {props.body}
+          {wantPreview && (
+            <div data-testid="action-preview" aria-live="polite">
+              {previewPending ? (
+                <Spin size="small" tip={t.previewLoading}>
+                  <div style={{ minHeight: 40 }} />
+                </Spin>
+              ) : shown?.error !== undefined ? (
+                <Space direction="vertical" style={{ width: "100%" }}>
+                  <Typography.Text>{t.previewFailed}</Typography.Text>
+                  <ErrorAlert error={shown.error} />
+                </Space>
+              ) : (
+                <Space direction="vertical" style={{ width: "100%" }}>
+                  <Typography.Text strong>{t.previewTitle}</Typography.Text>
+                  {props.preview?.render(shown?.data)}
+                </Space>
+              )}
+            </div>
+          )}
           <ErrorAlert error={error} />
         </Space>
       </Modal>
@@ -146,14 +236,106 @@ export function ActionButton(props: {
   );
 }
 
-/** Human age of a timestamp, like kubectl's AGE column. */
-export function age(ts?: string | null): string {
+/** Step numbers that wait for a person, as "1, 3". */
+export const waitingSteps = (steps: { index: number; waitsForPerson?: boolean; manual?: boolean }[]) =>
+  steps.filter((s) => s.waitsForPerson ?? s.manual).map((s) => s.index).join(", ");
+
+/** The steps a release would go through, and which of them wait for a person. */
+export function ReleaseSteps({ steps }: { steps: ReleaseStep[] }) {
+  const t = useT();
+  return (
+    <Table<ReleaseStep>
+      size="small"
+      data-testid="release-steps"
+      rowKey="index"
+      pagination={false}
+      dataSource={steps}
+      columns={[
+        { title: t.step, dataIndex: "index" },
+        { title: t.replicas, dataIndex: "replicas" },
+        { title: t.traffic, render: (_, s) => s.traffic || "-" },
+        {
+          title: t.pause,
+          render: (_, s) =>
+            s.waitsForPerson ? (
+              <Tag color="warning" data-testid="step-waits-for-person">{t.waitsForPerson}</Tag>
+            ) : s.pause && s.pause !== "manual" ? (
+              fmt(t.pausesFor, { time: s.pause })
+            ) : (
+              t.goesOn
+            ),
+        },
+      ]}
+    />
+  );
+}
+
+/** Says whether an action starts a release under a Rollout, and lists its steps. */
+export function ReleaseNote({ rollout, startsRelease, steps, explanation }: { rollout: string; startsRelease: boolean; steps: ReleaseStep[]; explanation?: string }) {
+  const t = useT();
+  // The server's explanation says what the Rollout controller will do (cancel, roll back at once,
+  // restart from step 1, ...): shown as it is.
+  const detail = explanation ? <span data-testid="release-explanation">{explanation}</span> : undefined;
+  if (!startsRelease) return <Alert type="info" showIcon message={rollout ? fmt(t.noRelease, { name: rollout }) : t.noReleaseAction} description={detail} data-testid="no-release" />;
+  const waits = waitingSteps(steps);
+  return (
+    <Space direction="vertical" style={{ width: "100%" }}>
+      <Alert
+        type="warning"
+        showIcon
+        data-testid="starts-release"
+        message={waits ? fmt(t.startsReleaseWaits, { name: rollout, steps: waits }) : fmt(t.startsReleaseNoWait, { name: rollout })}
+        description={detail}
+      />
+      {steps.length > 0 && <ReleaseSteps steps={steps} />}
+    </Space>
+  );
+}
+
+/** What an action changes in the pod template. */
+export function Changes({ diff }: { diff: TemplateChange[] }) {
+  const t = useT();
+  return (
+    <Table<TemplateChange>
+      size="small"
+      data-testid="template-diff"
+      rowKey="path"
+      pagination={false}
+      title={() => t.changes}
+      dataSource={diff}
+      locale={{ emptyText: t.empty }}
+      columns={[
+        { title: t.field, render: (_, d) => <Typography.Text code>{d.path}</Typography.Text> },
+        { title: t.from, render: (_, d) => <span style={{ wordBreak: "break-all" }}>{d.from || "-"}</span> },
+        { title: t.to, render: (_, d) => <span style={{ wordBreak: "break-all" }}>{d.to || "-"}</span> },
+      ]}
+    />
+  );
+}
+
+/** How long ago a timestamp was, as people say it: "45s", "3m", "2h", "5d", "2y". */
+export function age(ts?: string | null, now = Date.now()): string {
   if (!ts) return "-";
-  const s = Math.max(0, Math.floor((Date.now() - new Date(ts).getTime()) / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
+  const t = new Date(ts).getTime();
+  if (Number.isNaN(t)) return "-";
+  const s = Math.max(0, Math.floor((now - t) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h`;
+  if (s < 365 * 86400) return `${Math.floor(s / 86400)}d`;
+  return `${Math.floor(s / (365 * 86400))}y`;
+}
+
+/** An age with the exact time on hover (and for screen readers, as a time element). */
+export function Ago({ ts }: { ts?: string | null }) {
+  if (!ts || ts.startsWith("0001-")) return <>-</>;
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return <>-</>;
+  return (
+    <time dateTime={ts} title={d.toLocaleString()}>
+      {age(ts)}
+    </time>
+  );
 }
 
 /** A timestamp, or null for none (Go's zero time, 0001-01-01, included). */
@@ -181,7 +363,7 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
               title: t.lastSeen,
               render: (_, e) => {
                 const ts = seen(e.lastTimestamp) ?? seen(e.firstTimestamp);
-                return <Tooltip title={ts}>{age(ts)}</Tooltip>;
+                return <Ago ts={ts} />;
               },
             },
             { title: t.source, dataIndex: "source" },
@@ -192,6 +374,17 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
   );
 }
 
-export const Title = ({ children }: { children: React.ReactNode }) => <Typography.Title level={3}>{children}</Typography.Title>;
+/** The page's one h1; it also names the browser tab. */
+export function Title({ children }: { children: string }) {
+  const t = useT();
+  useEffect(() => {
+    document.title = `${children} · ${t.title}`;
+  }, [children, t]);
+  return (
+    <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+      {children}
+    </Typography.Title>
+  );
+}
 
 export { Button };

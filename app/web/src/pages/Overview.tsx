@@ -67,7 +67,7 @@ export function Overview({ ns }: { ns: string }) {
           </Card>
         </Col>
         <Col span={16}>
-          <Card title={`${t.waitingApproval} (${waiting.length})`} style={{ marginBottom: 16 }}>
+          <Card title={`${t.waitingApproval} (${waiting.length})`} extra={<Link to={`/inbox?ns=${encodeURIComponent(ns)}`}>{t.inboxOpen}</Link>} style={{ marginBottom: 16 }}>
             <RolloutTable rows={waiting} ns={ns} loading={active.loading} error={active.error} />
           </Card>
           <Card title={`${t.activeRollouts} (${active.data?.length ?? 0})`}>
@@ -78,6 +78,36 @@ export function Overview({ ns }: { ns: string }) {
     </>
   );
 }
+
+/** Where a Rollout's page is. */
+export const rolloutPath = (ns: string, name: string) => `/rollouts/${encodeURIComponent(name)}?ns=${encodeURIComponent(ns)}`;
+
+/** Where a workload's page is (empty for a type the dashboard does not serve). */
+export const workloadPath = (ns: string, type: string, name: string) =>
+  type ? `/workloads/${encodeURIComponent(type)}/${encodeURIComponent(name)}?ns=${encodeURIComponent(ns)}` : "";
+
+/** "x/N" while a step is current, else "-". */
+export const stepText = (r: RolloutStatus) => (r.currentStepIndex ? `${r.currentStepIndex}/${r.steps.length}` : "-");
+
+/** The Rollout's workload, linked to its page when the dashboard serves its type. */
+export function WorkloadLink({ r, ns }: { r: RolloutStatus; ns: string }) {
+  const text = `${r.workload.kind}/${r.workload.name}`;
+  const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
+  return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
+}
+
+/** A rollout's state: the step state, and tags for waiting (only when it is), paused, disabled. */
+export function RolloutStateCell({ r }: { r: RolloutStatus }) {
+  const t = useT();
+  return (
+    <>
+      {r.currentStepState || "-"} {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
+      {r.paused && <Tag>{t.paused}</Tag>} {r.disabled && <Tag>{t.disabled}</Tag>}
+    </>
+  );
+}
+
+export const phaseColor = (r: RolloutStatus) => (r.active ? "processing" : r.phase === "Healthy" ? "success" : "default");
 
 export function RolloutTable({ rows, ns, loading, error }: { rows: RolloutStatus[]; ns: string; loading: boolean; error: unknown }) {
   const t = useT();
@@ -90,19 +120,11 @@ export function RolloutTable({ rows, ns, loading, error }: { rows: RolloutStatus
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         locale={{ emptyText: t.empty }}
         columns={[
-          { title: t.name, render: (_, r) => <Link to={`/rollouts/${encodeURIComponent(r.name)}?ns=${encodeURIComponent(r.namespace || ns)}`}>{r.name}</Link> },
-          { title: t.workload, render: (_, r) => `${r.workload.kind}/${r.workload.name}` },
-          { title: t.phase, render: (_, r) => <Tag color={r.active ? "processing" : r.phase === "Healthy" ? "success" : "default"}>{r.phase || "-"}</Tag> },
-          { title: t.step, render: (_, r) => (r.currentStepIndex ? `${r.currentStepIndex}/${r.steps.length}` : "-") },
-          {
-            title: t.state,
-            render: (_, r) => (
-              <>
-                {r.currentStepState || "-"} {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
-                {r.paused && <Tag>{t.paused}</Tag>} {r.disabled && <Tag>{t.disabled}</Tag>}
-              </>
-            ),
-          },
+          { title: t.name, render: (_, r) => <Link to={rolloutPath(r.namespace || ns, r.name)}>{r.name}</Link> },
+          { title: t.workload, render: (_, r) => <WorkloadLink r={r} ns={ns} /> },
+          { title: t.phase, render: (_, r) => <Tag color={phaseColor(r)}>{r.phase || "-"}</Tag> },
+          { title: t.step, render: (_, r) => stepText(r) },
+          { title: t.state, render: (_, r) => <RolloutStateCell r={r} /> },
         ]}
       />
     </Loadable>

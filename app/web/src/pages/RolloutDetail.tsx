@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useParams } from "react-router-dom";
-import { Alert, App, Card, Descriptions, InputNumber, Space, Steps, Table, Tag } from "antd";
+import { Alert, App, Card, Descriptions, InputNumber, Select, Space, Steps, Table, Tag, Tooltip, Typography } from "antd";
 import {
   approveRollout,
   getRolloutEvents,
@@ -13,10 +13,13 @@ import {
   setRolloutDisabled,
   undoRollout,
 } from "../api/rollout";
-import type { ActionResult, Revision } from "../api/types";
-import { ActionButton, age, EventsCard, Loadable, Title, usePoll } from "../components/common";
+import { getWorkload } from "../api/workload";
+import type { ActionResult, RestartResult, Revision, RolloutStatus, UndoResult } from "../api/types";
+import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, Title, usePoll } from "../components/common";
 import { useCan } from "../auth";
-import { useT } from "../i18n";
+import { fmt, useT } from "../i18n";
+import { stepText, WorkloadLink } from "./Overview";
+import { personSteps, stepTarget } from "../rolloutSteps";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -27,34 +30,48 @@ export function RolloutDetail({ ns }: { ns: string }) {
   const events = usePoll(() => getRolloutEvents(ns, name), [ns, name]);
   const can = useCan();
   const [promoteTo, setPromoteTo] = useState<number | null>(null);
+  const [undoTo, setUndoTo] = useState<number | undefined>(undefined);
   const st = status.data;
   const kk = `kubectl-kruise rollout`;
-  const done = (r: unknown) => {
-    const res = r as Partial<ActionResult>;
-    message.success(res?.message ?? t.done);
-    if (res?.warning) message.warning(res.warning);
+  const reloadAll = () => {
     void status.reload();
     void history.reload();
     void events.reload();
   };
-  const current = st ? st.currentStepIndex - 1 : -1;
+  const done = (r: unknown) => {
+    const res = r as Partial<ActionResult>;
+    message.success(res?.message ?? t.done);
+    if (res?.warning) message.warning(res.warning);
+    // The controller reacts within seconds: look again soon, not only at the next poll.
+    reloadAll();
+    setTimeout(reloadAll, 1000);
+    setTimeout(reloadAll, 3000);
+  };
   const wtype = st?.workload.type ?? "";
   const subStatus = st?.strategy === "blueGreen" ? "blueGreenStatus" : "canaryStatus";
+  const undoCommand = `${kk} undo rollout/${name} -n ${ns}${undoTo !== undefined ? ` --to-revision=${undoTo}` : ""}`;
+  const revisions = (history.data?.revisions ?? []).filter((r) => !r.current);
 
   return (
     <>
-      <Title>Rollout {ns}/{name}</Title>
-      <Loadable loading={status.loading} error={status.error}>
+      <Title>{`${t.rollout} ${ns}/${name}`}</Title>
+      <Loadable loading={status.loading} error={status.error} back={{ to: `/rollouts?ns=${encodeURIComponent(ns)}`, label: t.backToRollouts }} onRetry={() => void status.reload()}>
         {st && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
             <Card title={t.status}>
               <Descriptions size="small" column={3} data-testid="rollout-summary">
                 <Descriptions.Item label={t.phase}><Tag color={st.active ? "processing" : "success"} data-testid="rollout-phase">{st.phase || "-"}</Tag></Descriptions.Item>
                 <Descriptions.Item label={t.strategy}>{st.strategy}</Descriptions.Item>
-                <Descriptions.Item label={t.workload}>{st.workload.kind}/{st.workload.name}</Descriptions.Item>
-                <Descriptions.Item label={t.step}>{st.currentStepIndex ? `${st.currentStepIndex}/${st.steps.length}` : "-"}</Descriptions.Item>
+                <Descriptions.Item label={t.workload}><WorkloadLink r={st} ns={ns} /></Descriptions.Item>
+                <Descriptions.Item label={t.step}>{stepText(st)}</Descriptions.Item>
                 <Descriptions.Item label={t.state}><span data-testid="rollout-state">{st.currentStepState || "-"}</span></Descriptions.Item>
-                <Descriptions.Item label={t.updated}>{st.updatedReplicas} ({st.updatedReadyReplicas} {t.ready})</Descriptions.Item>
+                {/* Counts of a release only while one is in progress (else they are stale or zero). */}
+                {st.active && (
+                  <Descriptions.Item label={t.updated}>
+                    <ReleaseProgress st={st} ns={ns} />
+                  </Descriptions.Item>
+                )}
+                <Descriptions.Item label={t.lastUpdate}><Ago ts={st.lastUpdateTime} /></Descriptions.Item>
                 <Descriptions.Item label={t.message} span={3}>{st.message}</Descriptions.Item>
               </Descriptions>
               {st.waitingForApproval && <Alert type="warning" showIcon message={t.waitingApproval} data-testid="waiting-approval" style={{ marginTop: 8 }} />}
@@ -67,13 +84,48 @@ export function RolloutDetail({ ns }: { ns: string }) {
                 ) : (
                   <ActionButton testId="pause-button" permission={can.rollout("pause")} label={t.pauseRollout} title={`${t.pauseRollout} ${name}`} command={`${kk} pause rollout/${name} -n ${ns}`} run={() => pauseRollout(ns, name)} onDone={done} />
                 )}
-                <ActionButton danger testId="undo-button" permission={can.workload(wtype, "undo")} label={t.undo} title={`${t.undo} ${name}`} command={`${kk} undo rollout/${name} -n ${ns}`} run={() => undoRollout(ns, name)} onDone={done} />
+                <ActionButton
+                  danger
+                  testId="undo-button"
+                  permission={can.workload(wtype, "undo")}
+                  label={t.undo}
+                  title={`${t.undo} ${name}`}
+                  command={undoCommand}
+                  body={
+                    <Space direction="vertical" style={{ width: "100%" }}>
+                      <label htmlFor="undo-revision">{t.undoTo}</label>
+                      <Select
+                        id="undo-revision"
+                        aria-label={t.undoTo}
+                        data-testid="undo-revision-select"
+                        style={{ width: "100%" }}
+                        value={undoTo ?? 0}
+                        onChange={(v: number) => setUndoTo(v === 0 ? undefined : v)}
+                        options={[
+                          { value: 0, label: t.previousRevision },
+                          ...revisions.map((r) => ({ value: r.revision, label: `${r.revision} · ${r.name} · ${r.images.join(", ")}` })),
+                        ]}
+                      />
+                    </Space>
+                  }
+                  preview={{
+                    key: String(undoTo ?? ""),
+                    load: () => undoRollout(ns, name, undoTo, true),
+                    render: (r) => <UndoPreview result={r as UndoResult} rollout={name} />,
+                  }}
+                  run={() => undoRollout(ns, name, undoTo)}
+                  onDone={(r) => {
+                    setUndoTo(undefined);
+                    done(r);
+                  }}
+                />
                 <ActionButton
                   label={t.restart}
                   testId="restart-button"
                   permission={can.workload(wtype, "restart")}
                   title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
                   command={`${kk} restart ${st.workload.kind.toLowerCase()}/${st.workload.name} -n ${ns}`}
+                  preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
                   run={() => restartRollout(ns, name)}
                   onDone={done}
                 />
@@ -125,21 +177,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
               </Space>
             </Card>
             <Card title={t.steps}>
-              <Steps
-                data-testid="step-timeline"
-                direction="vertical"
-                size="small"
-                current={current}
-                status={st.waitingForApproval ? "wait" : st.active ? "process" : "finish"}
-                items={st.steps.map((s) => ({
-                  title: `${t.step} ${s.index}: ${t.replicas} ${s.replicas ?? "-"}`,
-                  description: [
-                    s.traffic ? `${t.traffic} ${s.traffic}` : null,
-                    s.manual ? `${t.pause}: ${t.manual}` : `${t.pause}: ${s.pauseSeconds}s`,
-                    s.index === st.currentStepIndex ? `${t.state}: ${st.currentStepState}` : null,
-                  ].filter(Boolean).join(" · "),
-                }))}
-              />
+              <StepTimeline st={st} />
             </Card>
             <EventsCard events={events} />
             <Card title={t.history}>
@@ -155,14 +193,14 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     { title: t.name, dataIndex: "name" },
                     { title: t.images, render: (_, r) => r.images.join(", ") },
                     { title: t.changeCause, render: (_, r) => r.changeCause ?? "-" },
-                    { title: t.created, render: (_, r) => age(r.created) },
+                    { title: t.created, render: (_, r) => <Ago ts={r.created} /> },
                     {
                       title: "",
                       render: (_, r) => (
                         <>
-                          {r.current && <Tag color="blue">{t.current}</Tag>}
-                          {r.stable && <Tag color="green">{t.stable}</Tag>}
-                          {r.canary && <Tag color="orange">{t.canary}</Tag>}
+                          {r.current && <Tag color="processing">{t.current}</Tag>}
+                          {r.stable && <Tag color="success">{t.stable}</Tag>}
+                          {r.canary && <Tag color="warning">{t.canary}</Tag>}
                         </>
                       ),
                     },
@@ -176,3 +214,109 @@ export function RolloutDetail({ ns }: { ns: string }) {
     </>
   );
 }
+
+/**
+ * The steps, with the waiting step marked. Outside a release no step is current: a finished
+ * release shows every step done, a cancelled or never-started one none.
+ */
+export function StepTimeline({ st }: { st: RolloutStatus }) {
+  const t = useT();
+  const cur = st.currentStepIndex;
+  const finished = !st.active && st.currentStepState === "Completed" && cur === st.steps.length;
+  const waitsFor = new Map(personSteps(st).map((p) => [p.index, p.waitsForPerson]));
+  return (
+    <Steps
+      data-testid="step-timeline"
+      direction="vertical"
+      size="small"
+      current={st.active ? cur - 1 : finished ? st.steps.length : -1}
+      items={st.steps.map((s) => {
+        const isCurrent = st.active && s.index === cur;
+        const waiting = isCurrent && st.waitingForApproval;
+        const status: "wait" | "process" | "finish" = finished || (st.active && s.index < cur) ? "finish" : isCurrent ? "process" : "wait";
+        return {
+          status,
+          title: (
+            <Space size={4} wrap>
+              <span>{`${t.step} ${s.index}: ${t.replicas} ${s.replicas ?? "-"}`}</span>
+              {waiting && (
+                <Tag color="warning" data-testid="waiting-step">
+                  {t.stepWaiting}
+                </Tag>
+              )}
+              {isCurrent && !waiting && <Tag color="processing">{st.currentStepState || t.current}</Tag>}
+            </Space>
+          ),
+          description: [
+            s.traffic ? `${t.traffic} ${s.traffic}` : null,
+            // A manual pause on a last step at 100% is not a wait: the controller goes on.
+            waitsFor.get(s.index) ? `${t.pause}: ${t.manual}` : s.manual ? t.goesOn : `${t.pause}: ${s.pauseSeconds}s`,
+            isCurrent && st.autoResumeAt ? fmt(t.resumesAt, { time: new Date(st.autoResumeAt).toLocaleTimeString() }) : null,
+          ]
+            .filter(Boolean)
+            .join(" · "),
+        };
+      })}
+    />
+  );
+}
+
+/** "x of N updated, y ready" for the current step, N from the step (and the workload for a percentage). */
+function ReleaseProgress({ st, ns }: { st: RolloutStatus; ns: string }) {
+  const t = useT();
+  const step = st.steps[st.currentStepIndex - 1];
+  const percent = typeof step?.replicas === "string" && step.replicas.endsWith("%");
+  const w = usePoll(() => (percent && st.workload.type ? getWorkload(ns, st.workload.type, st.workload.name) : Promise.resolve(undefined)), [ns, st.workload.type, st.workload.name, percent]);
+  const total = w.data ? (w.data.kind === "DaemonSet" ? w.data.status?.desiredNumberScheduled : (w.data.spec?.replicas ?? 1)) : undefined;
+  const n = step ? stepTarget(step.replicas, typeof total === "number" ? total : undefined) : undefined;
+  const text =
+    n !== undefined
+      ? fmt(t.updatedOf, { x: st.updatedReplicas, n, ready: st.updatedReadyReplicas })
+      : fmt(t.updatedNoTarget, { x: st.updatedReplicas, ready: st.updatedReadyReplicas, target: step?.replicas ?? "-" });
+  return (
+    <span data-testid="rollout-updated">
+      {percent && n !== undefined ? <Tooltip title={`${step?.replicas} × ${total}`}>{text}</Tooltip> : text}
+    </span>
+  );
+}
+
+function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string }) {
+  const t = useT();
+  if (!result) return null;
+  if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
+  if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
+  const images = Object.entries(result.images ?? {});
+  return (
+    <Space direction="vertical" style={{ width: "100%" }} data-testid="undo-preview">
+      <Typography.Text>
+        {fmt(t.undoSummary, { workload: `${result.workload.kind}/${result.workload.name}`, from: result.fromRevision, to: result.toRevision, toName: result.toName })}
+      </Typography.Text>
+      {images.length > 0 && (
+        <div>
+          {t.targetImages}:
+          <ul style={{ margin: 0 }}>
+            {images.map(([c, i]) => (
+              <li key={c}>
+                {c}: <Typography.Text code>{i}</Typography.Text>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {result.diff && <Changes diff={result.diff} />}
+      <ReleaseNote rollout={rollout} startsRelease={result.startsRelease === true} steps={result.steps ?? []} explanation={result.explanation} />
+    </Space>
+  );
+}
+
+function RestartPreview({ result, rollout }: { result: RestartResult; rollout: string }) {
+  if (!result) return null;
+  if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
+  return (
+    <Space direction="vertical" style={{ width: "100%" }} data-testid="restart-preview">
+      {result.message && <Typography.Text>{result.message}</Typography.Text>}
+      <ReleaseNote rollout={rollout} startsRelease={result.startsRelease === true} steps={result.steps ?? []} explanation={result.explanation} />
+    </Space>
+  );
+}
+

@@ -1,15 +1,111 @@
+import { Link } from "react-router-dom";
+import { Table, Tag } from "antd";
+import type { ColumnsType } from "antd/es/table";
 import { listAllRollouts } from "../api/rollout";
-import { Title, usePoll } from "../components/common";
+import type { RolloutStatus } from "../api/types";
+import { Ago, Loadable, Title, usePoll } from "../components/common";
+import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
 import { useT } from "../i18n";
-import { RolloutTable } from "./Overview";
+import { phaseColor, RolloutStateCell, rolloutPath, stepText, WorkloadLink } from "./Overview";
+
+/** The states the State filter offers (a rollout can be in several). */
+const STATES = ["waiting", "progressing", "paused", "disabled", "idle"] as const;
+
+function inState(r: RolloutStatus, s: string): boolean {
+  switch (s) {
+    case "waiting":
+      return r.waitingForApproval;
+    case "progressing":
+      return r.active;
+    case "paused":
+      return r.paused;
+    case "disabled":
+      return r.disabled;
+    case "idle":
+      return !r.active;
+  }
+  return false;
+}
 
 export function Rollouts({ ns }: { ns: string }) {
   const t = useT();
   const list = usePoll(() => listAllRollouts(ns), [ns]);
+  const query = useTableQuery(["phase", "state"]);
+  const rows = (list.data ?? []).filter((r) => matches(query.q, r.name, r.workload.name));
+  const phases = [...new Set((list.data ?? []).map((r) => r.phase || "-"))].sort();
+  const stateText: Record<(typeof STATES)[number], string> = {
+    waiting: t.waitingApproval,
+    progressing: t.releaseInProgress,
+    paused: t.paused,
+    disabled: t.disabled,
+    idle: t.notInRelease,
+  };
+  const columns: ColumnsType<RolloutStatus> = [
+    {
+      key: "name",
+      title: t.name,
+      sorter: (a, b) => compareValues(a.name, b.name),
+      sortOrder: query.sortOrder("name"),
+      render: (_, r) => <Link to={rolloutPath(r.namespace || ns, r.name)}>{r.name}</Link>,
+    },
+    {
+      key: "workload",
+      title: t.workload,
+      sorter: (a, b) => compareValues(`${a.workload.kind}/${a.workload.name}`, `${b.workload.kind}/${b.workload.name}`),
+      sortOrder: query.sortOrder("workload"),
+      render: (_, r) => <WorkloadLink r={r} ns={ns} />,
+    },
+    {
+      key: "phase",
+      title: t.phase,
+      sorter: (a, b) => compareValues(a.phase, b.phase),
+      sortOrder: query.sortOrder("phase"),
+      filters: phases.map((p) => ({ text: p, value: p })),
+      filteredValue: query.filtered("phase"),
+      onFilter: (v, r) => (r.phase || "-") === v,
+      render: (_, r) => <Tag color={phaseColor(r)}>{r.phase || "-"}</Tag>,
+    },
+    {
+      key: "step",
+      title: t.step,
+      sorter: (a, b) => compareValues(a.currentStepIndex || null, b.currentStepIndex || null),
+      sortOrder: query.sortOrder("step"),
+      render: (_, r) => stepText(r),
+    },
+    {
+      key: "state",
+      title: t.state,
+      sorter: (a, b) => compareValues(a.currentStepState, b.currentStepState),
+      sortOrder: query.sortOrder("state"),
+      filters: STATES.map((s) => ({ text: stateText[s], value: s })),
+      filteredValue: query.filtered("state"),
+      onFilter: (v, r) => inState(r, String(v)),
+      render: (_, r) => <RolloutStateCell r={r} />,
+    },
+    {
+      key: "updated",
+      title: t.lastUpdate,
+      sorter: (a, b) => compareTimes(b.lastUpdateTime, a.lastUpdateTime),
+      sortOrder: query.sortOrder("updated"),
+      render: (_, r) => <Ago ts={r.lastUpdateTime} />,
+    },
+  ];
   return (
     <>
-      <Title>{t.rollouts} ({ns})</Title>
-      <RolloutTable rows={list.data ?? []} ns={ns} loading={list.loading} error={list.error} />
+      <Title>{`${t.rollouts} (${ns})`}</Title>
+      <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
+        <SearchBox query={query} label={t.searchRollouts} />
+        <Table<RolloutStatus>
+          size="small"
+          data-testid="rollout-table"
+          rowKey={(r) => r.namespace + "/" + r.name}
+          dataSource={rows}
+          onChange={query.onChange}
+          pagination={{ pageSize: 50, hideOnSinglePage: true, current: query.page }}
+          locale={{ emptyText: t.empty }}
+          columns={columns}
+        />
+      </Loadable>
     </>
   );
 }

@@ -28,7 +28,7 @@ export function SignIn(props: { mode: AuthMode; signIn: (token: string) => Promi
 
   return (
     <div style={{ display: "flex", justifyContent: "center", paddingTop: 48 }}>
-      <Card title={t.signInTitle} style={{ width: 560 }} data-testid="sign-in-page">
+      <Card title={<h1 style={{ fontSize: 16, margin: 0, fontWeight: 600 }}>{t.signInTitle}</h1>} style={{ width: 560 }} data-testid="sign-in-page">
         {props.mode === "token" && (
           <form
             onSubmit={(e) => {

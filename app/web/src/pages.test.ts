@@ -1,0 +1,166 @@
+import { createElement as h } from "react";
+import { renderToString } from "react-dom/server";
+import { MemoryRouter } from "react-router-dom";
+import { describe, expect, it } from "vitest";
+import type { RolloutStatus, RolloutStep } from "./api/types";
+import { ReleaseNote } from "./components/common";
+import { messages } from "./i18n";
+import { Inbox } from "./pages/Inbox";
+import { NotFound } from "./pages/NotFound";
+import { RolloutStateCell, WorkloadLink } from "./pages/Overview";
+import { StepTimeline } from "./pages/RolloutDetail";
+import { rolloutWarning } from "./pages/WorkloadDetail";
+import { personSteps, stepTarget } from "./rolloutSteps";
+
+// Server-side renders of the pages' parts: what they say, and what they never say.
+
+const t = messages["en-US"];
+const routed = (el: React.ReactElement, path = "/") => renderToString(h(MemoryRouter, { initialEntries: [path] }, el));
+
+const step = (index: number, replicas: RolloutStep["replicas"], manual = true): RolloutStep => ({ index, replicas, traffic: null, pauseSeconds: manual ? null : 30, manual, matches: 0 });
+
+const status = (over: Partial<RolloutStatus> = {}): RolloutStatus => ({
+  namespace: "demo",
+  name: "shop",
+  apiVersion: "rollouts.kruise.io/v1beta1",
+  phase: "Progressing",
+  message: "",
+  active: true,
+  progressingReason: "InRolling",
+  paused: false,
+  disabled: false,
+  strategy: "partition",
+  steps: [step(1, 1), step(2, "50%"), step(3, "100%")],
+  currentStepIndex: 1,
+  currentStepState: "StepPaused",
+  nextStepIndex: 2,
+  waitingForApproval: true,
+  autoResumeAt: null,
+  stableRevision: "shop-1",
+  canaryRevision: "shop-2",
+  updatedReplicas: 1,
+  updatedReadyReplicas: 1,
+  lastUpdateTime: null,
+  workload: { type: "cloneset", apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", name: "shop" },
+  generation: 1,
+  observedGeneration: 1,
+  conditions: [],
+  ...over,
+});
+
+const count = (html: string, s: string) => html.split(s).length - 1;
+
+describe("the step timeline", () => {
+  it("marks the waiting step, once", () => {
+    const html = renderToString(h(StepTimeline, { st: status() }));
+    expect(count(html, 'data-testid="waiting-step"')).toBe(1);
+    expect(html).toContain(t.stepWaiting);
+  });
+  it.each([
+    ["a step being upgraded", status({ currentStepState: "StepUpgrade", waitingForApproval: false })],
+    ["a cancelled release (Healthy, status left at StepPaused)", status({ phase: "Healthy", active: false, progressingReason: "Cancelling", waitingForApproval: false, message: "Rollout progressing has been cancelled" })],
+    ["a finished release", status({ phase: "Healthy", active: false, currentStepIndex: 3, currentStepState: "Completed", waitingForApproval: false })],
+  ])("never says waiting for approval on %s", (_, st) => {
+    const html = renderToString(h(StepTimeline, { st }));
+    expect(html).not.toContain('data-testid="waiting-step"');
+    expect(html).not.toContain(t.stepWaiting);
+    expect(html).not.toContain(t.waitingApproval);
+  });
+  it("a manual last step at 100% is not shown as a wait", () => {
+    const html = renderToString(h(StepTimeline, { st: status() }));
+    expect(count(html, `${t.pause}: ${t.manual}`)).toBe(2);
+    expect(html).toContain(t.goesOn);
+  });
+});
+
+describe("the rollout lists", () => {
+  it("show the waiting tag only when the status says so", () => {
+    expect(routed(h(RolloutStateCell, { r: status() }))).toContain(t.waitingApproval);
+    expect(routed(h(RolloutStateCell, { r: status({ waitingForApproval: false }) }))).not.toContain(t.waitingApproval);
+  });
+  it("link the workload to its page", () => {
+    expect(routed(h(WorkloadLink, { r: status(), ns: "demo" }))).toContain('href="/workloads/cloneset/shop?ns=demo"');
+    expect(routed(h(WorkloadLink, { r: status({ workload: { type: "", apiVersion: "apps/v1", kind: "StatefulSet", name: "db" } }), ns: "demo" }))).not.toContain("href");
+  });
+});
+
+describe("steps", () => {
+  it("personSteps: manual steps wait, except a last one at 100%", () => {
+    expect(personSteps(status())).toEqual([
+      { index: 1, waitsForPerson: true },
+      { index: 2, waitsForPerson: true },
+      { index: 3, waitsForPerson: false },
+    ]);
+    expect(personSteps(status({ steps: [step(1, 1, false), step(2, "100%", false)] })).every((s) => !s.waitsForPerson)).toBe(true);
+  });
+  it.each([
+    [1, undefined, 1],
+    ["3", undefined, 3],
+    ["50%", 5, 3],
+    ["20%", 4, 1],
+    ["100%", 4, 4],
+    ["50%", undefined, undefined],
+    [null, 4, undefined],
+  ])("stepTarget(%j, %j) is %j", (replicas, total, want) => {
+    expect(stepTarget(replicas as RolloutStep["replicas"], total)).toBe(want);
+  });
+});
+
+describe("the release a preview announces", () => {
+  const steps = [
+    { index: 1, replicas: "1", pause: "manual", waitsForPerson: true },
+    { index: 2, replicas: "50%", traffic: "50%", pause: "60s", waitsForPerson: false },
+    { index: 3, replicas: "100%", pause: "", waitsForPerson: false },
+  ];
+  it("names the Rollout and the steps that wait for a person", () => {
+    const html = renderToString(h(ReleaseNote, { rollout: "shop", startsRelease: true, steps }));
+    expect(html).toContain('data-testid="starts-release"');
+    expect(html).toContain("This starts a new release under Rollout shop");
+    expect(html).toContain("approval at step 1.");
+    expect(html).toContain('data-testid="release-steps"');
+    expect(html).toContain("pauses 60s");
+    expect(count(html, 'data-testid="step-waits-for-person"')).toBe(1);
+  });
+  it("says so when no release starts", () => {
+    const html = renderToString(h(ReleaseNote, { rollout: "shop", startsRelease: false, steps: [] }));
+    expect(html).toContain('data-testid="no-release"');
+    expect(html).not.toContain("starts a new release");
+  });
+});
+
+describe("the workload page's warnings about its Rollout", () => {
+  const governed = (over: Partial<RolloutStatus> = {}) => ({ data: { name: "shop", status: status(over) }, error: undefined, loading: false });
+  it("restart and set image start a release that waits at the manual steps", () => {
+    expect(rolloutWarning(t, "restart", governed())).toBe(
+      "Rollout shop governs this workload: a restart changes the pod template, so it starts a new release under the Rollout (or replaces the release in progress). Its releases wait for a person's approval at step 1, 2.",
+    );
+    expect(rolloutWarning(t, "setImage", governed())).toMatch(/^Rollout shop governs this workload: a new image starts a new release/);
+  });
+  it("scale changes the release in progress, and starts none", () => {
+    expect(rolloutWarning(t, "scale", governed())).toBe("A release under Rollout shop is in progress (step 1/3): scaling changes how many pods its steps update.");
+    expect(rolloutWarning(t, "scale", governed({ active: false, phase: "Healthy" }))).toBe("Rollout shop governs this workload. Scaling does not start a release.");
+  });
+  it("a disabled Rollout starts nothing", () => {
+    expect(rolloutWarning(t, "restart", governed({ disabled: true }))).toMatch(/is disabled/);
+  });
+  it("nothing when no Rollout governs it; said when it cannot be told", () => {
+    expect(rolloutWarning(t, "restart", { data: null, error: undefined, loading: false })).toBeUndefined();
+    expect(rolloutWarning(t, "restart", { data: undefined, error: new Error("boom"), loading: false })).toBe(`${t.rolloutUnknown} boom`);
+    expect(rolloutWarning(t, "restart", { data: undefined, error: undefined, loading: true })).toBe(t.rolloutChecking);
+  });
+});
+
+describe("pages", () => {
+  it("the 404 page has one h1 and a way back to the overview", () => {
+    const html = routed(h(NotFound, { ns: "demo" }), "/no/such/page");
+    expect(count(html, "<h1")).toBe(1);
+    expect(html).toContain(t.notFoundTitle);
+    expect(html).toContain("/no/such/page");
+    expect(html).toContain('href="/?ns=demo"');
+  });
+  it("the inbox has one h1, its title", () => {
+    const html = routed(h(Inbox), "/inbox");
+    expect(count(html, "<h1")).toBe(1);
+    expect(html).toContain(t.inbox);
+  });
+});

@@ -1,0 +1,241 @@
+import { useEffect, useMemo, useState } from "react";
+import { Link } from "react-router-dom";
+import { App, Button, Modal, Space, Table, Tag, Tooltip, Typography } from "antd";
+import type { ColumnsType } from "antd/es/table";
+import { approveMany, listWaitingRollouts } from "../api/rollout";
+import { getMe } from "../api/auth";
+import { isUnauthorized } from "../api/http";
+import type { ApproveItem, ApproveItemResult, Permission, RolloutStatus } from "../api/types";
+import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
+import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
+import { fmt, useT } from "../i18n";
+import { rolloutPath, stepText, WorkloadLink } from "./Overview";
+
+const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
+
+/** A row: a waiting Rollout, or one that was approved here and is no longer waiting. */
+interface Row extends RolloutStatus {
+  gone?: boolean;
+}
+
+/**
+ * Approve permission per namespace, from GET /me for each namespace in the list: pending until it
+ * answers; when /me fails (not 401) the server decides, as on the other pages.
+ */
+function useApprovePermissions(namespaces: string[], pending: Permission) {
+  const [perms, setPerms] = useState<Record<string, Permission>>({});
+  const wanted = namespaces.join("\n");
+  useEffect(() => {
+    let live = true;
+    for (const ns of namespaces) {
+      if (perms[ns]) continue;
+      getMe(ns).then(
+        (me) => live && setPerms((p) => ({ ...p, [ns]: me.rollouts?.approve ?? { allowed: true } })),
+        (e) => live && !isUnauthorized(e) && setPerms((p) => ({ ...p, [ns]: { allowed: true } })),
+      );
+    }
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [wanted]);
+  return (ns: string): Permission => perms[ns] ?? pending;
+}
+
+export function Inbox() {
+  const t = useT();
+  const { message } = App.useApp();
+  const list = usePoll(listWaitingRollouts, []);
+  const query = useTableQuery([]);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  // The last bulk approval: its results, and the rows as they were (they leave the waiting list).
+  const [results, setResults] = useState<Record<string, ApproveItemResult>>({});
+  const [approvedRows, setApprovedRows] = useState<Row[]>([]);
+
+  const waiting = useMemo(() => (list.data ?? []).filter((r) => r.waitingForApproval), [list.data]);
+  const namespaces = useMemo(() => [...new Set(waiting.map((r) => r.namespace))].sort(), [waiting]);
+  const can = useApprovePermissions(namespaces, { allowed: false, reason: t.checkingPermissions });
+  const waitingKeys = new Set(waiting.map(keyOf));
+  const rows: Row[] = [...waiting, ...approvedRows.filter((r) => !waitingKeys.has(keyOf(r))).map((r) => ({ ...r, gone: true }))].filter((r) =>
+    matches(query.q, r.namespace, r.name, r.workload.name),
+  );
+  // Only rows still waiting, and allowed, can be selected.
+  const selectable = (r: Row) => !r.gone && can(r.namespace).allowed;
+  const chosen = waiting.filter((r) => selected.includes(keyOf(r)) && selectable(r));
+
+  // Selections of rollouts that stopped waiting are dropped.
+  useEffect(() => {
+    setSelected((s) => s.filter((k) => waitingKeys.has(k)));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [waiting]);
+
+  const approve = async () => {
+    const items: ApproveItem[] = chosen.map((r) => ({ namespace: r.namespace, name: r.name, step: r.currentStepIndex }));
+    setBusy(true);
+    setError(undefined);
+    try {
+      const answer = await approveMany(items);
+      const byKey: Record<string, ApproveItemResult> = {};
+      for (const res of answer) byKey[keyOf(res)] = res;
+      setResults(byKey);
+      setApprovedRows(chosen);
+      setSelected([]);
+      setConfirming(false);
+      const changed = answer.filter((r) => r.changed).length;
+      const failed = answer.filter((r) => r.code !== "OK").length;
+      const summary = fmt(t.approvedCount, { changed, unchanged: answer.length - changed - failed, failed });
+      if (failed) message.warning(summary);
+      else message.success(summary);
+      void list.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const columns: ColumnsType<Row> = [
+    {
+      key: "namespace",
+      title: t.namespace,
+      sorter: (a, b) => compareValues(a.namespace, b.namespace),
+      sortOrder: query.sortOrder("namespace"),
+      render: (_, r) => r.namespace,
+    },
+    {
+      key: "name",
+      title: t.rollout,
+      sorter: (a, b) => compareValues(a.name, b.name),
+      sortOrder: query.sortOrder("name"),
+      render: (_, r) => <Link to={rolloutPath(r.namespace, r.name)}>{r.name}</Link>,
+    },
+    {
+      key: "workload",
+      title: t.workload,
+      sorter: (a, b) => compareValues(a.workload.name, b.workload.name),
+      sortOrder: query.sortOrder("workload"),
+      render: (_, r) => <WorkloadLink r={r} ns={r.namespace} />,
+    },
+    {
+      key: "step",
+      title: t.step,
+      sorter: (a, b) => compareValues(a.currentStepIndex, b.currentStepIndex),
+      sortOrder: query.sortOrder("step"),
+      render: (_, r) => (r.gone ? <>{stepText(r)} <Tag>{t.noLongerWaiting}</Tag></> : stepText(r)),
+    },
+    {
+      key: "since",
+      title: t.waitingSince,
+      sorter: (a, b) => compareTimes(a.lastUpdateTime, b.lastUpdateTime),
+      sortOrder: query.sortOrder("since"),
+      render: (_, r) => <Ago ts={r.lastUpdateTime} />,
+    },
+    {
+      key: "result",
+      title: t.result,
+      render: (_, r) => {
+        const res = results[keyOf(r)];
+        if (res) return <ResultTag res={res} />;
+        const perm = can(r.namespace);
+        if (!perm.allowed && perm.reason !== t.checkingPermissions)
+          return (
+            <Tooltip title={perm.reason}>
+              <Tag data-testid="inbox-denied" data-reason={perm.reason ?? ""} tabIndex={0}>
+                {t.notAllowed}
+              </Tag>
+            </Tooltip>
+          );
+        return null;
+      },
+    },
+  ];
+
+  const noneSelected = chosen.length === 0;
+  return (
+    <>
+      <Title>{t.inbox}</Title>
+      <Typography.Paragraph>{t.inboxHelp}</Typography.Paragraph>
+      <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
+        <Space style={{ marginBottom: 12 }} wrap>
+          <SearchBox query={query} label={t.searchRollouts} />
+          {noneSelected ? (
+            <Tooltip title={t.selectFirst}>
+              <span style={{ display: "inline-block", cursor: "not-allowed", marginBottom: 12 }} data-testid="approve-selected-reason" data-reason={t.selectFirst}>
+                <Button type="primary" disabled data-testid="approve-selected">
+                  {t.approveSelected}
+                </Button>
+              </span>
+            </Tooltip>
+          ) : (
+            <Button type="primary" data-testid="approve-selected" onClick={() => setConfirming(true)} style={{ marginBottom: 12 }}>
+              {`${t.approveSelected} (${chosen.length})`}
+            </Button>
+          )}
+          {Object.keys(results).length > 0 && (
+            <Button
+              style={{ marginBottom: 12 }}
+              onClick={() => {
+                setResults({});
+                setApprovedRows([]);
+              }}
+            >
+              {t.clearResults}
+            </Button>
+          )}
+        </Space>
+        <Table<Row>
+          size="small"
+          data-testid="inbox-table"
+          rowKey={keyOf}
+          dataSource={rows}
+          onChange={query.onChange}
+          pagination={{ pageSize: 50, hideOnSinglePage: true, current: query.page }}
+          locale={{ emptyText: t.empty }}
+          rowSelection={{
+            selectedRowKeys: selected,
+            onChange: (keys) => setSelected(keys.map(String)),
+            getCheckboxProps: (r) => ({ disabled: !selectable(r), "aria-label": `${t.approve} ${r.namespace}/${r.name}` }) as any,
+          }}
+          columns={columns}
+        />
+      </Loadable>
+      <Modal
+        open={confirming}
+        title={t.approveSelectedTitle}
+        onCancel={() => setConfirming(false)}
+        onOk={() => void approve()}
+        okText={t.confirm}
+        cancelText={t.cancel}
+        confirmLoading={busy}
+        okButtonProps={{ disabled: noneSelected, "data-testid": "confirm-action" } as any}
+        destroyOnHidden
+      >
+        <ul data-testid="approve-list">
+          {chosen.map((r) => (
+            <li key={keyOf(r)} style={{ marginBottom: 8 }}>
+              {fmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: `${r.workload.kind}/${r.workload.name}` })}
+              <br />
+              {t.command}: <Typography.Text code>{`kubectl-kruise rollout approve rollout/${r.name} -n ${r.namespace}`}</Typography.Text>
+            </li>
+          ))}
+        </ul>
+        <ErrorAlert error={error} />
+      </Modal>
+    </>
+  );
+}
+
+function ResultTag({ res }: { res: ApproveItemResult }) {
+  const t = useT();
+  const text = res.code !== "OK" ? `${res.code}: ${res.message}` : res.changed ? fmt(t.approvedStep, { step: res.step }) : fmt(t.alreadyApproved, { step: res.step });
+  const color = res.code !== "OK" ? "error" : res.changed ? "success" : "default";
+  return (
+    <Tag color={color} data-testid="inbox-result" data-code={res.code} data-changed={String(res.changed)} style={{ whiteSpace: "normal" }}>
+      {text}
+    </Tag>
+  );
+}
+
