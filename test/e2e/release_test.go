@@ -8,6 +8,10 @@ import (
 	"time"
 
 	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
+	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/utils/ptr"
 
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
@@ -150,4 +154,35 @@ func TestPodLogs(t *testing.T) {
 			t.Errorf("GET %s: %d %q, want %d", c.path, status, e.Message, c.status)
 		}
 	}
+}
+
+// TestDeploymentReleaseFromTheDashboard: set image on a Deployment under a Rollout (kubectl could,
+// the dashboard does it the same way for every kind), the release waits at step 1, approvals take
+// it to Healthy with every pod on the new image.
+func TestDeploymentReleaseFromTheDashboard(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "e2e-deploy-release")
+	createDeployment(t, ns, "web", 4)
+	_, err := env.rollouts.RolloutsV1beta1().Rollouts(ns).Create(ctx, &rolloutsv1beta1.Rollout{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: ns},
+		Spec: rolloutsv1beta1.RolloutSpec{
+			WorkloadRef: rolloutsv1beta1.ObjectRef{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"},
+			Strategy: rolloutsv1beta1.RolloutStrategy{Canary: &rolloutsv1beta1.CanaryStrategy{Steps: []rolloutsv1beta1.CanaryStep{
+				{Replicas: ptr.To(intstr.FromInt32(1))},
+				{Replicas: ptr.To(intstr.FromString("100%"))},
+			}}},
+		},
+	}, metav1.CreateOptions{})
+	must(t, "create rollout", err)
+	waitReadyPods(t, ns, "deployment", "web", 4, time.Minute, imageIs("nginx:1.27"))
+	waitStatus(t, ns, "web", "the Rollout Healthy before the release", time.Minute, func(st *biz.RolloutStatus) bool { return st.Phase == "Healthy" })
+
+	var res biz.SetImageResult
+	env.dash.MustOKBody(t, http.MethodPost, "/workload/"+ns+"/deployment/web/image", `{"images":{"main":"nginx:1.28"}}`, &res)
+	if !res.Changed || res.Rollout == nil || res.Rollout.Name != "web" || !res.Rollout.StartsRelease {
+		t.Errorf("set image: %+v", res)
+	}
+	waitStatus(t, ns, "web", "the release waiting at step 1", 2*time.Minute, waitingAt(1))
+	approveUntilHealthy(t, ns, "web")
+	waitReadyPods(t, ns, "deployment", "web", 4, 2*time.Minute, imageIs("nginx:1.28"))
 }
