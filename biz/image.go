@@ -48,11 +48,8 @@ const maxImageLength = 512
 func (uc *WorkloadUsecase) SetImage(ctx context.Context, ns, workloadType, name string, images map[string]string, dryRun bool) (*SetImageResult, error) {
 	ctx, span := uc.start(ctx, "SetImage", ns, workloadType, name)
 	defer span.End()
-	a, err := uc.validWrite(ns, workloadType, name)
+	a, err := uc.writable(ctx, ns, workloadType, name, "patch", "")
 	if err != nil {
-		return nil, err
-	}
-	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "patch", ns, name), ""); err != nil {
 		return nil, err
 	}
 	templated, ok := a.(adapters.Templated)

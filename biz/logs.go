@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // PodLogRepo reads container logs from the API server (which asks the node), as the user.
@@ -46,19 +45,12 @@ func (uc *WorkloadUsecase) PodLogs(ctx context.Context, ns, workloadType, name, 
 	if err := ValidateName(podName); err != nil {
 		return nil, err
 	}
-	a, obj, err := uc.find(ctx, ns, workloadType, name)
+	owned, err := uc.Pods(ctx, ns, workloadType, name)
 	if err != nil {
 		return nil, err
-	}
-	if err := uc.cache.CoreReady(); err != nil {
-		return nil, err
-	}
-	pods, err := a.Pods(obj.(metav1.Object))
-	if err != nil {
-		return nil, Internal(err, "list pods of %s %s/%s: %v", workloadType, ns, name, err)
 	}
 	var pod *corev1.Pod
-	for _, p := range pods {
+	for _, p := range owned.Pods {
 		if p.Name == podName {
 			pod = p
 		}

@@ -171,11 +171,8 @@ func (uc *WorkloadUsecase) Pods(ctx context.Context, ns, workloadType, name stri
 func (uc *WorkloadUsecase) Scale(ctx context.Context, ns, workloadType, name, rawReplicas string) (*autoscalingv1.Scale, error) {
 	ctx, span := uc.start(ctx, "Scale", ns, workloadType, name)
 	defer span.End()
-	a, err := uc.validWrite(ns, workloadType, name)
+	a, err := uc.writable(ctx, ns, workloadType, name, "patch", "scale")
 	if err != nil {
-		return nil, err
-	}
-	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "patch", ns, name), "scale"); err != nil {
 		return nil, err
 	}
 	scaler, ok := a.(adapters.Scaler)
@@ -202,11 +199,8 @@ func (uc *WorkloadUsecase) Scale(ctx context.Context, ns, workloadType, name, ra
 func (uc *WorkloadUsecase) Restart(ctx context.Context, ns, workloadType, name string) (runtime.Object, error) {
 	ctx, span := uc.start(ctx, "Restart", ns, workloadType, name)
 	defer span.End()
-	a, err := uc.validWrite(ns, workloadType, name)
+	a, err := uc.writable(ctx, ns, workloadType, name, "patch", "")
 	if err != nil {
-		return nil, err
-	}
-	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "patch", ns, name), ""); err != nil {
 		return nil, err
 	}
 	restarter, ok := a.(adapters.Restarter)
@@ -235,11 +229,8 @@ func (uc *WorkloadUsecase) Restart(ctx context.Context, ns, workloadType, name s
 func (uc *WorkloadUsecase) Delete(ctx context.Context, ns, workloadType, name string) (*Deleted, error) {
 	ctx, span := uc.start(ctx, "Delete", ns, workloadType, name)
 	defer span.End()
-	a, err := uc.validWrite(ns, workloadType, name)
+	a, err := uc.writable(ctx, ns, workloadType, name, "delete", "")
 	if err != nil {
-		return nil, err
-	}
-	if err := authorizeWrite(ctx, uc.access, attributesOf(a, "delete", ns, name), ""); err != nil {
 		return nil, err
 	}
 	if err := uc.cache.Ready(a.Info()); err != nil {
@@ -271,8 +262,9 @@ func (uc *WorkloadUsecase) adapter(workloadType string) (adapters.Adapter, error
 	return a, nil
 }
 
-// validWrite validates the path of a write.
-func (uc *WorkloadUsecase) validWrite(ns, workloadType, name string) (adapters.Adapter, error) {
+// writable validates the path of a write and refuses it up front when the user may not do verb
+// (on subresource) to the object.
+func (uc *WorkloadUsecase) writable(ctx context.Context, ns, workloadType, name, verb, subresource string) (adapters.Adapter, error) {
 	a, err := uc.adapter(workloadType)
 	if err != nil {
 		return nil, err
@@ -283,7 +275,7 @@ func (uc *WorkloadUsecase) validWrite(ns, workloadType, name string) (adapters.A
 	if err := ValidateName(name); err != nil {
 		return nil, err
 	}
-	return a, nil
+	return a, authorizeWrite(ctx, uc.access, attributesOf(a, verb, ns, name), subresource)
 }
 
 func (uc *WorkloadUsecase) checkNamespace(ns string) error {
