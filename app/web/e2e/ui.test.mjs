@@ -32,6 +32,8 @@ after(async () => {
 });
 
 const shot = (name) => page.screenshot({ path: join(shots, name + ".png"), fullPage: true });
+// A dialog or drawer covers the viewport, not the whole page: the screenshot is the viewport.
+const viewportShot = (name) => page.screenshot({ path: join(shots, name + ".png") });
 
 test("overview shows cluster metrics with their source and the rollout waiting for approval", async () => {
   const start = Date.now();
@@ -93,6 +95,43 @@ test("a CloneSet is scaled from its page and shows the new replica count", async
   await page.getByTestId("replicas").filter({ hasText: /^3$/ }).waitFor({ timeout: 15000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   await shot("workload-detail");
+});
+
+test("a pod's logs open in a drawer, follow the tail and pass the accessibility checks", async () => {
+  const open = async () => {
+    await page.goto(`${base}/workloads/cloneset/catalog?ns=${ns}`);
+    const button = page.getByTestId("pod-table").locator('[data-testid^="pod-logs-"]').first();
+    await button.waitFor();
+    const pod = (await button.getAttribute("data-testid")).slice("pod-logs-".length);
+    await button.click();
+    await page.getByTestId("pod-logs").waitFor();
+    // The live cluster's fake nodes serve this line for every container (auto-refresh brings it
+    // once the container has started: before that the server answers 400).
+    await page.getByTestId("log-lines").getByText("serving on :8080 (a kwok fake container)").waitFor({ timeout: 30000 });
+    return pod;
+  };
+  const pod = await open();
+  await page.getByRole("dialog", { name: `Logs: ${pod}` }).waitFor();
+  assert.equal(await page.getByTestId("log-lines").getAttribute("tabindex"), "0");
+  assert.equal(await page.getByRole("log").getAttribute("aria-label"), `Log of container ${await page.getByTestId("log-container").locator(".ant-select-selection-item").textContent()} of pod ${pod}`);
+  // Fewer lines: the request asks for 100.
+  const asked = page.waitForRequest((r) => r.url().includes(`/pods/${pod}/log`) && new URL(r.url()).searchParams.get("tailLines") === "100");
+  await page.getByTestId("log-tail").click();
+  await page.locator(".ant-select-item-option", { hasText: "last 100 lines" }).click();
+  await asked;
+  await page.getByTestId("log-lines").getByText("serving on :8080 (a kwok fake container)").waitFor();
+  const refreshed = page.waitForRequest((r) => r.url().includes(`/pods/${pod}/log`));
+  await page.getByTestId("log-refresh").click();
+  await refreshed;
+  await page.waitForTimeout(300); // the drawer's opening animation
+  await viewportShot("pod-logs");
+  await checkA11y(page, "pod logs (light)");
+  await page.evaluate(() => localStorage.setItem("kd.dark", "1"));
+  await open();
+  await checkA11y(page, "pod logs (dark)");
+  await page.evaluate(() => localStorage.setItem("kd.dark", "0"));
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.getByTestId("pod-logs").waitFor({ state: "detached" });
 });
 
 test("deep links reload; the workload and its Rollout link to each other", async () => {
@@ -216,6 +255,46 @@ test("switching to Chinese relabels the page and persists", async () => {
   await page.getByRole("link", { name: "待审批", exact: true }).waitFor();
   await page.getByRole("heading", { level: 1, name: "概览" }).waitFor();
   await shot("overview-zh");
+});
+
+test("the release pages in Chinese: the set-image preview, a release started and waiting", async () => {
+  // No Rollout governs catalog: the dry run's preview, every label Chinese.
+  await page.goto(`${base}/workloads/cloneset/catalog?ns=${ns}`);
+  await page.getByTestId("workload-summary").waitFor();
+  await page.getByRole("button", { name: "设置镜像" }).click();
+  await page.locator('[data-testid^="image-input-"]').first().fill("registry.k8s.io/pause:3.9");
+  await page.getByTestId("template-diff").getByText("registry.k8s.io/pause:3.9").waitFor();
+  await page.getByText("预览（服务端试运行：尚未做任何更改）").waitFor();
+  await page.getByText("Pod 模板的变化").waitFor();
+  await page.getByTestId("no-release").getByText("没有 Rollout 管理此工作负载").waitFor();
+  await page.waitForTimeout(300); // the dialog's opening animation
+  await viewportShot("set-image-preview-zh");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+
+  // shop's last release has finished by now: a new image starts the next one, which waits at step 1.
+  await page.goto(`${base}/workloads/cloneset/shop?ns=${ns}`);
+  await page.getByTestId("workload-summary").waitFor();
+  await page.getByRole("button", { name: "设置镜像" }).click();
+  await page.getByTestId("action-warning").getByText("Rollout shop 管理此工作负载").waitFor();
+  await page.locator('[data-testid^="image-input-"]').first().fill("nginx:1.29");
+  await page.getByTestId("starts-release").getByText("这将在 Rollout shop 下开始一次新的发布").waitFor();
+  await page.getByTestId("release-steps").getByText("需人工审批").first().waitFor();
+  await page.waitForTimeout(300);
+  await viewportShot("set-image-release-zh");
+  await page.getByTestId("confirm-action").click();
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+
+  await page.goto(`${base}/rollouts/shop?ns=${ns}`);
+  await page.getByTestId("step-timeline").waitFor();
+  await page.getByRole("heading", { level: 1, name: `发布 ${ns}/shop` }).waitFor();
+  await page.getByTestId("waiting-approval").getByText("等待审批").waitFor({ timeout: 90000 });
+  await page.getByTestId("waiting-step").waitFor();
+  assert.match(await page.getByTestId("rollout-updated").textContent(), /^\d+ \/ \d+，就绪 \d+/);
+  for (const label of ["状态", "策略", "步骤", "历史"]) await page.getByText(label, { exact: true }).first().waitFor();
+  await page.getByText(/^事件 \(\d+\)$/).waitFor();
+  await page.waitForTimeout(300);
+  await shot("rollout-zh");
 });
 
 test("dark mode is one switch away and persists", async () => {

@@ -197,6 +197,15 @@ const en = {
   deleteUnderRollout: "Rollout {name} governs this workload: deleting the workload leaves the Rollout without it (it reports Workload Not Found). Disable or delete the Rollout first if the release should stop.",
   templateHash: "Template hash",
   noRolloutGoverns: "No Rollout governs this workload: its own update strategy replaces the pods.",
+  actions: "Actions",
+  logs: "Logs",
+  logsOf: "Logs of pod {pod}",
+  logsTitle: "Logs: {pod}",
+  logOf: "Log of container {container} of pod {pod}",
+  tailLines: "Lines",
+  lastLines: "last {n} lines",
+  autoRefresh: "Refreshes every {s} s",
+  logEmpty: "The log is empty.",
 };
 
 export type Messages = typeof en;
@@ -396,6 +405,15 @@ const zh: Messages = {
   deleteUnderRollout: "Rollout {name} 管理此工作负载：删除后该 Rollout 将失去其工作负载（显示 Workload Not Found）。如需停止发布，请先禁用或删除该 Rollout。",
   templateHash: "模板哈希",
   noRolloutGoverns: "没有 Rollout 管理此工作负载：由其自身的更新策略替换 Pod。",
+  actions: "操作",
+  logs: "日志",
+  logsOf: "Pod {pod} 的日志",
+  logsTitle: "日志：{pod}",
+  logOf: "Pod {pod} 中容器 {container} 的日志",
+  tailLines: "行数",
+  lastLines: "最后 {n} 行",
+  autoRefresh: "每 {s} 秒自动刷新",
+  logEmpty: "日志为空。",
 };
 
 export const messages = { "en-US": en, "zh-CN": zh };

@@ -4,12 +4,16 @@ import { theme, type ThemeConfig } from "antd";
 // antd's defaults fall short in places: in light, blue #1677ff under white text (4.1), red #ff4d4f
 // as text (3.3), status tag texts on their tints (2.5-4.0), tertiary and placeholder greys; in dark,
 // links and the selected tab in #1668dc (3.6 on #141414), the blue tag (3.4) and danger buttons
-// (4.3). The darker (light) or lighter (dark) shades of the same palettes are used instead.
+// (4.3). The darker (light) or lighter (dark) shades of the same palettes are used instead. In
+// light, the hover and active shades derived from #0958d9 are lighter (#2e7ae6: 4.2 as a hovered
+// button's text, and under white text): hovering and pressing go darker instead.
 
 const light: ThemeConfig = {
   algorithm: theme.defaultAlgorithm,
   token: {
     colorPrimary: "#0958d9",
+    colorPrimaryHover: "#003eb3",
+    colorPrimaryActive: "#002c8c",
     colorInfo: "#0958d9",
     colorLink: "#0958d9",
     colorError: "#cf1322",

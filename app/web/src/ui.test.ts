@@ -2,6 +2,7 @@ import { createElement as h } from "react";
 import { renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { ActionButton, EventsCard } from "./components/common";
+import { LogLines, TAIL_CHOICES, DEFAULT_TAIL } from "./components/PodLogs";
 import { SignIn } from "./pages/SignIn";
 import { permissionOf } from "./auth";
 import type { AuthMode } from "./api/types";
@@ -81,5 +82,24 @@ describe("permissionOf", () => {
     ["allowed for a verb /me does not list", { me, meNs: "demo", ns: "demo" }, (m: typeof me) => (m.workloads as Record<string, any>).deployment?.restart, { allowed: true }],
   ])("%s", (_, auth, pick, want) => {
     expect(permissionOf(auth, pick as any, pending)).toEqual(want);
+  });
+});
+
+describe("pod log lines", () => {
+  it("are a focusable, named log block with the lines in order", () => {
+    const html = renderToString(h(LogLines, { lines: ["2025-01-01T00:00:00Z starting", "2025-01-01T00:00:01Z serving on :8080 (a kwok fake container)"], label: "Log of container main of pod shop-x7k2p" }));
+    expect(html).toMatch(/^<pre[^>]*tabindex="0"/);
+    expect(html).toContain('role="log"');
+    expect(html).toContain('aria-label="Log of container main of pod shop-x7k2p"');
+    expect(html).toContain('data-testid="log-lines"');
+    expect(html).toContain("starting\n2025-01-01T00:00:01Z serving on :8080 (a kwok fake container)");
+  });
+  it("say so when the log is empty", () => {
+    expect(renderToString(h(LogLines, { lines: [], label: "x" }))).toContain("The log is empty.");
+  });
+  it("offer the server's default and bounds", () => {
+    expect(TAIL_CHOICES).toContain(DEFAULT_TAIL);
+    expect(Math.min(...TAIL_CHOICES)).toBeGreaterThanOrEqual(1);
+    expect(Math.max(...TAIL_CHOICES)).toBeLessThanOrEqual(5000);
   });
 });

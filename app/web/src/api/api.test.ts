@@ -55,6 +55,8 @@ describe("API modules call the contract's endpoints", () => {
     ["restartRollout not a preview", () => rollout.restartRollout("demo", "shop", false), "POST", "/api/v1/rollout/restart/demo/shop"],
     ["listWaitingRollouts", () => rollout.listWaitingRollouts(), "GET", "/api/v1/rollout/waiting"],
     ["getWorkloadRollout", () => workload.getWorkloadRollout("demo", "cloneset", "shop"), "GET", "/api/v1/workload/demo/cloneset/shop/rollout"],
+    ["getPodLog", () => workload.getPodLog("demo", "cloneset", "shop", "shop-x7k2p"), "GET", "/api/v1/workload/demo/cloneset/shop/pods/shop-x7k2p/log"],
+    ["getPodLog of a container", () => workload.getPodLog("demo", "cloneset", "shop", "shop-x7k2p", "main", 100), "GET", "/api/v1/workload/demo/cloneset/shop/pods/shop-x7k2p/log?container=main&tailLines=100"],
   ];
   it.each(cases)("%s", async (_, call, method, url) => {
     const seen = answer(200, { data: { ok: true } });
@@ -200,5 +202,33 @@ describe("the inbox", () => {
     const list = [{ namespace: "demo", name: "shop", waitingForApproval: true, currentStepIndex: 1, steps: [{}, {}, {}] }];
     answer(200, { data: list });
     await expect(rollout.listWaitingRollouts()).resolves.toEqual(list);
+  });
+});
+
+describe("pod logs", () => {
+  const log = {
+    pod: "shop-x7k2p",
+    container: "main",
+    containers: ["main", "sidecar"],
+    lines: ["2025-01-01T00:00:00.000000000Z starting", "2025-01-01T00:00:01.000000000Z serving on :8080"],
+  };
+  it("returns the pod, the container read, every container and the lines", async () => {
+    const seen = answer(200, { data: log });
+    await expect(workload.getPodLog("demo", "cloneset", "shop", "shop-x7k2p", "sidecar", 5000)).resolves.toEqual(log);
+    expect(seen).toEqual([{ method: "GET", url: "/api/v1/workload/demo/cloneset/shop/pods/shop-x7k2p/log?container=sidecar&tailLines=5000" }]);
+  });
+  it("encodes the pod and the container", async () => {
+    const seen = answer(200, { data: log });
+    await workload.getPodLog("a b", "cloneset", "x/y", "p/q", "side car");
+    expect(seen[0].url).toBe("/api/v1/workload/a%20b/cloneset/x%2Fy/pods/p%2Fq/log?container=side+car");
+  });
+  it("keeps the server's refusal (a container that has not started)", async () => {
+    answer(400, { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", message: 'container "main" in pod "shop-x7k2p" is waiting to start: ContainerCreating', code: "BAD_REQUEST" });
+    await expect(workload.getPodLog("demo", "cloneset", "shop", "shop-x7k2p")).rejects.toMatchObject({
+      status: 400,
+      code: "BAD_REQUEST",
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+      message: 'container "main" in pod "shop-x7k2p" is waiting to start: ContainerCreating',
+    });
   });
 });

@@ -253,3 +253,14 @@ export interface KubeEvent {
   lastTimestamp: string | null;
   source: string;
 }
+
+/** GET /workload/:namespace/:type/:name/pods/:pod/log: the tail of one container's log. */
+export interface PodLog {
+  pod: string;
+  /** The container read (the first one when none was asked for). */
+  container: string;
+  /** Every container of the pod, in order. */
+  containers: string[];
+  /** Oldest first, each with its RFC3339 timestamp prefix. */
+  lines: string[];
+}

@@ -1,5 +1,5 @@
 import { request, seg } from "./http";
-import type { KubeEvent, SetImageResult, Workload, WorkloadRollout, WorkloadType, WorkloadWithPods } from "./types";
+import type { KubeEvent, PodLog, SetImageResult, Workload, WorkloadRollout, WorkloadType, WorkloadWithPods } from "./types";
 
 const base = (namespace: string, type: string, name: string) => `/workload/${seg(namespace)}/${seg(type)}/${seg(name)}`;
 
@@ -42,3 +42,10 @@ export const setWorkloadImage = (namespace: string, type: string, name: string, 
 /** GET /workload/:namespace/:type/:name/rollout: the Rollout governing the workload, or null. */
 export const getWorkloadRollout = (namespace: string, type: string, name: string) =>
   request<WorkloadRollout | null>("GET", base(namespace, type, name) + "/rollout");
+
+/**
+ * GET /workload/:namespace/:type/:name/pods/:pod/log?container=&tailLines=: the last lines of one
+ * container's log (the server's defaults: the first container, 200 lines; tailLines 1..5000).
+ */
+export const getPodLog = (namespace: string, type: string, name: string, pod: string, container?: string, tailLines?: number) =>
+  request<PodLog>("GET", base(namespace, type, name) + `/pods/${seg(pod)}/log`, { container: container || undefined, tailLines });

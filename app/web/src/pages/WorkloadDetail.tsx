@@ -1,9 +1,10 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { Alert, App, Card, Descriptions, Input, InputNumber, Space, Table, Tag, Typography } from "antd";
+import { Alert, App, Button, Card, Descriptions, Input, InputNumber, Space, Table, Tag, Typography } from "antd";
 import { deleteWorkload, getWorkloadEvents, getWorkloadRollout, getWorkloadWithPods, restartWorkload, scaleWorkload, setWorkloadImage } from "../api/workload";
 import type { Pod, SetImageResult, Workload, WorkloadRollout } from "../api/types";
 import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, Title, usePoll, waitingSteps } from "../components/common";
+import { PodLogsDrawer, type LogTarget } from "../components/PodLogs";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../App";
 import { fmt, useT, type Messages } from "../i18n";
@@ -51,6 +52,8 @@ export function WorkloadDetail({ ns }: { ns: string }) {
   const [replicas, setReplicas] = useState<number | null>(null);
   const [confirmName, setConfirmName] = useState("");
   const [images, setImages] = useState<Record<string, string>>({});
+  // The pod whose logs the drawer shows (kept while it closes, so its content does not vanish first).
+  const [logs, setLogs] = useState<{ target: LogTarget; open: boolean }>();
   const w = detail.data?.workload;
   const kind = w?.kind ?? info?.kind ?? type;
   const done = (r?: unknown) => {
@@ -163,9 +166,23 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                     render: (_, p) => p.metadata.labels?.["controller-revision-hash"] ?? p.metadata.labels?.["pod-template-hash"] ?? "-",
                   },
                   { title: t.age, render: (_, p) => <Ago ts={p.metadata.creationTimestamp} /> },
+                  {
+                    title: t.actions,
+                    render: (_, p) => (
+                      <Button
+                        size="small"
+                        data-testid={`pod-logs-${p.metadata.name}`}
+                        aria-label={fmt(t.logsOf, { pod: p.metadata.name })}
+                        onClick={() => setLogs({ target: { pod: p.metadata.name, containers: p.spec.containers.map((c) => c.name) }, open: true })}
+                      >
+                        {t.logs}
+                      </Button>
+                    ),
+                  },
                 ]}
               />
             </Card>
+            <PodLogsDrawer ns={ns} type={type} name={name} target={logs?.target} open={logs?.open ?? false} onClose={() => setLogs((l) => l && { ...l, open: false })} />
             <EventsCard events={events} />
             <Card title={t.yaml}>
               <pre tabIndex={0} role="region" aria-label={t.yamlLabel} style={{ maxHeight: 480, overflow: "auto", fontSize: 12 }} data-testid="yaml">
