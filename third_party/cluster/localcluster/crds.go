@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"time"
 )
 
 // InstallCRDs applies the upstream CRDs of OpenKruise and Kruise Rollout, at the versions in
@@ -24,10 +25,20 @@ func InstallCRDs(ctx context.Context, kubeconfig string) error {
 			return fmt.Errorf("apply CRDs of %s@%s: %w", mod[0], mod[1], err)
 		}
 	}
-	if _, err := runCmd(ctx, "", "kubectl", "--kubeconfig", kubeconfig, "wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"); err != nil {
-		return fmt.Errorf("wait for CRDs: %w", err)
+	// kubectl wait fails at once on a CRD whose status has no conditions yet (seen in a CI run,
+	// right after the apply): try again a few times.
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		if _, err = runCmd(ctx, "", "kubectl", "--kubeconfig", kubeconfig, "wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for CRDs: %w", ctx.Err())
+		case <-time.After(500 * time.Millisecond):
+		}
 	}
-	return nil
+	return fmt.Errorf("wait for CRDs: %w", err)
 }
 
 // RolloutCRDs returns the path of the rendered Kruise Rollout CRDs (for tests that install a
