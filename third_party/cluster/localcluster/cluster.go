@@ -83,6 +83,17 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Ports are picked free and bound a moment later by the component; another process (a test
+	// package running in parallel) can take one in between. Start again with fresh ports then.
+	for attempt := 1; ; attempt++ {
+		c, err := start(ctx, opts, bin)
+		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			return c, err
+		}
+	}
+}
+
+func start(ctx context.Context, opts Options, bin string) (*Cluster, error) {
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create cluster dir: %w", err)
 	}
