@@ -9,10 +9,9 @@ import (
 	"strings"
 
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-
-	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
 
 // What a change of a workload's pod template does under the Rollout that governs it, so that a
@@ -209,15 +208,11 @@ func show(v any) string {
 	return fmt.Sprint(v)
 }
 
-// imagesOf maps a pod template's containers (and init containers) to their images.
-func imagesOf(t adapters.Templated, obj runtime.Object) (map[string]string, error) {
-	tmpl, err := t.TemplateOf(obj)
-	if err != nil {
-		return nil, err
-	}
+// containerImages maps a pod template's containers (and init containers) to their images.
+func containerImages(tmpl corev1.PodTemplateSpec) map[string]string {
 	out := map[string]string{}
 	for _, c := range append(tmpl.Spec.InitContainers, tmpl.Spec.Containers...) {
 		out[c.Name] = c.Image
 	}
-	return out, nil
+	return out
 }

@@ -176,10 +176,7 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string, dryR
 		if err != nil {
 			return nil, err
 		}
-		res = &UndoResult{Workload: ref, ToRevision: target.Number, ToName: target.Name, DryRun: dryRun, Images: map[string]string{}, Diff: []Change{}}
-		for _, c := range append(target.Template.Spec.InitContainers, target.Template.Spec.Containers...) {
-			res.Images[c.Name] = c.Image
-		}
+		res = &UndoResult{Workload: ref, ToRevision: target.Number, ToName: target.Name, DryRun: dryRun, Images: containerImages(target.Template), Diff: []Change{}}
 		if sub := subStatus(ro.Rollout); sub != nil {
 			toStable = sameRevision(target, sub.StableRevision)
 		}
