@@ -38,7 +38,9 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	cache, err := data.NewCache(clients, cluster, registryRegistry, kubernetes, logger)
+	encoded := data.NewEncoded()
+	changes := data.NewChanges()
+	cache, err := data.NewCache(clients, cluster, registryRegistry, encoded, changes, kubernetes, logger)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -48,19 +50,20 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		return nil, nil, err
 	}
 	clusterUsecase := biz.NewClusterUsecase(clusterRepo, cache, access, tracerProvider)
-	clusterService := service.NewClusterService(clusterUsecase)
 	namespaceRepo := data.NewNamespaceRepo(cluster)
-	namespaceUsecase := biz.NewNamespaceUsecase(namespaceRepo, cache, access, tracerProvider)
-	namespaceService := service.NewNamespaceService(namespaceUsecase)
 	limits := bootstrap.Limits
 	bizLimits := newLimits(limits)
 	eventRepo := data.NewEventRepo(clients)
 	eventUsecase := biz.NewEventUsecase(eventRepo, tracerProvider)
 	rolloutRepo := data.NewRolloutRepo(cache, clients)
 	podLogs := data.NewPodLogs(clients)
-	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, access, eventUsecase, rolloutRepo, podLogs, tracerProvider)
-	workloadService := service.NewWorkloadService(workloadUsecase, eventUsecase)
+	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, access, eventUsecase, rolloutRepo, podLogs, encoded, tracerProvider)
 	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, namespaceRepo, access, eventUsecase, tracerProvider)
+	summaryUsecase := biz.NewSummaryUsecase(workloadUsecase, rolloutUsecase, clusterUsecase)
+	clusterService := service.NewClusterService(clusterUsecase, summaryUsecase)
+	namespaceUsecase := biz.NewNamespaceUsecase(namespaceRepo, cache, access, tracerProvider)
+	namespaceService := service.NewNamespaceService(namespaceUsecase)
+	workloadService := service.NewWorkloadService(workloadUsecase, eventUsecase)
 	rolloutService := service.NewRolloutService(rolloutUsecase, eventUsecase)
 	settings := newSettings(confAuth, confServer)
 	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)
@@ -77,7 +80,13 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog)
+	watchUsecase := biz.NewWatchUsecase(changes, workloadUsecase)
+	streamServer, err := server.NewStream(confServer, watchUsecase)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer)
 	if err != nil {
 		cleanup()
 		return nil, nil, err

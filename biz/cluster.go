@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
@@ -43,12 +46,37 @@ type ClusterMetrics struct {
 	PodCapacity int64 `json:"pod_capacity"`
 }
 
-// ClusterUsecase serves GET /cluster/metrics.
+// ClusterUsecase serves GET /cluster/metrics from figures computed in the background: a request
+// costs an access check and a pointer read, whatever the size of the cluster.
 type ClusterUsecase struct {
 	repo   ClusterRepo
 	cache  Cache
 	access Access
 	tracer trace.Tracer
+
+	figures    atomic.Pointer[clusterFigures]
+	computing  sync.Mutex  // one computation at a time
+	refreshing atomic.Bool // a background refresh is under way
+	usage      atomic.Pointer[usageReading]
+}
+
+// How old the figures may be: nodes and pods come from the informers (cheap, so at most a
+// second behind), usage from metrics.k8s.io (polled, as metrics-server itself samples every 15 s).
+const (
+	figuresMaxAge = time.Second
+	usageMaxAge   = 15 * time.Second
+)
+
+type clusterFigures struct {
+	m   *ClusterMetrics
+	err error
+	at  time.Time
+}
+
+type usageReading struct {
+	sums *usageSums
+	err  error
+	at   time.Time
 }
 
 // NewClusterUsecase builds the cluster use case.
@@ -56,7 +84,8 @@ func NewClusterUsecase(repo ClusterRepo, c Cache, access Access, tp trace.Tracer
 	return &ClusterUsecase{repo: repo, cache: c, access: access, tracer: tp.Tracer("biz")}
 }
 
-// Metrics computes the cluster figures.
+// Metrics returns the cluster figures: the last computed ones, refreshed in the background once
+// they are older than figuresMaxAge (the first request computes them).
 func (uc *ClusterUsecase) Metrics(ctx context.Context) (*ClusterMetrics, error) {
 	ctx, span := uc.tracer.Start(ctx, "ClusterUsecase.Metrics")
 	defer span.End()
@@ -67,6 +96,44 @@ func (uc *ClusterUsecase) Metrics(ctx context.Context) (*ClusterMetrics, error) 
 	if err := uc.cache.CoreReady(); err != nil {
 		return nil, err
 	}
+	f := uc.figures.Load()
+	if f == nil {
+		// The figures are the dashboard's own reading (no user in the context), shared by
+		// every cluster-wide reader; the trace still shows the computation.
+		detached, cancel := context.WithTimeout(trace.ContextWithSpan(context.Background(), span), 10*time.Second)
+		defer cancel()
+		f = uc.compute(detached)
+	} else if time.Since(f.at) > figuresMaxAge && uc.refreshing.CompareAndSwap(false, true) {
+		go func() {
+			defer uc.refreshing.Store(false)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			uc.compute(ctx)
+		}()
+	}
+	span.SetAttributes(attribute.String("figures.age", time.Since(f.at).Round(time.Millisecond).String()))
+	if f.err != nil {
+		return nil, f.err
+	}
+	m := *f.m
+	return &m, nil
+}
+
+// compute recomputes the figures (one computation at a time) and keeps them.
+func (uc *ClusterUsecase) compute(ctx context.Context) *clusterFigures {
+	uc.computing.Lock()
+	defer uc.computing.Unlock()
+	if f := uc.figures.Load(); f != nil && time.Since(f.at) < figuresMaxAge {
+		return f // computed while this one waited
+	}
+	started := time.Now()
+	m, err := uc.figuresNow(ctx)
+	f := &clusterFigures{m: m, err: err, at: started}
+	uc.figures.Store(f)
+	return f
+}
+
+func (uc *ClusterUsecase) figuresNow(ctx context.Context) (*ClusterMetrics, error) {
 	nodes, err := uc.repo.Nodes()
 	if err != nil {
 		return nil, FromKube(err, "nodes")
@@ -99,10 +166,9 @@ func (uc *ClusterUsecase) Metrics(ctx context.Context) (*ClusterMetrics, error) 
 	}
 	m.CPURequested, m.MemoryRequested = percent(cpuReq, cpuAlloc), percent(memReq, memAlloc)
 
-	usage, err := uc.usage(ctx, nodes)
+	usage, err := uc.usageOf(ctx, nodes)
 	switch {
 	case errors.Is(err, ErrMetricsUnavailable):
-		span.SetAttributes(attribute.String("usage_source", UsageUnavailable))
 	case err != nil:
 		return nil, FromKube(err, "node metrics")
 	default:
@@ -118,9 +184,20 @@ type usageSums struct {
 	cpuUsed, cpuAlloc, memUsed, memAlloc int64
 }
 
-// usage sums metrics over the nodes that have metrics, so both sides of the ratio cover the
+// usageOf is the last metrics.k8s.io reading, read again once older than usageMaxAge.
+func (uc *ClusterUsecase) usageOf(ctx context.Context, nodes []*corev1.Node) (*usageSums, error) {
+	if u := uc.usage.Load(); u != nil && time.Since(u.at) < usageMaxAge {
+		return u.sums, u.err
+	}
+	started := time.Now()
+	sums, err := uc.readUsage(ctx, nodes)
+	uc.usage.Store(&usageReading{sums: sums, err: err, at: started})
+	return sums, err
+}
+
+// readUsage sums metrics over the nodes that have metrics, so both sides of the ratio cover the
 // same nodes.
-func (uc *ClusterUsecase) usage(ctx context.Context, nodes []*corev1.Node) (*usageSums, error) {
+func (uc *ClusterUsecase) readUsage(ctx context.Context, nodes []*corev1.Node) (*usageSums, error) {
 	metrics, err := uc.repo.NodeMetrics(ctx)
 	if err != nil {
 		return nil, err

@@ -16,7 +16,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/tools/cache"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/registry"
@@ -41,13 +40,14 @@ type WorkloadUsecase struct {
 	events     *EventUsecase
 	rollouts   RolloutRepo
 	logs       PodLogRepo
+	rows       WorkloadRows
 	tracer     trace.Tracer
 	now        func() time.Time
 }
 
 // NewWorkloadUsecase builds the workload use cases.
-func NewWorkloadUsecase(reg *registry.Registry, c Cache, ns NamespaceRepo, limits Limits, access Access, events *EventUsecase, rollouts RolloutRepo, logs PodLogRepo, tp trace.TracerProvider) *WorkloadUsecase {
-	return &WorkloadUsecase{registry: reg, cache: c, namespaces: ns, limits: limits, access: access, events: events, rollouts: rollouts, logs: logs, tracer: tp.Tracer("biz"), now: time.Now}
+func NewWorkloadUsecase(reg *registry.Registry, c Cache, ns NamespaceRepo, limits Limits, access Access, events *EventUsecase, rollouts RolloutRepo, logs PodLogRepo, rows WorkloadRows, tp trace.TracerProvider) *WorkloadUsecase {
+	return &WorkloadUsecase{registry: reg, cache: c, namespaces: ns, limits: limits, access: access, events: events, rollouts: rollouts, logs: logs, rows: rows, tracer: tp.Tracer("biz"), now: time.Now}
 }
 
 // WorkloadPods is the answer of GET /workload/:ns/:type/:name/pods.
@@ -81,58 +81,6 @@ func (uc *WorkloadUsecase) Kind(workloadType string) (string, error) {
 		return "", err
 	}
 	return a.Info().GVK.Kind, nil
-}
-
-// ListAll returns every type's objects in ns, keyed by plural. A type whose API the cluster does
-// not serve has an empty list: there are none of it. A type the user may not list is left out
-// (an empty list would claim there are none); a user who may list none of them is refused.
-func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (map[string][]runtime.Object, error) {
-	ctx, span := uc.start(ctx, "ListAll", ns, "", "")
-	defer span.End()
-	if err := uc.checkNamespace(ns); err != nil {
-		return nil, err
-	}
-	out := make(map[string][]runtime.Object, len(uc.registry.All()))
-	var denied error
-	for _, a := range uc.registry.All() {
-		if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
-			if denied == nil {
-				denied = err
-			}
-			continue
-		}
-		items, err := uc.list(a, ns)
-		if errors.Is(err, ErrNotInstalled) {
-			items = []runtime.Object{}
-		} else if err != nil {
-			return nil, err
-		}
-		out[a.Info().Plural] = items
-	}
-	if len(out) == 0 && denied != nil {
-		return nil, denied
-	}
-	return out, nil
-}
-
-// List returns the objects of one type in ns, sorted by name.
-func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) ([]runtime.Object, error) {
-	ctx, span := uc.start(ctx, "List", ns, workloadType, "")
-	defer span.End()
-	a, err := uc.adapter(workloadType)
-	if err != nil {
-		return nil, err
-	}
-	if err := ValidateNamespace(ns); err != nil {
-		return nil, err
-	}
-	if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
-		return nil, err
-	}
-	if err := uc.checkNamespace(ns); err != nil {
-		return nil, err
-	}
-	return uc.list(a, ns)
 }
 
 // Get returns one object.
@@ -289,24 +237,6 @@ func (uc *WorkloadUsecase) checkNamespace(ns string) error {
 		return FromKube(err, "namespace "+ns)
 	}
 	return nil
-}
-
-func (uc *WorkloadUsecase) list(a adapters.Adapter, ns string) ([]runtime.Object, error) {
-	if err := uc.cache.Ready(a.Info()); err != nil {
-		return nil, err
-	}
-	objs, err := a.Informer().GetIndexer().ByIndex(cache.NamespaceIndex, ns)
-	if err != nil {
-		return nil, Internal(err, "list %s in %s from cache: %v", a.Info().Plural, ns, err)
-	}
-	items := make([]runtime.Object, 0, len(objs))
-	for _, o := range objs {
-		items = append(items, o.(runtime.Object))
-	}
-	sort.Slice(items, func(i, j int) bool {
-		return items[i].(metav1.Object).GetName() < items[j].(metav1.Object).GetName()
-	})
-	return items, nil
 }
 
 // find validates the path and returns the object from the cache (once the user may get it), or

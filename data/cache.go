@@ -33,9 +33,12 @@ type Cache struct {
 	mu        sync.RWMutex
 	served    map[schema.GroupVersionResource]bool
 	informers map[string]cache.SharedIndexInformer // by workload type, once started
-	probeErr  error                                // last /readyz failure, nil when healthy
-	listErrs  map[string]error                     // last list/watch failure by informer
-	core      map[string]cache.SharedIndexInformer // built-in informers every request may need
+	encoded   *Encoded
+	changes   *Changes
+	feeds     map[string]cache.ResourceEventHandlerRegistration // the encoded store's, by workload type
+	probeErr  error                                             // last /readyz failure, nil when healthy
+	listErrs  map[string]error                                  // last list/watch failure by informer
+	core      map[string]cache.SharedIndexInformer              // built-in informers every request may need
 	rollouts  rolloutinformers.SharedInformerFactory
 	// rollout is the Rollout informer of the version chosen by discovery (v1beta1, else v1alpha1).
 	rollout        cache.SharedIndexInformer
@@ -45,7 +48,7 @@ type Cache struct {
 }
 
 // NewCache builds the cache; nothing runs until Start.
-func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, c *conf.Kubernetes, logger log.Logger) (*Cache, error) {
+func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, encoded *Encoded, changes *Changes, c *conf.Kubernetes, logger log.Logger) (*Cache, error) {
 	health, err := conf.Duration("kubernetes.health_interval", c.HealthInterval)
 	if err != nil {
 		return nil, err
@@ -68,7 +71,7 @@ func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registr
 		clients:  clients, cluster: cluster, registry: reg, health: health, discover: discover,
 		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
 		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{},
-		listErrs: map[string]error{},
+		listErrs: map[string]error{}, encoded: encoded, changes: changes, feeds: map[string]cache.ResourceEventHandlerRegistration{},
 	}, nil
 }
 
@@ -178,6 +181,15 @@ func (c *Cache) refresh() {
 		}
 		inf := a.Informer()
 		c.watchErrorsLocked(info.Type, inf)
+		feed, err := inf.AddEventHandler(c.encoded.handler(info.Type))
+		if err != nil {
+			c.log.Errorf("feed the encoded store from %s: %v", info.Plural, err)
+			continue
+		}
+		c.feeds[info.Type] = feed
+		if _, err := inf.AddEventHandler(c.changes.handler("workload", info.Type)); err != nil {
+			c.log.Errorf("feed the live stream from %s: %v", info.Plural, err)
+		}
 		c.informers[info.Type] = inf
 		c.log.Infof("watching %s (%s)", info.Plural, info.APIVersion)
 	}
@@ -213,6 +225,9 @@ func (c *Cache) chooseRolloutVersionLocked(served map[schema.GroupVersionResourc
 		// The generated Rollout factory has no WithTransform option; set it before the start.
 		_ = c.rollout.SetTransform(stripForCache(c.clients.Scheme))
 		c.watchErrorsLocked("rollouts", c.rollout)
+		if _, err := c.rollout.AddEventHandler(c.changes.handler("rollout", biz.RolloutType)); err != nil {
+			c.log.Errorf("feed the live stream from rollouts: %v", err)
+		}
 		c.rolloutVersion = v
 		c.log.Infof("watching rollouts (rollouts.kruise.io/%s)", v)
 		return
@@ -262,7 +277,8 @@ func (c *Cache) Ready(info adapters.Info) error {
 		return biz.Unavailable(biz.ErrNotInstalled, "%s (%s %s) is not served by this cluster: is its CRD installed?", info.Type, info.GVR().Resource, info.APIVersion)
 	}
 	inf, ok := c.informers[info.Type]
-	if !ok || !inf.HasSynced() {
+	// The encoded store has caught up once its handler has seen the informer's initial list.
+	if !ok || !inf.HasSynced() || !c.feeds[info.Type].HasSynced() {
 		return c.notSyncedLocked(info.Type, info.Plural)
 	}
 	return nil
@@ -291,7 +307,7 @@ func (c *Cache) Synced() error {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	for name, inf := range c.informers {
-		if !inf.HasSynced() {
+		if !inf.HasSynced() || !c.feeds[name].HasSynced() {
 			return c.notSyncedLocked(name, name)
 		}
 	}

@@ -29,6 +29,8 @@ type Server struct {
 	ExternalHosts string `json:"external_hosts"`
 	// ReadOnly refuses every mutation with 403 READ_ONLY, whatever the user may do.
 	ReadOnly bool `json:"read_only"`
+	// WatchHeartbeat is how often an idle live stream sends a comment line, e.g. "15s".
+	WatchHeartbeat string `json:"watch_heartbeat"`
 }
 
 // Hosts returns ExternalHosts as a list.

@@ -23,15 +23,21 @@ type errorBody struct {
 	Code    string `json:"code"`
 }
 
-// encodeResponse writes {"data": v}.
-func encodeResponse(w http.ResponseWriter, _ *http.Request, v any) error {
-	body, err := json.Marshal(envelope{Data: v})
-	if err != nil {
-		return biz.Internal(err, "encode response: %v", err)
+// encodeResponse writes {"data": v}: an answer already encoded (biz.Raw) as it is, anything else
+// through encoding/json; then as a conditional, compressible representation.
+func encodeResponse(w http.ResponseWriter, r *http.Request, v any) error {
+	var body []byte
+	if raw, ok := v.(biz.Raw); ok {
+		body = make([]byte, 0, len(raw)+9)
+		body = append(append(append(body, `{"data":`...), raw...), '}')
+	} else {
+		var err error
+		if body, err = json.Marshal(envelope{Data: v}); err != nil {
+			return biz.Internal(err, "encode response: %v", err)
+		}
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, err = w.Write(body)
-	return err
+	return writeRepresentation(w, r, body)
 }
 
 // encodeError writes {"trace_id","message","code"}. Anything that is not a *biz.Error is a bug

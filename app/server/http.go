@@ -24,12 +24,22 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/secure"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/app/stream"
 	"github.com/kruise-dashboard/kruise-dashboard/app/web"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
 // ProviderSet provides the HTTP server to Wire.
-var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard)
+var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard, NewStream)
+
+// NewStream builds the live stream's server from the server settings.
+func NewStream(c *conf.Server, uc *biz.WatchUsecase) (*stream.Server, error) {
+	heartbeat, err := conf.Duration("server.watch_heartbeat", c.WatchHeartbeat)
+	if err != nil {
+		return nil, err
+	}
+	return stream.New(uc, heartbeat, writeError), nil
+}
 
 // NewGuard builds the protections from the server settings; refusals are written as API errors.
 func NewGuard(c *conf.Server) *secure.Guard {
@@ -37,14 +47,16 @@ func NewGuard(c *conf.Server) *secure.Guard {
 }
 
 // NewHTTPServer builds the server and registers the routes.
-func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes, guard *secure.Guard, authn *auth.Authenticator, trail *audit.Log) (*khttp.Server, error) {
+func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes, guard *secure.Guard, authn *auth.Authenticator, trail *audit.Log, live *stream.Server) (*khttp.Server, error) {
 	// Outermost first: the span (so every refusal carries a trace id), panics, the audit line
-	// (so refusals are recorded too), Host/origin/headers, sign-in, the read-only switch.
-	srv, err := newServer(c, tp, logger, trail.Filter, guard.Filter, authn.Filter(writeError), guard.ReadOnly)
+	// (so refusals are recorded too), Host/origin/headers, sign-in, the read-only switch, and the
+	// live stream (a filter, so the routes' request timeout does not cut it).
+	srv, err := newServer(c, tp, logger, trail.Filter, guard.Filter, authn.Filter(writeError), guard.ReadOnly, live.Filter)
 	if err != nil {
 		return nil, err
 	}
 	routes.register(srv)
+	srv.RegisterOnShutdown(live.Close)
 	return srv, nil
 }
 

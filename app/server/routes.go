@@ -49,6 +49,7 @@ func (r Routes) register(srv *khttp.Server) {
 	api.GET("/me", handle(r.Me.Me))
 
 	api.GET("/cluster/metrics", handle(r.Cluster.Metrics))
+	api.GET("/summary/{namespace}", handle(r.Cluster.Summary))
 	api.GET("/namespaces", handle(r.Namespaces.List))
 	api.GET("/workload-types", handle(r.Workloads.Types))
 

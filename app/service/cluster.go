@@ -6,14 +6,24 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
-// ClusterService serves /cluster.
-type ClusterService struct{ uc *biz.ClusterUsecase }
+// ClusterService serves /cluster and the overview's /summary.
+type ClusterService struct {
+	uc      *biz.ClusterUsecase
+	summary *biz.SummaryUsecase
+}
 
 // NewClusterService builds the cluster handlers.
-func NewClusterService(uc *biz.ClusterUsecase) *ClusterService { return &ClusterService{uc: uc} }
+func NewClusterService(uc *biz.ClusterUsecase, summary *biz.SummaryUsecase) *ClusterService {
+	return &ClusterService{uc: uc, summary: summary}
+}
 
 // Metrics serves GET /cluster/metrics.
 func (s *ClusterService) Metrics(ctx context.Context, _ Input) (any, error) { return s.uc.Metrics(ctx) }
+
+// Summary serves GET /summary/:namespace.
+func (s *ClusterService) Summary(ctx context.Context, in Input) (any, error) {
+	return s.summary.Summary(ctx, in.Var("namespace"))
+}
 
 // NamespaceService serves /namespaces.
 type NamespaceService struct{ uc *biz.NamespaceUsecase }

@@ -25,9 +25,27 @@ func (s *WorkloadService) ListAll(ctx context.Context, in Input) (any, error) {
 	return s.uc.ListAll(ctx, in.Var("namespace"))
 }
 
-// List serves GET /workload/:namespace/:type.
+// List serves GET /workload/:namespace/:type: the whole list, or a page when any of view, q,
+// labelSelector, state, sort, limit or continue is given.
 func (s *WorkloadService) List(ctx context.Context, in Input) (any, error) {
-	return s.uc.List(ctx, in.Var("namespace"), in.Var("type"))
+	var q biz.PageQuery
+	paged := false
+	for _, p := range []struct {
+		name string
+		to   *string
+	}{{"view", &q.View}, {"q", &q.Q}, {"labelSelector", &q.LabelSelector}, {"state", &q.State}, {"sort", &q.Sort}, {"limit", &q.Limit}, {"continue", &q.Continue}} {
+		v, err := in.One(p.name)
+		if err != nil {
+			return nil, err
+		}
+		_, given := in.Query[p.name]
+		paged = paged || given
+		*p.to = v
+	}
+	if !paged {
+		return s.uc.List(ctx, in.Var("namespace"), in.Var("type"))
+	}
+	return s.uc.Page(ctx, in.Var("namespace"), in.Var("type"), q)
 }
 
 // Get serves GET /workload/:namespace/:type/:name.

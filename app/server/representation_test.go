@@ -1,0 +1,89 @@
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestAcceptsGzip(t *testing.T) {
+	for header, want := range map[string]bool{
+		"": false, "gzip": true, "gzip, deflate, br": true, "br;q=1.0, GZIP;q=0.5": true,
+		"gzip;q=0": false, "gzip;q=0.0": false, "identity": false, "deflate": false, "x-gzip": false,
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Accept-Encoding", header)
+		if got := acceptsGzip(r); got != want {
+			t.Errorf("Accept-Encoding %q: %v, want %v", header, got, want)
+		}
+	}
+}
+
+func TestNotModified(t *testing.T) {
+	for header, want := range map[string]bool{
+		`"abc"`: true, `"abc-gz"`: true, `W/"abc"`: true, `"x", "abc"`: true, `*`: true,
+		`"ab"`: false, `"abcd"`: false, ``: false, `abc`: false,
+	} {
+		if got := notModified(header, "abc"); got != want {
+			t.Errorf("If-None-Match %q: %v, want %v", header, got, want)
+		}
+	}
+}
+
+func TestWriteRepresentation(t *testing.T) {
+	body := []byte(`{"data":"` + strings.Repeat("x", 4000) + `"}`)
+	get := func(header http.Header) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/x", nil)
+		r.Header = header
+		w := httptest.NewRecorder()
+		if err := writeRepresentation(w, r, body); err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	plain := get(http.Header{})
+	etag := plain.Header().Get("ETag")
+	if plain.Code != 200 || !bytes.Equal(plain.Body.Bytes(), body) || etag == "" {
+		t.Fatalf("identity: %d, ETag %q", plain.Code, etag)
+	}
+	if w := get(http.Header{"If-None-Match": {etag}}); w.Code != http.StatusNotModified || w.Body.Len() != 0 {
+		t.Errorf("revalidation: %d with %d bytes", w.Code, w.Body.Len())
+	}
+	zipped := get(http.Header{"Accept-Encoding": {"gzip"}})
+	first := bytes.Clone(zipped.Body.Bytes())
+	zr, err := gzip.NewReader(zipped.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, _ := io.ReadAll(zr)
+	if zipped.Header().Get("Content-Encoding") != "gzip" || !bytes.Equal(unzipped, body) || zipped.Header().Get("ETag") == etag {
+		t.Errorf("gzip: encoding %q, ETag %q, round trip %v", zipped.Header().Get("Content-Encoding"), zipped.Header().Get("ETag"), bytes.Equal(unzipped, body))
+	}
+	if again := get(http.Header{"Accept-Encoding": {"gzip"}}); !bytes.Equal(again.Body.Bytes(), first) {
+		t.Error("the second gzip answer differs from the first (not from the cache)")
+	}
+	small := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("Accept-Encoding", "gzip")
+	_ = writeRepresentation(small, r, []byte(`{"data":1}`))
+	if small.Header().Get("Content-Encoding") != "" {
+		t.Error("a 10-byte answer was compressed")
+	}
+}
+
+func TestGzipCacheIsBounded(t *testing.T) {
+	c := &gzipCache{byKey: map[uint64][]byte{}, limit: 1000}
+	for i := uint64(0); i < 100; i++ {
+		c.get(i, bytes.Repeat([]byte{byte(i)}, 500))
+	}
+	if c.size > c.limit || len(c.byKey) != len(c.order) || len(c.byKey) == 0 {
+		t.Errorf("size %d over limit %d, %d entries, %d in order", c.size, c.limit, len(c.byKey), len(c.order))
+	}
+	if _, ok := c.byKey[99]; !ok {
+		t.Error("the newest entry was evicted")
+	}
+}

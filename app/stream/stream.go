@@ -1,0 +1,159 @@
+// Package stream serves the live stream, GET /api/v1/watch: Server-Sent Events of the shared
+// informers' changes, each sent only to users who may list what it is about. It runs as the last
+// server filter, after sign-in, so the request's user is known and the stream is not cut by the
+// per-request timeout of the routes.
+package stream
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
+)
+
+// Path is where the stream is served.
+const Path = "/api/v1/watch"
+
+// Server serves the stream.
+type Server struct {
+	uc        *biz.WatchUsecase
+	heartbeat time.Duration
+	fail      func(http.ResponseWriter, *http.Request, *biz.Error)
+	closing   chan struct{}
+	once      sync.Once
+}
+
+// New builds the stream server; heartbeat is how often an idle stream sends a comment line (so
+// proxies keep it open and a dead client is noticed).
+func New(uc *biz.WatchUsecase, heartbeat time.Duration, fail func(http.ResponseWriter, *http.Request, *biz.Error)) *Server {
+	return &Server{uc: uc, heartbeat: heartbeat, fail: fail, closing: make(chan struct{})}
+}
+
+// Close ends every open stream: a server shutting down waits for idle connections, and a stream
+// never is (clients reconnect, to another replica if need be).
+func (s *Server) Close() { s.once.Do(func() { close(s.closing) }) }
+
+// Filter serves GET Path and passes every other request on.
+func (s *Server) Filter(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != Path {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Method != http.MethodGet {
+			s.fail(w, r, biz.MethodNotAllowed("method %s is not allowed on %s", r.Method, Path))
+			return
+		}
+		s.serve(w, r)
+	})
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	wq := biz.WatchQuery{LastEventID: r.Header.Get("Last-Event-ID")}
+	for name, to := range map[string]*string{"namespace": &wq.Namespace, "type": &wq.Type, "name": &wq.Name} {
+		if len(q[name]) > 1 {
+			s.fail(w, r, biz.BadRequest("query parameter %s is given %d times; give it once", name, len(q[name])))
+			return
+		}
+		*to = q.Get(name)
+	}
+	ctx := r.Context()
+	watch, err := s.uc.Open(ctx, wq)
+	if err != nil {
+		apiErr, ok := err.(*biz.Error)
+		if !ok {
+			apiErr = biz.Internal(err, "open the stream: %v", err)
+		}
+		s.fail(w, r, apiErr)
+		return
+	}
+	defer watch.Close()
+
+	rc := http.NewResponseController(w)
+	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: pass events through as they come
+	w.WriteHeader(http.StatusOK)
+
+	out := &writer{w: w, rc: rc}
+	out.printf("retry: 3000\n\n")
+	if watch.Reset {
+		out.event(0, "reset", struct{}{})
+	}
+	for _, c := range watch.Replay {
+		out.event(c.ID, "change", c)
+	}
+	// The ready event carries the feed's position, so a client that saw no change yet still
+	// resumes from here when it reconnects.
+	pos := watch.Position()
+	out.printf("id: %d\n", pos)
+	out.event(0, "ready", map[string]uint64{"id": pos})
+	if out.flush() != nil {
+		return
+	}
+	tick := time.NewTicker(s.heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.closing:
+			return
+		case <-watch.Done():
+			return // too slow: dropped; the client reconnects with Last-Event-ID
+		case <-tick.C:
+			out.printf(": heartbeat\n\n")
+		case c := <-watch.Changes():
+			if watch.Wants(ctx, c) {
+				out.event(c.ID, "change", c)
+			}
+			// Send what is queued already in one write.
+			for n := len(watch.Changes()); n > 0; n-- {
+				if c := <-watch.Changes(); watch.Wants(ctx, c) {
+					out.event(c.ID, "change", c)
+				}
+			}
+		}
+		if out.flush() != nil {
+			return
+		}
+	}
+}
+
+// writer writes events and remembers the first error.
+type writer struct {
+	w   http.ResponseWriter
+	rc  *http.ResponseController
+	err error
+}
+
+func (o *writer) printf(format string, args ...any) {
+	if o.err == nil {
+		_, o.err = fmt.Fprintf(o.w, format, args...)
+	}
+}
+
+func (o *writer) event(id uint64, name string, data any) {
+	body, err := json.Marshal(data)
+	if err != nil {
+		o.err = err
+		return
+	}
+	if id > 0 {
+		o.printf("id: %d\n", id)
+	}
+	o.printf("event: %s\ndata: %s\n\n", name, body)
+}
+
+func (o *writer) flush() error {
+	if o.err == nil {
+		o.err = o.rc.Flush()
+	}
+	return o.err
+}

@@ -1,0 +1,95 @@
+package biz
+
+import (
+	"context"
+	"errors"
+)
+
+// Summary is the answer of GET /summary/:namespace: what the overview shows, a few hundred
+// bytes however many workloads there are.
+type Summary struct {
+	Namespace string          `json:"namespace"`
+	Workloads []WorkloadCount `json:"workloads"`
+	Rollouts  *RolloutCounts  `json:"rollouts"`
+	Cluster   *ClusterMetrics `json:"cluster"`
+}
+
+// WorkloadCount is how many objects of a type the namespace has, by state.
+type WorkloadCount struct {
+	Type   string         `json:"type"`
+	Plural string         `json:"plural"`
+	Kind   string         `json:"kind"`
+	Total  int            `json:"total"`
+	States map[string]int `json:"states"`
+}
+
+// RolloutCounts counts the namespace's Rollouts: in flight, and waiting for a person.
+type RolloutCounts struct {
+	Total   int `json:"total"`
+	Active  int `json:"active"`
+	Waiting int `json:"waiting"`
+}
+
+// SummaryUsecase serves the overview's summary from the other use cases, with their checks.
+type SummaryUsecase struct {
+	workloads *WorkloadUsecase
+	rollouts  *RolloutUsecase
+	cluster   *ClusterUsecase
+}
+
+// NewSummaryUsecase builds the summary use case.
+func NewSummaryUsecase(w *WorkloadUsecase, r *RolloutUsecase, c *ClusterUsecase) *SummaryUsecase {
+	return &SummaryUsecase{workloads: w, rollouts: r, cluster: c}
+}
+
+// Summary counts ns's workloads per type and state (types the user may not list left out, as
+// in GET /workload/:ns), its Rollouts (null when not served or not allowed) and the cluster
+// figures (null for a user who may not list nodes).
+func (uc *SummaryUsecase) Summary(ctx context.Context, ns string) (*Summary, error) {
+	ctx, span := uc.workloads.start(ctx, "Summary", ns, "", "")
+	defer span.End()
+	w := uc.workloads
+	if err := w.checkNamespace(ns); err != nil {
+		return nil, err
+	}
+	s := &Summary{Namespace: ns, Workloads: []WorkloadCount{}}
+	var denied error
+	for _, a := range w.registry.All() {
+		if err := authorize(ctx, w.access, attributesOf(a, "list", ns, "")); err != nil {
+			denied = err
+			continue
+		}
+		rows, err := w.rowsOf(a, ns)
+		if err != nil && !errors.Is(err, ErrNotInstalled) {
+			return nil, err
+		}
+		info := a.Info()
+		c := WorkloadCount{Type: info.Type, Plural: info.Plural, Kind: info.Kind, Total: len(rows), States: map[string]int{}}
+		for _, r := range rows {
+			c.States[r.State]++
+		}
+		s.Workloads = append(s.Workloads, c)
+	}
+	if len(s.Workloads) == 0 && denied != nil {
+		return nil, denied
+	}
+	if list, err := uc.rollouts.List(ctx, ns, false); err == nil {
+		s.Rollouts = &RolloutCounts{Total: len(list)}
+		for _, st := range list {
+			if st.Active {
+				s.Rollouts.Active++
+			}
+			if st.WaitingForApproval {
+				s.Rollouts.Waiting++
+			}
+		}
+	} else if !IsForbidden(err) && !errors.Is(err, ErrNotInstalled) {
+		return nil, err
+	}
+	if m, err := uc.cluster.Metrics(ctx); err == nil {
+		s.Cluster = m
+	} else if !IsForbidden(err) {
+		return nil, err
+	}
+	return s, nil
+}
