@@ -350,3 +350,29 @@ func TestLiveStreamAuthorization(t *testing.T) {
 		t.Errorf("nobody received %s", e.Data)
 	}
 }
+
+// TestUIBundleCompressed: the UI's script goes out gzipped to a browser that accepts it, the
+// same bytes once unzipped.
+func TestUIBundleCompressed(t *testing.T) {
+	skipShort(t)
+	_, index := shared.dash.Raw(http.MethodGet, "/", nil)
+	start := bytes.Index(index, []byte("/assets/"))
+	if start < 0 {
+		t.Skip("the UI is not built into this binary (make ui)")
+	}
+	script := string(index[start : start+bytes.IndexByte(index[start:], '"')])
+	resp, plain, err := shared.dash.Response(script, http.Header{"Accept-Encoding": {"identity"}})
+	must(t, "GET "+script, err)
+	if resp.Header.Get("Content-Encoding") != "" {
+		t.Fatalf("identity request answered %q", resp.Header.Get("Content-Encoding"))
+	}
+	resp, zipped, err := shared.dash.Response(script, http.Header{"Accept-Encoding": {"gzip, br"}})
+	must(t, "GET "+script+" gzipped", err)
+	zr, err := gzip.NewReader(bytes.NewReader(zipped))
+	must(t, "gunzip", err)
+	unzipped, _ := io.ReadAll(zr)
+	if resp.Header.Get("Content-Encoding") != "gzip" || !bytes.Equal(unzipped, plain) || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("gzip: %q %q, equal %v", resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Type"), bytes.Equal(unzipped, plain))
+	}
+	t.Logf("%s: %d bytes, %d gzipped", script, len(plain), len(zipped))
+}

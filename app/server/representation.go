@@ -1,14 +1,14 @@
 package server
 
 import (
-	"bytes"
 	"compress/gzip"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/kruise-dashboard/kruise-dashboard/app/compress"
 )
 
 // minGzip is the smallest body worth compressing.
@@ -20,7 +20,7 @@ const minGzip = 1 << 10
 // compressed once (an unchanged list polled by many clients costs one compression).
 func writeRepresentation(w http.ResponseWriter, r *http.Request, body []byte) error {
 	h := w.Header()
-	zip := len(body) >= minGzip && acceptsGzip(r)
+	zip := len(body) >= minGzip && compress.Accepts(r)
 	if len(body) >= minGzip {
 		h.Add("Vary", "Accept-Encoding")
 	}
@@ -41,7 +41,7 @@ func writeRepresentation(w http.ResponseWriter, r *http.Request, body []byte) er
 		}
 	}
 	if zip {
-		body = compressed.get(sum, body)
+		body = compressed.Get(sum, body)
 		h.Set("Content-Encoding", "gzip")
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
@@ -60,59 +60,5 @@ func notModified(ifNoneMatch, tag string) bool {
 	return false
 }
 
-func acceptsGzip(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(part, ";")
-		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			continue
-		}
-		// "gzip;q=0" says no.
-		if q, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			if v, err := strconv.ParseFloat(q, 64); err == nil && v == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// gzipCache keeps the compressed form of recent bodies by hash, bounded in bytes (oldest out).
-type gzipCache struct {
-	mu    sync.Mutex
-	byKey map[uint64][]byte
-	order []uint64
-	size  int
-	limit int
-}
-
-var compressed = &gzipCache{byKey: map[uint64][]byte{}, limit: 64 << 20}
-
-func (c *gzipCache) get(sum uint64, body []byte) []byte {
-	c.mu.Lock()
-	z, ok := c.byKey[sum]
-	c.mu.Unlock()
-	if ok {
-		return z
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(body) / 4)
-	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed) // the level is valid
-	_, _ = zw.Write(body)                              // a bytes.Buffer does not fail
-	_ = zw.Close()
-	z = buf.Bytes()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if _, ok := c.byKey[sum]; !ok && len(z) <= c.limit {
-		c.byKey[sum] = z
-		c.order = append(c.order, sum)
-		c.size += len(z)
-		for c.size > c.limit {
-			oldest := c.order[0]
-			c.order = c.order[1:]
-			c.size -= len(c.byKey[oldest])
-			delete(c.byKey, oldest)
-		}
-	}
-	return z
-}
+// compressed keeps the gzip form of recent answers by body hash.
+var compressed = compress.NewCache(gzip.BestSpeed, 64<<20)

@@ -10,19 +10,6 @@ import (
 	"testing"
 )
 
-func TestAcceptsGzip(t *testing.T) {
-	for header, want := range map[string]bool{
-		"": false, "gzip": true, "gzip, deflate, br": true, "br;q=1.0, GZIP;q=0.5": true,
-		"gzip;q=0": false, "gzip;q=0.0": false, "identity": false, "deflate": false, "x-gzip": false,
-	} {
-		r := httptest.NewRequest(http.MethodGet, "/", nil)
-		r.Header.Set("Accept-Encoding", header)
-		if got := acceptsGzip(r); got != want {
-			t.Errorf("Accept-Encoding %q: %v, want %v", header, got, want)
-		}
-	}
-}
-
 func TestNotModified(t *testing.T) {
 	for header, want := range map[string]bool{
 		`"abc"`: true, `"abc-gz"`: true, `W/"abc"`: true, `"x", "abc"`: true, `*`: true,
@@ -72,18 +59,5 @@ func TestWriteRepresentation(t *testing.T) {
 	_ = writeRepresentation(small, r, []byte(`{"data":1}`))
 	if small.Header().Get("Content-Encoding") != "" {
 		t.Error("a 10-byte answer was compressed")
-	}
-}
-
-func TestGzipCacheIsBounded(t *testing.T) {
-	c := &gzipCache{byKey: map[uint64][]byte{}, limit: 1000}
-	for i := uint64(0); i < 100; i++ {
-		c.get(i, bytes.Repeat([]byte{byte(i)}, 500))
-	}
-	if c.size > c.limit || len(c.byKey) != len(c.order) || len(c.byKey) == 0 {
-		t.Errorf("size %d over limit %d, %d entries, %d in order", c.size, c.limit, len(c.byKey), len(c.order))
-	}
-	if _, ok := c.byKey[99]; !ok {
-		t.Error("the newest entry was evicted")
 	}
 }

@@ -2,12 +2,20 @@
 package web
 
 import (
+	"compress/gzip"
 	"embed"
 	"io/fs"
+	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
+
+	"github.com/kruise-dashboard/kruise-dashboard/app/compress"
 )
+
+// assets keeps the UI's files compressed, each once (at the best level: they never change).
+var assets = compress.NewCache(gzip.BestCompression, 32<<20)
 
 //go:embed all:dist
 var dist embed.FS
@@ -34,6 +42,11 @@ func SPA(fallback http.Handler) http.Handler {
 				if strings.HasPrefix(name, "assets/") {
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable") // hashed names
 				}
+				w.Header().Add("Vary", "Accept-Encoding")
+				if compress.Accepts(r) && compressible(name) {
+					serveGzip(w, r, files, name)
+					return
+				}
 				static.ServeHTTP(w, r)
 				return
 			}
@@ -42,4 +55,30 @@ func SPA(fallback http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "no-cache")
 		_, _ = w.Write(index)
 	})
+}
+
+// compressible are the text files of the bundle (images and fonts are compressed already).
+func compressible(name string) bool {
+	switch path.Ext(name) {
+	case ".js", ".css", ".html", ".svg", ".json", ".map", ".txt":
+		return true
+	}
+	return false
+}
+
+func serveGzip(w http.ResponseWriter, r *http.Request, files fs.FS, name string) {
+	body, err := fs.ReadFile(files, name)
+	if err != nil {
+		http.Error(w, "read "+name, http.StatusInternalServerError)
+		return
+	}
+	z := assets.Get(name, body)
+	h := w.Header()
+	h.Set("Content-Type", mime.TypeByExtension(path.Ext(name)))
+	h.Set("Content-Encoding", "gzip")
+	h.Set("Content-Length", strconv.Itoa(len(z)))
+	if r.Method == http.MethodHead {
+		return
+	}
+	_, _ = w.Write(z)
 }
