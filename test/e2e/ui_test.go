@@ -13,7 +13,8 @@ import (
 
 // TestUI drives the web UI in headless Chromium against the dashboard binary and the live
 // cluster: overview, namespace picker, scaling a CloneSet, approving a Rollout's waiting step
-// (the real controller moves on), an error with its trace id, and the language switch. The
+// (the real controller moves on), a change made with kubectl arriving over the live stream, an
+// error with its trace id, and the language switch. The
 // browser script is app/web/e2e/ui.test.mjs; its screenshots go to test-artifacts/ui.
 func TestUI(t *testing.T) {
 	skipShort(t)
@@ -35,7 +36,8 @@ func TestUI(t *testing.T) {
 	shots := filepath.Join(root, "test-artifacts", "ui")
 	cmd := exec.Command("node", "--test", "--test-reporter=spec", "e2e/ui.test.mjs")
 	cmd.Dir = web
-	cmd.Env = append(os.Environ(), "DASHBOARD_URL="+env.dash.URL, "UI_NAMESPACE="+ns, "SCREENSHOT_DIR="+shots)
+	// KUBECONFIG: the live cluster's, for the change the browser test makes behind the dashboard's back.
+	cmd.Env = append(os.Environ(), "DASHBOARD_URL="+env.dash.URL, "UI_NAMESPACE="+ns, "SCREENSHOT_DIR="+shots, "KUBECONFIG="+env.cluster.Kubeconfig)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser tests:\n%s", out)
 	if err != nil {

@@ -1,17 +1,22 @@
 // Browser tests of the dashboard in headless Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core). Run by test/e2e's TestUI against the real binary and the live local cluster,
 // with DASHBOARD_URL, UI_NAMESPACE (a CloneSet "catalog" of 2, and a CloneSet "shop" whose Rollout
-// waits at step 1 of 3) and SCREENSHOT_DIR in the environment. Every page is checked with axe-core
+// waits at step 1 of 3), SCREENSHOT_DIR and KUBECONFIG (the live cluster's, for kubectl) in the
+// environment. Every page is checked with axe-core
 // in the light and the dark theme (e2e/axe.mjs): a serious or critical violation fails the run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { checkA11y, checkOneH1 } from "./axe.mjs";
 
 const base = process.env.DASHBOARD_URL;
 const ns = process.env.UI_NAMESPACE;
+const kubeconfig = process.env.KUBECONFIG;
+const run = promisify(execFile);
 const shots = process.env.SCREENSHOT_DIR ?? "e2e-artifacts";
 let browser;
 let page;
@@ -54,6 +59,78 @@ test("the namespace picker changes the namespace in the URL", async () => {
   await page.getByRole("tab", { name: "CloneSet" }).click();
   await page.getByTestId("workload-table").getByRole("link", { name: "catalog" }).waitFor();
   await shot("workloads");
+});
+
+test("live: a change made with kubectl shows without a reload; the lists are not polled meanwhile", async () => {
+  assert.ok(kubeconfig, "KUBECONFIG (the live cluster's) must be set");
+  await page.goto(`${base}/workloads?ns=${ns}&type=cloneset`);
+  const table = page.getByTestId("workload-table");
+  const row = table.locator("tbody tr", { has: page.getByRole("link", { name: "catalog", exact: true }) });
+  await row.waitFor();
+  await page.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 15000 });
+  assert.match(await page.getByTestId("live-status").textContent(), /^live\s*updated \d\d:\d\d:\d\d/);
+  // The stream's changes as the page gets them (a second stream, only to explain any request).
+  await page.evaluate((n) => {
+    window.kdChanges = [];
+    new EventSource(`/api/v1/watch?namespace=${n}`).addEventListener("change", (e) => window.kdChanges.push(JSON.parse(e.data)));
+  }, ns);
+  await page.waitForTimeout(1000); // the reload that follows the stream's ready
+  const asked = [];
+  const onRequest = (r) => {
+    const u = new URL(r.url());
+    if (u.pathname.startsWith("/api/v1/workload")) asked.push(u.pathname + u.search);
+  };
+  page.on("request", onRequest);
+  await page.waitForTimeout(7000);
+  page.off("request", onRequest);
+  const changes = await page.evaluate(() => window.kdChanges.filter((c) => c.kind === "workload" && c.type === "cloneset"));
+  // Polling would have asked once or twice; live, only a change of a CloneSet makes it ask again.
+  console.log(`live: ${asked.length} list request(s), ${changes.length} CloneSet change(s) in 7 s`);
+  assert.ok(asked.length <= changes.length, `requests without changes in live mode: ${asked.join(", ")}`);
+
+  const headers = await table.locator("thead th").allTextContents();
+  const cell = (title) => row.locator("td").nth(headers.indexOf(title));
+  await page.evaluate(() => (window.kdNotReloaded = true));
+  await run("kubectl", ["--kubeconfig", kubeconfig, "scale", "cloneset", "catalog", "-n", ns, "--replicas=4"]);
+  await cell("Replicas").filter({ hasText: /^4$/ }).waitFor({ timeout: 15000 });
+  // The controller's new pods become ready (kwok): the status follows over the stream too.
+  await cell("Ready").filter({ hasText: /^4$/ }).waitFor({ timeout: 60000 });
+  assert.equal(await page.evaluate(() => window.kdNotReloaded), true, "the page was reloaded");
+  assert.equal(await page.getByTestId("live-status").getAttribute("data-status"), "live");
+  await shot("workloads-live");
+});
+
+test("without the stream the pages poll every 5 s, and go live again when it is back", async () => {
+  const watches = [];
+  const onRequest = (r) => {
+    if (new URL(r.url()).pathname === "/api/v1/watch") watches.push(r.url());
+  };
+  page.on("request", onRequest);
+  // Moving between pages of one namespace keeps its one stream.
+  await page.goto(`${base}/workloads?ns=${ns}&type=cloneset`);
+  await page.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 15000 });
+  await page.getByTestId("workload-table").getByRole("link", { name: "catalog", exact: true }).click();
+  await page.getByTestId("workload-summary").waitFor();
+  await page.getByRole("link", { name: "Rollouts", exact: true }).click();
+  await page.getByTestId("rollout-table").waitFor();
+  await page.waitForTimeout(2500); // longer than a stream nobody uses stays open
+  page.off("request", onRequest);
+  assert.equal(watches.length, 1, `streams opened: ${watches.join(", ")}`);
+
+  await page.route("**/api/v1/watch*", (route) => route.abort("connectionrefused"));
+  try {
+    await page.goto(`${base}/workloads?ns=${ns}&type=cloneset`);
+    await page.getByTestId("workload-table").getByRole("link", { name: "catalog", exact: true }).waitFor();
+    await page.locator('[data-testid="live-status"][data-status="reconnecting"]').waitFor({ timeout: 15000 });
+    const lists = await page.waitForRequest((r) => new URL(r.url()).pathname === `/api/v1/workload/${ns}/cloneset`, { timeout: 7000 });
+    assert.ok(lists, "the list is polled while the stream is down");
+    await page.waitForTimeout(300);
+    await viewportShot("live-reconnecting");
+  } finally {
+    await page.unroute("**/api/v1/watch*");
+  }
+  // EventSource tries again by itself (retry: 3 s) and the page is live again, without a reload.
+  await page.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 20000 });
 });
 
 test("the rollouts page lists the rollout with its step", async () => {

@@ -4,7 +4,8 @@ import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spi
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { listNamespaces } from "./api/namespace";
-import { listAllWorkloads, listWorkloadTypes } from "./api/workload";
+import { listWorkloadTypes } from "./api/workload";
+import { getSummary } from "./api/summary";
 import type { WorkloadType } from "./api/types";
 import { ErrorAlert } from "./components/common";
 import { AuthProvider, useAuthState, type Auth } from "./auth";
@@ -19,6 +20,7 @@ import { Inbox } from "./pages/Inbox";
 import { NotFound } from "./pages/NotFound";
 import { chooseNamespace, LAST_NAMESPACE_KEY } from "./namespaceChoice";
 import { themeConfig } from "./theme";
+import { LiveIndicator } from "./live";
 
 /** The registry's workload types, loaded once from the backend. */
 const TypesContext = createContext<WorkloadType[]>([]);
@@ -58,8 +60,8 @@ export function App() {
     if (ns || auth.signedOut || namespaces === undefined) return;
     let live = true;
     void chooseNamespace(localStorage.getItem(LAST_NAMESPACE_KEY), namespaces.length ? namespaces : undefined, async (n) => {
-      const all = await listAllWorkloads(n);
-      return Object.values(all ?? {}).some((list) => Array.isArray(list) && list.length > 0);
+      const summary = await getSummary(n);
+      return (summary?.workloads ?? []).some((w) => w.total > 0);
     }).then((chosen) => live && setNs(chosen, true));
     return () => {
       live = false;
@@ -119,6 +121,7 @@ export function App() {
                       style={{ width: 110 }}
                       options={[{ value: "en-US", label: "English" }, { value: "zh-CN", label: "中文" }]}
                     />
+                    {!auth.signedOut && <LiveIndicator />}
                     <Switch aria-label={t.theme} checked={dark} onChange={setDark} checkedChildren="☾" unCheckedChildren="☀" />
                     <UserInfo auth={auth} />
                   </Space>

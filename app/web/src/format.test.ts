@@ -5,6 +5,7 @@ import type { Workload } from "./api/types";
 import { age } from "./components/common";
 import { compareValues, matches } from "./components/tables";
 import { fmt, messages } from "./i18n";
+import stateCases from "../../../biz/testdata/workload_states.json";
 
 describe("toYaml", () => {
   it.each([
@@ -71,25 +72,11 @@ describe("every field is shown under a title that says what it is", () => {
   });
 });
 
+// The same table as the server's StateOf (biz/workload_view_test.go): the list's states come from
+// the server, the detail page's from stateOf, and both must agree.
 describe("stateOf reads what the workload is doing", () => {
-  it.each([
-    ["ready", w("CloneSet", { replicas: 2 }, { replicas: 2, readyReplicas: 2, updatedReplicas: 2, expectedUpdatedReplicas: 2 }), "ready"],
-    ["updating", w("CloneSet", { replicas: 4 }, { replicas: 4, readyReplicas: 4, updatedReplicas: 1, expectedUpdatedReplicas: 4 }), "updating"],
-    ["held by a partition", w("CloneSet", { replicas: 4 }, { replicas: 4, readyReplicas: 4, updatedReplicas: 1, expectedUpdatedReplicas: 1 }), "partitioned"],
-    ["not ready", w("CloneSet", { replicas: 3 }, { replicas: 3, readyReplicas: 1, updatedReplicas: 3 }), "notReady"],
-    ["status behind the spec", w("CloneSet", { replicas: 2 }, { replicas: 2, readyReplicas: 2, updatedReplicas: 2, observedGeneration: 1 }, undefined, 2), "updating"],
-    ["paused CloneSet", w("CloneSet", { replicas: 2, updateStrategy: { paused: true } }, { replicas: 2, readyReplicas: 2, updatedReplicas: 0 }), "paused"],
-    ["paused Deployment", w("Deployment", { replicas: 2, paused: true }, { replicas: 2, readyReplicas: 2, updatedReplicas: 2 }), "paused"],
-    ["scaled to zero", w("Deployment", { replicas: 0 }, {}), "scaledToZero"],
-    ["ASTS partition", w("StatefulSet", { replicas: 4, updateStrategy: { rollingUpdate: { partition: 3 } } }, { replicas: 4, readyReplicas: 4, updatedReplicas: 1 }), "partitioned"],
-    ["DaemonSet ready", w("DaemonSet", {}, { desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 3, updatedNumberScheduled: 3 }), "ready"],
-    ["BroadcastJob running", w("BroadcastJob", {}, { phase: "running" }), "running"],
-    ["BroadcastJob without a phase", w("BroadcastJob", {}, {}), "pending"],
-    ["cron job suspended", w("AdvancedCronJob", { paused: true }, { active: [{}] }), "suspended"],
-    ["cron job running", w("AdvancedCronJob", {}, { active: [{}] }), "active"],
-    ["cron job idle", w("AdvancedCronJob", {}, {}), "scheduled"],
-  ])("%s", (_, workload, want) => {
-    expect(stateOf(workload)).toBe(want);
+  it.each(stateCases.map((c) => [c.case, c] as const))("%s", (_, c) => {
+    expect(stateOf(w(c.kind, c.spec, c.status, undefined, (c as { generation?: number }).generation))).toBe(c.want);
   });
   it("every state a kind can be in is one its filter offers", () => {
     expect(statesOf("AdvancedCronJob")).toEqual(expect.arrayContaining(["active", "scheduled", "suspended"]));

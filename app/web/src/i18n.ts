@@ -206,6 +206,16 @@ const en = {
   lastLines: "last {n} lines",
   autoRefresh: "Refreshes every {s} s",
   logEmpty: "The log is empty.",
+  live_live: "live",
+  live_reconnecting: "reconnecting",
+  live_polling: "polling",
+  live_live_help: "Changes arrive as they happen (the live stream is connected).",
+  live_reconnecting_help: "The live stream was lost and is reconnecting; meanwhile the pages refresh every 5 s.",
+  live_polling_help: "No live stream: the pages refresh every 5 s.",
+  updatedAt: "updated {time}",
+  loadMore: "Load more",
+  shownOf: "Showing {shown} of {total}",
+  clusterHidden: "Cluster metrics are shown to those who may list nodes.",
 };
 
 export type Messages = typeof en;
@@ -414,6 +424,16 @@ const zh: Messages = {
   lastLines: "最后 {n} 行",
   autoRefresh: "每 {s} 秒自动刷新",
   logEmpty: "日志为空。",
+  live_live: "实时",
+  live_reconnecting: "重新连接中",
+  live_polling: "轮询",
+  live_live_help: "变化即时推送（实时连接已建立）。",
+  live_reconnecting_help: "实时连接已断开，正在重新连接；期间页面每 5 秒刷新一次。",
+  live_polling_help: "没有实时连接：页面每 5 秒刷新一次。",
+  updatedAt: "更新于 {time}",
+  loadMore: "加载更多",
+  shownOf: "显示 {shown} 个，共 {total} 个",
+  clusterHidden: "集群指标仅向有权列出节点的用户显示。",
 };
 
 export const messages = { "en-US": en, "zh-CN": zh };

@@ -1,10 +1,13 @@
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import { App } from "./App";
+import { LiveProvider } from "./live";
 import "./styles.css";
 
 createRoot(document.getElementById("root")!).render(
   <BrowserRouter>
-    <App />
+    <LiveProvider>
+      <App />
+    </LiveProvider>
   </BrowserRouter>,
 );

@@ -1,7 +1,8 @@
 import { createElement as h } from "react";
 import { renderToString } from "react-dom/server";
 import { MemoryRouter } from "react-router-dom";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { setFetch } from "./api/http";
 import type { RolloutStatus, RolloutStep } from "./api/types";
 import { ReleaseNote } from "./components/common";
 import { messages } from "./i18n";
@@ -10,6 +11,7 @@ import { NotFound } from "./pages/NotFound";
 import { RolloutStateCell, WorkloadLink } from "./pages/Overview";
 import { StepTimeline } from "./pages/RolloutDetail";
 import { rolloutWarning } from "./pages/WorkloadDetail";
+import { loadRows, serverSort } from "./pages/Workloads";
 import { personSteps, stepTarget } from "./rolloutSteps";
 
 // Server-side renders of the pages' parts: what they say, and what they never say.
@@ -162,5 +164,45 @@ describe("pages", () => {
     const html = routed(h(Inbox), "/inbox");
     expect(count(html, "<h1")).toBe(1);
     expect(html).toContain(t.inbox);
+  });
+});
+
+describe("the workloads list asks the server", () => {
+  afterEach(() => setFetch((...args) => fetch(...args)));
+  it.each([
+    ["name", false, "name"],
+    ["name", true, "-name"],
+    // Ages: youngest first when ascending, as the column always read.
+    ["age", false, "-created"],
+    ["age", true, "created"],
+    ["replicas", false, undefined],
+    [null, false, undefined],
+  ] as const)("sort=%s desc=%s is the server's %s", (sort, desc, want) => {
+    expect(serverSort(sort, desc)).toBe(want);
+  });
+
+  it("one request for up to 1000 rows; pages followed by their token beyond", async () => {
+    const urls: string[] = [];
+    const item = (name: string) => ({ kind: "CloneSet", metadata: { name }, spec: {}, state: "ready" });
+    setFetch(async (input) => {
+      const u = new URL(String(input), "http://x");
+      urls.push(u.pathname + u.search);
+      const limit = Number(u.searchParams.get("limit"));
+      const from = Number(u.searchParams.get("continue") ?? 0);
+      const items = Array.from({ length: Math.min(limit, 1500 - from) }, (_, i) => item(`w${from + i}`));
+      const next = from + items.length < 1500 ? String(from + items.length) : "";
+      return new Response(JSON.stringify({ data: { items, total: 1500, continue: next } }));
+    });
+    const first = await loadRows("demo", "cloneset", { q: "w", sort: "-created" }, 200);
+    expect(first).toMatchObject({ total: 1500, continue: "200", query: JSON.stringify({ q: "w", sort: "-created" }) });
+    expect(first.items).toHaveLength(200);
+    const many = await loadRows("demo", "cloneset", { q: "w", sort: "-created" }, 1200);
+    expect(many.items.map((w) => w.metadata.name).slice(998, 1001)).toEqual(["w998", "w999", "w1000"]);
+    expect(many).toMatchObject({ continue: "1200" });
+    expect(urls).toEqual([
+      "/api/v1/workload/demo/cloneset?view=compact&q=w&sort=-created&limit=200",
+      "/api/v1/workload/demo/cloneset?view=compact&q=w&sort=-created&limit=1000",
+      "/api/v1/workload/demo/cloneset?view=compact&q=w&sort=-created&limit=200&continue=1000",
+    ]);
   });
 });

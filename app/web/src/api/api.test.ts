@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ApiError, setFetch } from "./http";
 import { getClusterMetrics } from "./cluster";
+import { getSummary } from "./summary";
 import { listNamespaces } from "./namespace";
 import * as workload from "./workload";
 import * as rollout from "./rollout";
@@ -56,6 +57,15 @@ describe("API modules call the contract's endpoints", () => {
     ["listWaitingRollouts", () => rollout.listWaitingRollouts(), "GET", "/api/v1/rollout/waiting"],
     ["getWorkloadRollout", () => workload.getWorkloadRollout("demo", "cloneset", "shop"), "GET", "/api/v1/workload/demo/cloneset/shop/rollout"],
     ["getPodLog", () => workload.getPodLog("demo", "cloneset", "shop", "shop-x7k2p"), "GET", "/api/v1/workload/demo/cloneset/shop/pods/shop-x7k2p/log"],
+    ["getSummary", () => getSummary("demo"), "GET", "/api/v1/summary/demo"],
+    ["listWorkloadPage: compact by default", () => workload.listWorkloadPage("demo", "cloneset"), "GET", "/api/v1/workload/demo/cloneset?view=compact"],
+    [
+      "listWorkloadPage with every parameter",
+      () => workload.listWorkloadPage("demo", "cloneset", { view: "full", q: "sh op", labelSelector: "app=web,tier!=db", state: "ready", sort: "-created", limit: 200, continue: "eyJ" }),
+      "GET",
+      "/api/v1/workload/demo/cloneset?view=full&q=sh+op&labelSelector=app%3Dweb%2Ctier%21%3Ddb&state=ready&sort=-created&limit=200&continue=eyJ",
+    ],
+    ["listWorkloadPage leaves out empty parameters", () => workload.listWorkloadPage("demo", "cloneset", { q: "", state: "", continue: "" }), "GET", "/api/v1/workload/demo/cloneset?view=compact"],
     ["getPodLog of a container", () => workload.getPodLog("demo", "cloneset", "shop", "shop-x7k2p", "main", 100), "GET", "/api/v1/workload/demo/cloneset/shop/pods/shop-x7k2p/log?container=main&tailLines=100"],
   ];
   it.each(cases)("%s", async (_, call, method, url) => {
@@ -230,5 +240,51 @@ describe("pod logs", () => {
       traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
       message: 'container "main" in pod "shop-x7k2p" is waiting to start: ContainerCreating',
     });
+  });
+});
+
+describe("the overview's summary", () => {
+  it("returns the counts per type and state, the rollouts and the cluster metrics", async () => {
+    const data = {
+      namespace: "demo",
+      workloads: [
+        { type: "cloneset", plural: "clonesets", kind: "CloneSet", total: 3, states: { ready: 2, updating: 1 } },
+        { type: "broadcastjob", plural: "broadcastjobs", kind: "BroadcastJob", total: 0, states: {} },
+      ],
+      rollouts: { total: 2, active: 1, waiting: 1 },
+      cluster: { nodes: 3, ready_nodes: 3, cpu_usage: null, memory_usage: null, usage_source: "unavailable", nodes_with_metrics: 0, cpu_requested: "5%", memory_requested: "2%", pod_count: 12, running_pods: 12, pod_capacity: 330 },
+    };
+    answer(200, { data });
+    await expect(getSummary("demo")).resolves.toEqual(data);
+  });
+  it("keeps null rollouts and cluster (not served, or not allowed)", async () => {
+    answer(200, { data: { namespace: "demo", workloads: [], rollouts: null, cluster: null } });
+    await expect(getSummary("demo")).resolves.toMatchObject({ rollouts: null, cluster: null });
+  });
+  it("encodes the namespace and keeps the server's refusal", async () => {
+    const seen = answer(400, { trace_id: "t2", message: "namespace \"A B\" is not a DNS-1123 label", code: "BAD_REQUEST" });
+    await expect(getSummary("A B")).rejects.toMatchObject({ status: 400, code: "BAD_REQUEST", traceId: "t2" });
+    expect(seen[0].url).toBe("/api/v1/summary/A%20B");
+  });
+});
+
+describe("a page of one type", () => {
+  it("returns the compact items with their state, the total and the next page's token", async () => {
+    const data = {
+      items: [{ apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", metadata: { name: "shop", namespace: "demo" }, spec: { replicas: 2 }, status: { readyReplicas: 2 }, state: "ready" }],
+      total: 812,
+      continue: "eyJuIjoxfQ",
+    };
+    answer(200, { data });
+    await expect(workload.listWorkloadPage("demo", "cloneset", { limit: 1 })).resolves.toEqual(data);
+  });
+  it("keeps the server's refusal of a bad parameter", async () => {
+    answer(400, { trace_id: "t3", message: 'unknown state "sleepy"', code: "BAD_REQUEST" });
+    await expect(workload.listWorkloadPage("demo", "cloneset", { state: "sleepy" })).rejects.toMatchObject({ status: 400, code: "BAD_REQUEST", message: 'unknown state "sleepy"' });
+  });
+  it("the list without parameters is still the array of full objects", async () => {
+    const seen = answer(200, { data: [{ kind: "CloneSet", metadata: { name: "shop" } }] });
+    await expect(workload.listWorkloads("demo", "cloneset")).resolves.toEqual([{ kind: "CloneSet", metadata: { name: "shop" } }]);
+    expect(seen[0].url).toBe("/api/v1/workload/demo/cloneset");
   });
 });

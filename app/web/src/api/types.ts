@@ -264,3 +264,62 @@ export interface PodLog {
   /** Oldest first, each with its RFC3339 timestamp prefix. */
   lines: string[];
 }
+
+/** GET /summary/:namespace: one type's count, and its count per state (only states with a count > 0). */
+export interface TypeSummary {
+  type: string;
+  plural: string;
+  kind: string;
+  total: number;
+  states: Record<string, number>;
+}
+
+/** GET /summary/:namespace: what the overview shows, counted on the server. */
+export interface Summary {
+  namespace: string;
+  /** In registry order; a type the user may not list is left out. */
+  workloads: TypeSummary[];
+  /** null when the Rollout CRD is not served or the user may not list rollouts. */
+  rollouts: { total: number; active: number; waiting: number } | null;
+  /** null when the user may not list nodes. */
+  cluster: ClusterMetrics | null;
+}
+
+/** One item of a compact page: the object pruned to what a list shows, with its state. */
+export interface CompactWorkload extends Workload {
+  /** The state computed on the server (the values of State in workloadSummary.ts). */
+  state?: string;
+}
+
+/** The page mode of GET /workload/:namespace/:type. */
+export interface WorkloadPageParams {
+  view?: "compact" | "full";
+  /** Case-insensitive substring of the name. */
+  q?: string;
+  labelSelector?: string;
+  state?: string;
+  sort?: "name" | "-name" | "created" | "-created";
+  /** 1..1000; absent: every matching item. */
+  limit?: number;
+  /** The previous page's token. */
+  continue?: string;
+}
+
+export interface WorkloadPage {
+  items: CompactWorkload[];
+  /** Items matching the filters, over all pages. */
+  total: number;
+  /** The next page's token; "" or absent on the last page. */
+  continue?: string;
+}
+
+/** One change of the live stream (GET /watch, event "change"). */
+export interface WatchChange {
+  kind: "workload" | "rollout";
+  /** A workload type as in the registry, or "rollout". */
+  type: string;
+  namespace: string;
+  name: string;
+  action: "ADDED" | "MODIFIED" | "DELETED";
+  resourceVersion: string;
+}

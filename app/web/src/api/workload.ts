@@ -1,5 +1,5 @@
 import { request, seg } from "./http";
-import type { KubeEvent, PodLog, SetImageResult, Workload, WorkloadRollout, WorkloadType, WorkloadWithPods } from "./types";
+import type { KubeEvent, PodLog, SetImageResult, Workload, WorkloadPage, WorkloadPageParams, WorkloadRollout, WorkloadType, WorkloadWithPods } from "./types";
 
 const base = (namespace: string, type: string, name: string) => `/workload/${seg(namespace)}/${seg(type)}/${seg(name)}`;
 
@@ -11,6 +11,21 @@ export const getWorkload = (namespace: string, type: string, name: string) => re
 
 /** GET /workload/:namespace/:type */
 export const listWorkloads = (namespace: string, type: string) => request<Workload[]>("GET", `/workload/${seg(namespace)}/${seg(type)}`);
+
+/**
+ * GET /workload/:namespace/:type?view=&q=&state=&sort=&limit=&continue=: one page of one type,
+ * filtered and sorted on the server (compact items unless view=full).
+ */
+export const listWorkloadPage = (namespace: string, type: string, params: WorkloadPageParams = {}) =>
+  request<WorkloadPage>("GET", `/workload/${seg(namespace)}/${seg(type)}`, {
+    view: params.view ?? "compact",
+    q: params.q || undefined,
+    labelSelector: params.labelSelector || undefined,
+    state: params.state || undefined,
+    sort: params.sort,
+    limit: params.limit,
+    continue: params.continue || undefined,
+  });
 
 /** GET /workload/:namespace/:type/:name/pods */
 export const getWorkloadWithPods = (namespace: string, type: string, name: string) =>

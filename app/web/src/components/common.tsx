@@ -2,37 +2,97 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { Link } from "react-router-dom";
 import { Alert, Button, Card, Empty, Modal, Space, Spin, Table, Tag, Tooltip, Typography } from "antd";
 import { ApiError } from "../api/http";
-import type { KubeEvent, Permission, ReleaseStep, TemplateChange } from "../api/types";
+import type { KubeEvent, Permission, ReleaseStep, TemplateChange, WatchChange } from "../api/types";
 import { fmt, useT } from "../i18n";
+import { useLiveStreams } from "../live";
 
 export const REFRESH_MS = 5000;
+/** In live mode, how often what the stream does not carry (metrics, pods, events) is refreshed. */
+export const SLOW_REFRESH_MS = 30000;
+/** Changes arriving within this long of the first one are one reload. */
+const CHANGE_DEBOUNCE_MS = 250;
 
-/** Loads data now, on an interval, and on reload(); keeps the last data while refreshing. */
-export function usePoll<T>(load: () => Promise<T>, deps: unknown[], intervalMs = REFRESH_MS) {
+/** What a usePoll's data is made of, so the live stream can refresh it instead of polling. */
+export interface LiveSource {
+  /** The namespace ("_all": every namespace). */
+  namespace: string;
+  /** The changes that matter (default: every change in the namespace). */
+  matches?: (e: WatchChange) => boolean;
+  /** Still refreshed this often while live, for what the stream does not carry (0: never). */
+  every?: number;
+}
+
+/**
+ * Loads data now, on reload(), and then: while the live stream of options.live is live, on its
+ * matching changes (and everything on a reconnect or reset); otherwise every interval. Keeps the
+ * last data while refreshing; an answer older than one already shown is dropped.
+ */
+export function usePoll<T>(load: () => Promise<T>, deps: unknown[], options: number | { interval?: number; live?: LiveSource } = REFRESH_MS) {
+  const { interval = REFRESH_MS, live: source } = typeof options === "number" ? { interval: options } : options;
+  const streams = useLiveStreams();
   const [data, setData] = useState<T>();
   const [error, setError] = useState<unknown>();
   const [loading, setLoading] = useState(true);
+  const [live, setLive] = useState(false);
   const loadRef = useRef(load);
   loadRef.current = load;
+  const matchesRef = useRef(source?.matches);
+  matchesRef.current = source?.matches;
+  // Each load is numbered; one that started before the answer shown (or the deps' change) is stale.
+  const started = useRef(0);
+  const shown = useRef(0);
   const reload = useCallback(async () => {
+    const n = ++started.current;
     try {
-      setData(await loadRef.current());
+      const d = await loadRef.current();
+      if (n <= shown.current) return;
+      shown.current = n;
+      setData(d);
       setError(undefined);
+      streams?.updated();
     } catch (e) {
+      if (n <= shown.current) return;
+      shown.current = n;
       setError(e);
     } finally {
-      setLoading(false);
+      if (n === shown.current) setLoading(false);
     }
-  }, []);
+  }, [streams]);
+  const namespace = streams ? source?.namespace : undefined;
   useEffect(() => {
+    shown.current = started.current;
     setLoading(true);
     setData(undefined);
     void reload();
-    const id = setInterval(() => void reload(), intervalMs);
-    return () => clearInterval(id);
+    if (!streams || !namespace) {
+      setLive(false);
+      return;
+    }
+    let soon: ReturnType<typeof setTimeout> | undefined;
+    const schedule = () => {
+      soon ??= setTimeout(() => {
+        soon = undefined;
+        void reload();
+      }, CHANGE_DEBOUNCE_MS);
+    };
+    const unsubscribe = streams.subscribe(namespace, {
+      change: (e) => (matchesRef.current?.(e) ?? true) && schedule(),
+      refresh: schedule,
+      live: setLive,
+    });
+    return () => {
+      unsubscribe();
+      clearTimeout(soon);
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-  return { data, error, loading, reload };
+  }, [...deps, namespace]);
+  const every = live ? (source?.every ?? 0) : interval;
+  useEffect(() => {
+    if (!every) return;
+    const id = setInterval(() => void reload(), every);
+    return () => clearInterval(id);
+  }, [every, reload]);
+  return { data, error, loading, reload, setData };
 }
 
 /** Shows a failed call: its message and a copyable trace id. */

@@ -9,6 +9,7 @@ import type { ApproveItem, ApproveItemResult, Permission, RolloutStatus } from "
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
 import { fmt, useT } from "../i18n";
+import { rolloutChange } from "../live";
 import { rolloutPath, stepText, WorkloadLink } from "./Overview";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
@@ -45,7 +46,7 @@ function useApprovePermissions(namespaces: string[], pending: Permission) {
 export function Inbox() {
   const t = useT();
   const { message } = App.useApp();
-  const list = usePoll(listWaitingRollouts, []);
+  const list = usePoll(listWaitingRollouts, [], { live: { namespace: "_all", matches: rolloutChange() } });
   const query = useTableQuery([]);
   const [selected, setSelected] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);

@@ -1,27 +1,26 @@
 import { Link } from "react-router-dom";
-import { Card, Col, Row, Statistic, Table, Tag, Tooltip } from "antd";
-import { getClusterMetrics } from "../api/cluster";
-import { listAllWorkloads } from "../api/workload";
+import { Alert, Card, Col, Row, Space, Statistic, Table, Tag, Tooltip } from "antd";
+import { getSummary } from "../api/summary";
 import { listActiveRollouts } from "../api/rollout";
-import type { RolloutStatus } from "../api/types";
-import { Loadable, Title, usePoll } from "../components/common";
-import { useWorkloadTypes } from "../App";
+import type { RolloutStatus, TypeSummary } from "../api/types";
+import { Loadable, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { useT } from "../i18n";
+import { rolloutChange } from "../live";
+import { stateColor, stateLabel, type State } from "../workloadSummary";
 
 export function Overview({ ns }: { ns: string }) {
   const t = useT();
-  const types = useWorkloadTypes();
-  const metrics = usePoll(getClusterMetrics, []);
-  const workloads = usePoll(() => listAllWorkloads(ns), [ns]);
-  const active = usePoll(() => listActiveRollouts(ns), [ns]);
-  const m = metrics.data;
+  // Counted on the server; the cluster metrics in it are not streamed, so they refresh slowly.
+  const summary = usePoll(() => getSummary(ns), [ns], { live: { namespace: ns, every: SLOW_REFRESH_MS } });
+  const active = usePoll(() => listActiveRollouts(ns), [ns], { live: { namespace: ns, matches: rolloutChange() } });
+  const m = summary.data?.cluster;
   const waiting = (active.data ?? []).filter((r) => r.waitingForApproval);
 
   return (
     <>
       <Title>{t.overview}</Title>
-      <Loadable loading={metrics.loading} error={metrics.error}>
-        {m && (
+      <Loadable loading={summary.loading} error={summary.error}>
+        {m ? (
           <Row gutter={16} data-testid="cluster-metrics">
             <Col span={4}><Card><Statistic title={t.nodes} value={m.nodes} suffix={<small>({m.ready_nodes} {t.readyNodes})</small>} /></Card></Col>
             <Col span={5}>
@@ -46,21 +45,25 @@ export function Overview({ ns }: { ns: string }) {
               </Card>
             </Col>
           </Row>
+        ) : (
+          summary.data && <Alert type="info" showIcon message={t.clusterHidden} data-testid="cluster-hidden" />
         )}
       </Loadable>
       <Row gutter={16} style={{ marginTop: 16 }}>
         <Col span={8}>
           <Card title={`${t.countsPerType} (${ns})`}>
-            <Loadable loading={workloads.loading} error={workloads.error}>
-              <Table
+            <Loadable loading={summary.loading} error={summary.error}>
+              <Table<TypeSummary>
                 size="small"
                 pagination={false}
                 rowKey="type"
                 data-testid="type-counts"
-                dataSource={types.map((ty) => ({ type: ty.type, kind: ty.kind, count: workloads.data?.[ty.plural]?.length ?? 0 }))}
+                dataSource={summary.data?.workloads ?? []}
+                locale={{ emptyText: t.empty }}
                 columns={[
                   { title: t.type, dataIndex: "kind", render: (k, r) => <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{k}</Link> },
-                  { title: "#", dataIndex: "count" },
+                  { title: "#", dataIndex: "total" },
+                  { title: t.state, render: (_, r) => <StateCounts ns={ns} summary={r} /> },
                 ]}
               />
             </Loadable>
@@ -76,6 +79,22 @@ export function Overview({ ns }: { ns: string }) {
         </Col>
       </Row>
     </>
+  );
+}
+
+/** A type's count per state, each linked to the list filtered by that state. */
+function StateCounts({ ns, summary }: { ns: string; summary: TypeSummary }) {
+  const t = useT();
+  const states = Object.entries(summary.states ?? {}).filter(([, n]) => n > 0) as [State, number][];
+  if (states.length === 0) return <>-</>;
+  return (
+    <Space size={[0, 4]} wrap>
+      {states.map(([s, n]) => (
+        <Link key={s} to={`/workloads?ns=${encodeURIComponent(ns)}&type=${summary.type}&state=${s}`} data-testid={`state-count-${summary.type}-${s}`}>
+          <Tag color={stateColor(s)}>{`${t[stateLabel(s)] ?? s} ${n}`}</Tag>
+        </Link>
+      ))}
+    </Space>
   );
 }
 

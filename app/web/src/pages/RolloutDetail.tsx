@@ -14,8 +14,9 @@ import {
   undoRollout,
 } from "../api/rollout";
 import { getWorkload } from "../api/workload";
-import type { ActionResult, RestartResult, Revision, RolloutStatus, UndoResult } from "../api/types";
-import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, Title, usePoll } from "../components/common";
+import type { ActionResult, RestartResult, Revision, RolloutStatus, UndoResult, WatchChange } from "../api/types";
+import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
+import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
 import { fmt, useT } from "../i18n";
 import { stepText, WorkloadLink } from "./Overview";
@@ -25,9 +26,15 @@ export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
   const { name = "" } = useParams();
   const { message } = App.useApp();
-  const status = usePoll(() => getRolloutStatus(ns, name), [ns, name]);
-  const history = usePoll(() => getRolloutHistory(ns, name), [ns, name], 15000);
-  const events = usePoll(() => getRolloutEvents(ns, name), [ns, name]);
+  // The status and history follow the Rollout and its workload; the step's pods and the events are
+  // not streamed, so they also refresh slowly.
+  const release = (e: WatchChange) => {
+    const wl = status.data?.workload;
+    return rolloutChange(name)(e) || (wl !== undefined && workloadChange(wl.type, wl.name)(e));
+  };
+  const status = usePoll(() => getRolloutStatus(ns, name), [ns, name], { live: { namespace: ns, matches: release, every: SLOW_REFRESH_MS } });
+  const history = usePoll(() => getRolloutHistory(ns, name), [ns, name], { interval: 15000, live: { namespace: ns, matches: release } });
+  const events = usePoll(() => getRolloutEvents(ns, name), [ns, name], { live: { namespace: ns, matches: rolloutChange(name), every: SLOW_REFRESH_MS } });
   const can = useCan();
   const [promoteTo, setPromoteTo] = useState<number | null>(null);
   const [undoTo, setUndoTo] = useState<number | undefined>(undefined);
@@ -266,7 +273,9 @@ function ReleaseProgress({ st, ns }: { st: RolloutStatus; ns: string }) {
   const t = useT();
   const step = st.steps[st.currentStepIndex - 1];
   const percent = typeof step?.replicas === "string" && step.replicas.endsWith("%");
-  const w = usePoll(() => (percent && st.workload.type ? getWorkload(ns, st.workload.type, st.workload.name) : Promise.resolve(undefined)), [ns, st.workload.type, st.workload.name, percent]);
+  const w = usePoll(() => (percent && st.workload.type ? getWorkload(ns, st.workload.type, st.workload.name) : Promise.resolve(undefined)), [ns, st.workload.type, st.workload.name, percent], {
+    live: { namespace: ns, matches: workloadChange(st.workload.type, st.workload.name) },
+  });
   const total = w.data ? (w.data.kind === "DaemonSet" ? w.data.status?.desiredNumberScheduled : (w.data.spec?.replicas ?? 1)) : undefined;
   const n = step ? stepTarget(step.replicas, typeof total === "number" ? total : undefined) : undefined;
   const text =

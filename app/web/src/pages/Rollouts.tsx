@@ -6,6 +6,7 @@ import type { RolloutStatus } from "../api/types";
 import { Ago, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
 import { useT } from "../i18n";
+import { rolloutChange } from "../live";
 import { phaseColor, RolloutStateCell, rolloutPath, stepText, WorkloadLink } from "./Overview";
 
 /** The states the State filter offers (a rollout can be in several). */
@@ -29,7 +30,7 @@ function inState(r: RolloutStatus, s: string): boolean {
 
 export function Rollouts({ ns }: { ns: string }) {
   const t = useT();
-  const list = usePoll(() => listAllRollouts(ns), [ns]);
+  const list = usePoll(() => listAllRollouts(ns), [ns], { live: { namespace: ns, matches: rolloutChange() } });
   const query = useTableQuery(["phase", "state"]);
   const rows = (list.data ?? []).filter((r) => matches(query.q, r.name, r.workload.name));
   const phases = [...new Set((list.data ?? []).map((r) => r.phase || "-"))].sort();

@@ -3,7 +3,8 @@ import { Link, useNavigate, useParams } from "react-router-dom";
 import { Alert, App, Button, Card, Descriptions, Input, InputNumber, Space, Table, Tag, Typography } from "antd";
 import { deleteWorkload, getWorkloadEvents, getWorkloadRollout, getWorkloadWithPods, restartWorkload, scaleWorkload, setWorkloadImage } from "../api/workload";
 import type { Pod, SetImageResult, Workload, WorkloadRollout } from "../api/types";
-import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, Title, usePoll, waitingSteps } from "../components/common";
+import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll, waitingSteps } from "../components/common";
+import { rolloutChange, workloadChange } from "../live";
 import { PodLogsDrawer, type LogTarget } from "../components/PodLogs";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../App";
@@ -45,9 +46,12 @@ export function WorkloadDetail({ ns }: { ns: string }) {
   const navigate = useNavigate();
   const { message } = App.useApp();
   const info = useWorkloadTypes().find((ty) => ty.type === type);
-  const detail = usePoll(() => getWorkloadWithPods(ns, type, name), [ns, type, name]);
-  const events = usePoll(() => getWorkloadEvents(ns, type, name), [ns, type, name]);
-  const governing = usePoll(() => getWorkloadRollout(ns, type, name), [ns, type, name]);
+  // The workload's changes reload it; its pods and events are not streamed (a pod's change shows in
+  // the workload's status, a restart count or an event may not), so they also refresh slowly.
+  const itself = { namespace: ns, matches: workloadChange(type, name), every: SLOW_REFRESH_MS };
+  const detail = usePoll(() => getWorkloadWithPods(ns, type, name), [ns, type, name], { live: itself });
+  const events = usePoll(() => getWorkloadEvents(ns, type, name), [ns, type, name], { live: itself });
+  const governing = usePoll(() => getWorkloadRollout(ns, type, name), [ns, type, name], { live: { namespace: ns, matches: rolloutChange() } });
   const can = useCan();
   const [replicas, setReplicas] = useState<number | null>(null);
   const [confirmName, setConfirmName] = useState("");

@@ -1,13 +1,15 @@
+import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { Table, Tabs, Tag } from "antd";
+import { Button, Space, Table, Tabs, Tag } from "antd";
 import type { ColumnsType } from "antd/es/table";
-import { listWorkloads } from "../api/workload";
-import type { Workload } from "../api/types";
-import { Ago, Loadable, Title, usePoll } from "../components/common";
-import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
+import { listWorkloadPage } from "../api/workload";
+import type { CompactWorkload, WorkloadPageParams } from "../api/types";
+import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
+import { compareTimes, compareValues, SearchBox, useTableQuery } from "../components/tables";
 import { useWorkloadTypes } from "../App";
-import { useT } from "../i18n";
-import { listFieldsOf, stateColor, stateLabel, stateOf, statesOf } from "../workloadSummary";
+import { fmt, useT } from "../i18n";
+import { workloadChange } from "../live";
+import { listFieldsOf, stateColor, stateLabel, stateOf, statesOf, type State } from "../workloadSummary";
 
 export function Workloads({ ns }: { ns: string }) {
   const t = useT();
@@ -33,39 +35,100 @@ export function Workloads({ ns }: { ns: string }) {
   );
 }
 
+/** Rows per page asked of the server; the server's largest page. */
+const PAGE = 200;
+const MAX_LIMIT = 1000;
+
+type Query = Pick<WorkloadPageParams, "q" | "state" | "sort">;
+
+/** The server's order for the URL's sort: name either way; age youngest first when ascending (as people read ages). */
+export function serverSort(sort: string | null, descending: boolean): WorkloadPageParams["sort"] {
+  if (sort === "name") return descending ? "-name" : "name";
+  if (sort === "age") return descending ? "created" : "-created";
+  return undefined;
+}
+
+/** The first count rows matching query (one request up to 1000), and the query they answer. */
+export async function loadRows(ns: string, type: string, query: Query, count: number) {
+  let page = await listWorkloadPage(ns, type, { ...query, limit: Math.min(count, MAX_LIMIT) });
+  let items = page.items;
+  while (page.continue && items.length < count) {
+    page = await listWorkloadPage(ns, type, { ...query, limit: Math.min(count - items.length, MAX_LIMIT), continue: page.continue });
+    items = [...items, ...page.items];
+  }
+  return { ...page, items, query: JSON.stringify(query) };
+}
+
+/** The server's state of a row (a compact item), else the one read from its status here. */
+const rowState = (w: CompactWorkload): State => (w.state as State | undefined) ?? stateOf(w);
+
 function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: string }) {
   const t = useT();
-  const list = usePoll(() => listWorkloads(ns, type), [ns, type]);
+  const [params] = useSearchParams();
   const query = useTableQuery(["state"]);
+  // Search, state and the order by name or age are the server's; other columns sort what is loaded.
+  const server: Query = { q: query.q.trim(), state: query.filtered("state")?.[0], sort: serverSort(params.get("sort"), params.get("order") === "desc") };
+  const key = JSON.stringify(server);
+  // How many rows a reload asks for: the first page, more after "Load more".
+  const count = useRef(PAGE);
+  const list = usePoll(() => loadRows(ns, type, server, count.current), [ns, type], { live: { namespace: ns, matches: workloadChange(type) } });
+  const [more, setMore] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
+  const { reload } = list;
+  const applied = useRef(key);
+  useEffect(() => {
+    if (applied.current === key) return;
+    // Typing in the search box asks once it pauses.
+    const id = setTimeout(() => {
+      applied.current = key;
+      count.current = PAGE;
+      void reload();
+    }, 250);
+    return () => clearTimeout(id);
+  }, [key, reload]);
+  const page = list.data;
+  const complete = page !== undefined && !page.continue;
+  const loadMore = async () => {
+    if (!page?.continue) return;
+    setMore({ busy: true });
+    try {
+      const next = await listWorkloadPage(ns, type, { ...server, limit: PAGE, continue: page.continue });
+      count.current = page.items.length + PAGE;
+      list.setData((cur) => cur && { ...next, items: [...cur.items, ...next.items], query: cur.query });
+      setMore({ busy: false });
+    } catch (e) {
+      setMore({ busy: false, error: e });
+    }
+  };
   const fields = listFieldsOf(kind);
   const states = statesOf(kind);
-  const rows = (list.data ?? []).filter((w) => matches(query.q, w.metadata.name));
-  const columns: ColumnsType<Workload> = [
+  // Sorted here only when every matching row is loaded (else the order would be the loaded rows').
+  const local = (f: (a: CompactWorkload, b: CompactWorkload) => number) => (complete ? f : undefined);
+  const columns: ColumnsType<CompactWorkload> = [
     {
       key: "name",
       title: t.name,
-      sorter: (a, b) => compareValues(a.metadata.name, b.metadata.name),
+      sorter: true,
       sortOrder: query.sortOrder("name"),
       render: (_, w) => <Link to={`/workloads/${type}/${encodeURIComponent(w.metadata.name)}?ns=${encodeURIComponent(ns)}`}>{w.metadata.name}</Link>,
     },
     {
       key: "state",
       title: t.state,
-      sorter: (a, b) => compareValues(t[stateLabel(stateOf(a))], t[stateLabel(stateOf(b))]),
+      sorter: local((a, b) => compareValues(t[stateLabel(rowState(a))], t[stateLabel(rowState(b))])),
       sortOrder: query.sortOrder("state"),
       filters: states.map((s) => ({ text: t[stateLabel(s)], value: s })),
-      filteredValue: query.filtered("state"),
-      onFilter: (value, w) => stateOf(w) === value,
+      filteredValue: server.state ? [server.state] : null,
+      filterMultiple: false,
       render: (_, w) => {
-        const s = stateOf(w);
-        return <Tag color={stateColor(s)} data-testid="workload-state">{t[stateLabel(s)]}</Tag>;
+        const s = rowState(w);
+        return <Tag color={stateColor(s)} data-testid="workload-state">{t[stateLabel(s)] ?? s}</Tag>;
       },
     },
     ...fields.map(
-      (f): ColumnsType<Workload>[number] => ({
+      (f): ColumnsType<CompactWorkload>[number] => ({
         key: f.key,
         title: t[f.title],
-        sorter: (a, b) => (f.time ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(f.value(a), f.value(b))),
+        sorter: local((a, b) => (f.time ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(f.value(a), f.value(b)))),
         sortOrder: query.sortOrder(f.key),
         render: (_, w) => {
           const v = f.value(w);
@@ -76,25 +139,38 @@ function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: str
     {
       key: "age",
       title: t.age,
-      // Youngest first when ascending, as people read ages.
-      sorter: (a, b) => compareTimes(b.metadata.creationTimestamp, a.metadata.creationTimestamp),
+      sorter: true,
       sortOrder: query.sortOrder("age"),
       render: (_, w) => <Ago ts={w.metadata.creationTimestamp} />,
     },
   ];
   return (
-    <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
+    <>
       <SearchBox query={query} label={t.search} />
-      <Table<Workload>
-        size="small"
-        data-testid="workload-table"
-        rowKey={(w) => w.metadata.name}
-        dataSource={rows}
-        locale={{ emptyText: t.empty }}
-        onChange={query.onChange}
-        pagination={{ pageSize: 50, hideOnSinglePage: true, current: query.page }}
-        columns={columns}
-      />
-    </Loadable>
+      <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
+        <Table<CompactWorkload>
+          size="small"
+          data-testid="workload-table"
+          rowKey={(w) => w.metadata.name}
+          dataSource={page?.items ?? []}
+          loading={page !== undefined && page.query !== key}
+          locale={{ emptyText: t.empty }}
+          onChange={query.onChange}
+          pagination={false}
+          columns={columns}
+        />
+        {page && (
+          <Space style={{ marginTop: 12 }}>
+            <span data-testid="workload-count">{fmt(t.shownOf, { shown: page.items.length, total: page.total })}</span>
+            {page.continue && (
+              <Button onClick={() => void loadMore()} loading={more.busy} disabled={page.query !== key} data-testid="load-more">
+                {t.loadMore}
+              </Button>
+            )}
+          </Space>
+        )}
+        <ErrorAlert error={more.error} />
+      </Loadable>
+    </>
   );
 }
