@@ -229,8 +229,20 @@ func TestSummary(t *testing.T) {
 	if d, ok := byType["deployment"]; !ok || d.Total != 0 || len(s.Workloads) != len(adapterTypes(t)) {
 		t.Errorf("workloads: %+v", s.Workloads)
 	}
-	if s.Rollouts == nil || *s.Rollouts != (biz.RolloutCounts{}) || s.Cluster == nil || s.Namespace != ns {
+	if s.Rollouts == nil || s.Rollouts.Total != 0 || len(s.Rollouts.InFlight) != 0 || s.Cluster == nil || s.Namespace != ns {
 		t.Errorf("rollouts %+v, cluster %+v, namespace %q", s.Rollouts, s.Cluster, s.Namespace)
+	}
+	// A release waiting at step 1 of 3 is counted and listed in brief.
+	setInRolling(t, createRollout(t, ns, "cs-1-ro", refTo(kruiseV1alpha1, "CloneSet", "cs-1"), canaryStrategy(false)), 1, "StepPaused", false)
+	apiclient.Eventually(t, "the release in the summary", 10*time.Second, func() error {
+		shared.dash.MustOK(t, http.MethodGet, "/summary/"+ns, &s)
+		if r := s.Rollouts; r == nil || r.Total != 1 || r.Active != 1 || r.Waiting != 1 || len(r.InFlight) != 1 {
+			return fmt.Errorf("rollouts %+v", r)
+		}
+		return nil
+	})
+	if b := s.Rollouts.InFlight[0]; b.Name != "cs-1-ro" || !b.WaitingForApproval || b.CurrentStepIndex != 1 || b.StepCount != 3 || b.Workload.Name != "cs-1" || b.Workload.Type != "cloneset" {
+		t.Errorf("in brief: %+v", b)
 	}
 	_, body := shared.dash.Raw(http.MethodGet, "/api/v1/summary/"+ns, nil)
 	if len(body) > 5000 {

@@ -23,12 +23,32 @@ type WorkloadCount struct {
 	States map[string]int `json:"states"`
 }
 
-// RolloutCounts counts the namespace's Rollouts: in flight, and waiting for a person.
+// RolloutCounts counts the namespace's Rollouts: in flight, and waiting for a person; InFlight
+// are the releases in flight, in brief (the overview's tables), at most maxBriefs.
 type RolloutCounts struct {
-	Total   int `json:"total"`
-	Active  int `json:"active"`
-	Waiting int `json:"waiting"`
+	Total    int            `json:"total"`
+	Active   int            `json:"active"`
+	Waiting  int            `json:"waiting"`
+	InFlight []RolloutBrief `json:"inFlight"`
 }
+
+// RolloutBrief is a release in flight as the overview lists it.
+type RolloutBrief struct {
+	Namespace          string      `json:"namespace"`
+	Name               string      `json:"name"`
+	Phase              string      `json:"phase"`
+	Active             bool        `json:"active"`
+	Paused             bool        `json:"paused"`
+	Disabled           bool        `json:"disabled"`
+	CurrentStepIndex   int32       `json:"currentStepIndex"`
+	CurrentStepState   string      `json:"currentStepState"`
+	StepCount          int         `json:"stepCount"`
+	WaitingForApproval bool        `json:"waitingForApproval"`
+	Workload           WorkloadRef `json:"workload"`
+}
+
+// maxBriefs bounds the releases listed in a summary (the counts stay exact).
+const maxBriefs = 50
 
 // SummaryUsecase serves the overview's summary from the other use cases, with their checks.
 type SummaryUsecase struct {
@@ -74,10 +94,17 @@ func (uc *SummaryUsecase) Summary(ctx context.Context, ns string) (*Summary, err
 		return nil, denied
 	}
 	if list, err := uc.rollouts.List(ctx, ns, false); err == nil {
-		s.Rollouts = &RolloutCounts{Total: len(list)}
-		for _, st := range list {
+		s.Rollouts = &RolloutCounts{Total: len(list), InFlight: []RolloutBrief{}}
+		for _, st := range list { // active first
 			if st.Active {
 				s.Rollouts.Active++
+				if len(s.Rollouts.InFlight) < maxBriefs {
+					s.Rollouts.InFlight = append(s.Rollouts.InFlight, RolloutBrief{
+						Namespace: st.Namespace, Name: st.Name, Phase: st.Phase, Active: st.Active, Paused: st.Paused,
+						Disabled: st.Disabled, CurrentStepIndex: st.CurrentStepIndex, CurrentStepState: st.CurrentStepState,
+						StepCount: len(st.Steps), WaitingForApproval: st.WaitingForApproval, Workload: st.Workload,
+					})
+				}
 			}
 			if st.WaitingForApproval {
 				s.Rollouts.Waiting++

@@ -14,27 +14,41 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/cespare/xxhash/v2"
+
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
 
-// Raw is an answer already encoded as JSON: the server writes it as the data unchanged.
-type Raw []byte
+// Encoded is an answer already encoded as JSON, with its hash: the server writes it as the data
+// unchanged and takes its ETag from Sum, so a cached answer costs neither encoding nor hashing.
+type Encoded struct {
+	JSON []byte
+	Sum  uint64
+}
+
+// NewEncoded hashes an encoded answer.
+func NewEncoded(json []byte) Encoded { return Encoded{JSON: json, Sum: xxhash.Sum64(json)} }
 
 // WorkloadRows reads the workloads the cache keeps encoded, in name order.
 type WorkloadRows interface {
 	Rows(workloadType, ns string) []*Row
+	// List is the JSON array of Rows(workloadType, ns), built once per change of them.
+	List(workloadType, ns string) Encoded
+	// Lists is the JSON object {plural: List(type, ns)} of the types given (type → plural), built
+	// once per change of any of them.
+	Lists(ns string, plurals map[string]string) Encoded
 }
 
 // ListAll returns every type's objects in ns, keyed by plural. A type whose API the cluster does
 // not serve has an empty list: there are none of it. A type the user may not list is left out
 // (an empty list would claim there are none); a user who may list none of them is refused.
-func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Raw, error) {
+func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Encoded, error) {
 	ctx, span := uc.start(ctx, "ListAll", ns, "", "")
 	defer span.End()
 	if err := uc.checkNamespace(ns); err != nil {
-		return nil, err
+		return Encoded{}, err
 	}
-	lists := map[string][]*Row{}
+	plurals := map[string]string{}
 	var denied error
 	for _, a := range uc.registry.All() {
 		if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
@@ -43,49 +57,30 @@ func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Raw, error) 
 			}
 			continue
 		}
-		rows, err := uc.rowsOf(a, ns)
-		if err != nil && !errors.Is(err, ErrNotInstalled) {
-			return nil, err
+		// A type whose API is not served has none: an empty list, as the store has for it.
+		if err := uc.cache.Ready(a.Info()); err != nil && !errors.Is(err, ErrNotInstalled) {
+			return Encoded{}, err
 		}
-		lists[a.Info().Plural] = rows
+		plurals[a.Info().Type] = a.Info().Plural
 	}
-	if len(lists) == 0 && denied != nil {
-		return nil, denied
+	if len(plurals) == 0 && denied != nil {
+		return Encoded{}, denied
 	}
-	// Keys in order, as encoding/json writes a map.
-	plurals := make([]string, 0, len(lists))
-	size := 2
-	for p, rows := range lists {
-		plurals = append(plurals, p)
-		size += len(p) + 6 + rowsSize(rows, false)
-	}
-	slices.Sort(plurals)
-	out := make([]byte, 0, size)
-	out = append(out, '{')
-	for i, p := range plurals {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = strconv.AppendQuote(out, p)
-		out = append(out, ':')
-		out = appendRows(out, lists[p], false)
-	}
-	return append(out, '}'), nil
+	return uc.rows.Lists(ns, plurals), nil
 }
 
 // List returns the objects of one type in ns, sorted by name.
-func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) (Raw, error) {
+func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) (Encoded, error) {
 	ctx, span := uc.start(ctx, "List", ns, workloadType, "")
 	defer span.End()
 	a, err := uc.listable(ctx, ns, workloadType)
 	if err != nil {
-		return nil, err
+		return Encoded{}, err
 	}
-	rows, err := uc.rowsOf(a, ns)
-	if err != nil {
-		return nil, err
+	if err := uc.cache.Ready(a.Info()); err != nil {
+		return Encoded{}, err
 	}
-	return appendRows(make([]byte, 0, rowsSize(rows, false)), rows, false), nil
+	return uc.rows.List(a.Info().Type, ns), nil
 }
 
 // PageQuery is what a page of one type asks for, as given in the query.
@@ -98,20 +93,20 @@ const MaxPageLimit = 1000
 
 // Page returns the rows of one type that match q, sorted, from the continue token on:
 // {"items": [...], "total": matching, "continue": token of the next page or ""}.
-func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q PageQuery) (Raw, error) {
+func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q PageQuery) (Encoded, error) {
 	ctx, span := uc.start(ctx, "Page", ns, workloadType, "")
 	defer span.End()
 	a, err := uc.listable(ctx, ns, workloadType)
 	if err != nil {
-		return nil, err
+		return Encoded{}, err
 	}
 	p, err := parsePage(q)
 	if err != nil {
-		return nil, err
+		return Encoded{}, err
 	}
 	rows, err := uc.rowsOf(a, ns)
 	if err != nil {
-		return nil, err
+		return Encoded{}, err
 	}
 	matching := make([]*Row, 0, len(rows))
 	for _, r := range rows {
@@ -145,7 +140,7 @@ func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q 
 	out = strconv.AppendInt(out, int64(len(matching)), 10)
 	out = append(out, `,"continue":`...)
 	out = strconv.AppendQuote(out, next)
-	return append(out, '}'), nil
+	return NewEncoded(append(out, '}')), nil
 }
 
 // listable validates a list of one type and authorises it.

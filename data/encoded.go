@@ -2,7 +2,10 @@ package data
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,18 +19,116 @@ import (
 // list answer is then the concatenation of ready bytes instead of a reflection walk of every
 // object on every request.
 type Encoded struct {
-	mu    sync.RWMutex
-	lists map[string]map[string][]*biz.Row // type → namespace → rows by name; replaced, never mutated
+	mu      sync.RWMutex
+	lists   map[string]map[string]*list // type → namespace → its list; replaced, never mutated
+	version uint64                      // of the last list made
+
+	combinedMu sync.Mutex
+	combined   map[string]*combined // the answers of GET /workload/:ns, by namespace and types
 }
 
-// NewEncoded builds an empty store; the cache feeds it.
-func NewEncoded() *Encoded { return &Encoded{lists: map[string]map[string][]*biz.Row{}} }
+// list is one type's rows in one namespace, and their JSON array once asked for.
+type list struct {
+	rows    []*biz.Row
+	version uint64 // unique per list: a change makes a new one
+	once    sync.Once
+	json    biz.Encoded
+}
 
-// Rows returns the rows of a type in a namespace, sorted by name. The slice is shared: read only.
-func (e *Encoded) Rows(workloadType, ns string) []*biz.Row {
+func (l *list) encoded() biz.Encoded {
+	l.once.Do(func() {
+		size := 2
+		for _, r := range l.rows {
+			size += len(r.Full) + 1
+		}
+		out := make([]byte, 0, size)
+		out = append(out, '[')
+		for i, r := range l.rows {
+			if i > 0 {
+				out = append(out, ',')
+			}
+			out = append(out, r.Full...)
+		}
+		l.json = biz.NewEncoded(append(out, ']'))
+	})
+	return l.json
+}
+
+var emptyList = &list{}
+
+// combined is a namespace's object of lists, valid while its lists are the same versions.
+type combined struct {
+	versions []uint64
+	json     biz.Encoded
+}
+
+// maxCombined bounds the cached namespace answers (namespaces × the type sets users may list).
+const maxCombined = 1000
+
+// NewEncoded builds an empty store; the cache feeds it.
+func NewEncoded() *Encoded {
+	return &Encoded{lists: map[string]map[string]*list{}, combined: map[string]*combined{}}
+}
+
+func (e *Encoded) list(workloadType, ns string) *list {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
-	return e.lists[workloadType][ns]
+	if l := e.lists[workloadType][ns]; l != nil {
+		return l
+	}
+	return emptyList
+}
+
+// Rows implements biz.WorkloadRows. The slice is shared: read only.
+func (e *Encoded) Rows(workloadType, ns string) []*biz.Row { return e.list(workloadType, ns).rows }
+
+// List implements biz.WorkloadRows.
+func (e *Encoded) List(workloadType, ns string) biz.Encoded {
+	return e.list(workloadType, ns).encoded()
+}
+
+// Lists implements biz.WorkloadRows: keys in order, as encoding/json writes a map.
+func (e *Encoded) Lists(ns string, plurals map[string]string) biz.Encoded {
+	types := make([]string, 0, len(plurals))
+	for t := range plurals {
+		types = append(types, t)
+	}
+	sort.Slice(types, func(i, j int) bool { return plurals[types[i]] < plurals[types[j]] })
+	lists := make([]*list, len(types))
+	versions := make([]uint64, len(types))
+	for i, t := range types {
+		lists[i] = e.list(t, ns)
+		versions[i] = lists[i].version
+	}
+	key := ns + "\x00" + strings.Join(types, "\x00")
+	e.combinedMu.Lock()
+	c := e.combined[key]
+	e.combinedMu.Unlock()
+	if c != nil && slices.Equal(c.versions, versions) {
+		return c.json
+	}
+	size := 2
+	for i, l := range lists {
+		size += len(plurals[types[i]]) + 4 + len(l.encoded().JSON)
+	}
+	out := make([]byte, 0, size)
+	out = append(out, '{')
+	for i, l := range lists {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = strconv.AppendQuote(out, plurals[types[i]])
+		out = append(out, ':')
+		out = append(out, l.encoded().JSON...)
+	}
+	c = &combined{versions: versions, json: biz.NewEncoded(append(out, '}'))}
+	e.combinedMu.Lock()
+	if len(e.combined) >= maxCombined {
+		clear(e.combined)
+	}
+	e.combined[key] = c
+	e.combinedMu.Unlock()
+	return c.json
 }
 
 // handler keeps the rows of one type in step with its informer.
@@ -50,7 +151,7 @@ func (e *Encoded) put(workloadType string, obj any) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	rows := e.lists[workloadType][meta.GetNamespace()]
+	rows := e.lists[workloadType][meta.GetNamespace()].rowsOrNil()
 	i := sort.Search(len(rows), func(i int) bool { return rows[i].Name >= row.Name })
 	next := make([]*biz.Row, 0, len(rows)+1)
 	next = append(next, rows[:i]...)
@@ -72,7 +173,7 @@ func (e *Encoded) remove(workloadType string, obj any) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	rows := e.lists[workloadType][meta.GetNamespace()]
+	rows := e.lists[workloadType][meta.GetNamespace()].rowsOrNil()
 	i := sort.Search(len(rows), func(i int) bool { return rows[i].Name >= meta.GetName() })
 	if i == len(rows) || rows[i].Name != meta.GetName() {
 		return
@@ -84,14 +185,22 @@ func (e *Encoded) remove(workloadType string, obj any) {
 func (e *Encoded) set(workloadType, ns string, rows []*biz.Row) {
 	byNS := e.lists[workloadType]
 	if byNS == nil {
-		byNS = map[string][]*biz.Row{}
+		byNS = map[string]*list{}
 		e.lists[workloadType] = byNS
 	}
 	if len(rows) == 0 {
 		delete(byNS, ns)
 		return
 	}
-	byNS[ns] = rows
+	e.version++
+	byNS[ns] = &list{rows: rows, version: e.version}
+}
+
+func (l *list) rowsOrNil() []*biz.Row {
+	if l == nil {
+		return nil
+	}
+	return l.rows
 }
 
 // encodeRow encodes the object as the object path would (json.Marshal of the typed object) and

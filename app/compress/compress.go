@@ -44,8 +44,9 @@ func NewCache(level, limit int) *Cache {
 	return &Cache{level: level, byKey: map[any][]byte{}, limit: limit}
 }
 
-// Get returns body compressed, from the cache when key was compressed before.
-func (c *Cache) Get(key any, body []byte) []byte {
+// Get returns the body (given in parts) compressed, from the cache when key was compressed
+// before.
+func (c *Cache) Get(key any, parts ...[]byte) []byte {
 	c.mu.Lock()
 	z, ok := c.byKey[key]
 	c.mu.Unlock()
@@ -53,12 +54,13 @@ func (c *Cache) Get(key any, body []byte) []byte {
 		return z
 	}
 	var buf bytes.Buffer
-	buf.Grow(len(body) / 4)
 	zw, err := gzip.NewWriterLevel(&buf, c.level)
 	if err != nil {
 		zw = gzip.NewWriter(&buf)
 	}
-	_, _ = zw.Write(body) // a bytes.Buffer does not fail
+	for _, p := range parts {
+		_, _ = zw.Write(p) // a bytes.Buffer does not fail
+	}
 	_ = zw.Close()
 	z = buf.Bytes()
 	c.mu.Lock()

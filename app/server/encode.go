@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
@@ -23,22 +24,22 @@ type errorBody struct {
 	Code    string `json:"code"`
 }
 
-// encodeResponse writes {"data": v}: an answer already encoded (biz.Raw) as it is, anything else
-// through encoding/json; then as a conditional, compressible representation.
+// encodeResponse writes {"data": v}: an answer already encoded (biz.Encoded) as it is, around
+// the envelope and without a copy; anything else through encoding/json. Then as a conditional,
+// compressible representation.
 func encodeResponse(w http.ResponseWriter, r *http.Request, v any) error {
-	var body []byte
-	if raw, ok := v.(biz.Raw); ok {
-		body = make([]byte, 0, len(raw)+9)
-		body = append(append(append(body, `{"data":`...), raw...), '}')
-	} else {
-		var err error
-		if body, err = json.Marshal(envelope{Data: v}); err != nil {
-			return biz.Internal(err, "encode response: %v", err)
-		}
-	}
 	w.Header().Set("Content-Type", "application/json")
-	return writeRepresentation(w, r, body)
+	if enc, ok := v.(biz.Encoded); ok {
+		return writeRepresentation(w, r, enc.Sum, envelopeOpen, enc.JSON, envelopeClose)
+	}
+	body, err := json.Marshal(envelope{Data: v})
+	if err != nil {
+		return biz.Internal(err, "encode response: %v", err)
+	}
+	return writeRepresentation(w, r, xxhash.Sum64(body), body)
 }
+
+var envelopeOpen, envelopeClose = []byte(`{"data":`), []byte(`}`)
 
 // encodeError writes {"trace_id","message","code"}. Anything that is not a *biz.Error is a bug
 // (or a recovered panic) and becomes INTERNAL_ERROR without leaking its text.

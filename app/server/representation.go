@@ -6,25 +6,27 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cespare/xxhash/v2"
-
 	"github.com/kruise-dashboard/kruise-dashboard/app/compress"
 )
 
 // minGzip is the smallest body worth compressing.
 const minGzip = 1 << 10
 
-// writeRepresentation writes a successful JSON body. A GET gets a strong ETag (a hash of the
-// body; the gzip representation has its own) and answers 304 when the client has it already;
-// a client that accepts gzip gets bodies of 1 KiB or more compressed, each distinct body
-// compressed once (an unchanged list polled by many clients costs one compression).
-func writeRepresentation(w http.ResponseWriter, r *http.Request, body []byte) error {
+// writeRepresentation writes a successful JSON body, given in parts with a hash that identifies
+// it. A GET gets a strong ETag from the hash (the gzip representation has its own) and answers
+// 304 when the client has it already; a client that accepts gzip gets bodies of 1 KiB or more
+// compressed, each distinct body compressed once (an unchanged list polled by many clients costs
+// one compression).
+func writeRepresentation(w http.ResponseWriter, r *http.Request, sum uint64, parts ...[]byte) error {
 	h := w.Header()
-	zip := len(body) >= minGzip && compress.Accepts(r)
-	if len(body) >= minGzip {
+	size := 0
+	for _, p := range parts {
+		size += len(p)
+	}
+	zip := size >= minGzip && compress.Accepts(r)
+	if size >= minGzip {
 		h.Add("Vary", "Accept-Encoding")
 	}
-	sum := xxhash.Sum64(body)
 	if r.Method == http.MethodGet {
 		tag := strconv.FormatUint(sum, 36)
 		etag := `"` + tag + `"`
@@ -41,12 +43,17 @@ func writeRepresentation(w http.ResponseWriter, r *http.Request, body []byte) er
 		}
 	}
 	if zip {
-		body = compressed.Get(sum, body)
+		parts = [][]byte{compressed.Get(sum, parts...)}
 		h.Set("Content-Encoding", "gzip")
+		size = len(parts[0])
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	_, err := w.Write(body)
-	return err
+	h.Set("Content-Length", strconv.Itoa(size))
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // notModified reports whether If-None-Match names either representation of tag.

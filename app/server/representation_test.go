@@ -27,7 +27,7 @@ func TestWriteRepresentation(t *testing.T) {
 		r := httptest.NewRequest(http.MethodGet, "/api/v1/x", nil)
 		r.Header = header
 		w := httptest.NewRecorder()
-		if err := writeRepresentation(w, r, body); err != nil {
+		if err := writeRepresentation(w, r, 42, body); err != nil {
 			t.Fatal(err)
 		}
 		return w
@@ -56,7 +56,7 @@ func TestWriteRepresentation(t *testing.T) {
 	small := httptest.NewRecorder()
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("Accept-Encoding", "gzip")
-	_ = writeRepresentation(small, r, []byte(`{"data":1}`))
+	_ = writeRepresentation(small, r, 7, []byte(`{"data":1}`))
 	if small.Header().Get("Content-Encoding") != "" {
 		t.Error("a 10-byte answer was compressed")
 	}

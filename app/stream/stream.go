@@ -74,7 +74,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	defer watch.Close()
 
 	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
@@ -135,6 +134,8 @@ type writer struct {
 
 func (o *writer) printf(format string, args ...any) {
 	if o.err == nil {
+		// Each write gets its own deadline, replacing the server's per-request one.
+		_ = o.rc.SetWriteDeadline(time.Now().Add(writeTimeout))
 		_, o.err = fmt.Fprintf(o.w, format, args...)
 	}
 }
@@ -150,6 +151,10 @@ func (o *writer) event(id uint64, name string, data any) {
 	}
 	o.printf("event: %s\ndata: %s\n\n", name, body)
 }
+
+// writeTimeout bounds one write: a client that stopped reading (its TCP window full) is
+// disconnected instead of holding the stream's goroutine and connection.
+const writeTimeout = 10 * time.Second
 
 func (o *writer) flush() error {
 	if o.err == nil {

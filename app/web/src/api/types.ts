@@ -275,12 +275,30 @@ export interface TypeSummary {
 }
 
 /** GET /summary/:namespace: what the overview shows, counted on the server. */
+/** A release in flight as the overview lists it (GET /summary: at most 50; the counts stay exact). */
+export interface RolloutBrief {
+  namespace: string;
+  name: string;
+  phase: string;
+  active: boolean;
+  paused: boolean;
+  disabled: boolean;
+  currentStepIndex: number;
+  currentStepState: string;
+  stepCount: number;
+  waitingForApproval: boolean;
+  workload: RolloutStatus["workload"];
+}
+
+/** What the rollout tables and cells read: a whole status or a brief. */
+export type RolloutRow = RolloutBrief | RolloutStatus;
+
 export interface Summary {
   namespace: string;
   /** In registry order; a type the user may not list is left out. */
   workloads: TypeSummary[];
   /** null when the Rollout CRD is not served or the user may not list rollouts. */
-  rollouts: { total: number; active: number; waiting: number } | null;
+  rollouts: { total: number; active: number; waiting: number; inFlight: RolloutBrief[] } | null;
   /** null when the user may not list nodes. */
   cluster: ClusterMetrics | null;
 }

@@ -1,20 +1,19 @@
 import { Link } from "react-router-dom";
 import { Alert, Card, Col, Row, Space, Statistic, Table, Tag, Tooltip } from "antd";
 import { getSummary } from "../api/summary";
-import { listActiveRollouts } from "../api/rollout";
-import type { RolloutStatus, TypeSummary } from "../api/types";
+import type { RolloutRow, TypeSummary } from "../api/types";
 import { Loadable, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { useT } from "../i18n";
-import { rolloutChange } from "../live";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
 
 export function Overview({ ns }: { ns: string }) {
   const t = useT();
-  // Counted on the server; the cluster metrics in it are not streamed, so they refresh slowly.
+  // Counted on the server, with the releases in flight in brief: the overview's one request. The
+  // cluster metrics in it are not streamed, so they refresh slowly too.
   const summary = usePoll(() => getSummary(ns), [ns], { live: { namespace: ns, every: SLOW_REFRESH_MS } });
-  const active = usePoll(() => listActiveRollouts(ns), [ns], { live: { namespace: ns, matches: rolloutChange() } });
   const m = summary.data?.cluster;
-  const waiting = (active.data ?? []).filter((r) => r.waitingForApproval);
+  const inFlight = summary.data?.rollouts?.inFlight ?? [];
+  const waiting = inFlight.filter((r) => r.waitingForApproval);
 
   return (
     <>
@@ -71,10 +70,10 @@ export function Overview({ ns }: { ns: string }) {
         </Col>
         <Col span={16}>
           <Card title={`${t.waitingApproval} (${waiting.length})`} extra={<Link to={`/inbox?ns=${encodeURIComponent(ns)}`}>{t.inboxOpen}</Link>} style={{ marginBottom: 16 }}>
-            <RolloutTable rows={waiting} ns={ns} loading={active.loading} error={active.error} />
+            <RolloutTable rows={waiting} ns={ns} loading={summary.loading} error={summary.error} />
           </Card>
-          <Card title={`${t.activeRollouts} (${active.data?.length ?? 0})`}>
-            <RolloutTable rows={active.data ?? []} ns={ns} loading={active.loading} error={active.error} />
+          <Card title={`${t.activeRollouts} (${summary.data?.rollouts?.active ?? 0})`}>
+            <RolloutTable rows={inFlight} ns={ns} loading={summary.loading} error={summary.error} />
           </Card>
         </Col>
       </Row>
@@ -106,17 +105,17 @@ export const workloadPath = (ns: string, type: string, name: string) =>
   type ? `/workloads/${encodeURIComponent(type)}/${encodeURIComponent(name)}?ns=${encodeURIComponent(ns)}` : "";
 
 /** "x/N" while a step is current, else "-". */
-export const stepText = (r: RolloutStatus) => (r.currentStepIndex ? `${r.currentStepIndex}/${r.steps.length}` : "-");
+export const stepText = (r: RolloutRow) => (r.currentStepIndex ? `${r.currentStepIndex}/${"stepCount" in r ? r.stepCount : r.steps.length}` : "-");
 
 /** The Rollout's workload, linked to its page when the dashboard serves its type. */
-export function WorkloadLink({ r, ns }: { r: RolloutStatus; ns: string }) {
+export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
   const text = `${r.workload.kind}/${r.workload.name}`;
   const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
   return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
 }
 
 /** A rollout's state: the step state, and tags for waiting (only when it is), paused, disabled. */
-export function RolloutStateCell({ r }: { r: RolloutStatus }) {
+export function RolloutStateCell({ r }: { r: RolloutRow }) {
   const t = useT();
   return (
     <>
@@ -126,9 +125,9 @@ export function RolloutStateCell({ r }: { r: RolloutStatus }) {
   );
 }
 
-export const phaseColor = (r: RolloutStatus) => (r.active ? "processing" : r.phase === "Healthy" ? "success" : "default");
+export const phaseColor = (r: RolloutRow) => (r.active ? "processing" : r.phase === "Healthy" ? "success" : "default");
 
-export function RolloutTable({ rows, ns, loading, error }: { rows: RolloutStatus[]; ns: string; loading: boolean; error: unknown }) {
+export function RolloutTable({ rows, ns, loading, error }: { rows: RolloutRow[]; ns: string; loading: boolean; error: unknown }) {
   const t = useT();
   return (
     <Loadable loading={loading} error={error}>
