@@ -48,9 +48,15 @@ func writeRepresentation(w http.ResponseWriter, r *http.Request, sum uint64, par
 		size = len(parts[0])
 	}
 	h.Set("Content-Length", strconv.Itoa(size))
-	for _, p := range parts {
-		if _, err := w.Write(p); err != nil {
-			return err
+	out := w
+	for i, p := range parts {
+		if _, err := out.Write(p); err != nil {
+			// The status is sent: the client went away, and an error body could not follow.
+			return nil
+		}
+		// Kratos' writer sends the status again on every write: the rest go to the one inside.
+		if u, ok := w.(interface{ Unwrap() http.ResponseWriter }); ok && i == 0 {
+			out = u.Unwrap()
 		}
 	}
 	return nil
