@@ -42,17 +42,36 @@ type Capabilities struct {
 type Info struct {
 	// Type is the :type path segment, e.g. "cloneset".
 	Type string `json:"type"`
-	// Plural is the resource name and the key in GET /workload/:ns, e.g. "clonesets".
+	// Plural is the key in GET /workload/:ns and, unless Resource says otherwise, the resource
+	// name, e.g. "clonesets".
 	Plural string `json:"plural"`
+	// Resource is the resource name when the plural must differ from it (apps/v1 statefulsets
+	// beside Kruise's statefulsets).
+	Resource string `json:"resource,omitempty"`
 	// GVK is the Kubernetes group, version and kind served.
 	GVK          schema.GroupVersionKind `json:"-"`
 	APIVersion   string                  `json:"apiVersion"`
 	Kind         string                  `json:"kind"`
 	Capabilities Capabilities            `json:"capabilities"`
+	// Source is builtin (a Go adapter) or declared (a YAML declaration, File).
+	Source string `json:"source"`
+	File   string `json:"file,omitempty"`
+	// Scope is Namespaced, or Cluster for a cluster-scoped kind (served under _cluster).
+	Scope string `json:"scope"`
+	// Columns and Actions of a declared type (the UI lists and offers them; built-in types'
+	// columns are known to the UI).
+	Columns []Column `json:"columns,omitempty"`
+	Actions []Action `json:"actions,omitempty"`
 }
 
-// GVR is the resource the type is served as.
+// Namespaced reports whether the type's objects live in namespaces.
+func (i Info) Namespaced() bool { return i.Scope != ScopeCluster }
+
+// GVR is the resource the type is served as: Resource, or the plural when they are the same.
 func (i Info) GVR() schema.GroupVersionResource {
+	if i.Resource != "" {
+		return i.GVK.GroupVersion().WithResource(i.Resource)
+	}
 	return i.GVK.GroupVersion().WithResource(i.Plural)
 }
 

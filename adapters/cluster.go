@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
@@ -25,6 +26,8 @@ type Cluster struct {
 	Kube    kubeinformers.SharedInformerFactory
 	Kruise  kruiseinformers.SharedInformerFactory
 	Dynamic dynamic.Interface
+	// DynamicInformers serve the declared types (and the children their pods are found through).
+	DynamicInformers dynamicinformer.DynamicSharedInformerFactory
 	// Scheme turns objects read with the dynamic client into the typed objects the cache holds.
 	Scheme *runtime.Scheme
 }
@@ -121,6 +124,12 @@ type Resource struct {
 // (it is called only once the cluster is known to serve the type).
 func NewResource(c *Cluster, info Info, informer func() cache.SharedIndexInformer) Resource {
 	info.APIVersion, info.Kind = info.GVK.GroupVersion().String(), info.GVK.Kind
+	if info.Source == "" {
+		info.Source = SourceBuiltin
+	}
+	if info.Scope == "" {
+		info.Scope = ScopeNamespaced
+	}
 	return Resource{info: info, cluster: c, informer: informer}
 }
 
@@ -129,6 +138,9 @@ func (r Resource) Info() Info { return r.info }
 func (r Resource) Informer() cache.SharedIndexInformer { return Indexed(r.informer()) }
 
 func (r Resource) client(namespace string) dynamic.ResourceInterface {
+	if !r.info.Namespaced() {
+		namespace = "" // the API's _cluster segment
+	}
 	return r.cluster.Dynamic.Resource(r.info.GVR()).Namespace(namespace)
 }
 
@@ -169,7 +181,11 @@ func (r Resource) Apply(ctx context.Context, namespace, name string, p Patch) (r
 	if p.DryRun {
 		opts.DryRun = []string{metav1.DryRunAll}
 	}
-	obj, err := r.client(namespace).Patch(ctx, name, p.Type, p.Data, opts)
+	var sub []string
+	if p.Subresource != "" {
+		sub = []string{p.Subresource}
+	}
+	obj, err := r.client(namespace).Patch(ctx, name, p.Type, p.Data, opts, sub...)
 	if err != nil {
 		return nil, err
 	}

@@ -22,6 +22,8 @@ type Patch struct {
 	Type   types.PatchType
 	Data   []byte
 	DryRun bool
+	// Subresource, when set, is patched instead of the object (status, scale).
+	Subresource string
 }
 
 // ContainerRestarter is implemented by types that can restart their containers in the way their

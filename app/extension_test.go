@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 )
 
 // unitedDeployment is a seventh workload type, written the way a team would add one: this
@@ -50,7 +51,8 @@ func TestSeventhType(t *testing.T) {
 	withUnited := func(c *adapters.Cluster) []adapters.Adapter {
 		return append(adapters.All(c), newUnitedDeployment(c))
 	}
-	dash, err := startDashboard(shared.cluster.Kubeconfig, withUnited, true)
+	// The shipped declarations include a UnitedDeployment: this test is the Go way instead.
+	dash, err := startDashboard(shared.cluster.Kubeconfig, withUnited, true, func(bc *conf.Bootstrap) { bc.Kubernetes.ShippedTypes = false })
 	must(t, "start dashboard with a seventh type", err)
 	defer dash.stop()
 

@@ -86,7 +86,15 @@ func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache) *kratos.App 
 // AdapterSet builds the workload adapters the app serves.
 type AdapterSet func(*adapters.Cluster) []adapters.Adapter
 
-func buildAdapters(set AdapterSet, c *adapters.Cluster) []adapters.Adapter { return set(c) }
+// buildAdapters is the Go adapters of set followed by the declared types; a broken declaration
+// stops start-up with the file, the field and the reason.
+func buildAdapters(set AdapterSet, c *adapters.Cluster, clients *data.Clients, k *conf.Kubernetes) ([]adapters.Adapter, error) {
+	declared, err := data.DeclaredAdapters(c, clients, k)
+	if err != nil {
+		return nil, fmt.Errorf("declared workload types: %w", err)
+	}
+	return append(set(c), declared...), nil
+}
 
 func newLimits(c *conf.Limits) biz.Limits { return biz.Limits{MaxReplicas: c.MaxReplicas} }
 

@@ -33,7 +33,10 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	}
 	cluster := data.NewCluster(clients)
 	clusterRepo := data.NewClusterRepo(cluster, clients)
-	v := buildAdapters(adapterSet, cluster)
+	v, err := buildAdapters(adapterSet, cluster, clients, kubernetes)
+	if err != nil {
+		return nil, nil, err
+	}
 	registryRegistry, err := registry.New(v)
 	if err != nil {
 		return nil, nil, err

@@ -65,8 +65,10 @@ func (uc *EventUsecase) Recorded(ctx context.Context, gvk schema.GroupVersionKin
 func (uc *EventUsecase) List(ctx context.Context, ns, kind, name string) ([]Event, error) {
 	ctx, span := uc.tracer.Start(ctx, "EventUsecase.List")
 	defer span.End()
-	if err := ValidateNamespace(ns); err != nil {
-		return nil, err
+	if ns != ClusterScope {
+		if err := ValidateNamespace(ns); err != nil {
+			return nil, err
+		}
 	}
 	if err := ValidateName(name); err != nil {
 		return nil, err

@@ -66,8 +66,9 @@ func (uc *WorkloadUsecase) PodLogs(ctx context.Context, ns, workloadType, name, 
 		return nil, BadRequest("no container %q in pod %s (containers: %v)", container, podName, out.Containers)
 	}
 	out.Container = container
-	if out.Lines, err = uc.logs.Tail(ctx, ns, podName, container, tail); err != nil {
-		return nil, FromKube(err, fmt.Sprintf("log of pod %s/%s container %s", ns, podName, container))
+	// The pod's own namespace: a cluster-scoped type's pods are in many.
+	if out.Lines, err = uc.logs.Tail(ctx, pod.Namespace, podName, container, tail); err != nil {
+		return nil, FromKube(err, fmt.Sprintf("log of pod %s/%s container %s", pod.Namespace, podName, container))
 	}
 	return out, nil
 }

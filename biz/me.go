@@ -93,6 +93,12 @@ func (uc *MeUsecase) Me(ctx context.Context, ns string) (*Me, error) {
 			attrs.Subresource = need.sub
 			qs = append(qs, question{perms, action, attrs})
 		}
+		// A declared type's actions, as "action:<name>".
+		for _, act := range a.Info().Actions {
+			attrs := attributesOf(a, "patch", ns, "")
+			attrs.Subresource = act.Subresource
+			qs = append(qs, question{perms, "action:" + act.Name, attrs})
+		}
 	}
 	for action, need := range rolloutActions {
 		attrs := rolloutAttributes(need.verb, ns, "")

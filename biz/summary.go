@@ -75,6 +75,9 @@ func (uc *SummaryUsecase) Summary(ctx context.Context, ns string) (*Summary, err
 	s := &Summary{Namespace: ns, Workloads: []WorkloadCount{}}
 	var denied error
 	for _, a := range w.registry.All() {
+		if !inNamespace(a, ns) {
+			continue
+		}
 		if err := authorize(ctx, w.access, attributesOf(a, "list", ns, "")); err != nil {
 			denied = err
 			continue
@@ -93,7 +96,9 @@ func (uc *SummaryUsecase) Summary(ctx context.Context, ns string) (*Summary, err
 	if len(s.Workloads) == 0 && denied != nil {
 		return nil, denied
 	}
-	if list, err := uc.rollouts.List(ctx, ns, false); err == nil {
+	if ns == ClusterScope {
+		// Rollouts live in namespaces.
+	} else if list, err := uc.rollouts.List(ctx, ns, false); err == nil {
 		s.Rollouts = &RolloutCounts{Total: len(list), InFlight: []RolloutBrief{}}
 		for _, st := range list { // active first
 			if st.Active {

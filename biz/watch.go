@@ -69,7 +69,7 @@ func (uc *WatchUsecase) Open(ctx context.Context, q WatchQuery) (*Watch, error) 
 	if q.Namespace == "" {
 		return nil, BadRequest("query parameter namespace is required (a namespace, or %s for every one)", AllNamespaces)
 	}
-	if q.Namespace != AllNamespaces {
+	if q.Namespace != AllNamespaces { // _cluster: the changes of cluster-scoped types
 		if err := uc.workloads.checkNamespace(q.Namespace); err != nil {
 			return nil, err
 		}
@@ -113,7 +113,11 @@ func (uc *WatchUsecase) Open(ctx context.Context, q WatchQuery) (*Watch, error) 
 // Wants reports whether the change matches the query and the user may list what it is about.
 func (w *Watch) Wants(ctx context.Context, c ObjectChange) bool {
 	q := w.q
-	if q.Namespace != AllNamespaces && c.Namespace != q.Namespace || q.Type != "" && c.Type != q.Type || q.Name != "" && c.Name != q.Name {
+	ns := q.Namespace
+	if ns == ClusterScope {
+		ns = ""
+	}
+	if q.Namespace != AllNamespaces && c.Namespace != ns || q.Type != "" && c.Type != q.Type || q.Name != "" && c.Name != q.Name {
 		return false
 	}
 	attrs, ok := w.uc.attributes(c.Type, c.Namespace)

@@ -99,7 +99,7 @@ func (uc *WorkloadUsecase) Pods(ctx context.Context, ns, workloadType, name stri
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}); err != nil {
+	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: inScope(a, ns)}); err != nil {
 		return nil, err
 	}
 	if err := uc.cache.CoreReady(); err != nil {
@@ -217,7 +217,7 @@ func (uc *WorkloadUsecase) writable(ctx context.Context, ns, workloadType, name,
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateNamespace(ns); err != nil {
+	if err := validScope(a, ns); err != nil {
 		return nil, err
 	}
 	if err := ValidateName(name); err != nil {
@@ -226,12 +226,45 @@ func (uc *WorkloadUsecase) writable(ctx context.Context, ns, workloadType, name,
 	return a, authorizeWrite(ctx, uc.access, attributesOf(a, verb, ns, name), subresource)
 }
 
+// ClusterScope is the namespace segment of cluster-scoped types (e.g. SidecarSet): it is not a
+// DNS label, so no namespace can be called that.
+const ClusterScope = "_cluster"
+
+// validScope checks the namespace segment against the type's scope.
+func validScope(a adapters.Adapter, ns string) error {
+	if !a.Info().Namespaced() {
+		if ns != ClusterScope {
+			return BadRequest("%s is cluster-scoped: its objects are under the namespace %s", a.Info().Type, ClusterScope)
+		}
+		return nil
+	}
+	return ValidateNamespace(ns)
+}
+
+// inScope is the namespace a type's objects are read in: "" for a cluster-scoped type.
+func inScope(a adapters.Adapter, ns string) string {
+	if !a.Info().Namespaced() {
+		return ""
+	}
+	return ns
+}
+
+// inNamespace tells whether a type's objects are listed under the namespace segment ns.
+func inNamespace(a adapters.Adapter, ns string) bool {
+	return a.Info().Namespaced() == (ns != ClusterScope)
+}
+
 func (uc *WorkloadUsecase) checkNamespace(ns string) error {
-	if err := ValidateNamespace(ns); err != nil {
-		return err
+	if ns != ClusterScope {
+		if err := ValidateNamespace(ns); err != nil {
+			return err
+		}
 	}
 	if err := uc.cache.CoreReady(); err != nil {
 		return err
+	}
+	if ns == ClusterScope {
+		return nil
 	}
 	if _, err := uc.namespaces.Get(ns); err != nil {
 		return FromKube(err, "namespace "+ns)
@@ -249,7 +282,7 @@ func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name stri
 	if err := ValidateName(name); err != nil {
 		return nil, nil, err
 	}
-	if err := ValidateNamespace(ns); err != nil {
+	if err := validScope(a, ns); err != nil {
 		return nil, nil, err
 	}
 	if err := authorize(ctx, uc.access, attributesOf(a, "get", ns, name)); err != nil {
@@ -261,7 +294,11 @@ func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name stri
 	if err := uc.cache.Ready(a.Info()); err != nil {
 		return nil, nil, err
 	}
-	obj, exists, err := a.Informer().GetIndexer().GetByKey(ns + "/" + name)
+	key := name // a cluster-scoped object's key
+	if a.Info().Namespaced() {
+		key = ns + "/" + name
+	}
+	obj, exists, err := a.Informer().GetIndexer().GetByKey(key)
 	if err != nil {
 		return nil, nil, Internal(err, "read %s %s/%s from cache: %v", workloadType, ns, name, err)
 	}
@@ -276,7 +313,7 @@ var wholeNumber = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)
 // attributesOf is the access question for verb on a type's objects.
 func attributesOf(a adapters.Adapter, verb, ns, name string) Attributes {
 	info := a.Info()
-	return Attributes{Verb: verb, Group: info.GVK.Group, Resource: info.Plural, Namespace: ns, Name: name}
+	return Attributes{Verb: verb, Group: info.GVK.Group, Resource: info.GVR().Resource, Namespace: inScope(a, ns), Name: name}
 }
 
 func (uc *WorkloadUsecase) parseReplicas(raw string) (int32, error) {

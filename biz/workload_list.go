@@ -51,6 +51,9 @@ func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Encoded, err
 	plurals := map[string]string{}
 	var denied error
 	for _, a := range uc.registry.All() {
+		if !inNamespace(a, ns) {
+			continue
+		}
 		if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
 			if denied == nil {
 				denied = err
@@ -66,7 +69,11 @@ func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Encoded, err
 	if len(plurals) == 0 && denied != nil {
 		return Encoded{}, denied
 	}
-	return uc.rows.Lists(ns, plurals), nil
+	scope := ns
+	if ns == ClusterScope {
+		scope = ""
+	}
+	return uc.rows.Lists(scope, plurals), nil
 }
 
 // List returns the objects of one type in ns, sorted by name.
@@ -80,7 +87,7 @@ func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) (E
 	if err := uc.cache.Ready(a.Info()); err != nil {
 		return Encoded{}, err
 	}
-	return uc.rows.List(a.Info().Type, ns), nil
+	return uc.rows.List(a.Info().Type, inScope(a, ns)), nil
 }
 
 // PageQuery is what a page of one type asks for, as given in the query.
@@ -149,7 +156,7 @@ func (uc *WorkloadUsecase) listable(ctx context.Context, ns, workloadType string
 	if err != nil {
 		return nil, err
 	}
-	if err := ValidateNamespace(ns); err != nil {
+	if err := validScope(a, ns); err != nil {
 		return nil, err
 	}
 	if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
@@ -162,7 +169,7 @@ func (uc *WorkloadUsecase) rowsOf(a adapters.Adapter, ns string) ([]*Row, error)
 	if err := uc.cache.Ready(a.Info()); err != nil {
 		return nil, err
 	}
-	return uc.rows.Rows(a.Info().Type, ns), nil
+	return uc.rows.Rows(a.Info().Type, inScope(a, ns)), nil
 }
 
 func rowsSize(rows []*Row, compact bool) int {

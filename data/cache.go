@@ -97,6 +97,7 @@ func (c *Cache) Stop(context.Context) error {
 	<-c.done
 	c.cluster.Kube.Shutdown()
 	c.cluster.Kruise.Shutdown()
+	c.cluster.DynamicInformers.Shutdown()
 	c.rollouts.Shutdown()
 	return nil
 }
@@ -181,7 +182,8 @@ func (c *Cache) refresh() {
 		}
 		inf := a.Informer()
 		c.watchErrorsLocked(info.Type, inf)
-		feed, err := inf.AddEventHandler(c.encoded.handler(info.Type))
+		summarizer, _ := a.(adapters.Summarizer)
+		feed, err := inf.AddEventHandler(c.encoded.handler(info.Type, summarizer))
 		if err != nil {
 			c.log.Errorf("feed the encoded store from %s: %v", info.Plural, err)
 			continue
@@ -198,6 +200,7 @@ func (c *Cache) refresh() {
 	// Start only starts informers not yet running, so calling it again adds the new ones.
 	c.cluster.Kube.Start(c.stop)
 	c.cluster.Kruise.Start(c.stop)
+	c.cluster.DynamicInformers.Start(c.stop)
 	c.rollouts.Start(c.stop)
 }
 

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -142,7 +143,10 @@ func NewCluster(c *Clients) *adapters.Cluster {
 		Kube:    kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
 		Kruise:  kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
 		Dynamic: c.Dynamic,
-		Scheme:  c.Scheme,
+		// Declared types are read as unstructured objects; managedFields are stripped by their
+		// informers' transforms.
+		DynamicInformers: dynamicinformer.NewDynamicSharedInformerFactory(c.Dynamic, resync),
+		Scheme:           c.Scheme,
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -131,21 +132,22 @@ func (e *Encoded) Lists(ns string, plurals map[string]string) biz.Encoded {
 	return c.json
 }
 
-// handler keeps the rows of one type in step with its informer.
-func (e *Encoded) handler(workloadType string) cache.ResourceEventHandler {
+// handler keeps the rows of one type in step with its informer; sum, when not nil, computes a
+// declared type's columns and state.
+func (e *Encoded) handler(workloadType string, sum adapters.Summarizer) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(obj any) { e.put(workloadType, obj) },
-		UpdateFunc: func(_, obj any) { e.put(workloadType, obj) },
+		AddFunc:    func(obj any) { e.put(workloadType, sum, obj) },
+		UpdateFunc: func(_, obj any) { e.put(workloadType, sum, obj) },
 		DeleteFunc: func(obj any) { e.remove(workloadType, obj) },
 	}
 }
 
-func (e *Encoded) put(workloadType string, obj any) {
+func (e *Encoded) put(workloadType string, sum adapters.Summarizer, obj any) {
 	meta, ok := obj.(metav1.Object)
 	if !ok {
 		return
 	}
-	row, err := encodeRow(obj, meta)
+	row, err := encodeRow(obj, meta, sum)
 	if err != nil {
 		return // not JSON-encodable: the object path (json.Marshal) would fail the same way
 	}
@@ -205,7 +207,7 @@ func (l *list) rowsOrNil() []*biz.Row {
 
 // encodeRow encodes the object as the object path would (json.Marshal of the typed object) and
 // its compact projection (from that JSON, so numbers and names are exactly what clients see).
-func encodeRow(obj any, meta metav1.Object) (*biz.Row, error) {
+func encodeRow(obj any, meta metav1.Object, sum adapters.Summarizer) (*biz.Row, error) {
 	full, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
@@ -214,12 +216,20 @@ func encodeRow(obj any, meta metav1.Object) (*biz.Row, error) {
 	if err := json.Unmarshal(full, &content); err != nil {
 		return nil, err
 	}
-	compact, err := json.Marshal(biz.Compact(content))
+	view := biz.Compact(content)
+	if sum != nil {
+		cols, state := sum.Summarize(content)
+		view["columns"] = cols
+		if state != "" {
+			view["state"] = state
+		}
+	}
+	compact, err := json.Marshal(view)
 	if err != nil {
 		return nil, err
 	}
 	return &biz.Row{
 		Name: meta.GetName(), Created: meta.GetCreationTimestamp().Time, Labels: meta.GetLabels(),
-		State: biz.StateOf(content), Full: full, Compact: compact,
+		State: view["state"].(string), Full: full, Compact: compact,
 	}, nil
 }

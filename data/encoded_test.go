@@ -14,7 +14,7 @@ func pod(ns, name, rv string) *corev1.Pod {
 
 func TestEncodedListsFollowChanges(t *testing.T) {
 	e := NewEncoded()
-	h := e.handler("pod")
+	h := e.handler("pod", nil)
 	h.OnAdd(pod("a", "y", "1"), true)
 	h.OnAdd(pod("a", "x", "1"), true)
 	h.OnAdd(pod("b", "z", "1"), true)

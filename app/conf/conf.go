@@ -38,6 +38,10 @@ func (s *Server) Hosts() []string { return SplitList(s.ExternalHosts) }
 
 // Kubernetes configures the clients.
 type Kubernetes struct {
+	// TypesDir is a folder of declared workload types (YAML); its files replace shipped ones of
+	// the same type. ShippedTypes loads the declarations built into the binary (configs/types).
+	TypesDir     string `json:"types_dir"`
+	ShippedTypes bool   `json:"shipped_types"`
 	// Kubeconfig is a path; empty uses $KUBECONFIG, ~/.kube/config, then in-cluster config.
 	Kubeconfig string  `json:"kubeconfig"`
 	QPS        float64 `json:"qps"`

@@ -64,6 +64,7 @@ func (r Routes) register(srv *khttp.Server) {
 	api.POST("/workload/{namespace}/{type}/{name}/image", handle(r.Workloads.SetImage))
 	api.POST("/workload/{namespace}/{type}/{name}/scale", handle(r.Workloads.Scale))
 	api.POST("/workload/{namespace}/{type}/{name}/restart", handle(r.Workloads.Restart))
+	api.POST("/workload/{namespace}/{type}/{name}/action/{action}", handle(r.Workloads.Act))
 
 	// Literal second segments first: /rollout/{namespace}/{name} has the same shape.
 	api.GET("/rollout/status/{namespace}/{name}", handle(r.Rollouts.Status))

@@ -123,3 +123,20 @@ func (s *WorkloadService) PodLogs(ctx context.Context, in Input) (any, error) {
 	}
 	return s.uc.PodLogs(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"), in.Var("pod"), container, tail)
 }
+
+// Act serves POST /workload/:namespace/:type/:name/action/:action?dryRun= with {"params": {...}}.
+func (s *WorkloadService) Act(ctx context.Context, in Input) (any, error) {
+	dryRun, err := in.Bool("dryRun")
+	if err != nil {
+		return nil, err
+	}
+	var body struct {
+		Params map[string]any `json:"params"`
+	}
+	if len(in.Body) > 0 {
+		if err := in.JSON(&body); err != nil {
+			return nil, err
+		}
+	}
+	return s.uc.Act(ctx, in.Var("namespace"), in.Var("type"), in.Var("name"), in.Var("action"), body.Params, dryRun)
+}

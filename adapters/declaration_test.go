@@ -1,0 +1,168 @@
+package adapters
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/kruise-dashboard/kruise-dashboard/configs"
+)
+
+const validDecl = `
+type: widget
+plural: widgets
+group: example.com
+version: v1
+kind: Widget
+capabilities: {scalable: true, restartable: true}
+pods: {owned: true}
+templates: [spec.template]
+columns:
+  - {name: replicas, expression: "object.spec.?replicas.orValue(1)", type: number}
+actions:
+  - name: pause
+    params: [{name: count, type: integer, required: true, min: 0, max: 5}]
+    patch: '{"spec": {"paused": true, "count": params.count}}'
+`
+
+// TestBrokenDeclarations: each kind of mistake stops loading with the file, the field and why.
+func TestBrokenDeclarations(t *testing.T) {
+	replace := func(old, new string) string { return strings.Replace(validDecl, old, new, 1) }
+	for _, c := range []struct {
+		name, yaml, want string
+	}{
+		{"unknown field", replace("kind: Widget", "kind: Widget\ncolour: blue"), `w.yaml: json: unknown field "colour"`},
+		{"type not a label", replace("type: widget", "type: Widget_X"), `w.yaml: type: "Widget_X" is not a DNS-1123 label`},
+		{"no kind", replace("kind: Widget", ""), "w.yaml: kind: required"},
+		{"bad scope", replace("kind: Widget", "kind: Widget\nscope: Global"), `w.yaml: scope: must be Namespaced or Cluster, got "Global"`},
+		{"two pod rules", replace("pods: {owned: true}", "pods: {owned: true, selector: object.spec.selector}"), "w.yaml: pods: give exactly one of owned, through or selector"},
+		{"restart without a template", replace("templates: [spec.template]", ""), "w.yaml: capabilities.restartable: needs templates: where the pod template is"},
+		{"image without spec.template", strings.Replace(replace("capabilities: {scalable: true, restartable: true}", "capabilities: {imageSettable: true}"), "templates: [spec.template]", "templates: [spec.pod.template]", 1), "w.yaml: capabilities.imageSettable: needs templates to be exactly [spec.template]"},
+		{"bad CEL", replace(`object.spec.?replicas.orValue(1)`, `object.spec.replicas +`), "w.yaml: columns[0].expression: invalid CEL: ERROR: <input>:1:23: Syntax error: mismatched input '<EOF>'"},
+		{"undeclared variable", replace(`object.spec.?replicas.orValue(1)`, `obj.spec`), "w.yaml: columns[0].expression: invalid CEL: ERROR: <input>:1:1: undeclared reference to 'obj'"},
+		{"bad column type", replace("type: number", "type: colour"), `w.yaml: columns[0].type: must be string, number or time, got "colour"`},
+		{"bad patch type", replace("  - name: pause\n", "  - name: pause\n    patchType: strategic\n"), `w.yaml: actions[0].patchType: must be merge or json, got "strategic"`},
+		{"bad param type", replace("type: integer", "type: float"), `w.yaml: actions[0].params[0].type: must be one of string, integer, boolean, got "float"`},
+		{"bounds on a string", replace("type: integer", "type: string"), "w.yaml: actions[0].params[0]: min and max are for integer parameters"},
+		{"history", replace("kind: Widget", "kind: Widget\nhistory: controllerRevisions"), "w.yaml: history: revision history is not supported by declarations yet"},
+		{"bad subresource", replace("  - name: pause\n", "  - name: pause\n    subresource: logs\n"), `w.yaml: actions[0].subresource: must be status, scale or empty, got "logs"`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseDeclaration("w.yaml", []byte(c.yaml))
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v\nwant it to contain %q", err, c.want)
+			}
+		})
+	}
+	if _, err := ParseDeclaration("w.yaml", []byte(validDecl)); err != nil {
+		t.Errorf("the valid declaration: %v", err)
+	}
+}
+
+func TestShippedDeclarationsLoad(t *testing.T) {
+	shipped, err := fs.Sub(configs.Types, "types")
+	if err != nil {
+		t.Fatal(err)
+	}
+	decls, err := LoadDeclarations(shipped, "configs/types")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for _, d := range decls {
+		types = append(types, d.Type)
+		if _, err := NewDeclared(&Cluster{}, d); err != nil {
+			t.Errorf("%s: %v", d.Type, err)
+		}
+	}
+	if got := strings.Join(types, ","); got != "apps-daemonset,apps-statefulset,imagepulljob,sidecarset,uniteddeployment" {
+		t.Errorf("shipped: %s", got)
+	}
+	bad := fstest.MapFS{"a.yaml": {Data: []byte("type: x\n")}, "b.yml": {Data: []byte(validDecl + "extra: 1\n")}, "notes.txt": {Data: []byte("ignored")}}
+	_, err = LoadDeclarations(bad, "dir")
+	if err == nil || !strings.Contains(err.Error(), "dir/a.yaml: ") || !strings.Contains(err.Error(), `dir/b.yml: json: unknown field "extra"`) {
+		t.Errorf("every broken file named: %v", err)
+	}
+}
+
+func declared(t *testing.T, yaml string) *Declared {
+	t.Helper()
+	d, err := ParseDeclaration("w.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewDeclared(&Cluster{}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, isScaler := a.(Scaler)
+	_, isRestarter := a.(Restarter)
+	_, isTemplated := a.(Templated)
+	if isScaler != d.Capabilities.Scalable || isRestarter != d.Capabilities.Restartable || isTemplated != d.Capabilities.ImageSettable {
+		t.Fatalf("interfaces scale %v restart %v template %v for %+v", isScaler, isRestarter, isTemplated, d.Capabilities)
+	}
+	return a.(interface{ self() *Declared }).self()
+}
+
+// self reaches the *Declared inside a composed adapter.
+func (d *Declared) self() *Declared { return d }
+
+func widget(spec map[string]any) *unstructured.Unstructured {
+	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.com/v1", "kind": "Widget",
+		"metadata": map[string]any{"name": "w", "namespace": "ns"}, "spec": spec}}
+}
+
+func TestDeclaredColumnsAndActions(t *testing.T) {
+	d := declared(t, validDecl)
+	cols, state := d.Summarize(map[string]any{"spec": map[string]any{"replicas": float64(3)}})
+	if cols["replicas"] != float64(3) || state != "" {
+		t.Errorf("columns %v state %q", cols, state)
+	}
+	obj := widget(map[string]any{"template": map[string]any{"spec": map[string]any{}}})
+	for _, c := range []struct {
+		params map[string]any
+		want   string
+		err    error
+	}{
+		{map[string]any{"count": float64(2)}, `{"spec":{"count":2,"paused":true}}`, nil},
+		{map[string]any{}, "", ErrBadParams},
+		{map[string]any{"count": float64(9)}, "", ErrBadParams},
+		{map[string]any{"count": 1.5}, "", ErrBadParams},
+		{map[string]any{"count": "2"}, "", ErrBadParams},
+		{map[string]any{"count": float64(1), "more": true}, "", ErrBadParams},
+	} {
+		p, err := d.ActionPatch(obj, "pause", c.params)
+		if !errors.Is(err, c.err) || c.err == nil && string(p.Data) != c.want {
+			t.Errorf("%v: %s %v, want %s %v", c.params, p.Data, err, c.want, c.err)
+		}
+	}
+	if _, err := d.ActionPatch(obj, "explode", nil); !errors.Is(err, ErrUnknownAction) {
+		t.Errorf("unknown action: %v", err)
+	}
+	patch, err := restartVia{d}.RestartPatch(obj, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	if err != nil || string(patch) != `{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-02T03:04:05Z"}}}}}` {
+		t.Errorf("restart patch %s %v", patch, err)
+	}
+	if _, err := (restartVia{d}).RestartPatch(widget(map[string]any{}), time.Now()); !errors.Is(err, ErrRestartRefused) {
+		t.Errorf("restart without a template: %v", err)
+	}
+}
+
+func TestCostLimit(t *testing.T) {
+	costly := strings.Replace(validDecl, `object.spec.?replicas.orValue(1)`,
+		`[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, a + b + c > 0)))`, 1)
+	costly = strings.Replace(costly, "kind: Widget", "kind: Widget\ncostLimit: 500", 1)
+	d := declared(t, costly)
+	p := d.expr.columns[0]
+	if _, err := p.eval(map[string]any{}, nil); !errors.Is(err, ErrCostLimit) || !strings.Contains(err.Error(), "columns[0].expression: CEL cost limit exceeded (500)") {
+		t.Errorf("over the limit: %v", err)
+	}
+	if cols, _ := d.Summarize(map[string]any{}); cols["replicas"] != nil {
+		t.Errorf("a column over its limit is %v, want null", cols["replicas"])
+	}
+}

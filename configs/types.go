@@ -1,0 +1,10 @@
+// Package configs holds the dashboard's configuration files; the declared workload types shipped
+// with it (types/*.yaml) are built into the binary from here.
+package configs
+
+import "embed"
+
+// Types are the shipped type declarations (see README, "Adding a workload type").
+//
+//go:embed types/*.yaml
+var Types embed.FS
