@@ -21,6 +21,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 
@@ -347,4 +348,114 @@ func procMemMiB(pid int) (rss, peak float64) {
 		}
 	}
 	return rss, peak
+}
+
+// The declared path must not be the slow path: the same 2,000 CloneSets served by the built-in
+// adapter and by a declared type over the same resource (columns and state from CEL).
+const declaredBenchNS = "bench-declared"
+
+var declaredBench struct {
+	once sync.Once
+	dash *dashboard
+}
+
+const declaredCloneSets = `type: cloneset-declared
+plural: clonesets-declared
+resource: clonesets
+group: apps.kruise.io
+version: v1alpha1
+kind: CloneSet
+capabilities: {scalable: true, restartable: true, imageSettable: true}
+pods: {owned: true}
+templates: [spec.template]
+state: >-
+  object.?status.?readyReplicas.orValue(0) < object.spec.?replicas.orValue(1) ? "notReady" : "ready"
+columns:
+  - {name: replicas, type: number, expression: "object.spec.?replicas.orValue(1)"}
+  - {name: ready, type: number, expression: "object.?status.?readyReplicas.orValue(0)"}
+  - {name: updated, type: number, expression: "object.?status.?updatedReplicas.orValue(0)"}
+  - {name: revision, expression: "object.?status.?updateRevision.orValue('')"}
+`
+
+func loadDeclaredBench(b *testing.B) *dashboard {
+	skipShort(b)
+	declaredBench.once.Do(func() {
+		_, err := shared.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: declaredBenchNS}}, metav1.CreateOptions{})
+		must(b, "create namespace", err)
+		jobs, errs := make(chan int), make(chan error, 1)
+		var wg sync.WaitGroup
+		for w := 0; w < 32; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					name := fmt.Sprintf("cs-%04d", i)
+					_, err := shared.kruise.AppsV1alpha1().CloneSets(declaredBenchNS).Create(ctx, &kruiseappsv1alpha1.CloneSet{
+						ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: declaredBenchNS},
+						Spec:       kruiseappsv1alpha1.CloneSetSpec{Replicas: ptr.To[int32](3), Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)}, Template: podTemplate(name)},
+					}, metav1.CreateOptions{})
+					if err != nil {
+						select {
+						case errs <- err:
+						default:
+						}
+					}
+				}
+			}()
+		}
+		for i := 0; i < 2000; i++ {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		select {
+		case err := <-errs:
+			b.Fatalf("load: %v", err)
+		default:
+		}
+		dir := b.TempDir()
+		must(b, "write the declaration", os.WriteFile(filepath.Join(dir, "cloneset-declared.yaml"), []byte(declaredCloneSets), 0o600))
+		d, err := startDashboard(shared.cluster.Kubeconfig, adapters.All, true, func(bc *conf.Bootstrap) { bc.Kubernetes.TypesDir = dir })
+		must(b, "start the dashboard with the declared type", err)
+		apiclient.Eventually(b, "2,000 CloneSets under both types", 2*time.Minute, func() error {
+			for _, typ := range []string{"cloneset", "cloneset-declared"} {
+				var p struct{ Total int }
+				if status, e := d.Call(b, http.MethodGet, "/workload/"+declaredBenchNS+"/"+typ+"?limit=1", &p); status != http.StatusOK || p.Total != 2000 {
+					return fmt.Errorf("%s: %d %s, %d", typ, status, e.Message, p.Total)
+				}
+			}
+			return nil
+		})
+		declaredBench.dash = d
+	})
+	if declaredBench.dash == nil {
+		b.Fatal("the declared benchmark's setup failed earlier")
+	}
+	return declaredBench.dash
+}
+
+// BenchmarkDeclaredType compares a declared type with the built-in one over the same 2,000
+// CloneSets: the whole list, a compact page of 100 (columns and state), and the summary.
+func BenchmarkDeclaredType(b *testing.B) {
+	d := loadDeclaredBench(b)
+	for _, c := range []struct{ name, path string }{
+		{"builtin/list", "/workload/" + declaredBenchNS + "/cloneset"},
+		{"declared/list", "/workload/" + declaredBenchNS + "/cloneset-declared"},
+		{"builtin/page", "/workload/" + declaredBenchNS + "/cloneset?view=compact&limit=100"},
+		{"declared/page", "/workload/" + declaredBenchNS + "/cloneset-declared?view=compact&limit=100"},
+		{"summary", "/summary/" + declaredBenchNS},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var size int
+			for i := 0; i < b.N; i++ {
+				status, body := d.Raw(http.MethodGet, "/api/v1"+c.path, http.Header{"Accept-Encoding": {"identity"}})
+				if status != http.StatusOK {
+					b.Fatalf("%s: %d %s", c.path, status, body)
+				}
+				size = len(body)
+			}
+			b.ReportMetric(float64(size)/1024, "KiB/resp")
+		})
+	}
 }
