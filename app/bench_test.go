@@ -46,33 +46,7 @@ func loadBenchCluster(b *testing.B) {
 		start := time.Now()
 		_, err := shared.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: benchNS}}, metav1.CreateOptions{})
 		must(b, "create namespace", err)
-		jobs := make(chan int)
-		errs := make(chan error, 1)
-		var wg sync.WaitGroup
-		for w := 0; w < 32; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range jobs {
-					if err := createBenchWorkload(i); err != nil {
-						select {
-						case errs <- err:
-						default:
-						}
-					}
-				}
-			}()
-		}
-		for i := 0; i < benchWorkloads; i++ {
-			jobs <- i
-		}
-		close(jobs)
-		wg.Wait()
-		select {
-		case err := <-errs:
-			b.Fatalf("load: %v", err)
-		default:
-		}
+		must(b, "load", inParallel(benchWorkloads, createBenchWorkload))
 		apiclient.Eventually(b, "the dashboard cache to hold the benchmark objects", 5*time.Minute, func() error {
 			var pods podsAnswer
 			if status, e := shared.dash.Call(b, http.MethodGet, "/workload/"+benchNS+"/cloneset/cs-0998/pods", &pods); status != http.StatusOK {
@@ -87,6 +61,37 @@ func loadBenchCluster(b *testing.B) {
 		})
 		fmt.Fprintf(os.Stderr, "bench: created %d workloads and %d pods in %s\n", benchWorkloads, benchWorkloads*benchPodsPerLoad, time.Since(start).Round(time.Second))
 	})
+}
+
+// inParallel runs create(0..n-1) on 32 workers and returns the first error.
+func inParallel(n int, create func(i int) error) error {
+	jobs, errs := make(chan int), make(chan error, 1)
+	var wg sync.WaitGroup
+	for w := 0; w < 32; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if err := create(i); err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+				}
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
 }
 
 // createBenchWorkload creates workload i (and its ReplicaSet, for a Deployment) and its pods.
@@ -382,37 +387,15 @@ func loadDeclaredBench(b *testing.B) *dashboard {
 	declaredBench.once.Do(func() {
 		_, err := shared.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: declaredBenchNS}}, metav1.CreateOptions{})
 		must(b, "create namespace", err)
-		jobs, errs := make(chan int), make(chan error, 1)
-		var wg sync.WaitGroup
-		for w := 0; w < 32; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range jobs {
-					name := fmt.Sprintf("cs-%04d", i)
-					_, err := shared.kruise.AppsV1alpha1().CloneSets(declaredBenchNS).Create(ctx, &kruiseappsv1alpha1.CloneSet{
-						ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: declaredBenchNS},
-						Spec:       kruiseappsv1alpha1.CloneSetSpec{Replicas: ptr.To[int32](3), Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)}, Template: podTemplate(name)},
-					}, metav1.CreateOptions{})
-					if err != nil {
-						select {
-						case errs <- err:
-						default:
-						}
-					}
-				}
-			}()
-		}
-		for i := 0; i < 2000; i++ {
-			jobs <- i
-		}
-		close(jobs)
-		wg.Wait()
-		select {
-		case err := <-errs:
-			b.Fatalf("load: %v", err)
-		default:
-		}
+		err = inParallel(2000, func(i int) error {
+			name := fmt.Sprintf("cs-%04d", i)
+			_, err := shared.kruise.AppsV1alpha1().CloneSets(declaredBenchNS).Create(ctx, &kruiseappsv1alpha1.CloneSet{
+				ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: declaredBenchNS},
+				Spec:       kruiseappsv1alpha1.CloneSetSpec{Replicas: ptr.To[int32](3), Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)}, Template: podTemplate(name)},
+			}, metav1.CreateOptions{})
+			return err
+		})
+		must(b, "load", err)
 		dir := b.TempDir()
 		must(b, "write the declaration", os.WriteFile(filepath.Join(dir, "cloneset-declared.yaml"), []byte(declaredCloneSets), 0o600))
 		d, err := startDashboard(shared.cluster.Kubeconfig, adapters.All, true, func(bc *conf.Bootstrap) { bc.Kubernetes.TypesDir = dir })

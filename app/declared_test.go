@@ -76,19 +76,7 @@ func TestDeclaredTypes(t *testing.T) {
 	}
 
 	t.Run("UnitedDeployment: pods through its subsets, columns, scale and restart", func(t *testing.T) {
-		ud, err := shared.kruise.AppsV1alpha1().UnitedDeployments(ns).Create(ctx, &kruiseappsv1alpha1.UnitedDeployment{
-			ObjectMeta: metav1.ObjectMeta{Name: "united", Namespace: ns},
-			Spec: kruiseappsv1alpha1.UnitedDeploymentSpec{
-				Replicas: ptr.To[int32](2),
-				Selector: &metav1.LabelSelector{MatchLabels: labelsFor("united")},
-				Template: kruiseappsv1alpha1.SubsetTemplate{AdvancedStatefulSetTemplate: &kruiseappsv1alpha1.AdvancedStatefulSetTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: labelsFor("united")},
-					Spec:       kruiseappsv1beta1.StatefulSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labelsFor("united")}, Template: podTemplate("united")},
-				}},
-				Topology: kruiseappsv1alpha1.Topology{Subsets: []kruiseappsv1alpha1.Subset{{Name: "zone-a"}, {Name: "zone-b"}}},
-			},
-		}, metav1.CreateOptions{})
-		must(t, "create uniteddeployment", err)
+		ud := createUnitedDeployment(t, ns, "united", 2, "zone-a", "zone-b")
 		// What the controller would make: a subset ASTS owned by it, owning two pods.
 		subset, err := shared.kruise.AppsV1beta1().StatefulSets(ns).Create(ctx, &kruiseappsv1beta1.StatefulSet{
 			ObjectMeta: metav1.ObjectMeta{Name: "united-zone-a", Namespace: ns, OwnerReferences: []metav1.OwnerReference{ownerRef(ud, kruiseappsv1alpha1.SchemeGroupVersion.WithKind("UnitedDeployment"))}},

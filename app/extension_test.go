@@ -6,12 +6,10 @@ import (
 	"testing"
 
 	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
-	kruiseappsv1beta1 "github.com/openkruise/kruise-api/apps/v1beta1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/utils/ptr"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
@@ -56,21 +54,7 @@ func TestSeventhType(t *testing.T) {
 	must(t, "start dashboard with a seventh type", err)
 	defer dash.stop()
 
-	_, err = shared.kruise.AppsV1alpha1().UnitedDeployments(ns).Create(ctx, &kruiseappsv1alpha1.UnitedDeployment{
-		ObjectMeta: metav1.ObjectMeta{Name: "united", Namespace: ns},
-		Spec: kruiseappsv1alpha1.UnitedDeploymentSpec{
-			Replicas: ptr.To[int32](2),
-			Selector: &metav1.LabelSelector{MatchLabels: labelsFor("united")},
-			Template: kruiseappsv1alpha1.SubsetTemplate{AdvancedStatefulSetTemplate: &kruiseappsv1alpha1.AdvancedStatefulSetTemplateSpec{
-				ObjectMeta: metav1.ObjectMeta{Labels: labelsFor("united")},
-				Spec: kruiseappsv1beta1.StatefulSetSpec{
-					Selector: &metav1.LabelSelector{MatchLabels: labelsFor("united")}, Template: podTemplate("united"),
-				},
-			}},
-			Topology: kruiseappsv1alpha1.Topology{Subsets: []kruiseappsv1alpha1.Subset{{Name: "zone-a"}}},
-		},
-	}, metav1.CreateOptions{})
-	must(t, "create uniteddeployment", err)
+	createUnitedDeployment(t, ns, "united", 2, "zone-a")
 
 	var types []adapters.Info
 	dash.MustOK(t, http.MethodGet, "/workload-types", &types)

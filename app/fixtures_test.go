@@ -167,3 +167,26 @@ func createChildBroadcastJob(t testing.TB, acj *kruiseappsv1alpha1.AdvancedCronJ
 	must(t, "create child broadcastjob", err)
 	return obj
 }
+
+// createUnitedDeployment creates a UnitedDeployment of Advanced StatefulSet subsets.
+func createUnitedDeployment(t testing.TB, ns, name string, replicas int32, subsets ...string) *kruiseappsv1alpha1.UnitedDeployment {
+	t.Helper()
+	topology := kruiseappsv1alpha1.Topology{}
+	for _, s := range subsets {
+		topology.Subsets = append(topology.Subsets, kruiseappsv1alpha1.Subset{Name: s})
+	}
+	ud, err := shared.kruise.AppsV1alpha1().UnitedDeployments(ns).Create(ctx, &kruiseappsv1alpha1.UnitedDeployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: kruiseappsv1alpha1.UnitedDeploymentSpec{
+			Replicas: ptr.To(replicas),
+			Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)},
+			Template: kruiseappsv1alpha1.SubsetTemplate{AdvancedStatefulSetTemplate: &kruiseappsv1alpha1.AdvancedStatefulSetTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labelsFor(name)},
+				Spec:       kruiseappsv1beta1.StatefulSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)}, Template: podTemplate(name)},
+			}},
+			Topology: topology,
+		},
+	}, metav1.CreateOptions{})
+	must(t, "create uniteddeployment", err)
+	return ud
+}

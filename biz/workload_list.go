@@ -11,10 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/otel/attribute"
 	"k8s.io/apimachinery/pkg/labels"
-
-	"github.com/cespare/xxhash/v2"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
