@@ -112,7 +112,8 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...
 	bc.Kubernetes.Kubeconfig = kubeconfig
 	bc.Kubernetes.HealthInterval = "200ms"
 	bc.Kubernetes.DiscoveryInterval = "1s"
-	bc.Audit.Path = os.DevNull // tests that read the audit trail set a file
+	bc.Audit.Path = os.DevNull            // tests that read the audit trail set a file
+	bc.Server.MetricsAddr = "127.0.0.1:0" // many dashboards per process; the metrics test sets one
 	for _, c := range configure {
 		c(bc)
 	}

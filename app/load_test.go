@@ -118,6 +118,7 @@ func loadDashboard(b *testing.B) *dashboard {
 		bc.Server.Addr = addr
 		bc.Kubernetes.Kubeconfig = shared.cluster.Kubeconfig
 		bc.Audit.Path = os.DevNull
+		bc.Server.MetricsAddr = "127.0.0.1:0"
 		app, cleanup, err := wireApp(bc, log.NewFilter(log.DefaultLogger, log.FilterLevel(log.LevelWarn)), sdktrace.NewTracerProvider(), adapters.All)
 		if err != nil {
 			loadDash.err = err

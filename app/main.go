@@ -15,6 +15,7 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/metrics"
 	"github.com/kruise-dashboard/kruise-dashboard/app/telemetry"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/data"
@@ -74,14 +75,16 @@ func LoadConfig(path string) (*conf.Bootstrap, error) {
 	return &bc, nil
 }
 
-func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache) *kratos.App {
+func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, ms *metrics.Server) *kratos.App {
 	return kratos.New(
 		kratos.Name("kruise-dashboard"),
 		kratos.Version(Version),
 		kratos.Logger(logger),
-		kratos.Server(cache, hs),
+		kratos.Server(cache, hs, ms),
 	)
 }
+
+func newMetrics() *metrics.Metrics { return metrics.New(Version) }
 
 // AdapterSet builds the workload adapters the app serves.
 type AdapterSet func(*adapters.Cluster) []adapters.Adapter

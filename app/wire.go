@@ -25,6 +25,7 @@ func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kr
 		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits", "Auth", "Audit"),
 		newLimits,
 		newSettings,
+		newMetrics,
 		auth.New,
 		audit.New,
 		wire.Bind(new(auth.Reviewer), new(*data.TokenReviewer)),

@@ -89,12 +89,14 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		cleanup()
 		return nil, nil, err
 	}
-	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer)
+	metrics := newMetrics()
+	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer, metrics)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	app := newApp(logger, httpServer, cache)
+	metricsServer := server.NewMetricsServer(confServer, metrics, encoded, changes, access)
+	app := newApp(logger, httpServer, cache, metricsServer)
 	return app, func() {
 		cleanup()
 	}, nil

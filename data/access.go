@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/singleflight"
@@ -28,7 +29,12 @@ type Access struct {
 	ttl     time.Duration
 	cache   *utilcache.LRUExpireCache
 	flight  singleflight.Group
+	// hits and misses count the questions answered from the cache and by a review.
+	hits, misses atomic.Uint64
 }
+
+// Decisions are the questions answered from the cache and by a review so far.
+func (a *Access) Decisions() (hits, misses uint64) { return a.hits.Load(), a.misses.Load() }
 
 // NewAccess builds the access reviewer.
 func NewAccess(clients *Clients, c *conf.Auth) (*Access, error) {
@@ -47,8 +53,10 @@ func (a *Access) Allowed(ctx context.Context, attrs biz.Attributes) (bool, error
 	}
 	key := decisionKey(u, signedIn, attrs)
 	if v, ok := a.cache.Get(key); ok {
+		a.hits.Add(1)
 		return v.(bool), nil
 	}
+	a.misses.Add(1)
 	// Concurrent identical questions (a page's parallel reads) share one review.
 	v, err, _ := a.flight.Do(key, func() (any, error) {
 		allowed, err := a.review(ctx, u, signedIn, attrs)

@@ -69,6 +69,13 @@ func (c *Changes) Subscribe(after uint64, resume bool) (biz.Subscription, []biz.
 	return s, replay, false
 }
 
+// Clients is the number of open subscriptions (for the metrics).
+func (c *Changes) Clients() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.subs)
+}
+
 // Latest is the id of the last change.
 func (c *Changes) Latest() uint64 {
 	c.mu.Lock()

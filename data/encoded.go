@@ -80,6 +80,19 @@ func (e *Encoded) list(workloadType, ns string) *list {
 	return emptyList
 }
 
+// Counts is the number of cached objects of each type (for the metrics).
+func (e *Encoded) Counts() map[string]int {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make(map[string]int, len(e.lists))
+	for t, byNS := range e.lists {
+		for _, l := range byNS {
+			out[t] += len(l.rows)
+		}
+	}
+	return out
+}
+
 // Rows implements biz.WorkloadRows. The slice is shared: read only.
 func (e *Encoded) Rows(workloadType, ns string) []*biz.Row { return e.list(workloadType, ns).rows }
 

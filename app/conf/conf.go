@@ -31,6 +31,10 @@ type Server struct {
 	ReadOnly bool `json:"read_only"`
 	// WatchHeartbeat is how often an idle live stream sends a comment line, e.g. "15s".
 	WatchHeartbeat string `json:"watch_heartbeat"`
+	// MetricsAddr is the listener of /metrics (and pprof), apart from the UI; empty: none.
+	MetricsAddr string `json:"metrics_addr"`
+	// Pprof serves /debug/pprof/ on the metrics listener.
+	Pprof bool `json:"pprof"`
 }
 
 // Hosts returns ExternalHosts as a list.

@@ -22,15 +22,24 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/app/auth"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/metrics"
 	"github.com/kruise-dashboard/kruise-dashboard/app/secure"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/app/stream"
 	"github.com/kruise-dashboard/kruise-dashboard/app/web"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/data"
 )
 
 // ProviderSet provides the HTTP server to Wire.
-var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard, NewStream)
+var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard, NewStream, NewMetricsServer)
+
+// NewMetricsServer is the metrics listener, reading the cache, the stream and the access
+// reviewer at scrape time.
+func NewMetricsServer(c *conf.Server, m *metrics.Metrics, rows *data.Encoded, changes *data.Changes, access *data.Access) *metrics.Server {
+	m.Watch(metrics.Sources{CacheObjects: rows.Counts, StreamClients: changes.Clients, Decisions: access.Decisions})
+	return metrics.NewServer(c.MetricsAddr, m.Handler(c.Pprof))
+}
 
 // NewStream builds the live stream's server from the server settings.
 func NewStream(c *conf.Server, uc *biz.WatchUsecase) (*stream.Server, error) {
@@ -47,11 +56,12 @@ func NewGuard(c *conf.Server) *secure.Guard {
 }
 
 // NewHTTPServer builds the server and registers the routes.
-func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes, guard *secure.Guard, authn *auth.Authenticator, trail *audit.Log, live *stream.Server) (*khttp.Server, error) {
-	// Outermost first: the span (so every refusal carries a trace id), panics, the audit line
-	// (so refusals are recorded too), Host/origin/headers, sign-in, the read-only switch, and the
-	// live stream (a filter, so the routes' request timeout does not cut it).
-	srv, err := newServer(c, tp, logger, trail.Filter, guard.Filter, authn.Filter(writeError), guard.ReadOnly, live.Filter)
+func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, routes Routes, guard *secure.Guard, authn *auth.Authenticator, trail *audit.Log, live *stream.Server, m *metrics.Metrics) (*khttp.Server, error) {
+	// Outermost first: the span (so every refusal carries a trace id), panics, the request
+	// metrics, the audit line (so refusals are recorded too), Host/origin/headers, sign-in, the
+	// read-only switch, and the live stream (a filter, so the routes' request timeout does not
+	// cut it).
+	srv, err := newServer(c, tp, logger, m.Filter, trail.Filter, guard.Filter, authn.Filter(writeError), guard.ReadOnly, live.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +130,7 @@ func handle(h service.Handler) khttp.HandlerFunc {
 				span.SetName(req.Method + " " + ht.PathTemplate())
 				span.SetAttributes(attribute.String("http.route", ht.PathTemplate()))
 				audit.SetRoute(req.Context(), req.Method, ht.PathTemplate(), kctx.Vars())
+				metrics.SetRoute(req.Context(), ht.PathTemplate())
 			}
 		}
 		in := service.Input{Vars: kctx.Vars(), Query: kctx.Query()}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kruise-dashboard/kruise-dashboard/app/metrics"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -43,6 +44,7 @@ func (s *Server) Filter(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		metrics.SetRoute(r.Context(), Path)
 		if r.Method != http.MethodGet {
 			s.fail(w, r, biz.MethodNotAllowed("method %s is not allowed on %s", r.Method, Path))
 			return

@@ -120,7 +120,7 @@ func runDashboard(dir, name, kubeconfig, addr string, settings ...string) (apicl
 		return apiclient.Client{}, nil, err
 	}
 	cmd := exec.Command(env.bin, "-conf", filepath.Join(root, "configs", "config.yaml"))
-	cmd.Env = append(append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms"), settings...)
+	cmd.Env = append(append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms", "KD_METRICS_ADDR=127.0.0.1:0"), settings...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return apiclient.Client{}, nil, err
