@@ -6,7 +6,7 @@ BIN := bin/kruise-dashboard
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -24,6 +24,10 @@ run: build
 ## build: the single binary, with the web UI embedded
 build: ui
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o $(BIN) ./app
+
+## plugin: the same binary as the kubectl plugin, bin/kubectl-kruise_dashboard (put it on PATH)
+plugin: ui
+	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o bin/kubectl-kruise_dashboard ./app
 
 ## ui: build the web UI into app/web/dist (embedded by the Go build), when its sources changed
 ui: app/web/dist/index.html

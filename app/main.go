@@ -25,9 +25,16 @@ import (
 var Version = "dev"
 
 func main() {
+	logger := log.With(log.NewStdLogger(os.Stdout), "ts", log.DefaultTimestamp, "caller", log.DefaultCaller)
+	if isPlugin(os.Args[0]) {
+		if err := runPlugin(os.Args[1:], os.Stdout, logger); err != nil {
+			fmt.Fprintln(os.Stderr, "kubectl kruise-dashboard:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	confPath := flag.String("conf", "configs/config.yaml", "config file")
 	flag.Parse()
-	logger := log.With(log.NewStdLogger(os.Stdout), "ts", log.DefaultTimestamp, "caller", log.DefaultCaller)
 	if err := run(*confPath, logger); err != nil {
 		fmt.Fprintln(os.Stderr, "kruise-dashboard:", err)
 		os.Exit(1)

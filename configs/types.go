@@ -8,3 +8,8 @@ import "embed"
 //
 //go:embed types/*.yaml
 var Types embed.FS
+
+// Config is config.yaml, for a binary run outside a checkout (the kubectl plugin).
+//
+//go:embed config.yaml
+var Config []byte
