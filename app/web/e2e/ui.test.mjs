@@ -2,7 +2,8 @@
 // playwright-core). Run by test/e2e's TestUI against the real binary and the live local cluster,
 // with DASHBOARD_URL, UI_NAMESPACE (a CloneSet "catalog" of 2, and a CloneSet "shop" whose Rollout
 // waits at step 1 of 3), SCREENSHOT_DIR and KUBECONFIG (the live cluster's, for kubectl) in the
-// environment. Every page is checked with axe-core
+// environment. The declared types' tests create a SidecarSet (cluster-scoped, removed afterwards), a
+// pod it selects and an apps/v1 StatefulSet with kubectl. Every page is checked with axe-core
 // in the light and the dark theme (e2e/axe.mjs): a serious or critical violation fails the run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -298,6 +299,175 @@ test("an unknown route is a 404 page with a link back to the overview", async ()
   await page.getByTestId("cluster-metrics").waitFor();
 });
 
+// Declared types (configs/types/*.yaml): the UI knows them only from GET /workload-types.
+const sidecarSet = `${ns}-sidecars`;
+const kubectl = (...args) => run("kubectl", ["--kubeconfig", kubeconfig, ...args]);
+/** kubectl apply -f - of a manifest. */
+const apply = (manifest) =>
+  new Promise((resolve, reject) => {
+    const child = execFile("kubectl", ["--kubeconfig", kubeconfig, "apply", "-f", "-"], (err, stdout, stderr) => (err ? reject(new Error(`kubectl apply: ${stderr || err.message}`)) : resolve(stdout)));
+    child.stdin.end(manifest);
+  });
+/** Polls a kubectl jsonpath until it reads want. */
+async function waitJsonpath(args, path, want, timeout = 15000) {
+  const until = Date.now() + timeout;
+  let got;
+  for (;;) {
+    got = (await kubectl(...args, "-o", `jsonpath=${path}`)).stdout.trim();
+    if (got === want) return;
+    if (Date.now() > until) throw new Error(`${args.join(" ")} ${path}: ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+/** The cells of a table's row under their column titles. */
+async function rowCells(table, name) {
+  const row = table.locator("tbody tr", { has: page.getByRole("link", { name, exact: true }) });
+  await row.waitFor();
+  const headers = (await table.locator("thead th").allTextContents()).map((h) => h.trim());
+  return { row, headers, cell: (title) => row.locator("td").nth(headers.indexOf(title)) };
+}
+
+after(async () => {
+  // Cluster-scoped: not removed with the test's namespace.
+  if (kubeconfig) await kubectl("delete", "sidecarset", sidecarSet, "--ignore-not-found", "--wait=false").catch(() => undefined);
+});
+
+test("a declared cluster-scoped type (SidecarSet): listed with its columns, shown, and paused from the browser", async () => {
+  assert.ok(kubeconfig, "KUBECONFIG (the live cluster's) must be set");
+  await apply(`apiVersion: apps.kruise.io/v1alpha1
+kind: SidecarSet
+metadata:
+  name: ${sidecarSet}
+spec:
+  selector:
+    matchLabels:
+      e2e-sidecar: ${ns}
+  containers:
+    - name: log-agent
+      image: busybox:1.36
+      command: ["sleep", "infinity"]
+`);
+  // A pod it selects (the webhook injects the sidecar into it).
+  await apply(`apiVersion: v1
+kind: Pod
+metadata:
+  name: with-sidecar
+  namespace: ${ns}
+  labels:
+    e2e-sidecar: ${ns}
+spec:
+  containers:
+    - name: main
+      image: nginx:1.27
+`);
+  await page.goto(`${base}/workloads?ns=${ns}`);
+  const tab = page.getByRole("tab", { name: /SidecarSet/ });
+  await tab.click();
+  await page.waitForURL((url) => url.searchParams.get("type") === "sidecarset");
+  // Listed whatever namespace is picked, and said to be cluster-scoped.
+  await page.getByTestId("cluster-scoped-note").waitFor();
+  const table = page.getByTestId("workload-table");
+  const { headers, cell } = await rowCells(table, sidecarSet);
+  for (const title of ["Name", "State", "Matched pods", "Updated", "Ready", "Sidecars", "Age"]) assert.ok(headers.includes(title), `columns ${headers.join(", ")} lack ${title}`);
+  await cell("Sidecars").filter({ hasText: "log-agent=busybox:1.36" }).waitFor();
+  // The controller counts the pod (the server's CEL column, over the live stream).
+  await cell("Matched pods").filter({ hasText: /^1$/ }).waitFor({ timeout: 60000 });
+  assert.equal(await cell("Matched pods").evaluate((td) => getComputedStyle(td).textAlign), "right");
+  await shot("declared-sidecarset-list");
+  await checkA11y(page, "declared type list (light)");
+
+  await table.getByRole("link", { name: sidecarSet, exact: true }).click();
+  await page.waitForURL((url) => url.pathname === `/workloads/sidecarset/${sidecarSet}`);
+  await page.getByRole("heading", { level: 1, name: `SidecarSet ${sidecarSet}` }).waitFor();
+  const summary = page.getByTestId("workload-summary");
+  await summary.getByTestId("col:sidecars").filter({ hasText: "log-agent=busybox:1.36" }).waitFor();
+  assert.match(await page.getByTestId("workload-scope").textContent(), /Cluster/);
+  // Its pods are found by its selector in every namespace: the namespace is a column.
+  const pods = page.getByTestId("pod-table");
+  await pods.locator("tbody tr", { hasText: "with-sidecar" }).filter({ hasText: ns }).waitFor({ timeout: 30000 });
+  const podHeaders = (await pods.locator("thead th").allTextContents()).map((h) => h.trim());
+  assert.ok(podHeaders.includes("Namespace"), `pod columns ${podHeaders.join(", ")}`);
+  // No scale or restart: the declaration does not say it can.
+  assert.equal(await page.getByTestId("scale-button").count(), 0);
+  assert.equal(await page.getByTestId("restart-button").count(), 0);
+  await shot("declared-sidecarset-detail");
+
+  // Its declared action, from the browser: the dry run previews it, the command is its merge patch.
+  await page.getByTestId("action-pause").click();
+  await page.getByTestId("object-diff").getByText("spec.updateStrategy.paused").waitFor({ timeout: 15000 });
+  assert.equal(await page.getByTestId("command").textContent(), `kubectl patch sidecarsets.apps.kruise.io ${sidecarSet} --type merge -p '{"spec":{"updateStrategy":{"paused":true}}}'`);
+  await page.getByTestId("command-note").waitFor();
+  await page.waitForTimeout(300); // the dialog's opening animation
+  await viewportShot("declared-action-preview");
+  await checkA11y(page, "declared action dialog (light)");
+  await page.getByTestId("confirm-action").click();
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  await waitJsonpath(["get", "sidecarset", sidecarSet], "{.spec.updateStrategy.paused}", "true");
+  // The server's state expression says paused; the page follows over the live stream.
+  await summary.getByTestId("workload-state").filter({ hasText: "Paused" }).waitFor({ timeout: 15000 });
+  await page.getByTestId("events").getByText("ActionByDashboard").waitFor({ timeout: 40000 });
+  await shot("declared-sidecarset-paused");
+
+  // The overview counts it too (under _cluster), whatever namespace is picked.
+  await page.goto(`${base}/?ns=${ns}`);
+  await page.getByTestId("state-count-sidecarset-paused").waitFor({ timeout: 15000 });
+  await page.getByTestId("type-counts").getByText("StatefulSet (apps/v1)").waitFor();
+  await shot("declared-overview");
+});
+
+test("a declared namespaced type (apps/v1 StatefulSet): its columns, and an action with a parameter", async () => {
+  assert.ok(kubeconfig, "KUBECONFIG (the live cluster's) must be set");
+  await apply(`apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  namespace: ${ns}
+spec:
+  replicas: 2
+  serviceName: db
+  selector:
+    matchLabels:
+      app: e2e-db
+  template:
+    metadata:
+      labels:
+        app: e2e-db
+    spec:
+      containers:
+        - name: main
+          image: nginx:1.27
+`);
+  await page.goto(`${base}/workloads?ns=${ns}`);
+  // Beside Kruise's Advanced StatefulSet ("StatefulSet"), named with its apiVersion.
+  await page.getByRole("tab", { name: "StatefulSet (apps/v1)" }).click();
+  await page.waitForURL((url) => url.searchParams.get("type") === "apps-statefulset");
+  const table = page.getByTestId("workload-table");
+  const { headers, cell } = await rowCells(table, "db");
+  for (const title of ["Replicas", "Ready", "Up to date", "Update revision"]) assert.ok(headers.includes(title), `columns ${headers.join(", ")} lack ${title}`);
+  await cell("Replicas").filter({ hasText: /^2$/ }).waitFor();
+  await cell("Ready").filter({ hasText: /^2$/ }).waitFor({ timeout: 60000 });
+  await page.waitForTimeout(300); // the tab's ink bar
+  await shot("declared-statefulset-list");
+
+  await table.getByRole("link", { name: "db", exact: true }).click();
+  await page.getByTestId("workload-summary").waitFor();
+  await page.getByTestId("scale-button").waitFor(); // the declaration says scalable
+  await page.getByTestId("action-partition").click();
+  const input = page.getByLabel(/Ordinals kept back/);
+  // The form holds the action back until the parameter is valid.
+  assert.equal(await page.getByTestId("confirm-action").isDisabled(), true);
+  await input.fill("1");
+  await page.getByTestId("object-diff").getByText("spec.updateStrategy.rollingUpdate.partition").waitFor({ timeout: 15000 });
+  assert.match(await page.getByTestId("command").textContent(), /^kubectl patch statefulsets\.apps db -n \S+ --type merge -p '\{"spec":\{"updateStrategy":\{"rollingUpdate":\{"partition":1\}\}\}\}'$/);
+  await page.waitForTimeout(300);
+  await viewportShot("declared-action-params");
+  await page.getByTestId("confirm-action").click();
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  await waitJsonpath(["get", "statefulset.apps", "db", "-n", ns], "{.spec.updateStrategy.rollingUpdate.partition}", "1");
+  // The action is recorded on the object.
+  await page.getByTestId("events").getByText("ActionByDashboard").waitFor({ timeout: 40000 });
+});
+
 test("no page has a serious or critical accessibility violation, light or dark; one h1 each", async () => {
   const pages = [
     ["overview", `/?ns=${ns}`, "cluster-metrics"],
@@ -306,6 +476,8 @@ test("no page has a serious or critical accessibility violation, light or dark; 
     ["rollouts", `/rollouts?ns=${ns}`, "rollout-table"],
     ["rollout", `/rollouts/shop?ns=${ns}`, "step-timeline"],
     ["inbox", `/inbox?ns=${ns}`, "inbox-table"],
+    ["declared type list", `/workloads?ns=${ns}&type=sidecarset`, "workload-table"],
+    ["declared type", `/workloads/sidecarset/${sidecarSet}?ns=${ns}`, "workload-summary"],
     ["not-found", `/no/such/page?ns=${ns}`, "not-found"],
   ];
   for (const theme of ["light", "dark"]) {

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useState } from "react";
 import { getAuthConfig, getMe, login, logout } from "./api/auth";
 import { isUnauthorized, onUnauthorized } from "./api/http";
-import type { AuthConfig, AuthMode, Me, Permission, RolloutVerb, WorkloadVerb } from "./api/types";
+import type { ActionVerb, AuthConfig, AuthMode, Me, Permission, RolloutVerb, WorkloadVerb } from "./api/types";
 import { useT } from "./i18n";
 
 // Sign-in state and the signed-in user's permissions (GET /me) for the namespace in the URL.
@@ -122,7 +122,7 @@ export function useCan() {
   const t = useT();
   const pending: Permission = { allowed: false, reason: t.checkingPermissions };
   return {
-    workload: (type: string, verb: WorkloadVerb) => permissionOf(auth, (me) => me.workloads?.[type]?.[verb], pending),
+    workload: (type: string, verb: WorkloadVerb | ActionVerb) => permissionOf(auth, (me) => me.workloads?.[type]?.[verb], pending),
     rollout: (verb: RolloutVerb) => permissionOf(auth, (me) => me.rollouts?.[verb], pending),
   };
 }

@@ -3,15 +3,17 @@ import { renderToString } from "react-dom/server";
 import { MemoryRouter } from "react-router-dom";
 import { afterEach, describe, expect, it } from "vitest";
 import { setFetch } from "./api/http";
-import type { RolloutStatus, RolloutStep } from "./api/types";
+import type { CompactWorkload, DeclaredAction, RolloutStatus, RolloutStep, Workload, WorkloadType } from "./api/types";
+import { Table } from "antd";
 import { ReleaseNote } from "./components/common";
 import { messages } from "./i18n";
 import { Inbox } from "./pages/Inbox";
 import { NotFound } from "./pages/NotFound";
 import { RolloutStateCell, WorkloadLink } from "./pages/Overview";
 import { StepTimeline } from "./pages/RolloutDetail";
-import { rolloutWarning } from "./pages/WorkloadDetail";
-import { loadRows, serverSort } from "./pages/Workloads";
+import { AuthProvider, type Auth } from "./auth";
+import { ActionPreview, DeclaredActionButton, DeclaredSummary, findCompact, ParamInputs, paramProblemText, rolloutWarning } from "./pages/WorkloadDetail";
+import { fieldColumns, loadRows, serverSort, TypeTabLabel } from "./pages/Workloads";
 import { personSteps, stepTarget } from "./rolloutSteps";
 
 // Server-side renders of the pages' parts: what they say, and what they never say.
@@ -204,5 +206,137 @@ describe("the workloads list asks the server", () => {
       "/api/v1/workload/demo/cloneset?view=compact&q=w&sort=-created&limit=1000",
       "/api/v1/workload/demo/cloneset?view=compact&q=w&sort=-created&limit=200&continue=1000",
     ]);
+  });
+});
+
+describe("a declared type on the pages (driven by GET /workload-types alone)", () => {
+  const sidecarset: WorkloadType = {
+    type: "sidecarset",
+    plural: "sidecarsets",
+    apiVersion: "apps.kruise.io/v1alpha1",
+    kind: "SidecarSet",
+    capabilities: { scalable: false, restartable: false },
+    source: "declared",
+    scope: "Cluster",
+    file: "configs/types (built in)/sidecarset.yaml",
+    columns: [
+      { name: "matched", title: "Matched pods", type: "number" },
+      { name: "sidecars", title: "Sidecars" },
+      { name: "since", title: "Since", type: "time" },
+    ],
+    actions: [{ name: "pause", title: "Pause update", patchType: "merge" }],
+  };
+  const item: CompactWorkload = {
+    apiVersion: "apps.kruise.io/v1alpha1",
+    kind: "SidecarSet",
+    metadata: { name: "log-agent", creationTimestamp: new Date(Date.now() - 3 * 60000).toISOString() },
+    spec: {},
+    status: {},
+    state: "paused",
+    columns: { matched: 12, sidecars: "log=busybox:1.36", since: new Date(Date.now() - 5 * 60000).toISOString() },
+  };
+
+  it("the list's columns are the declared ones with the server's values: a number right-aligned, a time as an age", () => {
+    const columns = fieldColumns(sidecarset, t, (f) => f, () => null);
+    expect(columns.map((c) => c.title)).toEqual(["Matched pods", "Sidecars", "Since"]);
+    const html = renderToString(h(Table<CompactWorkload>, { columns, dataSource: [item], rowKey: (w: CompactWorkload) => w.metadata.name, pagination: false }));
+    expect(html).toMatch(/<td[^>]*text-align:right[^>]*><span data-testid="cell-col:matched">12</);
+    expect(html).toContain("log=busybox:1.36");
+    expect(html).toMatch(/<time[^>]*>5m<\/time>/);
+    // A built-in type keeps its own fields.
+    const builtin = fieldColumns({ ...sidecarset, source: "builtin", kind: "CloneSet", columns: undefined }, t, (f) => f, () => null);
+    expect(builtin.map((c) => c.title)).toEqual([t.replicas, t.ready, t.upToDate, t.updateRevision]);
+  });
+
+  it("the tab of a cluster-scoped type says so", () => {
+    const html = renderToString(h(TypeTabLabel, { ty: sidecarset, all: [sidecarset] }));
+    expect(html).toContain("SidecarSet");
+    expect(html).toContain(t.clusterScoped);
+    expect(renderToString(h(TypeTabLabel, { ty: { ...sidecarset, scope: "Namespaced" }, all: [] }))).not.toContain(t.clusterScoped);
+  });
+
+  it("the summary shows the server's state and columns, the scope and the declaration", () => {
+    const w: Workload = { ...item, metadata: { ...item.metadata } };
+    const html = routed(h(DeclaredSummary, { w, info: sidecarset, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
+    expect(html).toContain(t.state_paused);
+    expect(html).toMatch(/data-testid="col:matched"[^>]*>12</);
+    expect(html).toContain("log=busybox:1.36");
+    expect(html).toContain(t.scopeCluster);
+    expect(html).toContain("configs/types (built in)/sidecarset.yaml");
+    // No Rollout governs a cluster-scoped object: not asked, not shown.
+    expect(html).not.toContain('data-testid="workload-rollout"');
+    const loading = routed(h(DeclaredSummary, { w, info: { ...sidecarset, scope: "Namespaced" }, compact: { data: undefined, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
+    expect(loading).toContain('data-testid="workload-rollout"');
+    expect(loading).toMatch(/data-testid="col:matched"[^>]*>…</);
+  });
+
+  const tune: DeclaredAction = {
+    name: "tune",
+    title: "Tune",
+    patchType: "merge",
+    params: [
+      { name: "n", title: "Nodes at a time", type: "integer", required: true, min: 1, max: 1000 },
+      { name: "note", title: "Note", type: "string" },
+      { name: "force", title: "Force", type: "boolean" },
+    ],
+  };
+  it("an action's form: a labelled input per parameter, by type, with its bounds; problems once touched", () => {
+    const html = renderToString(h(ParamInputs, { action: tune, values: {}, setValues: () => undefined }));
+    expect(html).toMatch(/<label for="param-tune-n">/);
+    expect(html).toMatch(/<input[^>]*id="param-tune-n"/);
+    expect(html).toContain("required, from 1 to 1000");
+    expect(html).toMatch(/<input[^>]*id="param-tune-note"/);
+    expect(html).toMatch(/type="checkbox"[^>]*id="param-tune-force"|id="param-tune-force"[^>]*type="checkbox"/);
+    expect(html).not.toContain("param-problem-");
+    const bad = renderToString(h(ParamInputs, { action: tune, values: { n: 0 }, setValues: () => undefined }));
+    expect(bad).toMatch(/data-testid="param-problem-n"[^>]*>Nodes at a time: from 1 to 1000</);
+    expect(paramProblemText(t, tune.params![0], null)).toBe("Nodes at a time: required");
+    expect(paramProblemText(messages["zh-CN"], tune.params![0], 2000)).toBe("Nodes at a time: 1 到 1000 之间");
+  });
+
+  it("the preview of an action is what the server's dry run changes", () => {
+    const w: Workload = { apiVersion: "v", kind: "SidecarSet", metadata: { name: "a", resourceVersion: "1" }, spec: { updateStrategy: {} } };
+    const dry: Workload = { ...w, metadata: { name: "a", resourceVersion: "2" }, spec: { updateStrategy: { paused: true } } };
+    const html = renderToString(h(ActionPreview, { current: w, result: dry, action: sidecarset.actions![0] }));
+    expect(html).toContain('data-testid="object-diff"');
+    expect(html).toContain("spec.updateStrategy.paused");
+    expect(html).toContain(t.objectChanges);
+    expect(renderToString(h(ActionPreview, { current: w, result: w, action: sidecarset.actions![0] }))).toContain(t.actionNoChange);
+  });
+
+  it("a declared action's button follows /me's action:<name>: disabled with the reason", () => {
+    const me = {
+      user: "viewer",
+      groups: [],
+      mode: "token" as const,
+      readOnly: false,
+      namespace: "demo",
+      workloads: { sidecarset: { "action:pause": { allowed: false, reason: 'user "viewer" may not patch sidecarsets.apps.kruise.io' } } },
+      rollouts: {},
+    };
+    const auth: Auth = { mode: "token", ns: "demo", me, meNs: "demo", signedOut: false, signIn: async () => undefined, signOut: async () => undefined, refresh: () => undefined };
+    const button = (a: Auth) =>
+      renderToString(
+        h(AuthProvider, { value: a }, h(DeclaredActionButton, { info: sidecarset, ns: "demo", apiNs: "_cluster", name: "log-agent", w: item, action: sidecarset.actions![0], onDone: () => undefined })),
+      );
+    const html = button(auth);
+    expect(html).toMatch(/<button[^>]*data-testid="action-pause"[^>]*disabled|<button[^>]*disabled[^>]*data-testid="action-pause"/);
+    expect(html).toContain('data-reason="user &quot;viewer&quot; may not patch sidecarsets.apps.kruise.io"');
+    expect(html).toContain("Pause update");
+    const allowed = button({ ...auth, me: { ...me, workloads: { sidecarset: { "action:pause": { allowed: true } } } } });
+    expect(allowed).not.toContain("disabled");
+  });
+
+  it("findCompact reads the object's columns from the page, under _cluster for a cluster-scoped type", async () => {
+    const urls: string[] = [];
+    setFetch(async (input) => {
+      urls.push(String(input));
+      const items = [{ ...item, metadata: { name: "log-agent-2" } }, item];
+      return new Response(JSON.stringify({ data: { items, total: 2, continue: "" } }));
+    });
+    await expect(findCompact("_cluster", "sidecarset", "log-agent")).resolves.toMatchObject({ columns: { matched: 12 }, state: "paused" });
+    await expect(findCompact("_cluster", "sidecarset", "nope")).resolves.toBeNull();
+    expect(urls[0]).toBe("/api/v1/workload/_cluster/sidecarset?view=compact&q=log-agent&limit=1000");
+    setFetch((...args) => fetch(...args));
   });
 });

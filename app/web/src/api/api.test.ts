@@ -288,3 +288,56 @@ describe("a page of one type", () => {
     expect(seen[0].url).toBe("/api/v1/workload/demo/cloneset");
   });
 });
+
+describe("a declared type's action", () => {
+  const updated = { apiVersion: "apps.kruise.io/v1alpha1", kind: "SidecarSet", metadata: { name: "log-agent" }, spec: { updateStrategy: { paused: true } } };
+  it.each([
+    [true, "/api/v1/workload/_cluster/sidecarset/log-agent/action/pause?dryRun=true"],
+    [false, "/api/v1/workload/_cluster/sidecarset/log-agent/action/pause"],
+  ])("dryRun=%s posts the params as JSON and answers the object", async (dryRun, url) => {
+    const seen = answerWithBody(200, { data: updated });
+    await expect(workload.runWorkloadAction("_cluster", "sidecarset", "log-agent", "pause", {}, dryRun)).resolves.toEqual(updated);
+    expect(seen).toEqual([{ method: "POST", url, body: JSON.stringify({ params: {} }), contentType: "application/json" }]);
+  });
+  it("sends typed params and encodes the path", async () => {
+    const seen = answerWithBody(200, { data: updated });
+    await workload.runWorkloadAction("a b", "apps-statefulset", "x/y", "part ition", { partition: 2, note: "n", force: true }, false);
+    expect(seen[0].url).toBe("/api/v1/workload/a%20b/apps-statefulset/x%2Fy/action/part%20ition");
+    expect(JSON.parse(seen[0].body ?? "")).toEqual({ params: { partition: 2, note: "n", force: true } });
+  });
+  it.each([
+    [400, "BAD_REQUEST", "action partition: bad parameters: partition must be within [0, ∞]"],
+    [403, "FORBIDDEN", 'user "alice" may not patch sidecarsets.apps.kruise.io'],
+    [422, "INVALID", "action pause: the declaration's expression failed: no such key"],
+  ])("keeps the server's refusal (%i %s) with its trace id", async (status, code, message) => {
+    answerWithBody(status, { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", message, code });
+    await expect(workload.runWorkloadAction("_cluster", "sidecarset", "log-agent", "pause", {}, false)).rejects.toMatchObject({
+      status,
+      code,
+      message,
+      traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+    });
+  });
+});
+
+describe("the registry of types", () => {
+  it("keeps source, scope, columns and actions", async () => {
+    const types = [
+      { type: "cloneset", plural: "clonesets", apiVersion: "apps.kruise.io/v1alpha1", kind: "CloneSet", capabilities: { scalable: true, restartable: true }, source: "builtin", scope: "Namespaced" },
+      {
+        type: "sidecarset",
+        plural: "sidecarsets",
+        apiVersion: "apps.kruise.io/v1alpha1",
+        kind: "SidecarSet",
+        capabilities: { scalable: false, restartable: false },
+        source: "declared",
+        scope: "Cluster",
+        file: "configs/types (built in)/sidecarset.yaml",
+        columns: [{ name: "matched", title: "Matched pods", type: "number" }],
+        actions: [{ name: "pause", title: "Pause update", patchType: "merge" }],
+      },
+    ];
+    answer(200, { data: types });
+    await expect(workload.listWorkloadTypes()).resolves.toEqual(types);
+  });
+});

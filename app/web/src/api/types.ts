@@ -44,12 +44,59 @@ export interface Capabilities {
   imageSettable?: boolean;
 }
 
+/** Where a type comes from: a Go adapter, or a YAML declaration (configs/types, KD types folder). */
+export type WorkloadSource = "builtin" | "declared";
+
+/** Namespaced, or Cluster: a cluster-scoped type's objects are under the namespace segment _cluster. */
+export type WorkloadScope = "Namespaced" | "Cluster";
+
+/** A column a declared type lists: its value is item.columns[name] of a compact page item. */
+export interface DeclaredColumn {
+  name: string;
+  title: string;
+  /** How to show the value: string (default), number, time (an RFC 3339 timestamp, shown as an age). */
+  type?: "string" | "number" | "time";
+}
+
+/** One typed parameter of a declared action. */
+export interface ActionParam {
+  name: string;
+  title: string;
+  type: "string" | "integer" | "boolean";
+  required?: boolean;
+  /** Bounds of an integer parameter. */
+  min?: number;
+  max?: number;
+}
+
+/** A declared type's named action (POST .../action/:name): a patch computed on the server by the declaration. */
+export interface DeclaredAction {
+  name: string;
+  title: string;
+  /** The subresource patched (status, scale), or absent: the object itself. */
+  subresource?: string;
+  patchType: "merge" | "json";
+  params?: ActionParam[];
+}
+
 export interface WorkloadType {
   type: string;
   plural: string;
   apiVersion: string;
   kind: string;
   capabilities: Capabilities;
+  /** Absent from older servers: built in. */
+  source?: WorkloadSource;
+  /** Absent from older servers: Namespaced. */
+  scope?: WorkloadScope;
+  /** The resource name when it differs from the plural (apps/v1 statefulsets beside Kruise's). */
+  resource?: string;
+  /** The declaration's file (declared types). */
+  file?: string;
+  /** A declared type's list columns (built-in types' are known to the UI: workloadSummary.ts). */
+  columns?: DeclaredColumn[];
+  /** A declared type's named actions. */
+  actions?: DeclaredAction[];
 }
 
 export interface ClusterMetrics {
@@ -229,6 +276,8 @@ export interface Permission {
 }
 
 export type WorkloadVerb = "scale" | "restart" | "delete" | "setImage" | "undo";
+/** The permission key of a declared action in GET /me. */
+export type ActionVerb = `action:${string}`;
 export type RolloutVerb = "approve" | "pause" | "resume" | "promote" | "enable" | "disable";
 
 /** GET /me?namespace=: the user ("" in mode none) and their permissions in the namespace. */
@@ -239,7 +288,7 @@ export interface Me {
   readOnly: boolean;
   namespace: string;
   /** One key per workload type (as in GET /workload-types). */
-  workloads: Record<string, Partial<Record<WorkloadVerb, Permission>>>;
+  workloads: Record<string, Partial<Record<WorkloadVerb | ActionVerb, Permission>>>;
   rollouts: Partial<Record<RolloutVerb, Permission>>;
 }
 
@@ -307,6 +356,8 @@ export interface Summary {
 export interface CompactWorkload extends Workload {
   /** The state computed on the server (the values of State in workloadSummary.ts). */
   state?: string;
+  /** A declared type's column values, by column name (computed on the server). */
+  columns?: Record<string, unknown>;
 }
 
 /** The page mode of GET /workload/:namespace/:type. */

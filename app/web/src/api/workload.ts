@@ -41,6 +41,14 @@ export const restartWorkload = (namespace: string, type: string, name: string) =
 /** DELETE /workload/:namespace/:type/:name */
 export const deleteWorkload = (namespace: string, type: string, name: string) => request<unknown>("DELETE", base(namespace, type, name));
 
+/**
+ * POST /workload/:namespace/:type/:name/action/:action[?dryRun=true] {"params": {...}}: runs a
+ * declared type's named action; answers the object as the API server stored it (with dryRun, as
+ * it would store it: nothing changes).
+ */
+export const runWorkloadAction = (namespace: string, type: string, name: string, action: string, params: Record<string, unknown>, dryRun: boolean) =>
+  request<Workload>("POST", base(namespace, type, name) + `/action/${seg(action)}`, { dryRun: dryRun ? "true" : undefined }, { params });
+
 /** GET /workload-types: the backend registry's types and capabilities (the one source of truth). */
 export const listWorkloadTypes = () => request<WorkloadType[]>("GET", "/workload-types");
 

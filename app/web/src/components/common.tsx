@@ -171,7 +171,13 @@ export interface Preview {
 export function ActionButton(props: {
   label: string;
   title: string;
-  command: string;
+  /**
+   * The equivalent command; a function is given the preview's answer once it has one (a command
+   * only the server's dry run tells); undefined: none is shown (commandNote says why).
+   */
+  command?: string | ((preview: unknown) => string | undefined);
+  /** Said where the command would be, e.g. where it comes from or why there is none. */
+  commandNote?: React.ReactNode;
   run: () => Promise<unknown>;
   onDone: (result: unknown) => void;
   danger?: boolean;
@@ -218,6 +224,8 @@ export function ActionButton(props: {
   }, [wantPreview, previewKey]);
 
   const previewPending = wantPreview && (!shown || shown.loading || shown.key !== previewKey);
+  const previewed = wantPreview && !previewPending && shown?.error === undefined ? shown?.data : undefined;
+  const command = typeof props.command === "function" ? props.command(previewed) : props.command;
   const ok = async () => {
     setBusy(true);
     setError(undefined);
@@ -266,9 +274,12 @@ export function ActionButton(props: {
       >
         <Space direction="vertical" style={{ width: "100%" }}>
           {props.warning && <Alert type="warning" showIcon message={props.warning} data-testid="action-warning" />}
-          <div>
-            {t.command}: <Typography.Text code copyable data-testid="command">{props.command}</Typography.Text>
-          </div>
+          {command !== undefined && (
+            <div>
+              {t.command}: <Typography.Text code copyable data-testid="command">{command}</Typography.Text>
+            </div>
+          )}
+          {props.commandNote && <Typography.Text data-testid="command-note">{props.commandNote}</Typography.Text>}
           {props.body}
           {wantPreview && (
             <div data-testid="action-preview" aria-live="polite">
@@ -353,15 +364,15 @@ export function ReleaseNote({ rollout, startsRelease, steps, explanation }: { ro
 }
 
 /** What an action changes in the pod template. */
-export function Changes({ diff }: { diff: TemplateChange[] }) {
+export function Changes({ diff, title, testId = "template-diff" }: { diff: TemplateChange[]; title?: string; testId?: string }) {
   const t = useT();
   return (
     <Table<TemplateChange>
       size="small"
-      data-testid="template-diff"
+      data-testid={testId}
       rowKey="path"
       pagination={false}
-      title={() => t.changes}
+      title={() => title ?? t.changes}
       dataSource={diff}
       locale={{ emptyText: t.empty }}
       columns={[

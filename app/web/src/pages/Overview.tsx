@@ -5,12 +5,22 @@ import type { RolloutRow, TypeSummary } from "../api/types";
 import { Loadable, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { useT } from "../i18n";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
+import { useWorkloadTypes } from "../App";
+import { CLUSTER_NS, isClusterScoped, typeLabel } from "../workloadTypes";
 
 export function Overview({ ns }: { ns: string }) {
   const t = useT();
   // Counted on the server, with the releases in flight in brief: the overview's one request. The
   // cluster metrics in it are not streamed, so they refresh slowly too.
   const summary = usePoll(() => getSummary(ns), [ns], { live: { namespace: ns, every: SLOW_REFRESH_MS } });
+  // Cluster-scoped types (a SidecarSet) are in no namespace: counted under _cluster, shown whatever
+  // namespace is picked. Their counts are left out when they cannot be read.
+  const types = useWorkloadTypes();
+  const hasCluster = types.some(isClusterScoped);
+  const clusterWide = usePoll(() => (hasCluster ? getSummary(CLUSTER_NS).catch(() => null) : Promise.resolve(null)), [hasCluster], {
+    live: hasCluster ? { namespace: CLUSTER_NS, every: SLOW_REFRESH_MS } : undefined,
+  });
+  const counts = [...(summary.data?.workloads ?? []), ...(clusterWide.data?.workloads ?? [])];
   const m = summary.data?.cluster;
   const inFlight = summary.data?.rollouts?.inFlight ?? [];
   const waiting = inFlight.filter((r) => r.waitingForApproval);
@@ -57,10 +67,22 @@ export function Overview({ ns }: { ns: string }) {
                 pagination={false}
                 rowKey="type"
                 data-testid="type-counts"
-                dataSource={summary.data?.workloads ?? []}
+                dataSource={summary.data ? counts : []}
                 locale={{ emptyText: t.empty }}
                 columns={[
-                  { title: t.type, dataIndex: "kind", render: (k, r) => <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{k}</Link> },
+                  {
+                    title: t.type,
+                    dataIndex: "kind",
+                    render: (k, r) => {
+                      const ty = types.find((x) => x.type === r.type);
+                      return (
+                        <>
+                          <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{ty ? typeLabel(ty, types) : k}</Link>
+                          {isClusterScoped(ty) && <Tag style={{ marginInlineStart: 6 }}>{t.clusterScoped}</Tag>}
+                        </>
+                      );
+                    },
+                  },
                   { title: "#", dataIndex: "total" },
                   { title: t.state, render: (_, r) => <StateCounts ns={ns} summary={r} /> },
                 ]}

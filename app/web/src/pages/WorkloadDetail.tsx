@@ -1,15 +1,39 @@
 import { useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
-import { Alert, App, Button, Card, Descriptions, Input, InputNumber, Space, Table, Tag, Typography } from "antd";
-import { deleteWorkload, getWorkloadEvents, getWorkloadRollout, getWorkloadWithPods, restartWorkload, scaleWorkload, setWorkloadImage } from "../api/workload";
-import type { Pod, SetImageResult, Workload, WorkloadRollout } from "../api/types";
+import { Alert, App, Button, Card, Checkbox, Descriptions, Input, InputNumber, Space, Spin, Table, Tag, Typography } from "antd";
+import {
+  deleteWorkload,
+  getWorkloadEvents,
+  getWorkloadRollout,
+  getWorkloadWithPods,
+  listWorkloadPage,
+  restartWorkload,
+  runWorkloadAction,
+  scaleWorkload,
+  setWorkloadImage,
+} from "../api/workload";
+import type { ActionParam, CompactWorkload, DeclaredAction, Pod, SetImageResult, Workload, WorkloadRollout, WorkloadType } from "../api/types";
 import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll, waitingSteps } from "../components/common";
 import { rolloutChange, workloadChange } from "../live";
 import { PodLogsDrawer, type LogTarget } from "../components/PodLogs";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../App";
 import { fmt, useT, type Messages } from "../i18n";
-import { containersOf, fieldsOf, kubectl, setImageCommand, stateColor, stateLabel, stateOf } from "../workloadSummary";
+import { containersOf, fieldsOf, stateColor, stateLabel, stateOf, type State } from "../workloadSummary";
+import {
+  actionChanges,
+  actionCommand,
+  actionParams,
+  apiNamespace,
+  builtinActionCommand,
+  cellText,
+  declaredFields,
+  isClusterScoped,
+  isDeclared,
+  paramProblem,
+  typeLabel,
+  type ParamValues,
+} from "../workloadTypes";
 import { toYaml } from "../yaml";
 import { rolloutPath, stepText } from "./Overview";
 import { personSteps } from "../rolloutSteps";
@@ -40,18 +64,47 @@ export function rolloutWarning(t: Messages, action: Action, rollout: { data?: Wo
   }
 }
 
+/**
+ * A declared type's compact item of one object: its columns and state, computed on the server
+ * (the object itself does not carry them). The name is searched for; the exact one is kept.
+ */
+export async function findCompact(apiNs: string, type: string, name: string): Promise<CompactWorkload | null> {
+  let page = await listWorkloadPage(apiNs, type, { q: name, limit: 1000 });
+  for (let pages = 1; ; pages++) {
+    const hit = page.items.find((w) => w.metadata.name === name);
+    if (hit) return hit;
+    if (!page.continue || pages >= 5) return null;
+    page = await listWorkloadPage(apiNs, type, { q: name, limit: 1000, continue: page.continue });
+  }
+}
+
 export function WorkloadDetail({ ns }: { ns: string }) {
-  const t = useT();
+  const types = useWorkloadTypes();
   const { type = "", name = "" } = useParams();
+  // Where the type's objects are (a namespace or _cluster) is known once the registry is.
+  if (types.length === 0) return <Spin />;
+  return <WorkloadPage ns={ns} type={type} name={name} types={types} key={`${type}/${name}`} />;
+}
+
+function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; name: string; types: WorkloadType[] }) {
+  const t = useT();
   const navigate = useNavigate();
   const { message } = App.useApp();
-  const info = useWorkloadTypes().find((ty) => ty.type === type);
+  const info = types.find((ty) => ty.type === type);
+  const declared = isDeclared(info);
+  const cluster = isClusterScoped(info);
+  // The API's namespace segment: _cluster for a cluster-scoped type, whatever namespace is shown.
+  const apiNs = apiNamespace(info, ns);
   // The workload's changes reload it; its pods and events are not streamed (a pod's change shows in
   // the workload's status, a restart count or an event may not), so they also refresh slowly.
-  const itself = { namespace: ns, matches: workloadChange(type, name), every: SLOW_REFRESH_MS };
-  const detail = usePoll(() => getWorkloadWithPods(ns, type, name), [ns, type, name], { live: itself });
-  const events = usePoll(() => getWorkloadEvents(ns, type, name), [ns, type, name], { live: itself });
-  const governing = usePoll(() => getWorkloadRollout(ns, type, name), [ns, type, name], { live: { namespace: ns, matches: rolloutChange() } });
+  const itself = { namespace: apiNs, matches: workloadChange(type, name), every: SLOW_REFRESH_MS };
+  const detail = usePoll(() => getWorkloadWithPods(apiNs, type, name), [apiNs, type, name], { live: itself });
+  const compact = usePoll(() => (declared ? findCompact(apiNs, type, name) : Promise.resolve(null)), [apiNs, type, name, declared], { live: itself });
+  const events = usePoll(() => getWorkloadEvents(apiNs, type, name), [apiNs, type, name], { live: itself });
+  // Rollouts are namespaced: none governs a cluster-scoped object.
+  const governing = usePoll(() => (cluster ? Promise.resolve(null) : getWorkloadRollout(apiNs, type, name)), [apiNs, type, name, cluster], {
+    live: cluster ? undefined : { namespace: ns, matches: rolloutChange() },
+  });
   const can = useCan();
   const [replicas, setReplicas] = useState<number | null>(null);
   const [confirmName, setConfirmName] = useState("");
@@ -59,14 +112,18 @@ export function WorkloadDetail({ ns }: { ns: string }) {
   // The pod whose logs the drawer shows (kept while it closes, so its content does not vanish first).
   const [logs, setLogs] = useState<{ target: LogTarget; open: boolean }>();
   const w = detail.data?.workload;
-  const kind = w?.kind ?? info?.kind ?? type;
-  const done = (r?: unknown) => {
+  const kind = info ? typeLabel(info, types) : (w?.kind ?? type);
+  const done = (r?: unknown, text?: string) => {
     const msg = (r as { message?: string } | undefined)?.message;
-    message.success(msg || t.done);
+    message.success(text || msg || t.done);
     void detail.reload();
+    void compact.reload();
     void events.reload();
     void governing.reload();
   };
+  /** The built-in action's command for this type, or undefined (the note says why). */
+  const cmd = (action: "scale" | "restart" | "delete" | "setImage", opts: { replicas?: number; images?: Record<string, string> } = {}) =>
+    builtinActionCommand(action, info, type, ns, name, opts);
   const containers = w ? containersOf(w) : [];
   const newImages = Object.fromEntries(
     containers.filter((c) => (images[c.name] ?? "").trim() !== "" && images[c.name].trim() !== c.image).map((c) => [c.name, images[c.name].trim()]),
@@ -77,12 +134,12 @@ export function WorkloadDetail({ ns }: { ns: string }) {
 
   return (
     <>
-      <Title>{`${kind} ${ns}/${name}`}</Title>
+      <Title>{cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}</Title>
       <Loadable loading={detail.loading} error={detail.error} back={{ to: listPath, label: t.backToWorkloads }} onRetry={() => void detail.reload()}>
         {w && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
             <Card title={t.summary}>
-              <Summary w={w} governing={governing} ns={ns} />
+              {declared && info ? <DeclaredSummary w={w} info={info} compact={compact} governing={governing} ns={ns} /> : <Summary w={w} governing={governing} ns={ns} />}
               <Space style={{ marginTop: 12 }} wrap>
                 {info?.capabilities.scalable && (
                   <ActionButton
@@ -90,11 +147,11 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                     testId="scale-button"
                     permission={can.workload(type, "scale")}
                     title={`${t.scale} ${name}`}
-                    command={kubectl("scale", w.kind, type, ns, name, replicas ?? undefined)}
+                    command={cmd("scale", { replicas: replicas ?? undefined })}
                     warning={warn("scale")}
                     ready={replicas !== null && replicas >= 0}
                     body={<InputNumber aria-label={t.replicas} data-testid="replicas-input" min={0} precision={0} value={replicas} onChange={(v) => setReplicas(v)} />}
-                    run={() => scaleWorkload(ns, type, name, replicas ?? 0)}
+                    run={() => scaleWorkload(apiNs, type, name, replicas ?? 0)}
                     onDone={() => done()}
                   />
                 )}
@@ -104,9 +161,10 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                     testId="restart-button"
                     permission={can.workload(type, "restart")}
                     title={`${t.restart} ${name}`}
-                    command={kubectl("restart", w.kind, type, ns, name)}
+                    command={cmd("restart")}
+                    commandNote={cmd("restart") === undefined ? t.restartDeclaredNote : undefined}
                     warning={warn("restart")}
-                    run={() => restartWorkload(ns, type, name)}
+                    run={() => restartWorkload(apiNs, type, name)}
                     onDone={() => done()}
                   />
                 )}
@@ -116,16 +174,17 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                     testId="set-image-button"
                     permission={can.workload(type, "setImage")}
                     title={`${t.setImage} ${name}`}
-                    command={setImageCommand(w.kind, type, ns, name, newImages)}
+                    command={cmd("setImage", { images: newImages })}
+                    commandNote={cmd("setImage") === undefined ? t.setImageDeclaredNote : undefined}
                     warning={warn("setImage")}
                     ready={imagesValid}
                     body={<ImageInputs containers={containers} images={images} setImages={setImages} valid={imagesValid} />}
                     preview={{
                       key: JSON.stringify(newImages),
-                      load: () => setWorkloadImage(ns, type, name, newImages, true),
+                      load: () => setWorkloadImage(apiNs, type, name, newImages, true),
                       render: (r) => <SetImagePreview result={r as SetImageResult} />,
                     }}
-                    run={() => setWorkloadImage(ns, type, name, newImages, false)}
+                    run={() => setWorkloadImage(apiNs, type, name, newImages, false)}
                     onDone={(r) => {
                       const res = r as SetImageResult;
                       setImages({});
@@ -134,17 +193,29 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                     }}
                   />
                 )}
+                {info?.actions?.map((a) => (
+                  <DeclaredActionButton
+                    key={a.name}
+                    info={info}
+                    ns={ns}
+                    apiNs={apiNs}
+                    name={name}
+                    w={w}
+                    action={a}
+                    onDone={() => done(undefined, fmt(t.actionDone, { action: a.title }))}
+                  />
+                ))}
                 <ActionButton
                   danger
                   label={t.delete}
                   testId="delete-button"
                   permission={can.workload(type, "delete")}
                   title={`${t.delete} ${name}`}
-                  command={kubectl("delete", w.kind, type, ns, name)}
+                  command={cmd("delete")}
                   warning={governing.data ? warn("delete") : undefined}
                   ready={confirmName === name}
                   body={<Input aria-label={t.typeNameToConfirm} data-testid="delete-confirm-input" placeholder={t.typeNameToConfirm} value={confirmName} onChange={(e) => setConfirmName(e.target.value)} />}
-                  run={() => deleteWorkload(ns, type, name)}
+                  run={() => deleteWorkload(apiNs, type, name)}
                   onDone={() => navigate(listPath)}
                 />
               </Space>
@@ -153,12 +224,14 @@ export function WorkloadDetail({ ns }: { ns: string }) {
               <Table<Pod>
                 size="small"
                 data-testid="pod-table"
-                rowKey={(p) => p.metadata.name}
+                rowKey={(p) => `${p.metadata.namespace ?? ""}/${p.metadata.name}`}
                 dataSource={detail.data?.pods ?? []}
                 locale={{ emptyText: t.empty }}
                 pagination={{ pageSize: 50, hideOnSinglePage: true }}
                 columns={[
                   { title: t.name, render: (_, p) => p.metadata.name },
+                  // A cluster-scoped object's pods are in any namespace.
+                  ...(cluster ? [{ title: t.namespace, render: (_: unknown, p: Pod) => p.metadata.namespace ?? "-" }] : []),
                   { title: t.phase, render: (_, p) => <Tag>{p.status.phase ?? "-"}</Tag> },
                   { title: t.ready, render: (_, p) => (p.status.conditions?.find((c) => c.type === "Ready")?.status === "True" ? "✓" : "✗") },
                   { title: t.restarts, render: (_, p) => (p.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0) },
@@ -186,7 +259,7 @@ export function WorkloadDetail({ ns }: { ns: string }) {
                 ]}
               />
             </Card>
-            <PodLogsDrawer ns={ns} type={type} name={name} target={logs?.target} open={logs?.open ?? false} onClose={() => setLogs((l) => l && { ...l, open: false })} />
+            <PodLogsDrawer ns={apiNs} type={type} name={name} target={logs?.target} open={logs?.open ?? false} onClose={() => setLogs((l) => l && { ...l, open: false })} />
             <EventsCard events={events} />
             <Card title={t.yaml}>
               <pre tabIndex={0} role="region" aria-label={t.yamlLabel} style={{ maxHeight: 480, overflow: "auto", fontSize: 12 }} data-testid="yaml">
@@ -204,7 +277,6 @@ export function WorkloadDetail({ ns }: { ns: string }) {
 function Summary({ w, governing, ns }: { w: Workload; governing: { data?: WorkloadRollout | null; error: unknown }; ns: string }) {
   const t = useT();
   const state = stateOf(w);
-  const r = governing.data;
   return (
     <Descriptions size="small" column={3} data-testid="workload-summary">
       <Descriptions.Item label={t.state}>
@@ -223,24 +295,7 @@ function Summary({ w, governing, ns }: { w: Workload; governing: { data?: Worklo
       </Descriptions.Item>
       <Descriptions.Item label="apiVersion">{w.apiVersion}</Descriptions.Item>
       <Descriptions.Item label={t.rollout}>
-        <span data-testid="workload-rollout">
-          {governing.error ? (
-            "?"
-          ) : r === undefined ? (
-            "…"
-          ) : r === null ? (
-            t.noRollout
-          ) : (
-            <Space size={4} wrap>
-              <Link to={rolloutPath(ns, r.name)} data-testid="workload-rollout-link">
-                {r.name}
-              </Link>
-              <Tag color={r.status.active ? "processing" : "default"}>{r.status.phase || "-"}</Tag>
-              {r.status.active && stepText(r.status) !== "-" && <span>{`${t.step} ${stepText(r.status)}`}</span>}
-              {r.status.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
-            </Space>
-          )}
-        </span>
+        <RolloutCell governing={governing} ns={ns} />
       </Descriptions.Item>
     </Descriptions>
   );
@@ -288,5 +343,226 @@ function SetImagePreview({ result }: { result: SetImageResult }) {
         <Alert type="info" showIcon message={t.noRolloutGoverns} data-testid="no-release" />
       )}
     </Space>
+  );
+}
+
+/** The governing Rollout's cell of a summary. */
+function RolloutCell({ governing, ns }: { governing: { data?: WorkloadRollout | null; error: unknown }; ns: string }) {
+  const t = useT();
+  const r = governing.data;
+  return (
+    <span data-testid="workload-rollout">
+      {governing.error ? (
+        "?"
+      ) : r === undefined ? (
+        "…"
+      ) : r === null ? (
+        t.noRollout
+      ) : (
+        <Space size={4} wrap>
+          <Link to={rolloutPath(ns, r.name)} data-testid="workload-rollout-link">
+            {r.name}
+          </Link>
+          <Tag color={r.status.active ? "processing" : "default"}>{r.status.phase || "-"}</Tag>
+          {r.status.active && stepText(r.status) !== "-" && <span>{`${t.step} ${stepText(r.status)}`}</span>}
+          {r.status.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
+        </Space>
+      )}
+    </span>
+  );
+}
+
+/**
+ * A declared type's summary: the state and the columns the server computed by its declaration
+ * (the compact item), the scope, where it was declared, and the Rollout (namespaced types).
+ */
+export function DeclaredSummary(props: {
+  w: Workload;
+  info: WorkloadType;
+  compact: { data?: CompactWorkload | null; error: unknown };
+  governing: { data?: WorkloadRollout | null; error: unknown };
+  ns: string;
+}) {
+  const t = useT();
+  const { w, info, compact } = props;
+  const c = compact.data;
+  const state = c?.state as State | undefined;
+  const pending = compact.error ? "?" : c === undefined ? "…" : "-";
+  return (
+    <Descriptions size="small" column={3} data-testid="workload-summary">
+      <Descriptions.Item label={t.state}>
+        {state ? (
+          <Tag color={stateColor(state)} data-testid="workload-state">
+            {t[stateLabel(state)] ?? state}
+          </Tag>
+        ) : (
+          pending
+        )}
+      </Descriptions.Item>
+      {declaredFields(info).map((f) => {
+        const v = c ? f.value(c) : undefined;
+        return (
+          <Descriptions.Item key={f.key} label={f.title}>
+            <span data-testid={f.key}>{!c ? pending : f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : cellText(v)}</span>
+          </Descriptions.Item>
+        );
+      })}
+      <Descriptions.Item label={t.age}>
+        <Ago ts={w.metadata.creationTimestamp} />
+      </Descriptions.Item>
+      <Descriptions.Item label="apiVersion">{w.apiVersion}</Descriptions.Item>
+      <Descriptions.Item label={t.scope}>
+        <span data-testid="workload-scope">{isClusterScoped(info) ? t.scopeCluster : t.scopeNamespaced}</span>
+      </Descriptions.Item>
+      {info.file && (
+        <Descriptions.Item label={t.declaredIn}>
+          <Typography.Text code data-testid="declared-in">
+            {info.file}
+          </Typography.Text>
+        </Descriptions.Item>
+      )}
+      {!isClusterScoped(info) && (
+        <Descriptions.Item label={t.rollout}>
+          <RolloutCell governing={props.governing} ns={props.ns} />
+        </Descriptions.Item>
+      )}
+    </Descriptions>
+  );
+}
+
+/** The text saying what is wrong with a parameter's value ("" when nothing). */
+export function paramProblemText(t: Messages, p: ActionParam, v: ParamValues[string]): string {
+  const say = (why: string) => `${p.title}: ${why}`;
+  switch (paramProblem(p, v)) {
+    case "required":
+      return say(t.paramRequired);
+    case "whole":
+      return say(t.paramWhole);
+    case "min":
+      return say(fmt(t.paramMin, { min: p.min ?? 0 }));
+    case "max":
+      return say(fmt(t.paramMax, { max: p.max ?? 0 }));
+    case "range":
+      return say(fmt(t.paramRange, { min: p.min ?? 0, max: p.max ?? 0 }));
+    default:
+      return "";
+  }
+}
+
+/** The bounds of an integer parameter, as the label says them. */
+function boundsText(t: Messages, p: ActionParam): string {
+  if (p.type !== "integer") return "";
+  if (p.min !== undefined && p.max !== undefined) return fmt(t.paramRange, { min: p.min, max: p.max });
+  if (p.min !== undefined) return fmt(t.paramMin, { min: p.min });
+  if (p.max !== undefined) return fmt(t.paramMax, { max: p.max });
+  return "";
+}
+
+/** The form of a declared action's parameters: an input per parameter, by its type. */
+export function ParamInputs(props: { action: DeclaredAction; values: ParamValues; setValues: (f: (v: ParamValues) => ParamValues) => void }) {
+  const t = useT();
+  const { action, values } = props;
+  const set = (name: string, v: ParamValues[string]) => props.setValues((cur) => ({ ...cur, [name]: v }));
+  return (
+    <Space direction="vertical" style={{ width: "100%" }} data-testid="action-params">
+      {(action.params ?? []).map((p) => {
+        const id = `param-${action.name}-${p.name}`;
+        const v = values[p.name];
+        // Said once the field was touched (a required one left empty is said by Confirm staying off).
+        const problem = v === undefined ? "" : paramProblemText(t, p, v);
+        const hint = [p.required ? t.paramRequired : t.paramOptional, boundsText(t, p)].filter(Boolean).join(", ");
+        return (
+          <div key={p.name}>
+            {p.type === "boolean" ? (
+              <Checkbox id={id} data-testid={`param-${p.name}`} checked={v === true} onChange={(e) => set(p.name, e.target.checked)}>
+                {`${p.title} (${hint})`}
+              </Checkbox>
+            ) : (
+              <>
+                <label htmlFor={id}>
+                  <Typography.Text strong>{p.title}</Typography.Text> ({hint})
+                </label>
+                <div>
+                  {p.type === "integer" ? (
+                    <InputNumber
+                      id={id}
+                      data-testid={`param-${p.name}`}
+                      aria-required={p.required}
+                      precision={0}
+                      min={p.min}
+                      max={p.max}
+                      value={typeof v === "number" ? v : null}
+                      onChange={(n) => set(p.name, n)}
+                      style={{ minWidth: 160 }}
+                    />
+                  ) : (
+                    <Input id={id} data-testid={`param-${p.name}`} aria-required={p.required} value={typeof v === "string" ? v : ""} onChange={(e) => set(p.name, e.target.value)} />
+                  )}
+                </div>
+              </>
+            )}
+            {problem && (
+              <Typography.Text data-testid={`param-problem-${p.name}`} role="status">
+                {problem}
+              </Typography.Text>
+            )}
+          </div>
+        );
+      })}
+    </Space>
+  );
+}
+
+/** What a declared action changes: the current object against the server's dry run. */
+export function ActionPreview({ current, result, action }: { current: Workload; result: Workload; action: DeclaredAction }) {
+  const t = useT();
+  if (!result) return null;
+  const { diff } = actionChanges(current, result, action);
+  if (diff.length === 0) return <Alert type="info" showIcon message={t.actionNoChange} data-testid="no-change" />;
+  return <Changes diff={diff} title={t.objectChanges} testId="object-diff" />;
+}
+
+/**
+ * A declared action's button: permission from /me ("action:<name>"), a form when it has
+ * parameters, the server's dry run as the preview (and the merge patch it amounts to as the
+ * command), then the action.
+ */
+export function DeclaredActionButton(props: { info: WorkloadType; ns: string; apiNs: string; name: string; w: Workload; action: DeclaredAction; onDone: () => void }) {
+  const t = useT();
+  const can = useCan();
+  const { info, ns, apiNs, name, w, action } = props;
+  const [values, setValues] = useState<ParamValues>({});
+  const params = actionParams(action, values);
+  const hasParams = (action.params ?? []).length > 0;
+  return (
+    <ActionButton
+      label={action.title}
+      testId={`action-${action.name}`}
+      permission={can.workload(info.type, `action:${action.name}`)}
+      title={`${action.title} ${name}`}
+      command={(preview) =>
+        actionCommand(info, info.type, ns, name, action, preview ? actionChanges(w, preview as Workload, action).patch : undefined)
+      }
+      commandNote={t.actionCommandNote}
+      ready={params !== null}
+      body={
+        hasParams ? (
+          <>
+            <ParamInputs action={action} values={values} setValues={setValues} />
+            {params === null && <Typography.Text>{t.paramsInvalid}</Typography.Text>}
+          </>
+        ) : undefined
+      }
+      preview={{
+        key: JSON.stringify(params),
+        load: () => runWorkloadAction(apiNs, info.type, name, action.name, params ?? {}, true),
+        render: (r) => <ActionPreview current={w} result={r as Workload} action={action} />,
+      }}
+      run={() => runWorkloadAction(apiNs, info.type, name, action.name, params ?? {}, false)}
+      onDone={() => {
+        setValues({});
+        props.onDone();
+      }}
+    />
   );
 }

@@ -1,15 +1,32 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { Button, Space, Table, Tabs, Tag } from "antd";
+import { Alert, Button, Space, Table, Tabs, Tag, Tooltip } from "antd";
 import type { ColumnsType } from "antd/es/table";
+import type { SortOrder } from "antd/es/table/interface";
 import { listWorkloadPage } from "../api/workload";
-import type { CompactWorkload, WorkloadPageParams } from "../api/types";
+import { getSummary } from "../api/summary";
+import type { CompactWorkload, WorkloadPageParams, WorkloadType } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, SearchBox, useTableQuery } from "../components/tables";
 import { useWorkloadTypes } from "../App";
-import { fmt, useT } from "../i18n";
+import { fmt, useT, type Messages } from "../i18n";
 import { workloadChange } from "../live";
 import { listFieldsOf, stateColor, stateLabel, stateOf, statesOf, type State } from "../workloadSummary";
+import { apiNamespace, cellText, declaredFields, isClusterScoped, isDeclared, sortValue, typeLabel } from "../workloadTypes";
+
+/** A type's tab label: its name, and a tag when its objects are in no namespace. */
+export function TypeTabLabel({ ty, all }: { ty: WorkloadType; all: WorkloadType[] }) {
+  const t = useT();
+  const label = typeLabel(ty, all);
+  if (!isClusterScoped(ty)) return <>{label}</>;
+  return (
+    <Tooltip title={fmt(t.clusterScopedHelp, { kind: ty.kind })}>
+      <span data-testid={`cluster-scoped-${ty.type}`}>
+        {label} <Tag style={{ marginInlineEnd: 0 }}>{t.clusterScoped}</Tag>
+      </span>
+    </Tooltip>
+  );
+}
 
 export function Workloads({ ns }: { ns: string }) {
   const t = useT();
@@ -21,6 +38,7 @@ export function Workloads({ ns }: { ns: string }) {
       <Title>{`${t.workloads} (${ns})`}</Title>
       <Tabs
         activeKey={type}
+        tabBarGutter={24}
         onChange={(k) =>
           setParams((p) => {
             // Sort and filter keys are per type; the search text is kept.
@@ -29,7 +47,7 @@ export function Workloads({ ns }: { ns: string }) {
             return p;
           })
         }
-        items={types.map((ty) => ({ key: ty.type, label: ty.kind, children: ty.type === type ? <WorkloadTable ns={ns} type={ty.type} kind={ty.kind} /> : null }))}
+        items={types.map((ty) => ({ key: ty.type, label: <TypeTabLabel ty={ty} all={types} />, children: ty.type === type ? <WorkloadTable ns={ns} ty={ty} /> : null }))}
       />
     </>
   );
@@ -62,8 +80,71 @@ export async function loadRows(ns: string, type: string, query: Query, count: nu
 /** The server's state of a row (a compact item), else the one read from its status here. */
 const rowState = (w: CompactWorkload): State => (w.state as State | undefined) ?? stateOf(w);
 
-function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: string }) {
+/** Every state the server knows (a declared type's state is any of them its expression gives). */
+const ALL_STATES: State[] = ["ready", "updating", "partitioned", "notReady", "paused", "scaledToZero", "pending", "running", "completed", "failed", "suspended", "scheduled", "active"];
+
+/**
+ * The State filter's choices for a declared type: the states its objects are in now (the server's
+ * counts), with the one filtered by; every state when the counts cannot be read.
+ */
+function useDeclaredStates(apiNs: string, ty: WorkloadType, selected?: string): State[] | undefined {
+  const [counted, setCounted] = useState<string[] | null>();
+  const declared = isDeclared(ty);
+  useEffect(() => {
+    if (!declared) return;
+    let live = true;
+    getSummary(apiNs).then(
+      (s) => live && setCounted(Object.keys(s.workloads.find((w) => w.type === ty.type)?.states ?? {})),
+      () => live && setCounted(null),
+    );
+    return () => {
+      live = false;
+    };
+  }, [apiNs, ty.type, declared]);
+  if (!declared) return undefined;
+  if (counted === null) return ALL_STATES;
+  const have = new Set([...(counted ?? []), ...(selected ? [selected] : [])]);
+  return ALL_STATES.filter((s) => have.has(s));
+}
+
+type Local = (f: (a: CompactWorkload, b: CompactWorkload) => number) => ((a: CompactWorkload, b: CompactWorkload) => number) | undefined;
+
+/**
+ * The columns between State and Age: a built-in type's fields (workloadSummary.ts), or a declared
+ * type's columns from the registry with the values the server computed (item.columns): a time as
+ * an age, a number right-aligned. local gives a sorter when every matching row is loaded.
+ */
+export function fieldColumns(ty: WorkloadType, t: Messages, local: Local, sortOrder: (key: string) => SortOrder): ColumnsType<CompactWorkload> {
+  if (isDeclared(ty)) {
+    return declaredFields(ty).map((f) => ({
+      key: f.key,
+      title: f.title,
+      align: f.kind === "number" ? "right" : undefined,
+      sorter: local((a, b) => (f.kind === "time" ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(sortValue(f.value(a)), sortValue(f.value(b))))),
+      sortOrder: sortOrder(f.key),
+      render: (_, w) => {
+        const v = f.value(w);
+        return f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : <span data-testid={`cell-${f.key}`}>{cellText(v)}</span>;
+      },
+    }));
+  }
+  return listFieldsOf(ty.kind).map((f) => ({
+    key: f.key,
+    title: t[f.title],
+    sorter: local((a, b) => (f.time ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(f.value(a), f.value(b)))),
+    sortOrder: sortOrder(f.key),
+    render: (_, w) => {
+      const v = f.value(w);
+      return f.time ? <Ago ts={v as string | null} /> : (v ?? "-");
+    },
+  }));
+}
+
+function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
   const t = useT();
+  const { type, kind } = ty;
+  // A cluster-scoped type's objects are under _cluster whatever namespace the page shows.
+  const apiNs = apiNamespace(ty, ns);
   const [params] = useSearchParams();
   const query = useTableQuery(["state"]);
   // Search, state and the order by name or age are the server's; other columns sort what is loaded.
@@ -71,7 +152,7 @@ function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: str
   const key = JSON.stringify(server);
   // How many rows a reload asks for: the first page, more after "Load more".
   const count = useRef(PAGE);
-  const list = usePoll(() => loadRows(ns, type, server, count.current), [ns, type], { live: { namespace: ns, matches: workloadChange(type) } });
+  const list = usePoll(() => loadRows(apiNs, type, server, count.current), [apiNs, type], { live: { namespace: apiNs, matches: workloadChange(type) } });
   const [more, setMore] = useState<{ busy: boolean; error?: unknown }>({ busy: false });
   const { reload } = list;
   const applied = useRef(key);
@@ -91,7 +172,7 @@ function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: str
     if (!page?.continue) return;
     setMore({ busy: true });
     try {
-      const next = await listWorkloadPage(ns, type, { ...server, limit: PAGE, continue: page.continue });
+      const next = await listWorkloadPage(apiNs, type, { ...server, limit: PAGE, continue: page.continue });
       count.current = page.items.length + PAGE;
       list.setData((cur) => cur && { ...next, items: [...cur.items, ...next.items], query: cur.query });
       setMore({ busy: false });
@@ -99,8 +180,8 @@ function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: str
       setMore({ busy: false, error: e });
     }
   };
-  const fields = listFieldsOf(kind);
-  const states = statesOf(kind);
+  const declaredStates = useDeclaredStates(apiNs, ty, server.state);
+  const states = declaredStates ?? statesOf(kind);
   // Sorted here only when every matching row is loaded (else the order would be the loaded rows').
   const local = (f: (a: CompactWorkload, b: CompactWorkload) => number) => (complete ? f : undefined);
   const columns: ColumnsType<CompactWorkload> = [
@@ -116,7 +197,7 @@ function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: str
       title: t.state,
       sorter: local((a, b) => compareValues(t[stateLabel(rowState(a))], t[stateLabel(rowState(b))])),
       sortOrder: query.sortOrder("state"),
-      filters: states.map((s) => ({ text: t[stateLabel(s)], value: s })),
+      filters: states.length > 0 ? states.map((s) => ({ text: t[stateLabel(s)], value: s })) : undefined,
       filteredValue: server.state ? [server.state] : null,
       filterMultiple: false,
       render: (_, w) => {
@@ -124,18 +205,7 @@ function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: str
         return <Tag color={stateColor(s)} data-testid="workload-state">{t[stateLabel(s)] ?? s}</Tag>;
       },
     },
-    ...fields.map(
-      (f): ColumnsType<CompactWorkload>[number] => ({
-        key: f.key,
-        title: t[f.title],
-        sorter: local((a, b) => (f.time ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(f.value(a), f.value(b)))),
-        sortOrder: query.sortOrder(f.key),
-        render: (_, w) => {
-          const v = f.value(w);
-          return f.time ? <Ago ts={v as string | null} /> : (v ?? "-");
-        },
-      }),
-    ),
+    ...fieldColumns(ty, t, local, query.sortOrder),
     {
       key: "age",
       title: t.age,
@@ -146,6 +216,7 @@ function WorkloadTable({ ns, type, kind }: { ns: string; type: string; kind: str
   ];
   return (
     <>
+      {isClusterScoped(ty) && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={fmt(t.clusterScopedHelp, { kind })} data-testid="cluster-scoped-note" />}
       <SearchBox query={query} label={t.search} />
       <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
         <Table<CompactWorkload>

@@ -1,0 +1,197 @@
+import type { ActionParam, CompactWorkload, DeclaredAction, TemplateChange, Workload, WorkloadType } from "./api/types";
+import { kubectl, setImageCommand } from "./workloadSummary";
+
+// What the UI reads from GET /workload-types to treat every type alike: built-in types keep their
+// fields in workloadSummary.ts; a declared type brings its own columns, state and actions, so a
+// new declaration needs no change here.
+
+/** The namespace segment of cluster-scoped types in every /workload path and the live stream. */
+export const CLUSTER_NS = "_cluster";
+
+export const isDeclared = (ty?: WorkloadType) => ty?.source === "declared";
+export const isClusterScoped = (ty?: WorkloadType) => ty?.scope === "Cluster";
+
+/** The namespace segment a type's objects are asked for under, when the page shows ns. */
+export const apiNamespace = (ty: WorkloadType | undefined, ns: string) => (isClusterScoped(ty) ? CLUSTER_NS : ns);
+
+/** The API group of an apiVersion ("" for the core group). */
+export const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+
+/**
+ * The name a type is shown by: its kind, with its apiVersion when a built-in type has the same
+ * kind (the apps/v1 StatefulSet beside Kruise's Advanced StatefulSet, which keeps the plain name).
+ */
+export function typeLabel(ty: WorkloadType, all: WorkloadType[]): string {
+  const clash = isDeclared(ty) && all.some((o) => o.type !== ty.type && o.kind === ty.kind);
+  return clash ? `${ty.kind} (${ty.apiVersion})` : ty.kind;
+}
+
+/**
+ * The resource as kubectl is told it: the registry's type for built-in types (as the commands
+ * always read); resource.group for a declared type (its type is the dashboard's name, not kubectl's).
+ */
+export function kubectlResource(ty: WorkloadType | undefined, type: string): string {
+  if (!ty || !isDeclared(ty)) return type;
+  const resource = ty.resource || ty.plural;
+  const group = groupOf(ty.apiVersion);
+  return group ? `${resource}.${group}` : resource;
+}
+
+/** kubectl's namespace flag: none for a cluster-scoped type. */
+export const nsFlag = (ty: WorkloadType | undefined, ns: string) => (isClusterScoped(ty) ? "" : ` -n ${ns}`);
+
+/** One column of a declared type, read from a compact item's columns. */
+export interface DeclaredField {
+  key: string;
+  title: string;
+  kind: "string" | "number" | "time";
+  value: (w: CompactWorkload) => unknown;
+}
+
+export function declaredFields(ty: WorkloadType): DeclaredField[] {
+  return (ty.columns ?? []).map((c) => ({
+    key: "col:" + c.name,
+    title: c.title || c.name,
+    kind: c.type === "number" || c.type === "time" ? c.type : "string",
+    value: (w) => w.columns?.[c.name] ?? null,
+  }));
+}
+
+/** A column value as text: "-" for none; lists and objects as JSON. */
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined || v === "") return "-";
+  if (typeof v === "object") return JSON.stringify(v);
+  return String(v);
+}
+
+/** A value as the sorters compare it: numbers stay numbers. */
+export const sortValue = (v: unknown): unknown => (v === null || v === undefined || typeof v === "number" || typeof v === "string" ? v : JSON.stringify(v));
+
+// ---- declared actions: their parameters, and what a dry run says they change ----
+
+/** The values typed into an action's form, by parameter name (undefined: left empty). */
+export type ParamValues = Record<string, string | number | boolean | null | undefined>;
+
+/** What is wrong with one parameter's value ("" when nothing). */
+export type ParamProblem = "" | "required" | "whole" | "min" | "max" | "range";
+
+export function paramProblem(p: ActionParam, v: ParamValues[string]): ParamProblem {
+  const empty = v === undefined || v === null || v === "";
+  if (empty) return p.required ? "required" : "";
+  if (p.type !== "integer") return "";
+  if (typeof v !== "number" || !Number.isInteger(v)) return "whole";
+  const low = p.min !== undefined && v < p.min;
+  const high = p.max !== undefined && v > p.max;
+  if (!low && !high) return "";
+  return p.min !== undefined && p.max !== undefined ? "range" : low ? "min" : "max";
+}
+
+/** The body's params: typed as declared, empty optional ones left out; null when one is invalid. */
+export function actionParams(action: DeclaredAction, values: ParamValues): Record<string, string | number | boolean> | null {
+  const out: Record<string, string | number | boolean> = {};
+  for (const p of action.params ?? []) {
+    const v = values[p.name];
+    if (paramProblem(p, p.type === "boolean" && p.required && v === undefined ? false : v) !== "") return null;
+    if (p.type === "boolean") {
+      if (v !== undefined || p.required) out[p.name] = v === true;
+    } else if (v !== undefined && v !== null && v !== "") {
+      out[p.name] = p.type === "integer" ? Number(v) : String(v);
+    }
+  }
+  return out;
+}
+
+/** Fields the API server sets on every write: never "what the action changes". */
+const BOOKKEEPING = new Set(["resourceVersion", "generation", "managedFields", "uid", "creationTimestamp"]);
+
+/** The parts of the object an action's patch is about: the status for the status subresource. */
+function changedPart(obj: Workload | undefined, action: DeclaredAction): Record<string, unknown> {
+  if (!obj) return {};
+  if (action.subresource === "status") return { status: obj.status ?? {} };
+  if (action.subresource === "scale" || obj.kind === "Scale") return { spec: { replicas: obj.spec?.replicas } };
+  const meta: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj.metadata ?? {})) if (!BOOKKEEPING.has(k)) meta[k] = v;
+  return { metadata: meta, spec: obj.spec ?? {} };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const show = (v: unknown) => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** Every changed leaf between two values, by dotted path (lists by index). */
+export function objectDiff(before: unknown, after: unknown, path = ""): TemplateChange[] {
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    return keys.flatMap((k) => objectDiff(before[k], after[k], path ? `${path}.${k}` : k));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const n = Math.max(before.length, after.length);
+    return Array.from({ length: n }, (_, i) => objectDiff(before[i], after[i], `${path}[${i}]`)).flat();
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  return [{ path, from: show(before), to: show(after) }];
+}
+
+/** The JSON merge patch (RFC 7386) that turns before into after (lists are replaced whole). */
+export function mergePatch(before: unknown, after: unknown): unknown {
+  if (!isObject(before) || !isObject(after)) return after;
+  const out: Record<string, unknown> = {};
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    if (!(k in after)) out[k] = null;
+    else if (!(k in before)) out[k] = after[k];
+    else if (JSON.stringify(before[k]) !== JSON.stringify(after[k])) out[k] = mergePatch(before[k], after[k]);
+  }
+  return out;
+}
+
+/** What a declared action changes: the current object against the server's dry-run answer. */
+export function actionChanges(current: Workload, dryRun: Workload, action: DeclaredAction) {
+  const before = changedPart(current, action);
+  const after = changedPart(dryRun, action);
+  return { diff: objectDiff(before, after), patch: mergePatch(before, after) as Record<string, unknown> };
+}
+
+/**
+ * The kubectl command that makes the same change: the merge patch between the object and the
+ * server's dry run of the action (the declaration's own patch is computed on the server, so the
+ * command is only known once the dry run has answered).
+ */
+export function actionCommand(ty: WorkloadType | undefined, type: string, ns: string, name: string, action: DeclaredAction, patch?: Record<string, unknown>): string {
+  const sub = action.subresource ? ` --subresource=${action.subresource}` : "";
+  const body = patch ? JSON.stringify(patch) : "<the patch of the dry run>";
+  return `kubectl patch ${kubectlResource(ty, type)} ${name}${nsFlag(ty, ns)}${sub} --type merge -p '${body}'`;
+}
+
+/**
+ * The command of a built-in action (scale, restart, delete, set image) on a type: the commands of
+ * workloadSummary.ts for built-in types; for a declared type the same with kubectl's resource
+ * name, or undefined when no kubectl command does what the dashboard does (a restart or an image
+ * change of a pod template kept where only the declaration knows: outside the apps group).
+ */
+export function builtinActionCommand(
+  action: "scale" | "restart" | "delete" | "setImage",
+  ty: WorkloadType | undefined,
+  type: string,
+  ns: string,
+  name: string,
+  opts: { replicas?: number; images?: Record<string, string> } = {},
+): string | undefined {
+  if (!isDeclared(ty)) {
+    const kind = ty?.kind ?? "";
+    return action === "setImage" ? setImageCommand(kind, type, ns, name, opts.images ?? {}) : kubectl(action, kind, type, ns, name, opts.replicas);
+  }
+  const res = kubectlResource(ty, type);
+  const n = nsFlag(ty, ns);
+  const apps = groupOf(ty?.apiVersion ?? "") === "apps";
+  switch (action) {
+    case "scale":
+      return `kubectl scale ${res}/${name}${n} --replicas=${opts.replicas ?? "N"}`;
+    case "restart":
+      return apps ? `kubectl rollout restart ${res}/${name}${n}` : undefined;
+    case "delete":
+      return `kubectl delete ${res} ${name}${n}`;
+    case "setImage": {
+      const pairs = Object.entries(opts.images ?? {}).map(([c, i]) => `${c}=${i}`).join(" ") || "<container>=<image>";
+      return apps ? `kubectl set image ${res}/${name} ${pairs}${n}` : undefined;
+    }
+  }
+}
