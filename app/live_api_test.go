@@ -15,6 +15,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
@@ -393,4 +395,36 @@ func TestUIBundleCompressed(t *testing.T) {
 		t.Errorf("gzip: %q %q, equal %v", resp.Header.Get("Content-Encoding"), resp.Header.Get("Content-Type"), bytes.Equal(unzipped, plain))
 	}
 	t.Logf("%s: %d bytes, %d gzipped", script, len(plain), len(zipped))
+}
+
+// TestLiveStreamHeartbeat: an idle stream sends heartbeat events at the interval its ready event
+// announces, and a client that reopens the stream resumes with lastEventId in the query.
+func TestLiveStreamHeartbeat(t *testing.T) {
+	skipShort(t)
+	ns := pagesFixture(t)
+	d, err := startDashboard(shared.cluster.Kubeconfig, adapters.All, true, func(bc *conf.Bootstrap) { bc.Server.WatchHeartbeat = "200ms" })
+	must(t, "start dashboard", err)
+	defer d.stop()
+	s, err := d.Watch("namespace="+ns, "")
+	must(t, "watch", err)
+	defer s.Close()
+	ready, err := s.Until(5*time.Second, func(e apiclient.Event) bool { return e.Name == "ready" })
+	must(t, "ready", err)
+	if !strings.Contains(ready.Data, `"heartbeatMs":200`) {
+		t.Errorf("ready %s", ready.Data)
+	}
+	if _, err := s.Until(2*time.Second, func(e apiclient.Event) bool { return e.Name == "heartbeat" }); err != nil {
+		t.Errorf("no heartbeat event: %v", err)
+	}
+	_, err = shared.kruise.AppsV1alpha1().CloneSets(ns).Patch(ctx, "cs-3", types.MergePatchType, []byte(`{"spec":{"replicas":7}}`), metav1.PatchOptions{})
+	must(t, "scale cs-3", err)
+	if _, err := s.Until(5*time.Second, func(e apiclient.Event) bool { return e.Name == "change" && strings.Contains(e.Data, `"cs-3"`) }); err != nil {
+		t.Fatal(err)
+	}
+	reopened, err := d.Watch("namespace="+ns+"&lastEventId="+ready.ID, "")
+	must(t, "reopen", err)
+	defer reopened.Close()
+	if _, err := reopened.Until(5*time.Second, func(e apiclient.Event) bool { return e.Name == "change" && strings.Contains(e.Data, `"cs-3"`) }); err != nil {
+		t.Errorf("no replay from lastEventId: %v", err)
+	}
 }

@@ -27,7 +27,7 @@ type Server struct {
 	once      sync.Once
 }
 
-// New builds the stream server; heartbeat is how often an idle stream sends a comment line (so
+// New builds the stream server; heartbeat is how often an idle stream sends a heartbeat event (so
 // proxies keep it open and a dead client is noticed).
 func New(uc *biz.WatchUsecase, heartbeat time.Duration, fail func(http.ResponseWriter, *http.Request, *biz.Error)) *Server {
 	return &Server{uc: uc, heartbeat: heartbeat, fail: fail, closing: make(chan struct{})}
@@ -55,13 +55,19 @@ func (s *Server) Filter(next http.Handler) http.Handler {
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	// EventSource sends Last-Event-ID when it reconnects by itself; a client that reopens the
+	// stream (the UI's watchdog) cannot set headers and passes lastEventId instead.
 	wq := biz.WatchQuery{LastEventID: r.Header.Get("Last-Event-ID")}
-	for name, to := range map[string]*string{"namespace": &wq.Namespace, "type": &wq.Type, "name": &wq.Name} {
+	fromQuery := ""
+	for name, to := range map[string]*string{"namespace": &wq.Namespace, "type": &wq.Type, "name": &wq.Name, "lastEventId": &fromQuery} {
 		if len(q[name]) > 1 {
 			s.fail(w, r, biz.BadRequest("query parameter %s is given %d times; give it once", name, len(q[name])))
 			return
 		}
 		*to = q.Get(name)
+	}
+	if wq.LastEventID == "" {
+		wq.LastEventID = fromQuery
 	}
 	ctx := r.Context()
 	watch, err := s.uc.Open(ctx, wq)
@@ -94,7 +100,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// resumes from here when it reconnects.
 	pos := watch.Position()
 	out.printf("id: %d\n", pos)
-	out.event(0, "ready", map[string]uint64{"id": pos})
+	out.event(0, "ready", map[string]uint64{"id": pos, "heartbeatMs": uint64(s.heartbeat / time.Millisecond)})
 	if out.flush() != nil {
 		return
 	}
@@ -109,7 +115,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-watch.Done():
 			return // too slow: dropped; the client reconnects with Last-Event-ID
 		case <-tick.C:
-			out.printf(": heartbeat\n\n")
+			// An event, not a comment: EventSource shows only events, and a client that has
+			// seen none for a few heartbeats knows the connection died silently.
+			out.printf("event: heartbeat\ndata: {}\n\n")
 		case c := <-watch.Changes():
 			if watch.Wants(ctx, c) {
 				out.event(c.ID, "change", c)

@@ -12,9 +12,9 @@ export class FakeEventSource extends EventTarget {
     this.readyState = 2;
   }
   /** The server sends an event (data as JSON unless a string). */
-  send(type: string, data: unknown = {}) {
+  send(type: string, data: unknown = {}, lastEventId = "") {
     this.readyState = 1;
-    this.dispatchEvent(new MessageEvent(type, { data: typeof data === "string" ? data : JSON.stringify(data) }));
+    this.dispatchEvent(new MessageEvent(type, { data: typeof data === "string" ? data : JSON.stringify(data), lastEventId }));
   }
   /** The connection fails: the browser retries (readyState CONNECTING) or gives up (CLOSED). */
   fail(closed: boolean) {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setEventSource, watch } from "./watch";
 import { FakeEventSource, openFake } from "./fakeEventSource";
 import type { WatchChange } from "./types";
@@ -49,5 +49,28 @@ describe("the live stream", () => {
     const close = watch({ namespace: "demo" }, {});
     close();
     expect(FakeEventSource.latest().readyState).toBe(2);
+  });
+
+  it("reopens a stream that went silent for three heartbeats, from the last id seen", () => {
+    vi.useFakeTimers();
+    try {
+      const errors: boolean[] = [];
+      const close = watch({ namespace: "demo" }, { error: (closed) => errors.push(closed) });
+      const first = FakeEventSource.latest();
+      first.send("ready", { id: 41, heartbeatMs: 1000 }, "41");
+      vi.advanceTimersByTime(2500);
+      first.send("heartbeat", {});
+      vi.advanceTimersByTime(2500);
+      expect(FakeEventSource.opened).toHaveLength(1); // heartbeats keep it
+      first.send("change", change, "42");
+      vi.advanceTimersByTime(4000);
+      expect(first.readyState).toBe(2);
+      expect(errors).toEqual([false]);
+      expect(FakeEventSource.latest().url).toBe("/api/v1/watch?namespace=demo&lastEventId=42");
+      close();
+      expect(FakeEventSource.latest().readyState).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -3,7 +3,9 @@ import type { WatchChange } from "./types";
 
 // The live stream, GET /watch (Server-Sent Events). EventSource reconnects by itself after the
 // server's `retry:` and sends Last-Event-ID then, so the server replays what was missed (or says
-// "reset" when it no longer has it).
+// "reset" when it no longer has it). A connection that dies without closing is not noticed by
+// EventSource: the server sends a heartbeat event (its interval is in `ready`), and after three
+// intervals without any event the stream is reopened from the last id seen.
 
 export interface WatchHandlers {
   /** The stream is up and any replay is done; id is the last event's id. */
@@ -27,7 +29,6 @@ export function setEventSource(o: Open): void {
 export function watch(query: { namespace: string; type?: string; name?: string }, h: WatchHandlers): () => void {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v) params.set(k, v);
-  const es = open(`${API_BASE}/watch?${params}`);
   const data = (e: Event): unknown => {
     try {
       return JSON.parse((e as MessageEvent).data);
@@ -35,13 +36,49 @@ export function watch(query: { namespace: string; type?: string; name?: string }
       return undefined;
     }
   };
-  es.addEventListener("ready", (e) => h.ready?.(Number((data(e) as { id?: unknown } | undefined)?.id ?? 0)));
-  es.addEventListener("change", (e) => {
-    const c = data(e);
-    if (c && typeof c === "object") h.change?.(c as WatchChange);
-  });
-  es.addEventListener("reset", () => h.reset?.());
-  // CLOSED (2): an answer that is not a stream (401, 403, 404…); the browser does not retry it.
-  es.addEventListener("error", () => h.error?.(es.readyState === 2));
-  return () => es.close();
+  let es: EventSource;
+  let lastId = "";
+  let heartbeatMs = 0;
+  let lastSeen = Date.now();
+  const seen = (e: Event) => {
+    lastSeen = Date.now();
+    const id = (e as MessageEvent).lastEventId;
+    if (id) lastId = id;
+  };
+  const connect = () => {
+    const resume = new URLSearchParams(params);
+    if (lastId) resume.set("lastEventId", lastId);
+    es = open(`${API_BASE}/watch?${resume}`);
+    lastSeen = Date.now();
+    es.addEventListener("ready", (e) => {
+      seen(e);
+      const d = data(e) as { id?: unknown; heartbeatMs?: unknown } | undefined;
+      heartbeatMs = Number(d?.heartbeatMs ?? 0);
+      h.ready?.(Number(d?.id ?? 0));
+    });
+    es.addEventListener("change", (e) => {
+      seen(e);
+      const c = data(e);
+      if (c && typeof c === "object") h.change?.(c as WatchChange);
+    });
+    es.addEventListener("reset", (e) => {
+      seen(e);
+      h.reset?.();
+    });
+    es.addEventListener("heartbeat", seen);
+    // CLOSED (2): an answer that is not a stream (401, 403, 404…); the browser does not retry it.
+    es.addEventListener("error", () => h.error?.(es.readyState === 2));
+  };
+  connect();
+  const watchdog = setInterval(() => {
+    if (heartbeatMs > 0 && es.readyState === 1 && Date.now() - lastSeen > 3 * heartbeatMs) {
+      es.close();
+      h.error?.(false); // reconnecting
+      connect();
+    }
+  }, 1000);
+  return () => {
+    clearInterval(watchdog);
+    es.close();
+  };
 }
