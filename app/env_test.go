@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 	"time"
 
@@ -126,10 +127,13 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...
 	}
 	runErr := make(chan error, 1)
 	go func() { runErr <- app.Run() }()
+	var once sync.Once // a test may stop a dashboard before its cleanup does
 	d := &dashboard{Client: apiclient.Client{URL: "http://" + addr}, spans: spans, stop: func() {
-		_ = app.Stop()
-		<-runErr
-		cleanup()
+		once.Do(func() {
+			_ = app.Stop()
+			<-runErr
+			cleanup()
+		})
 	}}
 	deadline := time.Now().Add(60 * time.Second)
 	for {

@@ -3,6 +3,7 @@ package biz
 import (
 	"context"
 	"strconv"
+	"strings"
 )
 
 // ObjectChange is one event of the live stream: an object of a workload type (kind "workload") or a
@@ -23,6 +24,9 @@ type ChangeFeed interface {
 	// Subscribe starts delivering changes after id (resume); the ones already missed come back
 	// as replay, or reset is true when they are no longer kept. Without resume, only new ones.
 	Subscribe(after uint64, resume bool) (sub Subscription, replay []ObjectChange, reset bool)
+	// Epoch names this process's sequence of ids: an id from another replica (or an earlier run)
+	// cannot be resumed here.
+	Epoch() string
 }
 
 // Subscription is one client's queue of changes. Done is closed when the client could not keep
@@ -46,8 +50,10 @@ type Watch struct {
 	Subscription
 	Replay []ObjectChange
 	Reset  bool
-	uc     *WatchUsecase
-	q      WatchQuery
+	// Epoch prefixes the stream's event ids ("<epoch>-<n>").
+	Epoch string
+	uc    *WatchUsecase
+	q     WatchQuery
 }
 
 // WatchUsecase opens live streams and decides, per user, which changes each may receive.
@@ -91,23 +97,37 @@ func (uc *WatchUsecase) Open(ctx context.Context, q WatchQuery) (*Watch, error) 
 			}
 		}
 	}
-	var after uint64
-	resume := q.LastEventID != ""
-	if resume {
-		n, err := strconv.ParseUint(q.LastEventID, 10, 64)
-		if err != nil {
-			return nil, BadRequest("Last-Event-ID must be an event id of this stream, got %q", q.LastEventID)
-		}
-		after = n
+	after, resume, err := uc.position(q.LastEventID)
+	if err != nil {
+		return nil, err
 	}
 	sub, replay, reset := uc.feed.Subscribe(after, resume)
-	w := &Watch{Subscription: sub, Reset: reset, uc: uc, q: q}
+	if q.LastEventID != "" && !resume {
+		reset = true // another replica's (or run's) id: what was missed cannot be told
+	}
+	w := &Watch{Subscription: sub, Reset: reset, Epoch: uc.feed.Epoch(), uc: uc, q: q}
 	for _, c := range replay {
 		if w.Wants(ctx, c) {
 			w.Replay = append(w.Replay, c)
 		}
 	}
 	return w, nil
+}
+
+// position parses a Last-Event-ID ("<epoch>-<n>"): resume is false for another epoch's id.
+func (uc *WatchUsecase) position(id string) (after uint64, resume bool, err error) {
+	if id == "" {
+		return 0, false, nil
+	}
+	epoch, n, ok := strings.Cut(id, "-")
+	seq, perr := strconv.ParseUint(n, 10, 64)
+	if !ok || epoch == "" || perr != nil {
+		return 0, false, BadRequest("Last-Event-ID must be an event id of this stream (<epoch>-<n>), got %q", id)
+	}
+	if epoch != uc.feed.Epoch() {
+		return 0, false, nil
+	}
+	return seq, true, nil
 }
 
 // Wants reports whether the change matches the query and the user may list what it is about.

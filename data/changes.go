@@ -1,6 +1,8 @@
 package data
 
 import (
+	"math/rand/v2"
+	"strconv"
 	"sync"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -19,14 +21,20 @@ const (
 // Changes is the feed of the live stream: the shared informers' events, numbered, kept in a ring
 // for resumption, and fanned out to subscribers without ever waiting for one.
 type Changes struct {
-	mu   sync.Mutex
-	seq  uint64
-	ring []biz.ObjectChange // the last feedHistory changes: change n at ring[(n-1) % feedHistory]
-	subs map[*subscription]struct{}
+	epoch string // this process's: ids are "<epoch>-<n>"
+	mu    sync.Mutex
+	seq   uint64
+	ring  []biz.ObjectChange // the last feedHistory changes: change n at ring[(n-1) % feedHistory]
+	subs  map[*subscription]struct{}
 }
 
 // NewChanges builds an empty feed; the cache feeds it.
-func NewChanges() *Changes { return &Changes{subs: map[*subscription]struct{}{}} }
+func NewChanges() *Changes {
+	return &Changes{epoch: strconv.FormatUint(rand.Uint64()>>16, 36), subs: map[*subscription]struct{}{}}
+}
+
+// Epoch implements biz.ChangeFeed.
+func (c *Changes) Epoch() string { return c.epoch }
 
 type subscription struct {
 	feed *Changes

@@ -88,7 +88,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Accel-Buffering", "no") // nginx: pass events through as they come
 	w.WriteHeader(http.StatusOK)
 
-	out := &writer{w: w, rc: rc}
+	out := &writer{w: w, rc: rc, epoch: watch.Epoch}
 	out.printf("retry: 3000\n\n")
 	if watch.Reset {
 		out.event(0, "reset", struct{}{})
@@ -99,7 +99,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// The ready event carries the feed's position, so a client that saw no change yet still
 	// resumes from here when it reconnects.
 	pos := watch.Position()
-	out.printf("id: %d\n", pos)
+	out.printf("id: %s-%d\n", watch.Epoch, pos)
 	out.event(0, "ready", map[string]uint64{"id": pos, "heartbeatMs": uint64(s.heartbeat / time.Millisecond)})
 	if out.flush() != nil {
 		return
@@ -137,9 +137,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // writer writes events and remembers the first error.
 type writer struct {
-	w   http.ResponseWriter
-	rc  *http.ResponseController
-	err error
+	w     http.ResponseWriter
+	rc    *http.ResponseController
+	epoch string
+	err   error
 }
 
 func (o *writer) printf(format string, args ...any) {
@@ -157,7 +158,7 @@ func (o *writer) event(id uint64, name string, data any) {
 		return
 	}
 	if id > 0 {
-		o.printf("id: %d\n", id)
+		o.printf("id: %s-%d\n", o.epoch, id)
 	}
 	o.printf("event: %s\ndata: %s\n\n", name, body)
 }
