@@ -55,7 +55,9 @@ test("overview shows cluster metrics with their source and the rollout waiting f
 test("the namespace picker changes the namespace in the URL", async () => {
   await page.goto(`${base}/workloads?ns=default`);
   await page.getByTestId("namespace-select").click();
-  await page.locator(".ant-select-item-option", { hasText: ns }).click();
+  // Typed, as a person does among many: the list shows only the first few (virtual scrolling).
+  await page.keyboard.type(ns);
+  await page.locator(".ant-select-item-option", { hasText: ns }).first().click();
   await page.waitForURL((url) => url.searchParams.get("ns") === ns);
   await page.getByRole("tab", { name: "CloneSet" }).click();
   await page.getByTestId("workload-table").getByRole("link", { name: "catalog" }).waitFor();
