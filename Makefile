@@ -6,7 +6,7 @@ BIN := bin/kruise-dashboard
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -28,6 +28,11 @@ build: ui
 ## plugin: the same binary as the kubectl plugin, bin/kubectl-kruise_dashboard (put it on PATH)
 plugin: ui
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o bin/kubectl-kruise_dashboard ./app
+
+## image: the container image, built without a Docker engine, as an OCI layout in bin/kruise-dashboard-image.tar
+image: ui
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "-s -w -X main.Version=$(VERSION)" -o bin/kruise-dashboard-linux ./app
+	$(GO) run ./deploy/image -binary bin/kruise-dashboard-linux -out bin/kruise-dashboard-image.tar -tag kruise-dashboard:$(VERSION) -version $(VERSION)
 
 ## ui: build the web UI into app/web/dist (embedded by the Go build), when its sources changed
 ui: app/web/dist/index.html
