@@ -225,15 +225,19 @@ func (d *Declaration) check() []error {
 		bad("history", "revision history is not supported by declarations yet: write a Go adapter for it (README, Adding a workload type)")
 	}
 	seen := map[string]bool{}
+	// name checks a column's or an action's name: a DNS-1123 label, once per kind.
+	name := func(field, kind, n string) {
+		if msgs := validation.IsDNS1123Label(n); len(msgs) > 0 {
+			bad(field+".name", "%q is not a DNS-1123 label", n)
+		}
+		if seen[kind+" "+n] {
+			bad(field+".name", "%q is used twice", n)
+		}
+		seen[kind+" "+n] = true
+	}
 	for i, c := range d.Columns {
 		field := fmt.Sprintf("columns[%d]", i)
-		if msgs := validation.IsDNS1123Label(c.Name); len(msgs) > 0 {
-			bad(field+".name", "%q is not a DNS-1123 label", c.Name)
-		}
-		if seen["column "+c.Name] {
-			bad(field+".name", "%q is used twice", c.Name)
-		}
-		seen["column "+c.Name] = true
+		name(field, "column", c.Name)
 		if c.Expression == "" {
 			bad(field+".expression", "required")
 		}
@@ -243,13 +247,7 @@ func (d *Declaration) check() []error {
 	}
 	for i, a := range d.Actions {
 		field := fmt.Sprintf("actions[%d]", i)
-		if msgs := validation.IsDNS1123Label(a.Name); len(msgs) > 0 {
-			bad(field+".name", "%q is not a DNS-1123 label", a.Name)
-		}
-		if seen["action "+a.Name] {
-			bad(field+".name", "%q is used twice", a.Name)
-		}
-		seen["action "+a.Name] = true
+		name(field, "action", a.Name)
 		if a.PatchType != "" && a.PatchType != "merge" && a.PatchType != "json" {
 			bad(field+".patchType", "must be merge or json, got %q", a.PatchType)
 		}

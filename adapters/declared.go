@@ -200,7 +200,7 @@ func (d *Declared) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := d.expr.selector.eval(content, nil)
+	v, err := d.expr.selector.eval(wholeNumbers(content), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -234,9 +234,10 @@ func (d *Declared) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 
 // Summarize implements Summarizer: a column whose expression fails is null.
 func (d *Declared) Summarize(content map[string]any) (map[string]any, string) {
+	object := wholeNumbers(content)
 	cols := make(map[string]any, len(d.expr.columns))
 	for _, p := range d.expr.columns {
-		v, err := p.eval(content, nil)
+		v, err := p.eval(object, nil)
 		if err != nil {
 			v = nil
 		}
@@ -244,7 +245,7 @@ func (d *Declared) Summarize(content map[string]any) (map[string]any, string) {
 	}
 	state := ""
 	if d.expr.state != nil {
-		if v, err := d.expr.state.eval(content, nil); err == nil {
+		if v, err := d.expr.state.eval(object, nil); err == nil {
 			state, _ = v.(string)
 		}
 	}
@@ -270,7 +271,7 @@ func (d *Declared) ActionPatch(obj runtime.Object, name string, raw map[string]a
 	if err != nil {
 		return Patch{}, err
 	}
-	v, err := d.expr.actions[name].eval(content, params)
+	v, err := d.expr.actions[name].eval(wholeNumbers(content), params)
 	if err != nil {
 		return Patch{}, err
 	}

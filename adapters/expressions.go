@@ -78,13 +78,13 @@ func newExpressions(d *Declaration) (*expressions, error) {
 	return e, errors.Join(errs...)
 }
 
-// eval runs the program over the object (unstructured content) and the parameters and returns
-// the result as plain JSON values (maps, lists, strings, float64/int64, bools, nil).
+// eval runs the program over an object prepared by wholeNumbers and the parameters and returns the
+// result as plain JSON values (maps, lists, strings, float64/int64, bools, nil).
 func (p *program) eval(object map[string]any, params map[string]any) (any, error) {
 	if params == nil {
 		params = map[string]any{}
 	}
-	out, _, err := p.prg.Eval(map[string]any{"object": wholeNumbers(object), "params": params})
+	out, _, err := p.prg.Eval(map[string]any{"object": object, "params": params})
 	if err != nil {
 		if strings.Contains(err.Error(), "cost limit exceeded") {
 			return nil, fmt.Errorf("%s: %w (%d)", p.field, ErrCostLimit, p.limit)
@@ -98,8 +98,9 @@ func (p *program) eval(object map[string]any, params map[string]any) (any, error
 	return v.(*structpb.Value).AsInterface(), nil
 }
 
-// wholeNumbers turns JSON numbers without a fraction into integers, so an expression compares
-// object.spec.replicas with 3 (an int in CEL) as a person would.
+// wholeNumbers is an object's content as the expressions see it: JSON numbers without a fraction
+// turned into integers, so an expression compares object.spec.replicas with 3 (an int in CEL)
+// as a person would. It copies: callers make one copy per object for all its expressions.
 func wholeNumbers(v map[string]any) map[string]any {
 	out := make(map[string]any, len(v))
 	for k, x := range v {

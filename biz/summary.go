@@ -69,32 +69,19 @@ func (uc *SummaryUsecase) Summary(ctx context.Context, ns string) (*Summary, err
 	ctx, span := uc.workloads.start(ctx, "Summary", ns, "", "")
 	defer span.End()
 	w := uc.workloads
-	if err := w.checkNamespace(ns); err != nil {
+	types, err := w.listableIn(ctx, ns)
+	if err != nil {
 		return nil, err
 	}
-	s := &Summary{Namespace: ns, Workloads: []WorkloadCount{}}
-	var denied error
-	for _, a := range w.registry.All() {
-		if !inNamespace(a, ns) {
-			continue
-		}
-		if err := authorize(ctx, w.access, attributesOf(a, "list", ns, "")); err != nil {
-			denied = err
-			continue
-		}
-		rows, err := w.rowsOf(a, ns)
-		if err != nil && !errors.Is(err, ErrNotInstalled) {
-			return nil, err
-		}
+	s := &Summary{Namespace: ns, Workloads: make([]WorkloadCount, 0, len(types))}
+	for _, a := range types {
 		info := a.Info()
+		rows := w.rows.Rows(info.Type, inScope(a, ns))
 		c := WorkloadCount{Type: info.Type, Plural: info.Plural, Kind: info.Kind, Total: len(rows), States: map[string]int{}}
 		for _, r := range rows {
 			c.States[r.State]++
 		}
 		s.Workloads = append(s.Workloads, c)
-	}
-	if len(s.Workloads) == 0 && denied != nil {
-		return nil, denied
 	}
 	if ns == ClusterScope {
 		// Rollouts live in namespaces.

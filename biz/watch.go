@@ -133,11 +133,7 @@ func (uc *WatchUsecase) position(id string) (after uint64, resume bool, err erro
 // Wants reports whether the change matches the query and the user may list what it is about.
 func (w *Watch) Wants(ctx context.Context, c ObjectChange) bool {
 	q := w.q
-	ns := q.Namespace
-	if ns == ClusterScope {
-		ns = ""
-	}
-	if q.Namespace != AllNamespaces && c.Namespace != ns || q.Type != "" && c.Type != q.Type || q.Name != "" && c.Name != q.Name {
+	if q.Namespace != AllNamespaces && c.Namespace != namespaceOf(q.Namespace) || q.Type != "" && c.Type != q.Type || q.Name != "" && c.Name != q.Name {
 		return false
 	}
 	attrs, ok := w.uc.attributes(c.Type, c.Namespace)

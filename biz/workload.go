@@ -249,6 +249,14 @@ func inScope(a adapters.Adapter, ns string) string {
 	return ns
 }
 
+// namespaceOf is the namespace a namespace segment reads in: "" for ClusterScope.
+func namespaceOf(segment string) string {
+	if segment == ClusterScope {
+		return ""
+	}
+	return segment
+}
+
 // inNamespace tells whether a type's objects are listed under the namespace segment ns.
 func inNamespace(a adapters.Adapter, ns string) bool {
 	return a.Info().Namespaced() == (ns != ClusterScope)

@@ -1,7 +1,6 @@
 package biz
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -44,10 +43,26 @@ type WorkloadRows interface {
 func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Encoded, error) {
 	ctx, span := uc.start(ctx, "ListAll", ns, "", "")
 	defer span.End()
-	if err := uc.checkNamespace(ns); err != nil {
+	types, err := uc.listableIn(ctx, ns)
+	if err != nil {
 		return Encoded{}, err
 	}
-	plurals := map[string]string{}
+	plurals := make(map[string]string, len(types))
+	for _, a := range types {
+		plurals[a.Info().Type] = a.Info().Plural
+	}
+	return uc.rows.Lists(namespaceOf(ns), plurals), nil
+}
+
+// listableIn are the types listed under the namespace segment ns that the user may list, each
+// cached or not served (none of it): what GET /workload/:ns and the summary show. A type the
+// user may not list is left out (an empty list would claim there are none); a user who may list
+// none of them is refused.
+func (uc *WorkloadUsecase) listableIn(ctx context.Context, ns string) ([]adapters.Adapter, error) {
+	if err := uc.checkNamespace(ns); err != nil {
+		return nil, err
+	}
+	var out []adapters.Adapter
 	var denied error
 	for _, a := range uc.registry.All() {
 		if !inNamespace(a, ns) {
@@ -61,18 +76,14 @@ func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Encoded, err
 		}
 		// A type whose API is not served has none: an empty list, as the store has for it.
 		if err := uc.cache.Ready(a.Info()); err != nil && !errors.Is(err, ErrNotInstalled) {
-			return Encoded{}, err
+			return nil, err
 		}
-		plurals[a.Info().Type] = a.Info().Plural
+		out = append(out, a)
 	}
-	if len(plurals) == 0 && denied != nil {
-		return Encoded{}, denied
+	if len(out) == 0 && denied != nil {
+		return nil, denied
 	}
-	scope := ns
-	if ns == ClusterScope {
-		scope = ""
-	}
-	return uc.rows.Lists(scope, plurals), nil
+	return out, nil
 }
 
 // List returns the objects of one type in ns, sorted by name.
@@ -139,9 +150,9 @@ func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q 
 		next = p.token(page[len(page)-1])
 	}
 	span.SetAttributes(attribute.Int("total", len(matching)), attribute.Int("items", len(page)))
-	out := make([]byte, 0, rowsSize(page, p.compact)+64+len(next))
+	out := make([]byte, 0, RowsSize(page, p.compact)+64+len(next))
 	out = append(out, `{"items":`...)
-	out = appendRows(out, page, p.compact)
+	out = AppendRows(out, page, p.compact)
 	out = append(out, `,"total":`...)
 	out = strconv.AppendInt(out, int64(len(matching)), 10)
 	out = append(out, `,"continue":`...)
@@ -171,7 +182,8 @@ func (uc *WorkloadUsecase) rowsOf(a adapters.Adapter, ns string) ([]*Row, error)
 	return uc.rows.Rows(a.Info().Type, inScope(a, ns)), nil
 }
 
-func rowsSize(rows []*Row, compact bool) int {
+// RowsSize is the length of the rows' JSON array (whole or compact objects).
+func RowsSize(rows []*Row, compact bool) int {
 	n := 2
 	for _, r := range rows {
 		n += len(r.encoding(compact)) + 1
@@ -179,7 +191,8 @@ func rowsSize(rows []*Row, compact bool) int {
 	return n
 }
 
-func appendRows(out []byte, rows []*Row, compact bool) []byte {
+// AppendRows appends the rows' JSON array (whole or compact objects) to out.
+func AppendRows(out []byte, rows []*Row, compact bool) []byte {
 	out = append(out, '[')
 	for i, r := range rows {
 		if i > 0 {
@@ -302,7 +315,6 @@ func (p *page) token(last *Row) string {
 	if !last.Created.IsZero() {
 		t.Created = last.Created.UnixNano()
 	}
-	var buf bytes.Buffer
-	_ = json.NewEncoder(&buf).Encode(t)
-	return base64.RawURLEncoding.EncodeToString(bytes.TrimSpace(buf.Bytes()))
+	raw, _ := json.Marshal(t) // strings and numbers only: cannot fail
+	return base64.RawURLEncoding.EncodeToString(raw)
 }

@@ -6,6 +6,8 @@ import (
 	"io/fs"
 	"os"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/configs"
@@ -37,8 +39,9 @@ func DeclaredAdapters(c *adapters.Cluster, clients *Clients, k *conf.Kubernetes)
 	}
 	var out []adapters.Adapter
 	var errs []error
+	served := discovered(clients)
 	for _, d := range decls {
-		if err := checkServed(clients, d); err != nil {
+		if err := checkServed(served, d); err != nil {
 			errs = append(errs, err)
 			continue
 		}
@@ -62,13 +65,30 @@ func replaceType(decls []*adapters.Declaration, d *adapters.Declaration) []*adap
 	return append(decls, d)
 }
 
+// discovered asks discovery for a group-version's resources once, however many declarations
+// share it; nil when it cannot be told now.
+func discovered(clients *Clients) func(gv string) *metav1.APIResourceList {
+	seen := map[string]*metav1.APIResourceList{}
+	return func(gv string) *metav1.APIResourceList {
+		if list, ok := seen[gv]; ok {
+			return list
+		}
+		list, err := clients.Plain.Discovery().ServerResourcesForGroupVersion(gv)
+		if err != nil {
+			list = nil
+		}
+		seen[gv] = list
+		return list
+	}
+}
+
 // checkServed compares a declaration with discovery. What cannot be asked now is not checked: a
 // group-version not served yet (its CRD may come later; the type answers 503 until then), or an
 // API server that is unreachable or refuses the dashboard (readiness reports that).
-func checkServed(clients *Clients, d *adapters.Declaration) error {
+func checkServed(discover func(gv string) *metav1.APIResourceList, d *adapters.Declaration) error {
 	gv := d.GVK().GroupVersion()
-	list, err := clients.Plain.Discovery().ServerResourcesForGroupVersion(gv.String())
-	if err != nil {
+	list := discover(gv.String())
+	if list == nil {
 		return nil
 	}
 	resource := d.Resource

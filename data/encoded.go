@@ -38,19 +38,7 @@ type list struct {
 
 func (l *list) encoded() biz.Encoded {
 	l.once.Do(func() {
-		size := 2
-		for _, r := range l.rows {
-			size += len(r.Full) + 1
-		}
-		out := make([]byte, 0, size)
-		out = append(out, '[')
-		for i, r := range l.rows {
-			if i > 0 {
-				out = append(out, ',')
-			}
-			out = append(out, r.Full...)
-		}
-		l.json = biz.NewEncoded(append(out, ']'))
+		l.json = biz.NewEncoded(biz.AppendRows(make([]byte, 0, biz.RowsSize(l.rows, false)), l.rows, false))
 	})
 	return l.json
 }
