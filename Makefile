@@ -4,9 +4,11 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/kruise-dashboard
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+# The image's name is the chart's default: kruise-dashboard:<appVersion of deploy/helm/kruise-dashboard>.
+APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' deploy/helm/kruise-dashboard/Chart.yaml)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: manifests image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -29,10 +31,14 @@ build: ui
 plugin: ui
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o bin/kubectl-kruise_dashboard ./app
 
+## manifests: render the Helm chart with its defaults into deploy/manifests (for people without Helm)
+manifests:
+	KD_UPDATE_MANIFESTS=1 $(GO) test -count=1 -run TestManifestsCurrent ./deploy/helm
+
 ## image: the container image, built without a Docker engine, as an OCI layout in bin/kruise-dashboard-image.tar
 image: ui
 	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "-s -w -X main.Version=$(VERSION)" -o bin/kruise-dashboard-linux ./app
-	$(GO) run ./deploy/image -binary bin/kruise-dashboard-linux -out bin/kruise-dashboard-image.tar -tag kruise-dashboard:$(VERSION) -version $(VERSION)
+	$(GO) run ./deploy/image -binary bin/kruise-dashboard-linux -out bin/kruise-dashboard-image.tar -tag kruise-dashboard:$(APP_VERSION) -version $(VERSION)
 
 ## ui: build the web UI into app/web/dist (embedded by the Go build), when its sources changed
 ui: app/web/dist/index.html

@@ -5,6 +5,7 @@
 #   build.sh full       also kube-controller-manager, kube-scheduler, kwok, and the OpenKruise and
 #                       Kruise Rollout managers (the live-cluster stack)
 #   build.sh oidc       only oidc-provider, for tests that need a login but no cluster
+#   build.sh helm       only helm, for the chart's tests (helm lint, helm template)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tools="$here/../tools"
@@ -47,6 +48,11 @@ build_module() {
 	echo "built $1 in $((SECONDS - start))s" >&2
 }
 
+if [ "${1:-}" = helm ]; then
+	build "helm-$HELM_VERSION" "$tools/helm" helm.sh/helm/v3/cmd/helm "-s -w"
+	echo "$KD_BIN"
+	exit 0
+fi
 # Small and quick to build, so every mode has it; `oidc` alone skips the control plane.
 build "oidc-provider-$OIDC_VERSION" "$tools/oidc" . "-s -w"
 if [ "${1:-}" = oidc ]; then
