@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' deploy/helm/kruise-dashboard/Chart.yaml)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: manifests image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: openapi manifests image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -31,6 +31,12 @@ build: ui
 plugin: ui
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o bin/kubectl-kruise_dashboard ./app
 
+## openapi: write the API's OpenAPI document into the UI (app/web/src/api/openapi.json) and generate
+## its TypeScript types from it (src/api/schema.ts)
+openapi: ui-deps
+	KD_UPDATE_OPENAPI=1 $(GO) test -count=1 -run TestDocumentCommitted ./app/openapi
+	cd app/web && npm run gen:api
+
 ## manifests: render the Helm chart with its defaults into deploy/manifests (for people without Helm)
 manifests:
 	KD_UPDATE_MANIFESTS=1 $(GO) test -count=1 -run TestManifestsCurrent ./deploy/helm
@@ -43,7 +49,7 @@ image: ui
 ## ui: build the web UI into app/web/dist (embedded by the Go build), when its sources changed
 ui: app/web/dist/index.html
 
-UI_SOURCES := $(shell find app/web/src -type f) app/web/index.html app/web/vite.config.ts app/web/tsconfig.json app/web/package-lock.json
+UI_SOURCES := $(shell find app/web/src app/web/scripts -type f) app/web/index.html app/web/vite.config.ts app/web/tsconfig.json app/web/package-lock.json
 
 app/web/dist/index.html: app/web/node_modules/.package-lock.json $(UI_SOURCES)
 	cd app/web && npm run build

@@ -54,10 +54,10 @@ type Info struct {
 	Kind         string                  `json:"kind"`
 	Capabilities Capabilities            `json:"capabilities"`
 	// Source is builtin (a Go adapter) or declared (a YAML declaration, File).
-	Source string `json:"source"`
+	Source string `json:"source" enum:"builtin,declared"`
 	File   string `json:"file,omitempty"`
 	// Scope is Namespaced, or Cluster for a cluster-scoped kind (served under _cluster).
-	Scope string `json:"scope"`
+	Scope string `json:"scope" enum:"Namespaced,Cluster"`
 	// Columns and Actions of a declared type (the UI lists and offers them; built-in types'
 	// columns are known to the UI).
 	Columns []Column `json:"columns,omitempty"`

@@ -73,19 +73,19 @@ func (c Child) GVR() schema.GroupVersionResource {
 // Column is a value the UI lists for each object, like a CRD's printer column.
 type Column struct {
 	Name       string `json:"name"`
-	Title      string `json:"title,omitempty"`
+	Title      string `json:"title,omitempty" openapi:"required"`
 	Expression string `json:"expression,omitempty"`
 	// Type hints how to show it: string (default), number, time (an RFC 3339 timestamp).
-	Type string `json:"type,omitempty"`
+	Type string `json:"type,omitempty" enum:"string,number,time"`
 }
 
 // Action is a named change: a CEL expression over the object and the typed parameters giving a
 // patch. The user needs patch on the resource (or the subresource) for it.
 type Action struct {
 	Name        string  `json:"name"`
-	Title       string  `json:"title,omitempty"`
+	Title       string  `json:"title,omitempty" openapi:"required"`
 	Subresource string  `json:"subresource,omitempty"`
-	PatchType   string  `json:"patchType,omitempty"` // merge (default) or json
+	PatchType   string  `json:"patchType,omitempty" enum:"merge,json" openapi:"required"` // merge (default) or json
 	Params      []Param `json:"params,omitempty"`
 	Patch       string  `json:"patch,omitempty"`
 }
@@ -94,7 +94,7 @@ type Action struct {
 type Param struct {
 	Name     string `json:"name"`
 	Title    string `json:"title,omitempty"`
-	Type     string `json:"type"` // string, integer or boolean
+	Type     string `json:"type" enum:"string,integer,boolean"`
 	Required bool   `json:"required,omitempty"`
 	Min      *int64 `json:"min,omitempty"`
 	Max      *int64 `json:"max,omitempty"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -20,6 +21,7 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/openapi"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
@@ -151,6 +153,19 @@ func TestSignInToken(t *testing.T) {
 			if status, e := call(t, anon, r, nil); status != http.StatusUnauthorized || e.Code != biz.CodeUnauthorized {
 				t.Errorf("%s %s: %d %s, want 401 UNAUTHORIZED", r.method, r.path, status, e.Code)
 			}
+		}
+	})
+	t.Run("the sign-in settings and the API document need no sign-in", func(t *testing.T) {
+		anon := apiclient.Client{URL: d.URL}
+		var cfg struct {
+			Mode string `json:"mode"`
+		}
+		if anon.MustOK(t, http.MethodGet, "/auth/config", &cfg); cfg.Mode != "token" {
+			t.Errorf("/auth/config: mode %q", cfg.Mode)
+		}
+		status, doc := anon.Raw(http.MethodGet, "/api/v1/openapi.json", nil)
+		if status != http.StatusOK || !bytes.Equal(doc, openapi.Document()) {
+			t.Errorf("GET /api/v1/openapi.json without sign-in: %d, %d bytes", status, len(doc))
 		}
 	})
 	t.Run("a rejected bearer token is 401", func(t *testing.T) {

@@ -20,7 +20,7 @@ type Permission struct {
 type Me struct {
 	User      string                           `json:"user"`
 	Groups    []string                         `json:"groups"`
-	Mode      string                           `json:"mode"`
+	Mode      string                           `json:"mode" enum:"none,token,oidc"`
 	ReadOnly  bool                             `json:"readOnly"`
 	Namespace string                           `json:"namespace,omitempty"`
 	Workloads map[string]map[string]Permission `json:"workloads,omitempty"`

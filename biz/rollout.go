@@ -60,7 +60,7 @@ type ActionResult struct {
 	Changed bool           `json:"changed"`
 	Message string         `json:"message"`
 	Warning string         `json:"warning,omitempty"`
-	Status  *RolloutStatus `json:"status"`
+	Status  *RolloutStatus `json:"status" openapi:"nonnull"`
 }
 
 // Get returns the Rollout as served.

@@ -36,7 +36,7 @@ type RolloutStatus struct {
 	ProgressingReason string        `json:"progressingReason"`
 	Paused            bool          `json:"paused"`
 	Disabled          bool          `json:"disabled"`
-	Strategy          string        `json:"strategy"`
+	Strategy          string        `json:"strategy" enum:"canary,partition,blueGreen,none"`
 	Steps             []RolloutStep `json:"steps"`
 	// CurrentStepIndex is 1-based; 0 when no release has started.
 	CurrentStepIndex int32  `json:"currentStepIndex"`

@@ -10,11 +10,11 @@ import (
 // Rollout (kind "rollout", type "rollout") was added, modified or deleted.
 type ObjectChange struct {
 	ID              uint64 `json:"-"`
-	Kind            string `json:"kind"`
+	Kind            string `json:"kind" enum:"workload,rollout"`
 	Type            string `json:"type"`
 	Namespace       string `json:"namespace"`
 	Name            string `json:"name"`
-	Action          string `json:"action"`
+	Action          string `json:"action" enum:"ADDED,MODIFIED,DELETED"`
 	ResourceVersion string `json:"resourceVersion"`
 }
 

@@ -40,6 +40,9 @@ const (
 	sessionPurpose = "session"
 	// Prefix is the path under which the sign-in endpoints live; they need no identity.
 	Prefix = "/api/v1/auth/"
+	// DocumentPath is the API's OpenAPI document: public, it describes the open-source code's
+	// API and holds no data.
+	DocumentPath = "/api/v1/openapi.json"
 	// bearerTTL is how long a bearer token's review is reused (scripts call in bursts).
 	bearerTTL = 10 * time.Second
 )
@@ -126,7 +129,7 @@ func IsLoopback(addr string) bool {
 func (a *Authenticator) Filter(fail func(http.ResponseWriter, *http.Request, *biz.Error)) khttp.FilterFunc {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if !strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, Prefix) {
+			if !strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, Prefix) || r.URL.Path == DocumentPath {
 				next.ServeHTTP(w, r)
 				return
 			}

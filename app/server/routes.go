@@ -47,6 +47,7 @@ func (r Routes) register(srv *khttp.Server) {
 	api.GET("/auth/oidc/login", r.Auth.OIDCLogin)
 	api.GET("/auth/oidc/callback", r.Auth.OIDCCallback)
 	api.GET("/me", handle(r.Me.Me))
+	api.GET("/openapi.json", document())
 
 	api.GET("/cluster/metrics", handle(r.Cluster.Metrics))
 	api.GET("/summary/{namespace}", handle(r.Cluster.Summary))

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -68,7 +69,40 @@ func (c Client) RawBody(method, path string, header http.Header, body string) (i
 	}
 	defer resp.Body.Close()
 	answer, _ := io.ReadAll(resp.Body)
+	check(resp, answer)
 	return resp.StatusCode, answer
+}
+
+// Checker validates every answer this package receives (the tests install apicheck's, from
+// the dashboard's OpenAPI document); what it finds is kept for Violations.
+var Checker interface {
+	Check(req *http.Request, status int, header http.Header, body []byte) error
+}
+
+var violations struct {
+	sync.Mutex
+	checked int
+	list    []string
+}
+
+func check(resp *http.Response, body []byte) {
+	if Checker == nil {
+		return
+	}
+	err := Checker.Check(resp.Request, resp.StatusCode, resp.Header, body)
+	violations.Lock()
+	defer violations.Unlock()
+	violations.checked++
+	if err != nil {
+		violations.list = append(violations.list, err.Error())
+	}
+}
+
+// Violations are the answers Checker refused so far, of how many it was given.
+func Violations() (list []string, checked int) {
+	violations.Lock()
+	defer violations.Unlock()
+	return append([]string(nil), violations.list...), violations.checked
 }
 
 // Call sends a request to /api/v1 and decodes the data into out (on 200) or returns the error
@@ -131,6 +165,7 @@ func (c Client) Post(t testing.TB, path, jsonBody string) (int, []byte) {
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
+	check(resp, body)
 	return resp.StatusCode, body
 }
 

@@ -20,6 +20,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/kruise-dashboard/kruise-dashboard/test/apicheck"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
 )
@@ -83,7 +84,26 @@ func run(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer stop()
+	// Every answer the tests receive is validated against the dashboard's OpenAPI document.
+	status, doc := env.dash.Raw("GET", "/api/v1/openapi.json", nil)
+	if status != 200 {
+		return 0, fmt.Errorf("GET /api/v1/openapi.json: %d", status)
+	}
+	checker, err := apicheck.New(doc)
+	if err != nil {
+		return 0, err
+	}
+	apiclient.Checker = checker
 	code := m.Run()
+	violations, checked := apiclient.Violations()
+	fmt.Fprintf(os.Stderr, "e2e: %d answers checked against the OpenAPI document; operations without a checked answer: %v\n", checked, apiclient.Checker.(*apicheck.Checker).Unchecked())
+	if len(violations) > 0 {
+		fmt.Fprintf(os.Stderr, "e2e: %d answers do not match the OpenAPI document, e.g.:\n", len(violations))
+		for _, v := range violations[:min(len(violations), 20)] {
+			fmt.Fprintln(os.Stderr, " -", v)
+		}
+		code = 1
+	}
 	if err := c.CheckLive(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e: a component died during the tests:", err)
 		code = 1

@@ -22,7 +22,7 @@ describe("toYaml", () => {
 const w = (kind: string, spec: Record<string, any>, status: Record<string, any>, annotations?: Record<string, string>, generation?: number): Workload => ({
   apiVersion: "v1",
   kind,
-  metadata: { name: "x", annotations, generation },
+  metadata: { name: "x", uid: "u", resourceVersion: "1", creationTimestamp: null, annotations, generation },
   spec,
   status,
 });

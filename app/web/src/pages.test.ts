@@ -42,6 +42,7 @@ const status = (over: Partial<RolloutStatus> = {}): RolloutStatus => ({
   autoResumeAt: null,
   stableRevision: "shop-1",
   canaryRevision: "shop-2",
+  podTemplateHash: "",
   updatedReplicas: 1,
   updatedReadyReplicas: 1,
   lastUpdateTime: null,
@@ -215,7 +216,7 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     plural: "sidecarsets",
     apiVersion: "apps.kruise.io/v1alpha1",
     kind: "SidecarSet",
-    capabilities: { scalable: false, restartable: false },
+    capabilities: { scalable: false, restartable: false, imageSettable: false },
     source: "declared",
     scope: "Cluster",
     file: "configs/types (built in)/sidecarset.yaml",
@@ -229,7 +230,7 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
   const item: CompactWorkload = {
     apiVersion: "apps.kruise.io/v1alpha1",
     kind: "SidecarSet",
-    metadata: { name: "log-agent", creationTimestamp: new Date(Date.now() - 3 * 60000).toISOString() },
+    metadata: { name: "log-agent", uid: "u", resourceVersion: "1", creationTimestamp: new Date(Date.now() - 3 * 60000).toISOString() },
     spec: {},
     status: {},
     state: "paused",
@@ -295,8 +296,8 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
   });
 
   it("the preview of an action is what the server's dry run changes", () => {
-    const w: Workload = { apiVersion: "v", kind: "SidecarSet", metadata: { name: "a", resourceVersion: "1" }, spec: { updateStrategy: {} } };
-    const dry: Workload = { ...w, metadata: { name: "a", resourceVersion: "2" }, spec: { updateStrategy: { paused: true } } };
+    const w: Workload = { apiVersion: "v", kind: "SidecarSet", metadata: { name: "a", uid: "u", resourceVersion: "1", creationTimestamp: null }, spec: { updateStrategy: {} } };
+    const dry: Workload = { ...w, metadata: { ...w.metadata, resourceVersion: "2" }, spec: { updateStrategy: { paused: true } } };
     const html = renderToString(h(ActionPreview, { current: w, result: dry, action: sidecarset.actions![0] }));
     expect(html).toContain('data-testid="object-diff"');
     expect(html).toContain("spec.updateStrategy.paused");

@@ -49,7 +49,7 @@ describe("events card", () => {
           loading: false,
           error: undefined,
           data: [
-            { type: "Normal", reason: "ApprovedByDashboard", message: "step 2 approved by alice", count: 1, firstTimestamp: null, lastTimestamp: new Date().toISOString(), source: "kruise-dashboard" },
+            { type: "Normal", reason: "ApprovedByDashboard", message: "step 2 approved by alice", count: 1, firstTimestamp: "0001-01-01T00:00:00Z", lastTimestamp: new Date().toISOString(), source: "kruise-dashboard" },
             { type: "Warning", reason: "FailedCreate", message: "quota exceeded", count: 3, firstTimestamp: "2025-01-01T00:00:00Z", lastTimestamp: "0001-01-01T00:00:00Z", source: "cloneset-controller" },
           ],
         },

@@ -20,7 +20,7 @@ const builtin = (type: string, kind: string, apiVersion = "apps.kruise.io/v1alph
   plural: type + "s",
   apiVersion,
   kind,
-  capabilities: { scalable: true, restartable: true },
+  capabilities: { scalable: true, restartable: true, imageSettable: true },
   source: "builtin",
   scope: "Namespaced",
 });
@@ -30,7 +30,7 @@ const sidecarset: WorkloadType = {
   plural: "sidecarsets",
   apiVersion: "apps.kruise.io/v1alpha1",
   kind: "SidecarSet",
-  capabilities: { scalable: false, restartable: false },
+  capabilities: { scalable: false, restartable: false, imageSettable: false },
   source: "declared",
   scope: "Cluster",
   file: "configs/types (built in)/sidecarset.yaml",
@@ -90,7 +90,7 @@ describe("declared columns", () => {
       ["col:matched", "Matched pods", "number"],
       ["col:sidecars", "Sidecars", "string"],
     ]);
-    const item = { apiVersion: "x", kind: "SidecarSet", metadata: { name: "a" }, spec: {}, columns: { matched: 3, sidecars: "log=busybox" } };
+    const item = { apiVersion: "x", kind: "SidecarSet", metadata: { name: "a", uid: "u", resourceVersion: "1", creationTimestamp: null }, spec: {}, columns: { matched: 3, sidecars: "log=busybox" } };
     expect(fields.map((f) => f.value(item))).toEqual([3, "log=busybox"]);
     expect(fields.map((f) => f.value({ ...item, columns: undefined }))).toEqual([null, null]);
   });
@@ -148,7 +148,7 @@ describe("action parameters", () => {
 const obj = (spec: Record<string, unknown>, meta: Record<string, unknown> = {}): Workload => ({
   apiVersion: "apps.kruise.io/v1alpha1",
   kind: "SidecarSet",
-  metadata: { name: "log-agent", resourceVersion: "1", generation: 1, ...meta },
+  metadata: { name: "log-agent", uid: "u", resourceVersion: "1", creationTimestamp: null, generation: 1, ...meta },
   spec,
   status: { matchedPods: 2 },
 });

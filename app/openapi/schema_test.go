@@ -1,0 +1,109 @@
+package openapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"reflect"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+type inner struct {
+	A string `json:"a"`
+}
+
+type sample struct {
+	inner
+	Plain    string             `json:"plain"`
+	Optional int32              `json:"optional,omitempty"`
+	Ptr      *inner             `json:"ptr"`
+	OmitPtr  *inner             `json:"omitPtr,omitempty"`
+	Struct   inner              `json:"struct,omitempty"`
+	When     *metav1.Time       `json:"when"`
+	Replicas intstr.IntOrString `json:"replicas"`
+	Labels   map[string]string  `json:"labels"`
+	Any      any                `json:"any"`
+	Skipped  string             `json:"-"`
+	hidden   string
+}
+
+// TestDerivedSchemas: a schema says what encoding/json writes for the type.
+func TestDerivedSchemas(t *testing.T) {
+	s := newSchemas()
+	if got := s.of(reflect.TypeFor[sample]()); !reflect.DeepEqual(got, ref("Sample")) {
+		t.Fatalf("named struct: %v", got)
+	}
+	obj := s.components["Sample"]
+	props := obj["properties"].(Schema)
+	for name, want := range map[string]Schema{
+		"a":        {"type": "string"}, // the embedded struct's field, inline
+		"plain":    {"type": "string"},
+		"optional": {"type": "integer", "format": "int32"},
+		"ptr":      {"allOf": []any{ref("Inner")}, "nullable": true},
+		"omitPtr":  ref("Inner"), // nil is omitted, never written as null
+		"when":     {"type": "string", "format": "date-time", "nullable": true},
+		"replicas": {"oneOf": []any{Schema{"type": "integer"}, Schema{"type": "string"}}},
+		"labels":   {"type": "object", "additionalProperties": Schema{"type": "string"}},
+		"any":      {},
+	} {
+		if !reflect.DeepEqual(props[name], want) {
+			t.Errorf("%s: %v, want %v", name, props[name], want)
+		}
+	}
+	for _, absent := range []string{"Skipped", "-", "hidden", "inner"} {
+		if _, ok := props[absent]; ok {
+			t.Errorf("%s is not written by encoding/json but is in the schema", absent)
+		}
+	}
+	if want := []string{"a", "plain", "ptr", "struct", "when", "replicas", "labels", "any"}; !reflect.DeepEqual(obj["required"], want) {
+		t.Errorf("required %v, want %v (all but omitempty; a struct is written anyway)", obj["required"], want)
+	}
+	body := s.of(reflect.TypeOf(struct {
+		Token string `json:"token"`
+	}{}))
+	if body["type"] != "object" || body["$ref"] != nil {
+		t.Errorf("an anonymous struct is written in place: %v", body)
+	}
+}
+
+// TestDocument: every operation has an id, a summary and an answer; the document is JSON.
+func TestDocument(t *testing.T) {
+	var doc struct {
+		OpenAPI string                               `json:"openapi"`
+		Paths   map[string]map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(Document(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, op := range Operations {
+		if op.ID == "" || op.Summary == "" || op.Tag == "" || (op.Answer == nil) == (op.Raw == nil) {
+			t.Errorf("%s %s: needs an id, a summary, a tag and one of Answer or Raw", op.Method, op.Path)
+		}
+		if ids[op.ID] {
+			t.Errorf("operation id %s twice", op.ID)
+		}
+		ids[op.ID] = true
+	}
+	if doc.OpenAPI != "3.0.3" || len(doc.Paths) == 0 {
+		t.Errorf("openapi %q, %d paths", doc.OpenAPI, len(doc.Paths))
+	}
+}
+
+// TestDocumentCommitted: the UI's copy (app/web/src/api/openapi.json, from which its TypeScript
+// types are generated) is this document; KD_UPDATE_OPENAPI=1 (make openapi) rewrites it.
+func TestDocumentCommitted(t *testing.T) {
+	const file = "../web/src/api/openapi.json"
+	if os.Getenv("KD_UPDATE_OPENAPI") != "" {
+		if err := os.WriteFile(file, Document(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(got, Document()) {
+		t.Fatalf("%s is stale (%v): run make openapi", file, err)
+	}
+}
