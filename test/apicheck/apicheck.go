@@ -19,6 +19,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
 // Checker validates answers against one document.
@@ -102,4 +104,38 @@ func (c *Checker) Check(req *http.Request, status int, header http.Header, body 
 		return fmt.Errorf("%s %s answered %d, not as the OpenAPI document says: %v\nbody: %.600s", req.Method, req.URL.RequestURI(), status, err, body)
 	}
 	return nil
+}
+
+// Install has every answer apiclient receives checked against the document the dashboard at c
+// serves (GET /api/v1/openapi.json).
+func Install(c apiclient.Client) error {
+	status, doc := c.Raw(http.MethodGet, "/api/v1/openapi.json", nil)
+	if status != http.StatusOK {
+		return fmt.Errorf("GET /api/v1/openapi.json: %d", status)
+	}
+	checker, err := New(doc)
+	if err != nil {
+		return err
+	}
+	apiclient.Checker = checker
+	return nil
+}
+
+// Report writes how many answers were checked, the operations none came from, and the first
+// violations; it is false when there were any.
+func Report(w io.Writer) bool {
+	checker, ok := apiclient.Checker.(*Checker)
+	if !ok {
+		return true
+	}
+	violations, checked := apiclient.Violations()
+	fmt.Fprintf(w, "%d answers checked against the OpenAPI document; operations without a checked answer: %v\n", checked, checker.Unchecked())
+	if len(violations) == 0 {
+		return true
+	}
+	fmt.Fprintf(w, "%d answers do not match the OpenAPI document, e.g.:\n", len(violations))
+	for _, v := range violations[:min(len(violations), 20)] {
+		fmt.Fprintln(w, " -", v)
+	}
+	return false
 }

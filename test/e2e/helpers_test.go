@@ -146,13 +146,17 @@ func imageIs(image string) func(pod) bool {
 }
 
 func createCloneSet(t *testing.T, ns, name string, replicas int32, strategy kruiseappsv1alpha1.CloneSetUpdateStrategyType) *kruiseappsv1alpha1.CloneSet {
-	cs, err := env.kruise.AppsV1alpha1().CloneSets(ns).Create(ctx, &kruiseappsv1alpha1.CloneSet{
+	cs, err := newCloneSet(ns, name, replicas, strategy)
+	must(t, "create cloneset", err)
+	return cs
+}
+
+func newCloneSet(ns, name string, replicas int32, strategy kruiseappsv1alpha1.CloneSetUpdateStrategyType) (*kruiseappsv1alpha1.CloneSet, error) {
+	return env.kruise.AppsV1alpha1().CloneSets(ns).Create(ctx, &kruiseappsv1alpha1.CloneSet{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		Spec: kruiseappsv1alpha1.CloneSetSpec{Replicas: &replicas, Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)},
 			Template: podTemplate(name, "nginx:1.27"), UpdateStrategy: kruiseappsv1alpha1.CloneSetUpdateStrategy{Type: strategy}},
 	}, metav1.CreateOptions{})
-	must(t, "create cloneset", err)
-	return cs
 }
 
 func createDeployment(t *testing.T, ns, name string, replicas int32) *appsv1.Deployment {

@@ -85,23 +85,11 @@ func run(m *testing.M) (int, error) {
 	}
 	defer stop()
 	// Every answer the tests receive is validated against the dashboard's OpenAPI document.
-	status, doc := env.dash.Raw("GET", "/api/v1/openapi.json", nil)
-	if status != 200 {
-		return 0, fmt.Errorf("GET /api/v1/openapi.json: %d", status)
-	}
-	checker, err := apicheck.New(doc)
-	if err != nil {
+	if err := apicheck.Install(env.dash); err != nil {
 		return 0, err
 	}
-	apiclient.Checker = checker
 	code := m.Run()
-	violations, checked := apiclient.Violations()
-	fmt.Fprintf(os.Stderr, "e2e: %d answers checked against the OpenAPI document; operations without a checked answer: %v\n", checked, apiclient.Checker.(*apicheck.Checker).Unchecked())
-	if len(violations) > 0 {
-		fmt.Fprintf(os.Stderr, "e2e: %d answers do not match the OpenAPI document, e.g.:\n", len(violations))
-		for _, v := range violations[:min(len(violations), 20)] {
-			fmt.Fprintln(os.Stderr, " -", v)
-		}
+	if !apicheck.Report(os.Stderr) {
 		code = 1
 	}
 	if err := c.CheckLive(); err != nil {
@@ -133,17 +121,23 @@ func startDashboard(ctx context.Context, dir, kubeconfig string) (func(), error)
 // runDashboard runs the built binary on addr with extra KD_ settings ("KEY=value") and waits
 // until it is ready; its log is dir/<name>.log.
 func runDashboard(dir, name, kubeconfig, addr string, settings ...string) (apiclient.Client, func(), error) {
+	client, _, stop, err := launchDashboard(dir, name, kubeconfig, addr, settings...)
+	return client, stop, err
+}
+
+// launchDashboard is runDashboard that also gives the process (to kill it).
+func launchDashboard(dir, name, kubeconfig, addr string, settings ...string) (apiclient.Client, *os.Process, func(), error) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	logFile, err := os.Create(filepath.Join(dir, name+".log"))
 	if err != nil {
-		return apiclient.Client{}, nil, err
+		return apiclient.Client{}, nil, nil, err
 	}
 	cmd := exec.Command(env.bin, "-conf", filepath.Join(root, "configs", "config.yaml"))
 	cmd.Env = append(append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms", "KD_METRICS_ADDR=127.0.0.1:0"), settings...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		return apiclient.Client{}, nil, err
+		return apiclient.Client{}, nil, nil, err
 	}
 	stop := func() {
 		_ = cmd.Process.Signal(os.Interrupt)
@@ -159,9 +153,9 @@ func runDashboard(dir, name, kubeconfig, addr string, settings ...string) (apicl
 	})
 	if err != nil {
 		stop()
-		return client, nil, fmt.Errorf("dashboard %s not ready (log %s): %w", name, logFile.Name(), err)
+		return client, nil, nil, fmt.Errorf("dashboard %s not ready (log %s): %w", name, logFile.Name(), err)
 	}
-	return client, stop, nil
+	return client, cmd.Process, stop, nil
 }
 
 func skipShort(t *testing.T) {

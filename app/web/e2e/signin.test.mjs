@@ -7,7 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 const { TOKEN_URL: tokenURL, OIDC_URL: oidcURL, UI_NAMESPACE: ns, VIEWER_TOKEN: viewerToken, APPROVER_TOKEN: approverToken } = process.env;
 const shots = process.env.SCREENSHOT_DIR ?? "e2e-artifacts";
@@ -16,10 +16,7 @@ let browser;
 before(async () => {
   assert.ok(tokenURL && oidcURL && ns && viewerToken && approverToken, "TOKEN_URL, OIDC_URL, UI_NAMESPACE and the tokens must be set");
   mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

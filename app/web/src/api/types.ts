@@ -1,7 +1,7 @@
 // Shapes of the backend's answers: generated from the server's OpenAPI document
 // (src/api/schema.ts, by scripts/gen-api.mjs from src/api/openapi.json; `make openapi`). Only the
 // names the UI uses are given here; request parameters and UI vocabularies are written below.
-import type { components } from "./schema";
+import type { components, operations } from "./schema";
 
 type S = components["schemas"];
 
@@ -70,16 +70,5 @@ export type WorkloadVerb = "scale" | "restart" | "delete" | "setImage" | "undo";
 export type ActionVerb = `action:${string}`;
 export type RolloutVerb = "approve" | "pause" | "resume" | "promote" | "enable" | "disable";
 
-/** The page mode of GET /workload/:namespace/:type. */
-export interface WorkloadPageParams {
-  view?: "compact" | "full";
-  /** Case-insensitive substring of the name. */
-  q?: string;
-  labelSelector?: string;
-  state?: string;
-  sort?: "name" | "-name" | "created" | "-created";
-  /** 1..1000; absent: every matching item. */
-  limit?: number;
-  /** The previous page's token. */
-  continue?: string;
-}
+/** The page mode of GET /workload/:namespace/:type (its query parameters). */
+export type WorkloadPageParams = NonNullable<operations["listWorkloads"]["parameters"]["query"]>;
