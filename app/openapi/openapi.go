@@ -50,6 +50,8 @@ type Op struct {
 	Answer any
 	// Raw: the answer is not enveloped (the document itself, the event stream, redirects).
 	Raw Schema
+	// Public: no sign-in needed in any mode.
+	Public bool
 }
 
 // Param is a query parameter.
@@ -81,19 +83,19 @@ type (
 
 // Operations is every operation of /api/v1, in the route table's order.
 var Operations = []Op{
-	{Method: "GET", Path: "/auth/config", ID: "getAuthConfig", Tag: "auth", Summary: "The sign-in mode and the read-only switch (no sign-in needed)", Answer: authConfig{}},
-	{Method: "POST", Path: "/auth/login", ID: "login", Tag: "auth", Summary: "Sign in with a Kubernetes bearer token: reviewed, then a sealed session cookie",
+	{Method: "GET", Path: "/auth/config", ID: "getAuthConfig", Public: true, Tag: "auth", Summary: "The sign-in mode and the read-only switch (no sign-in needed)", Answer: authConfig{}},
+	{Method: "POST", Path: "/auth/login", ID: "login", Public: true, Tag: "auth", Summary: "Sign in with a Kubernetes bearer token: reviewed, then a sealed session cookie",
 		Body: struct {
 			Token string `json:"token"`
 		}{}, Answer: biz.Me{}},
-	{Method: "POST", Path: "/auth/logout", ID: "logout", Tag: "auth", Summary: "Clear the session cookie", Answer: signedOut{}},
-	{Method: "GET", Path: "/auth/oidc/login", ID: "oidcLogin", Tag: "auth", Summary: "Start OpenID Connect sign-in (redirect to the provider)",
+	{Method: "POST", Path: "/auth/logout", ID: "logout", Public: true, Tag: "auth", Summary: "Clear the session cookie", Answer: signedOut{}},
+	{Method: "GET", Path: "/auth/oidc/login", ID: "oidcLogin", Public: true, Tag: "auth", Summary: "Start OpenID Connect sign-in (redirect to the provider)",
 		Query: []Param{q("redirect", "string", "a path on this site to return to")}, Raw: redirect},
-	{Method: "GET", Path: "/auth/oidc/callback", ID: "oidcCallback", Tag: "auth", Summary: "The provider's redirect back (code, state)",
+	{Method: "GET", Path: "/auth/oidc/callback", ID: "oidcCallback", Public: true, Tag: "auth", Summary: "The provider's redirect back (code, state)",
 		Query: []Param{q("code", "string", ""), q("state", "string", "")}, Raw: redirect},
 	{Method: "GET", Path: "/me", ID: "me", Tag: "auth", Summary: "Who the user is; with a namespace, which actions they may take",
 		Query: []Param{q("namespace", "string", "")}, Answer: biz.Me{}},
-	{Method: "GET", Path: "/openapi.json", ID: "openapi", Tag: "meta", Summary: "This document (no sign-in needed)",
+	{Method: "GET", Path: "/openapi.json", ID: "openapi", Public: true, Tag: "meta", Summary: "This document (no sign-in needed)",
 		Raw: Schema{"200": Schema{"description": "the OpenAPI 3 document", "content": Schema{"application/json": Schema{"schema": Schema{"type": "object"}}}}}},
 
 	{Method: "GET", Path: "/cluster/metrics", ID: "getClusterMetrics", Tag: "cluster", Summary: "Node counts, usage (metrics.k8s.io) and requests over allocatable", Answer: biz.ClusterMetrics{}},
@@ -208,6 +210,9 @@ func build() []byte {
 			}
 		}
 		operation["responses"] = responses
+		if op.Public {
+			operation["security"] = []any{}
+		}
 		item := paths["/api/v1"+op.Path]
 		if item == nil {
 			item = Schema{}
@@ -222,7 +227,7 @@ func build() []byte {
 	doc := Schema{
 		"openapi": "3.0.3",
 		"info": Schema{"title": "Kruise Dashboard API", "version": "v1",
-			"description": "OpenKruise workloads and Kruise Rollouts. Every answer is {\"data\": …}; every error {\"trace_id\",\"message\",\"code\"}. In auth modes token and oidc, sign in (session cookie) or send Authorization: Bearer <token>; Kubernetes RBAC decides every action."},
+			"description": "OpenKruise workloads and Kruise Rollouts. Every answer is {\"data\": …}; every error {\"trace_id\",\"message\",\"code\"}. In auth modes token and oidc, sign in (session cookie) or send Authorization: Bearer <token>; in mode none (loopback only) nothing is needed. Kubernetes RBAC decides every action."},
 		"paths": paths,
 		"components": Schema{
 			"schemas":   s.components,

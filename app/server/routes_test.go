@@ -16,7 +16,8 @@ import (
 )
 
 // TestRoutesAreDocumented: the route table serves exactly the OpenAPI document's operations
-// under /api/v1 (the live stream is a server filter, documented but not a route).
+// under /api/v1 (the live stream is a server filter, documented but not a route), and those the
+// document says need no sign-in are those sign-in lets through.
 func TestRoutesAreDocumented(t *testing.T) {
 	srv, err := newServer(&conf.Server{Addr: "127.0.0.1:0", Timeout: "5s"}, sdktrace.NewTracerProvider(), log.DefaultLogger)
 	if err != nil {
@@ -37,5 +38,12 @@ func TestRoutesAreDocumented(t *testing.T) {
 	sort.Strings(served)
 	if documented := openapi.Paths(); !reflect.DeepEqual(served, documented) {
 		t.Errorf("routes and document differ:\nserved     %v\ndocumented %v", served, documented)
+	}
+	// The document's public operations are those sign-in lets through.
+	for _, op := range openapi.Operations {
+		path := "/api/v1" + op.Path
+		if public := strings.HasPrefix(path, auth.Prefix) || path == auth.DocumentPath; op.Public != public {
+			t.Errorf("%s %s: documented public %v, sign-in says %v", op.Method, path, op.Public, public)
+		}
 	}
 }
