@@ -13,6 +13,7 @@ import (
 	"time"
 
 	authenticationv1 "k8s.io/api/authentication/v1"
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
@@ -37,8 +38,15 @@ func TestHelmChartRBAC(t *testing.T) {
 	must(t, "helm template", err)
 	file := filepath.Join(t.TempDir(), "chart.yaml")
 	must(t, "write rendering", os.WriteFile(file, []byte(rendered), 0o600))
-	out, err := runKubectl(shared.cluster.Kubeconfig, "apply", "--server-side", "-f", file)
+	// The namespace enforces the "restricted" Pod Security Standard: the hardened pod must pass.
+	out, err := runKubectl(shared.cluster.Kubeconfig, "label", "namespace", chartNS,
+		"pod-security.kubernetes.io/enforce=restricted", "pod-security.kubernetes.io/warn=restricted")
+	must(t, "label the namespace restricted: "+out, err)
+	out, err = runKubectl(shared.cluster.Kubeconfig, "apply", "--server-side", "-f", file)
 	must(t, "kubectl apply --server-side the chart: "+out, err)
+	if strings.Contains(out, "PodSecurity") {
+		t.Errorf("the chart's Deployment would violate the restricted Pod Security Standard:\n%s", out)
+	}
 	t.Cleanup(func() {
 		_, _ = runKubectl(shared.cluster.Kubeconfig, "delete", "--ignore-not-found", "clusterrole,clusterrolebinding", release+"-kruise-dashboard")
 	})
@@ -47,6 +55,14 @@ func TestHelmChartRBAC(t *testing.T) {
 			t.Errorf("after apply, %s: %s %v", kind, out, err)
 		}
 	}
+
+	t.Run("its pod is admitted under the restricted Pod Security Standard", func(t *testing.T) {
+		d, err := shared.kube.AppsV1().Deployments(chartNS).Get(ctx, release+"-kruise-dashboard", metav1.GetOptions{})
+		must(t, "read the Deployment", err)
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{GenerateName: "kd-chart-", Namespace: chartNS, Labels: d.Spec.Template.Labels}, Spec: d.Spec.Template.Spec}
+		_, err = shared.kube.CoreV1().Pods(chartNS).Create(ctx, pod, metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		must(t, "create its pod (server dry run) in a restricted namespace", err)
+	})
 
 	sa := release + "-kruise-dashboard"
 	token := serviceAccountToken(t, chartNS, sa)
