@@ -12,7 +12,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
+
+	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
 )
 
 // ChartDir is the chart's folder.
@@ -26,32 +27,9 @@ func ManifestsFile() string { return filepath.Join(here(), "..", "manifests", "k
 // the file.
 var ManifestValues = []string{"auth.sessionKeySecret.name=kruise-dashboard-session"}
 
-var built struct {
-	once sync.Once
-	path string
-	err  error
-}
-
 // Binary is the pinned helm, built on first use.
 func Binary(ctx context.Context) (string, error) {
-	built.once.Do(func() {
-		script := filepath.Join(here(), "..", "..", "third_party", "cluster", "build.sh")
-		var stderr bytes.Buffer
-		cmd := exec.CommandContext(ctx, "bash", script, "helm")
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			built.err = fmt.Errorf("build.sh helm: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
-			return
-		}
-		version, err := helmVersion()
-		if err != nil {
-			built.err = err
-			return
-		}
-		built.path = filepath.Join(strings.TrimSpace(string(out)), "helm-"+version)
-	})
-	return built.path, built.err
+	return localcluster.Tool(ctx, "helm", "helm", "HELM_VERSION")
 }
 
 // Run runs helm with args (the chart folder is ChartDir's; pass it as an argument where helm
@@ -98,19 +76,6 @@ const manifestsHeader = `# Kruise Dashboard for people without Helm: the chart i
 #   kubectl -n kruise-dashboard create secret generic kruise-dashboard-session --from-literal=session-key=$(openssl rand -hex 32)
 # then: kubectl apply --server-side -f deploy/manifests/kruise-dashboard.yaml
 `
-
-func helmVersion() (string, error) {
-	data, err := os.ReadFile(filepath.Join(here(), "..", "..", "third_party", "cluster", "versions.sh"))
-	if err != nil {
-		return "", err
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "HELM_VERSION="); ok {
-			return strings.TrimSpace(v), nil
-		}
-	}
-	return "", fmt.Errorf("HELM_VERSION not in versions.sh")
-}
 
 func here() string {
 	_, file, _, _ := runtime.Caller(0)

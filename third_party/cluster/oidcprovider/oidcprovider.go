@@ -22,11 +22,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
 )
 
 // User is an account the provider accepts on its login page. ID becomes the tokens' `sub`;
@@ -307,55 +308,13 @@ func writeUsers(path string, users []User) error {
 	return nil
 }
 
-var built struct {
-	sync.Mutex
-	path string
-}
-
-// binary runs build.sh once per process (later calls reuse the path; a failed build is retried).
+// binary is the provider's binary, built by build.sh once per process.
 func binary(ctx context.Context) (string, error) {
-	built.Lock()
-	defer built.Unlock()
-	if built.path != "" {
-		return built.path, nil
-	}
-	clusterDir := filepath.Join(sourceDir(), "..")
-	version, err := oidcVersion(filepath.Join(clusterDir, "versions.sh"))
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.CommandContext(ctx, "bash", filepath.Join(clusterDir, "build.sh"), "oidc")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("oidcprovider: build.sh oidc: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
-	}
-	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	path := filepath.Join(lines[len(lines)-1], "oidc-provider-"+version)
-	if _, err := os.Stat(path); err != nil {
-		return "", fmt.Errorf("oidcprovider: build.sh did not produce %s: %w", path, err)
-	}
-	built.path = path
-	return path, nil
-}
-
-func oidcVersion(versionsFile string) (string, error) {
-	raw, err := os.ReadFile(versionsFile)
+	p, err := localcluster.Tool(ctx, "oidc", "oidc-provider", "OIDC_VERSION")
 	if err != nil {
 		return "", fmt.Errorf("oidcprovider: %w", err)
 	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "OIDC_VERSION="); ok {
-			return v, nil
-		}
-	}
-	return "", fmt.Errorf("oidcprovider: no OIDC_VERSION in %s", versionsFile)
-}
-
-// sourceDir is this package's directory, from which build.sh beside it is found.
-func sourceDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(file)
+	return p, nil
 }
 
 func getOK(ctx context.Context, client *http.Client, url string) error {
