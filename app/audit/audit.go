@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/recorder"
 )
 
 // Entry is one audit line.
@@ -71,9 +72,9 @@ func (l *Log) Filter(next http.Handler) http.Handler {
 			}
 			e.Params[k] = v[0]
 		}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := recorder.New(w)
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), entryKey{}, e)))
-		e.Status = rec.status
+		e.Status = rec.Code
 		if e.Code == "" {
 			e.Code = "OK"
 		}
@@ -122,15 +123,4 @@ func SetCode(ctx context.Context, code string) {
 	if e := entry(ctx); e != nil {
 		e.Code = code
 	}
-}
-
-// statusRecorder keeps the status written.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
 }

@@ -20,6 +20,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	clientmetrics "k8s.io/client-go/tools/metrics"
+
+	"github.com/kruise-dashboard/kruise-dashboard/app/recorder"
 )
 
 // Metrics is the registry and the dashboard's own series.
@@ -100,23 +102,11 @@ func (m *Metrics) Filter(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rt := &route{template: "unmatched"}
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		rec := recorder.New(w)
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, rt)))
-		m.requests.WithLabelValues(rt.template, r.Method, strconv.Itoa(rec.status)).Observe(time.Since(start).Seconds())
+		m.requests.WithLabelValues(rt.template, r.Method, strconv.Itoa(rec.Code)).Observe(time.Since(start).Seconds())
 	})
 }
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // Handler serves /metrics and, with pprof, /debug/pprof/.
 func (m *Metrics) Handler(withPprof bool) http.Handler {
