@@ -15,6 +15,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/yaml"
 
@@ -151,8 +152,8 @@ func writeOrder(r route) int {
 // serviceAccountToken creates the ServiceAccount if needed and asks for a token (TokenRequest).
 func serviceAccountToken(t *testing.T, ns, name string) string {
 	t.Helper()
-	if _, err := shared.kube.CoreV1().ServiceAccounts(ns).Get(ctx, name, metav1.GetOptions{}); err != nil {
-		_, err = runKubectl(shared.cluster.Kubeconfig, "-n", ns, "create", "serviceaccount", name)
+	_, err := shared.kube.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if !apierrors.IsAlreadyExists(err) {
 		must(t, "create serviceaccount "+name, err)
 	}
 	seconds := int64(3600)
