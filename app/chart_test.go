@@ -49,7 +49,7 @@ func TestHelmChartRBAC(t *testing.T) {
 		t.Errorf("the chart's Deployment would violate the restricted Pod Security Standard:\n%s", out)
 	}
 	t.Cleanup(func() {
-		_, _ = runKubectl(shared.cluster.Kubeconfig, "delete", "--ignore-not-found", "clusterrole,clusterrolebinding", release+"-kruise-dashboard")
+		_, _ = runKubectl(shared.cluster.Kubeconfig, "delete", "--ignore-not-found", "clusterrole,clusterrolebinding", release+"-kruise-dashboard", release+"-kruise-dashboard-metrics-reader")
 	})
 	for _, kind := range []string{"deployment", "service", "poddisruptionbudget", "serviceaccount", "secret"} {
 		if out, err := runKubectl(shared.cluster.Kubeconfig, "-n", chartNS, "get", kind, "-o", "name"); err != nil || !strings.Contains(out, release) {

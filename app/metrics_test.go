@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
@@ -10,9 +12,11 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
@@ -106,5 +110,53 @@ func TestMetrics(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("pprof without KD_PPROF: %d", resp.StatusCode)
+	}
+}
+
+// TestMetricsBeyondLoopback: on an address beyond loopback (the chart's :9464) the metrics
+// listener answers only a bearer token whose user may get the path (nonResourceURLs), as the
+// Kubernetes components guard theirs: 401 without one, 403 naming what is missing, the series
+// for a scraper that may.
+func TestMetricsBeyondLoopback(t *testing.T) {
+	skipShort(t)
+	setUpRoles(t)
+	grant(t, "scrape-metrics", "viewer", rbacv1.PolicyRule{NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}})
+	addr, err := apiclient.FreeAddr()
+	must(t, "free address", err)
+	port := addr[strings.LastIndex(addr, ":")+1:]
+	d, err := startDashboard(shared.cluster.Kubeconfig, adapters.All, true, func(bc *conf.Bootstrap) { bc.Server.MetricsAddr, bc.Server.Pprof = "0.0.0.0:"+port, true })
+	must(t, "start dashboard", err)
+	defer d.stop()
+	metricsAt := apiclient.Client{URL: "http://127.0.0.1:" + port}
+	for _, c := range []struct {
+		name, path, token string
+		status            int
+		code, says        string
+	}{
+		{"no token", "/metrics", "", http.StatusUnauthorized, biz.CodeUnauthorized, "Bearer"},
+		{"a token the API server rejects", "/metrics", "not-a-token", http.StatusUnauthorized, biz.CodeUnauthorized, "rejected"},
+		{"a user without the right", "/metrics", shared.cluster.Tokens["nobody"], http.StatusForbidden, biz.CodeForbidden, `"nobody" may not get /metrics`},
+		{"pprof is another path", "/debug/pprof/", shared.cluster.Tokens["viewer"], http.StatusForbidden, biz.CodeForbidden, `"viewer" may not get /debug/pprof/`},
+	} {
+		header := http.Header{}
+		if c.token != "" {
+			header.Set("Authorization", "Bearer "+c.token)
+		}
+		status, body := metricsAt.Raw(http.MethodGet, c.path, header)
+		var e apiclient.Error
+		_ = json.Unmarshal(body, &e)
+		if status != c.status || e.Code != c.code || !strings.Contains(e.Message, c.says) {
+			t.Errorf("%s: %d %s, want %d %s saying %q", c.name, status, body, c.status, c.code, c.says)
+		}
+	}
+	status, body := metricsAt.Raw(http.MethodGet, "/metrics", http.Header{"Authorization": {"Bearer " + shared.cluster.Tokens["viewer"]}})
+	if status != http.StatusOK {
+		t.Fatalf("a scraper that may get /metrics: %d %s", status, body)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	must(t, "parse /metrics", err)
+	if families["kd_build_info"] == nil {
+		t.Errorf("no build info among %d families", len(families))
 	}
 }

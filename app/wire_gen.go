@@ -95,7 +95,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		cleanup()
 		return nil, nil, err
 	}
-	metricsServer := server.NewMetricsServer(confServer, metrics, encoded, changes, access)
+	metricsServer := server.NewMetricsServer(confServer, metrics, encoded, changes, access, authenticator)
 	app := newApp(logger, httpServer, cache, metricsServer)
 	return app, func() {
 		cleanup()

@@ -45,10 +45,15 @@ type Attributes struct {
 	Subresource string
 	Namespace   string
 	Name        string
+	// Path is a non-resource URL (e.g. /metrics) asked about instead of a resource.
+	Path string
 }
 
 // String is how a denial names what was missing, e.g. `patch clonesets/scale (apps.kruise.io) in namespace demo`.
 func (a Attributes) String() string {
+	if a.Path != "" {
+		return a.Verb + " " + a.Path
+	}
 	res := a.Resource
 	if a.Subresource != "" {
 		res += "/" + a.Subresource
@@ -80,7 +85,7 @@ func Forbidden(user string, a Attributes) *Error {
 
 // authorize lets a cached read through only when the signed-in user may do it. Without a
 // signed-in person (mode none) the cache holds nothing the dashboard's identity may not read.
-func authorize(ctx context.Context, access Access, a Attributes) error {
+func Authorize(ctx context.Context, access Access, a Attributes) error {
 	u, ok := UserFrom(ctx)
 	if !ok || !u.Impersonate {
 		return nil
@@ -100,5 +105,5 @@ func authorize(ctx context.Context, access Access, a Attributes) error {
 // API server, impersonating the user, decides again on the write itself).
 func authorizeWrite(ctx context.Context, access Access, a Attributes, subresource string) error {
 	a.Subresource = subresource
-	return authorize(ctx, access, a)
+	return Authorize(ctx, access, a)
 }

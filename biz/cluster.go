@@ -90,7 +90,7 @@ func (uc *ClusterUsecase) Metrics(ctx context.Context) (*ClusterMetrics, error) 
 	ctx, span := uc.tracer.Start(ctx, "ClusterUsecase.Metrics")
 	defer span.End()
 	// The figures describe every node and pod: cluster-wide readers only.
-	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "nodes"}); err != nil {
+	if err := Authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "nodes"}); err != nil {
 		return nil, err
 	}
 	if err := uc.cache.CoreReady(); err != nil {

@@ -216,7 +216,7 @@ func (uc *WorkloadUsecase) Rollout(ctx context.Context, ns, workloadType, name s
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, uc.access, rolloutAttributes("list", ns, "")); err != nil {
+	if err := Authorize(ctx, uc.access, rolloutAttributes("list", ns, "")); err != nil {
 		return nil, err
 	}
 	gov, err := governing(uc.rollouts, ns, a.Info().GVK, name)

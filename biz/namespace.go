@@ -34,13 +34,13 @@ func (uc *NamespaceUsecase) Names(ctx context.Context) ([]string, error) {
 		return nil, FromKube(err, "namespaces")
 	}
 	visible := func(string) bool { return true }
-	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "namespaces"}); err != nil {
+	if err := Authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "namespaces"}); err != nil {
 		if !IsForbidden(err) {
 			return nil, err
 		}
 		visible = func(ns string) bool {
-			return authorize(ctx, uc.access, Attributes{Verb: "get", Resource: "namespaces", Name: ns}) == nil ||
-				authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}) == nil
+			return Authorize(ctx, uc.access, Attributes{Verb: "get", Resource: "namespaces", Name: ns}) == nil ||
+				Authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}) == nil
 		}
 	}
 	names := make([]string, 0, len(list))

@@ -82,7 +82,7 @@ func (uc *RolloutUsecase) Status(ctx context.Context, ns, name string) (*Rollout
 	st := uc.status(obj)
 	if st.Active {
 		// Where the pods stand; a workload that cannot be read leaves it out, not the status.
-		if a, _, workload, err := uc.workload(obj); err == nil && authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}) == nil {
+		if a, _, workload, err := uc.workload(obj); err == nil && Authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}) == nil {
 			if pods, err := a.Pods(workload.(metav1.Object)); err == nil {
 				st.Pods = releasePods(st, workload, pods)
 			}
@@ -105,11 +105,11 @@ func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) 
 	// Every namespace: a user who may not list Rollouts cluster-wide sees those of the
 	// namespaces where they may.
 	visible := func(string) bool { return true }
-	if err := authorize(ctx, uc.access, rolloutAttributes("list", scope, "")); err != nil {
+	if err := Authorize(ctx, uc.access, rolloutAttributes("list", scope, "")); err != nil {
 		if scope != "" || !IsForbidden(err) {
 			return nil, err
 		}
-		visible = func(ns string) bool { return authorize(ctx, uc.access, rolloutAttributes("list", ns, "")) == nil }
+		visible = func(ns string) bool { return Authorize(ctx, uc.access, rolloutAttributes("list", ns, "")) == nil }
 	}
 	if scope != "" {
 		// A namespace that does not exist is 404, as for workloads, not an empty list.
@@ -383,7 +383,7 @@ func (uc *RolloutUsecase) find(ctx context.Context, ns, name string) (RolloutObj
 	if err := validateRolloutPath(ns, name); err != nil {
 		return RolloutObject{}, err
 	}
-	if err := authorize(ctx, uc.access, rolloutAttributes("get", ns, name)); err != nil {
+	if err := Authorize(ctx, uc.access, rolloutAttributes("get", ns, name)); err != nil {
 		return RolloutObject{}, err
 	}
 	obj, err := uc.repo.Get(ns, name)

@@ -92,7 +92,7 @@ func (uc *WatchUsecase) Open(ctx context.Context, q WatchQuery) (*Watch, error) 
 	}
 	if q.Type != "" && q.Namespace != AllNamespaces {
 		if attrs, ok := uc.attributes(q.Type, q.Namespace); ok {
-			if err := authorize(ctx, uc.workloads.access, attrs); err != nil {
+			if err := Authorize(ctx, uc.workloads.access, attrs); err != nil {
 				return nil, err
 			}
 		}
@@ -137,7 +137,7 @@ func (w *Watch) Wants(ctx context.Context, c ObjectChange) bool {
 		return false
 	}
 	attrs, ok := w.uc.attributes(c.Type, c.Namespace)
-	return ok && authorize(ctx, w.uc.workloads.access, attrs) == nil
+	return ok && Authorize(ctx, w.uc.workloads.access, attrs) == nil
 }
 
 // attributes is the list permission a change of this type needs.

@@ -99,7 +99,7 @@ func (uc *WorkloadUsecase) Pods(ctx context.Context, ns, workloadType, name stri
 	if err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: inScope(a, ns)}); err != nil {
+	if err := Authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: inScope(a, ns)}); err != nil {
 		return nil, err
 	}
 	if err := uc.cache.CoreReady(); err != nil {
@@ -293,7 +293,7 @@ func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name stri
 	if err := validScope(a, ns); err != nil {
 		return nil, nil, err
 	}
-	if err := authorize(ctx, uc.access, attributesOf(a, "get", ns, name)); err != nil {
+	if err := Authorize(ctx, uc.access, attributesOf(a, "get", ns, name)); err != nil {
 		return nil, nil, err
 	}
 	if err := uc.checkNamespace(ns); err != nil {

@@ -68,7 +68,7 @@ func (uc *WorkloadUsecase) listableIn(ctx context.Context, ns string) ([]adapter
 		if !inNamespace(a, ns) {
 			continue
 		}
-		if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
+		if err := Authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
 			if denied == nil {
 				denied = err
 			}
@@ -169,7 +169,7 @@ func (uc *WorkloadUsecase) listable(ctx context.Context, ns, workloadType string
 	if err := validScope(a, ns); err != nil {
 		return nil, err
 	}
-	if err := authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
+	if err := Authorize(ctx, uc.access, attributesOf(a, "list", ns, "")); err != nil {
 		return nil, err
 	}
 	return a, uc.checkNamespace(ns)

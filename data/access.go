@@ -72,13 +72,19 @@ func (a *Access) Allowed(ctx context.Context, attrs biz.Attributes) (bool, error
 }
 
 func (a *Access) review(ctx context.Context, u *biz.User, signedIn bool, attrs biz.Attributes) (bool, error) {
-	ra := &authorizationv1.ResourceAttributes{
-		Namespace: attrs.Namespace, Verb: attrs.Verb, Group: attrs.Group,
-		Resource: attrs.Resource, Subresource: attrs.Subresource, Name: attrs.Name,
+	var ra *authorizationv1.ResourceAttributes
+	var nra *authorizationv1.NonResourceAttributes
+	if attrs.Path != "" {
+		nra = &authorizationv1.NonResourceAttributes{Path: attrs.Path, Verb: attrs.Verb}
+	} else {
+		ra = &authorizationv1.ResourceAttributes{
+			Namespace: attrs.Namespace, Verb: attrs.Verb, Group: attrs.Group,
+			Resource: attrs.Resource, Subresource: attrs.Subresource, Name: attrs.Name,
+		}
 	}
 	if !signedIn {
 		r, err := a.clients.Service.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authorizationv1.SelfSubjectAccessReview{
-			Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: ra},
+			Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: ra, NonResourceAttributes: nra},
 		}, metav1.CreateOptions{})
 		if err != nil {
 			return false, err
@@ -86,7 +92,7 @@ func (a *Access) review(ctx context.Context, u *biz.User, signedIn bool, attrs b
 		return r.Status.Allowed, nil
 	}
 	r, err := a.clients.Service.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{
-		Spec: authorizationv1.SubjectAccessReviewSpec{User: u.Name, Groups: u.Groups, ResourceAttributes: ra},
+		Spec: authorizationv1.SubjectAccessReviewSpec{User: u.Name, Groups: u.Groups, ResourceAttributes: ra, NonResourceAttributes: nra},
 	}, metav1.CreateOptions{})
 	if err != nil {
 		return false, err
@@ -101,7 +107,7 @@ func decisionKey(u *biz.User, signedIn bool, a biz.Attributes) string {
 		sort.Strings(groups)
 		who = u.Name + "\x00" + strings.Join(groups, "\x01")
 	}
-	return strings.Join([]string{who, a.Verb, a.Group, a.Resource, a.Subresource, a.Namespace, a.Name}, "\x00")
+	return strings.Join([]string{who, a.Verb, a.Group, a.Resource, a.Subresource, a.Namespace, a.Name, a.Path}, "\x00")
 }
 
 // TokenReviewer checks bearer tokens with the API server (TokenReview), as the dashboard's identity.

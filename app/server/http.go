@@ -35,10 +35,14 @@ import (
 var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard, NewStream, NewMetricsServer)
 
 // NewMetricsServer is the metrics listener, reading the cache, the stream and the access
-// reviewer at scrape time.
-func NewMetricsServer(c *conf.Server, m *metrics.Metrics, rows *data.Encoded, changes *data.Changes, access *data.Access) *metrics.Server {
+// reviewer at scrape time. Beyond loopback it answers only bearer tokens allowed to get the path.
+func NewMetricsServer(c *conf.Server, m *metrics.Metrics, rows *data.Encoded, changes *data.Changes, access *data.Access, authn *auth.Authenticator) *metrics.Server {
 	m.Watch(metrics.Sources{CacheObjects: rows.Counts, StreamClients: changes.Clients, Decisions: access.Decisions})
-	return metrics.NewServer(c.MetricsAddr, m.Handler(c.Pprof))
+	h := m.Handler(c.Pprof)
+	if c.MetricsAddr != "" && !auth.IsLoopback(c.MetricsAddr) {
+		h = metrics.Protect(h, authn.Bearer, access, encodeError)
+	}
+	return metrics.NewServer(c.MetricsAddr, h)
 }
 
 // NewStream builds the live stream's server from the server settings.

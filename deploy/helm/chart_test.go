@@ -164,7 +164,12 @@ func TestDefaults(t *testing.T) {
 	if len(svc.Spec.Ports) != 2 || svc.Spec.Ports[0].TargetPort.String() != "http" || svc.Spec.Ports[1].TargetPort.String() != "metrics" {
 		t.Errorf("service ports %+v, want http and metrics", svc.Spec.Ports)
 	}
-	for _, absent := range []string{"Ingress/kd-kruise-dashboard", "NetworkPolicy/kd-kruise-dashboard"} {
+	var reader rbacv1.ClusterRole
+	r.get(t, "ClusterRole/kd-kruise-dashboard-metrics-reader", &reader)
+	if want := []rbacv1.PolicyRule{{NonResourceURLs: []string{"/metrics"}, Verbs: []string{"get"}}}; !reflect.DeepEqual(reader.Rules, want) {
+		t.Errorf("metrics reader rules %+v, want %+v", reader.Rules, want)
+	}
+	for _, absent := range []string{"Ingress/kd-kruise-dashboard", "NetworkPolicy/kd-kruise-dashboard", "ClusterRoleBinding/kd-kruise-dashboard-metrics-reader"} {
 		if _, ok := r[absent]; ok {
 			t.Errorf("%s rendered by default; it is optional", absent)
 		}
@@ -200,7 +205,8 @@ func TestOptions(t *testing.T) {
 	r := render(t, ctx, "auth.mode=oidc", "auth.oidc.issuerURL=https://login.example.com", "auth.oidc.clientID=kd",
 		"auth.oidc.clientSecret.name=kd-oidc", "auth.oidc.redirectURL=https://kd.example.com/api/v1/auth/oidc/callback",
 		"ingress.enabled=true", "ingress.hosts[0].host=kd.example.com", "ingress.tls[0].secretName=kd-tls", "ingress.tls[0].hosts[0]=kd.example.com",
-		"networkPolicy.enabled=true", "auth.sessionKeySecret.name=mine", "typesConfigMap=my-types")
+		"networkPolicy.enabled=true", "auth.sessionKeySecret.name=mine", "typesConfigMap=my-types",
+		"metrics.reader.subjects[0].kind=ServiceAccount", "metrics.reader.subjects[0].name=prometheus", "metrics.reader.subjects[0].namespace=monitoring")
 	var d appsv1.Deployment
 	r.get(t, "Deployment/kd-kruise-dashboard", &d)
 	env := map[string]string{}
@@ -227,6 +233,11 @@ func TestOptions(t *testing.T) {
 	}
 	if _, ok := r["Secret/kd-kruise-dashboard-session"]; ok {
 		t.Error("a session Secret was generated although one was named")
+	}
+	var scrapers rbacv1.ClusterRoleBinding
+	r.get(t, "ClusterRoleBinding/kd-kruise-dashboard-metrics-reader", &scrapers)
+	if want := (rbacv1.Subject{Kind: "ServiceAccount", Name: "prometheus", Namespace: "monitoring"}); len(scrapers.Subjects) != 1 || scrapers.Subjects[0] != want || scrapers.RoleRef.Name != "kd-kruise-dashboard-metrics-reader" {
+		t.Errorf("metrics reader binding %+v", scrapers)
 	}
 	var ing networkingv1.Ingress
 	r.get(t, "Ingress/kd-kruise-dashboard", &ing)
