@@ -32,9 +32,11 @@ plugin: ui
 	$(GO) build -ldflags "-X main.Version=$(VERSION)" -o bin/kubectl-kruise_dashboard ./app
 
 ## openapi: write the API's OpenAPI document into the UI (app/web/src/api/openapi.json) and generate
-## its TypeScript types from it (src/api/schema.ts)
+## its TypeScript types from it (src/api/schema.ts); the types as the server describes them, for the
+## UI's tests (src/api/workloadTypes.json)
 openapi: ui-deps
 	KD_UPDATE_OPENAPI=1 $(GO) test -count=1 -run TestDocumentCommitted ./app/openapi
+	KD_UPDATE_OPENAPI=1 $(GO) test -count=1 -run TestWorkloadTypesFixture ./configs
 	cd app/web && npm run gen:api
 
 ## manifests: render the Helm chart with its defaults into deploy/manifests (for people without Helm)

@@ -1,18 +1,25 @@
 // Package adapters holds one adapter per workload type the dashboard serves.
 //
-// An adapter describes its type (Info), gives the shared informer the type is read from, finds
-// the pods an object owns, and implements the optional capability interfaces (Scaler, Restarter)
-// that match the flags it declares. The registry checks flags against interfaces at start-up, and
-// the HTTP layer never switches on a type: it asks the registry.
+// This file is the contract: Adapter, which every type implements, and the optional capability
+// interfaces (Scaler, Restarter, Templated, Revisioner, ContainerRestarter, Actor) that match the
+// flags it declares. The registry checks flags against interfaces at start-up, each kind's file
+// asserts at compile time what it implements, and the HTTP layer never switches on a type.
 //
 // # Adding a workload type
 //
-//  1. Write one file here, e.g. uniteddeployment.go: a struct embedding Resource, a constructor
-//     that fills it with NewResource (type name, plural, GroupVersionKind, capability flags,
-//     informer), a Pods method, and Scale/RestartPatch when the flags say the type supports them.
+//  1. Write one file here, e.g. uniteddeployment.go: a struct embedding Resource and a
+//     constructor that fills it with NewResource — type name, plural, GroupVersionKind,
+//     capability flags, informer, and what the kind is: its list Columns (titles in English and
+//     Chinese), the States its objects take and the State rule reading them, and the Commands
+//     kubectl users would type for its actions (Info.KubectlCommands gives the usual ones); then
+//     Pods, and Scale/RestartPatch/TemplateOf when the flags say the type supports them, with a
+//     compile-time assertion of each interface.
 //  2. Add the constructor to All in provider.go.
+//  3. Grant the dashboard list and watch (and the verbs of its actions) on the resource in
+//     configs/clusterrole.yaml and the chart's role; TestClusterRoleCoversRegistry names a kind
+//     whose rules are missing.
 //
-// Nothing else changes: routes, use cases, the UI's capability table and the cache pick it up.
+// Routes, use cases, the UI (tabs, columns, state filter, commands) and the cache pick it up.
 package adapters
 
 import (
@@ -58,9 +65,16 @@ type Info struct {
 	File   string `json:"file,omitempty"`
 	// Scope is Namespaced, or Cluster for a cluster-scoped kind (served under _cluster).
 	Scope string `json:"scope" enum:"Namespaced,Cluster"`
-	// Columns and Actions of a declared type (the UI lists and offers them; built-in types'
-	// columns are known to the UI).
-	Columns []Column `json:"columns,omitempty"`
+	// Columns are what a list shows of each object between its state and its age (Detail ones
+	// only on the object's page); every compact row carries their values.
+	Columns []Column `json:"columns"`
+	// States are the states the type's objects can be in (the list's state filter).
+	States []string `json:"states"`
+	// State reads an object's state, one of States (a Go kind's; declared types use CEL).
+	State func(Object) string `json:"-"`
+	// Commands are the kubectl commands equivalent to the built-in actions.
+	Commands Commands `json:"commands"`
+	// Actions of a declared type.
 	Actions []Action `json:"actions,omitempty"`
 }
 
@@ -89,6 +103,8 @@ type Adapter interface {
 	Fetch(ctx context.Context, namespace, name string) (runtime.Object, error)
 	// Apply sends a patch (merge or JSON patch) and returns the updated object.
 	Apply(ctx context.Context, namespace, name string, p Patch) (runtime.Object, error)
+	// Summarize returns an object's column values and state (content is its JSON).
+	Summarize(content map[string]any) (columns map[string]any, state string)
 }
 
 // Scaler is implemented by types with the /scale subresource.
@@ -112,4 +128,27 @@ type Restarter interface {
 	RestartPatch(obj runtime.Object, at time.Time) ([]byte, error)
 	// Patch applies a merge patch to the object and returns the result.
 	Patch(ctx context.Context, namespace, name string, patch []byte) (runtime.Object, error)
+}
+
+// Revisioner is implemented by types whose revisions are kept and can be rolled back to.
+type Revisioner interface {
+	// Revisions returns obj's revisions, oldest first.
+	Revisions(obj metav1.Object) ([]Revision, error)
+	// TemplateOf (comparable with Revision.Template).
+	Templated
+}
+
+// ContainerRestarter is implemented by types that can restart their containers in the way their
+// update strategy honours (the Rollout restart). The template annotation is enough where pods are
+// recreated on any template change; where Kruise updates in place, a metadata change would only
+// relabel pods, so the RESTARTED_AT variable is changed in every container instead, as
+// kubectl-kruise does.
+type ContainerRestarter interface {
+	ContainerRestartPatch(obj runtime.Object, at time.Time) (Patch, error)
+}
+
+// Actor is implemented by types with named actions.
+type Actor interface {
+	// ActionPatch builds the patch of action for obj with the parameters as given (JSON values).
+	ActionPatch(obj runtime.Object, action string, params map[string]any) (Patch, error)
 }

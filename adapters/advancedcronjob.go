@@ -13,11 +13,48 @@ type AdvancedCronJob struct{ Resource }
 
 // NewAdvancedCronJob builds the advancedcronjob adapter.
 func NewAdvancedCronJob(c *Cluster) *AdvancedCronJob {
-	return &AdvancedCronJob{NewResource(c, Info{
+	info := Info{
 		Type: "advancedcronjob", Plural: "advancedcronjobs",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("AdvancedCronJob"),
 		Capabilities: Capabilities{},
-	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().AdvancedCronJobs().Informer() })}
+		Columns: []Column{
+			StringColumn("schedule", "Schedule", "调度计划", "spec", "schedule"),
+			{Name: "activeJobs", Title: "Active jobs", Titles: zh("运行中的任务"), Type: "number", Value: func(o Object) any {
+				active, _ := o.Map("status")["active"].([]any)
+				return float64(len(active))
+			}},
+			TimeColumn("lastSchedule", "Last scheduled", "上次调度", "status", "lastScheduleTime"),
+			{Name: "jobKind", Title: "Job kind", Titles: zh("任务类型"), Value: cronJobKind},
+		},
+		States: []string{"active", "scheduled", "suspended"},
+		State: func(o Object) string {
+			active, _ := o.Map("status")["active"].([]any)
+			switch {
+			case o.True("spec", "paused"):
+				return "suspended"
+			case len(active) > 0:
+				return "active"
+			}
+			return "scheduled"
+		},
+	}
+	info.Commands = info.KubectlCommands()
+	return &AdvancedCronJob{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().AdvancedCronJobs().Informer() })}
+}
+
+// cronJobKind is the kind of job it makes: the status's, else the template's.
+func cronJobKind(o Object) any {
+	if t := o.Str("status", "type"); t != "" {
+		return t
+	}
+	tpl := o.Map("spec", "template")
+	switch {
+	case tpl["broadcastJobTemplate"] != nil:
+		return "BroadcastJob"
+	case tpl["jobTemplate"] != nil:
+		return "Job"
+	}
+	return nil
 }
 
 // Pods are the pods of the Jobs and BroadcastJobs the cron job controls. BroadcastJobs are

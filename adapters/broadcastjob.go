@@ -1,6 +1,8 @@
 package adapters
 
 import (
+	"strings"
+
 	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -13,11 +15,34 @@ type BroadcastJob struct{ Resource }
 
 // NewBroadcastJob builds the broadcastjob adapter.
 func NewBroadcastJob(c *Cluster) *BroadcastJob {
-	return &BroadcastJob{NewResource(c, Info{
+	info := Info{
 		Type: "broadcastjob", Plural: "broadcastjobs",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("BroadcastJob"),
 		Capabilities: Capabilities{},
-	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().BroadcastJobs().Informer() })}
+		Columns: []Column{
+			NumberColumn("desired", "Desired", "期望数", "status", "desired"),
+			NumberColumn("active", "Active pods", "运行中的 Pod", "status", "active"),
+			NumberColumn("succeeded", "Succeeded", "成功", "status", "succeeded"),
+			NumberColumn("failed", "Failed", "失败", "status", "failed"),
+			TimeColumn("completed", "Completed", "完成于", "status", "completionTime"),
+		},
+		States: []string{"pending", "running", "paused", "completed", "failed"},
+		State:  broadcastJobState,
+	}
+	info.Commands = info.KubectlCommands()
+	return &BroadcastJob{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().BroadcastJobs().Informer() })}
+}
+
+// broadcastJobState is the job's phase, or paused when its spec says so.
+func broadcastJobState(o Object) string {
+	if o.True("spec", "paused") {
+		return "paused"
+	}
+	switch phase := strings.ToLower(o.Str("status", "phase")); phase {
+	case "completed", "failed", "running", "paused":
+		return phase
+	}
+	return "pending"
 }
 
 // Pods are those whose controller is the job (the controller also labels them

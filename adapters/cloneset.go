@@ -17,12 +17,35 @@ type CloneSet struct{ Resource }
 
 // NewCloneSet builds the cloneset adapter.
 func NewCloneSet(c *Cluster) *CloneSet {
-	return &CloneSet{NewResource(c, Info{
+	info := Info{
 		Type: "cloneset", Plural: "clonesets",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"),
 		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
-	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().CloneSets().Informer() })}
+		Columns:      []Column{ReplicasColumn, ReadyColumn, UpToDateColumn, AvailableColumn, UpdateRevisionColumn, CurrentRevisionColumn},
+		States:       ReplicaStates,
+		State: ReplicaRule{
+			Paused: func(o Object) bool { return o.True("spec", "updateStrategy", "paused") },
+			// The controller says how many pods the partition lets it update.
+			Held: func(o Object, desired float64) float64 {
+				if e, ok := o.Map("status")["expectedUpdatedReplicas"].(float64); ok {
+					return max(0, desired-e)
+				}
+				return 0
+			},
+		}.State,
+	}
+	info.Commands = info.KubectlCommands()
+	info.Commands.Restart = info.templateRestartCommand()
+	info.Commands.SetImage = info.kruiseSetImage()
+	return &CloneSet{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().CloneSets().Informer() })}
 }
+
+var (
+	_ Scaler             = (*CloneSet)(nil)
+	_ Restarter          = (*CloneSet)(nil)
+	_ Revisioner         = (*CloneSet)(nil)
+	_ ContainerRestarter = (*CloneSet)(nil)
+)
 
 func (s *CloneSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 	return s.Cluster().PodsOwnedBy(obj.GetUID())

@@ -135,6 +135,22 @@ func NewResource(c *Cluster, info Info, informer func() cache.SharedIndexInforme
 
 func (r Resource) Info() Info { return r.info }
 
+// Summarize computes the kind's columns and state (Info.Columns, Info.State).
+func (r Resource) Summarize(content map[string]any) (map[string]any, string) {
+	o := Object(content)
+	cols := make(map[string]any, len(r.info.Columns))
+	for _, c := range r.info.Columns {
+		if c.Value != nil {
+			cols[c.Name] = c.Value(o)
+		}
+	}
+	state := ""
+	if r.info.State != nil {
+		state = r.info.State(o)
+	}
+	return cols, state
+}
+
 func (r Resource) Informer() cache.SharedIndexInformer { return Indexed(r.informer()) }
 
 func (r Resource) client(namespace string) dynamic.ResourceInterface {

@@ -16,12 +16,38 @@ type DaemonSet struct{ Resource }
 
 // NewDaemonSet builds the daemonset adapter.
 func NewDaemonSet(c *Cluster) *DaemonSet {
-	return &DaemonSet{NewResource(c, Info{
+	info := Info{
 		Type: "daemonset", Plural: "daemonsets",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("DaemonSet"),
 		Capabilities: Capabilities{Restartable: true, ImageSettable: true},
-	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().DaemonSets().Informer() })}
+		Columns: []Column{
+			NumberColumn("desired", "Desired", "期望数", "status", "desiredNumberScheduled"),
+			NumberColumn("ready", "Ready", "就绪", "status", "numberReady"),
+			NumberColumn("updated", "Up to date", "已更新", "status", "updatedNumberScheduled"),
+			NumberColumn("available", "Available", "可用", "status", "numberAvailable").OnDetail(),
+			StringColumn("revision", "Update revision", "更新版本", "status", "daemonSetHash"),
+		},
+		States: []string{"ready", "updating", "partitioned", "notReady", "paused"},
+		// One pod per node: the desired count is the scheduler's, and there is no scaling to zero.
+		State: ReplicaRule{
+			Desired: func(o Object) float64 { return o.Num("status", "desiredNumberScheduled") },
+			Ready:   func(o Object) float64 { return o.Num("status", "numberReady") },
+			Updated: func(o Object) float64 { return o.Num("status", "updatedNumberScheduled") },
+			Total:   func(o Object) float64 { return o.Num("status", "currentNumberScheduled") },
+			Paused:  rollingUpdatePaused, Held: rollingUpdatePartition, NoScaleToZero: true,
+		}.State,
+	}
+	info.Commands = info.KubectlCommands()
+	info.Commands.Restart = info.templateRestartCommand()
+	info.Commands.SetImage = info.kruiseSetImage()
+	return &DaemonSet{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().DaemonSets().Informer() })}
 }
+
+var (
+	_ Restarter          = (*DaemonSet)(nil)
+	_ Revisioner         = (*DaemonSet)(nil)
+	_ ContainerRestarter = (*DaemonSet)(nil)
+)
 
 func (s *DaemonSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 	return s.Cluster().PodsOwnedBy(obj.GetUID())

@@ -38,7 +38,10 @@ type Declaration struct {
 	History string `json:"history,omitempty"`
 	// State is a CEL expression giving one of the dashboard's states; without it the replica
 	// rule of the built-in kinds (spec.replicas against status.readyReplicas/updatedReplicas).
-	State   string   `json:"state,omitempty"`
+	State string `json:"state,omitempty"`
+	// States are the states the expression gives (the list's filter offers them); every state
+	// when not said. Without an expression, those of the replica rule.
+	States  []string `json:"states,omitempty"`
 	Columns []Column `json:"columns,omitempty"`
 	Actions []Action `json:"actions,omitempty"`
 	// CostLimit bounds one evaluation of any of the expressions (CEL cost units).
@@ -70,13 +73,20 @@ func (c Child) GVR() schema.GroupVersionResource {
 	return schema.GroupVersionResource{Group: c.Group, Version: c.Version, Resource: c.Resource}
 }
 
-// Column is a value the UI lists for each object, like a CRD's printer column.
+// Column is a value the UI lists for each object, like a CRD's printer column: a CEL
+// expression in a declaration, a Go function (Value) in a kind's file.
 type Column struct {
-	Name       string `json:"name"`
-	Title      string `json:"title,omitempty" openapi:"required"`
-	Expression string `json:"expression,omitempty"`
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty" openapi:"required"`
+	// Titles are the title in other languages, by language tag (zh-CN).
+	Titles     map[string]string `json:"titles,omitempty"`
+	Expression string            `json:"expression,omitempty"`
 	// Type hints how to show it: string (default), number, time (an RFC 3339 timestamp).
 	Type string `json:"type,omitempty" enum:"string,number,time"`
+	// Detail keeps the column to the object's page; lists leave it out.
+	Detail bool `json:"detail,omitempty"`
+	// Value computes a Go kind's column from the object.
+	Value func(Object) any `json:"-"`
 }
 
 // Action is a named change: a CEL expression over the object and the typed parameters giving a
@@ -88,6 +98,9 @@ type Action struct {
 	PatchType   string  `json:"patchType,omitempty" enum:"merge,json" openapi:"required"` // merge (default) or json
 	Params      []Param `json:"params,omitempty"`
 	Patch       string  `json:"patch,omitempty"`
+	// Command is the kubectl command that makes the same change, with the placeholders of
+	// Commands and {patch}: the merge patch between the object and the server's dry run.
+	Command string `json:"command,omitempty" openapi:"required"`
 }
 
 // Param is one typed parameter of an action, asked for by the UI.
@@ -224,6 +237,14 @@ func (d *Declaration) check() []error {
 	if d.History != "" {
 		bad("history", "revision history is not supported by declarations yet: write a Go adapter for it (README, Adding a workload type)")
 	}
+	for i, st := range d.States {
+		if !slices.Contains(States, st) {
+			bad(fmt.Sprintf("states[%d]", i), "%q is not one of %s", st, strings.Join(States, ", "))
+		}
+	}
+	if len(d.States) > 0 && d.State == "" {
+		bad("states", "lists what the state expression gives: set state too")
+	}
 	seen := map[string]bool{}
 	// name checks a column's or an action's name: a DNS-1123 label, once per kind.
 	name := func(field, kind, n string) {
@@ -256,6 +277,9 @@ func (d *Declaration) check() []error {
 		}
 		if a.Patch == "" {
 			bad(field+".patch", "required")
+		}
+		if a.Command != "" {
+			bad(field+".command", "is computed by the dashboard; leave it out")
 		}
 		params := map[string]bool{}
 		for j, p := range a.Params {

@@ -120,7 +120,8 @@ func widget(spec map[string]any) *unstructured.Unstructured {
 func TestDeclaredColumnsAndActions(t *testing.T) {
 	d := declared(t, validDecl)
 	cols, state := d.Summarize(map[string]any{"spec": map[string]any{"replicas": float64(3)}})
-	if cols["replicas"] != float64(3) || state != "" {
+	// No state expression: the replica rule (3 wanted, none updated).
+	if cols["replicas"] != float64(3) || state != "updating" {
 		t.Errorf("columns %v state %q", cols, state)
 	}
 	obj := widget(map[string]any{"template": map[string]any{"spec": map[string]any{}}})

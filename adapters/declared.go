@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,19 +24,6 @@ const (
 	SourceBuiltin  = "builtin"
 	SourceDeclared = "declared"
 )
-
-// Summarizer is implemented by types whose list columns and state are computed by the adapter
-// (declared types: CEL over the object) rather than known to the UI.
-type Summarizer interface {
-	// Summarize returns the columns' values and the state ("" for the built-in rule).
-	Summarize(content map[string]any) (columns map[string]any, state string)
-}
-
-// Actor is implemented by types with named actions.
-type Actor interface {
-	// ActionPatch builds the patch of action for obj with the parameters as given (JSON values).
-	ActionPatch(obj runtime.Object, action string, params map[string]any) (Patch, error)
-}
 
 // Errors of ActionPatch the API maps to statuses.
 var (
@@ -61,8 +49,19 @@ func NewDeclared(c *Cluster, d *Declaration) (Adapter, error) {
 	}
 	info := Info{
 		Type: d.Type, Plural: d.Plural, Resource: d.Resource, GVK: d.GVK(), Capabilities: d.Capabilities,
-		Source: SourceDeclared, Scope: d.Scope, File: d.file,
+		Source: SourceDeclared, Scope: d.Scope, File: d.file, Columns: []Column{},
 	}
+	switch {
+	case len(d.States) > 0:
+		info.States = d.States
+	case d.State != "":
+		info.States = States
+	default:
+		info.States = ReplicaStates
+	}
+	// kubectl's own verbs for the apps group; elsewhere only the declaration knows where the pod
+	// template is, so no single command restarts or sets an image.
+	info.Commands = info.KubectlCommands()
 	for _, col := range d.Columns {
 		col.Expression = ""
 		if col.Title == "" {
@@ -78,6 +77,8 @@ func NewDeclared(c *Cluster, d *Declaration) (Adapter, error) {
 		if a.PatchType == "" {
 			a.PatchType = "merge"
 		}
+		// The UI shows the merge patch between the object and the server's dry run of the action.
+		a.Command = info.PatchCommand(a.Subresource, "{patch}")
 		info.Actions = append(info.Actions, a)
 	}
 	gvr := info.GVR()
@@ -243,13 +244,15 @@ func (d *Declared) Summarize(content map[string]any) (map[string]any, string) {
 		}
 		cols[p.name] = v
 	}
-	state := ""
 	if d.expr.state != nil {
 		if v, err := d.expr.state.eval(object, nil); err == nil {
-			state, _ = v.(string)
+			if state, ok := v.(string); ok && slices.Contains(States, state) {
+				return cols, state
+			}
 		}
 	}
-	return cols, state
+	// No expression, or one that failed or gave a word that is no state: the replica rule.
+	return cols, ReplicaRule{}.State(Object(content))
 }
 
 // ActionPatch implements Actor.

@@ -23,12 +23,26 @@ type Deployment struct{ Resource }
 
 // NewDeployment builds the deployment adapter.
 func NewDeployment(c *Cluster) *Deployment {
-	return &Deployment{NewResource(c, Info{
+	info := Info{
 		Type: "deployment", Plural: "deployments",
 		GVK:          appsv1.SchemeGroupVersion.WithKind("Deployment"),
 		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
-	}, func() cache.SharedIndexInformer { return c.Kube.Apps().V1().Deployments().Informer() })}
+		Columns: []Column{ReplicasColumn, ReadyColumn, UpToDateColumn, AvailableColumn,
+			StringColumn("revision", "Revision", "版本", "metadata", "annotations", DeploymentRevisionAnnotation)},
+		States: []string{"ready", "updating", "notReady", "paused", "scaledToZero"},
+		State:  ReplicaRule{Paused: func(o Object) bool { return o.True("spec", "paused") }}.State,
+	}
+	// kubectl's own verbs: rollout restart stamps the same annotation the dashboard does.
+	info.Commands = info.KubectlCommands()
+	return &Deployment{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kube.Apps().V1().Deployments().Informer() })}
 }
+
+var (
+	_ Scaler             = (*Deployment)(nil)
+	_ Restarter          = (*Deployment)(nil)
+	_ Revisioner         = (*Deployment)(nil)
+	_ ContainerRestarter = (*Deployment)(nil)
+)
 
 // Pods are the pods of the ReplicaSets the Deployment controls.
 func (d *Deployment) Pods(obj metav1.Object) ([]*corev1.Pod, error) {

@@ -26,15 +26,6 @@ type Patch struct {
 	Subresource string
 }
 
-// ContainerRestarter is implemented by types that can restart their containers in the way their
-// update strategy honours (the Rollout restart). The template annotation is enough where pods are
-// recreated on any template change; where Kruise updates in place, a metadata change would only
-// relabel pods, so the RESTARTED_AT variable is changed in every container instead, as
-// kubectl-kruise does.
-type ContainerRestarter interface {
-	ContainerRestartPatch(obj runtime.Object, at time.Time) (Patch, error)
-}
-
 // Update styles a restart can meet.
 type restartStyle int
 

@@ -29,14 +29,6 @@ type Revision struct {
 	Template    corev1.PodTemplateSpec `json:"-"`
 }
 
-// Revisioner is implemented by types whose revisions are kept and can be rolled back to.
-type Revisioner interface {
-	// Revisions returns obj's revisions, oldest first.
-	Revisions(obj metav1.Object) ([]Revision, error)
-	// TemplateOf (comparable with Revision.Template).
-	Templated
-}
-
 // Annotations read from revisions.
 const (
 	DeploymentRevisionAnnotation = "deployment.kubernetes.io/revision"

@@ -18,11 +18,39 @@ type StatefulSet struct{ Resource }
 
 // NewStatefulSet builds the statefulset adapter.
 func NewStatefulSet(c *Cluster) *StatefulSet {
-	return &StatefulSet{NewResource(c, Info{
+	info := Info{
 		Type: "statefulset", Plural: "statefulsets",
 		GVK:          kruiseappsv1beta1.SchemeGroupVersion.WithKind("StatefulSet"),
 		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
-	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1beta1().StatefulSets().Informer() })}
+		Columns:      []Column{ReplicasColumn, ReadyColumn, UpToDateColumn, AvailableColumn, UpdateRevisionColumn, CurrentRevisionColumn},
+		States:       ReplicaStates,
+		State:        ReplicaRule{Paused: rollingUpdatePaused, Held: rollingUpdatePartition}.State,
+	}
+	// statefulsets.apps.kruise.io: "statefulset" alone is apps/v1's to kubectl.
+	info.Commands = info.KubectlCommands()
+	info.Commands.Restart = info.templateRestartCommand()
+	info.Commands.SetImage = info.kruiseSetImage()
+	return &StatefulSet{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1beta1().StatefulSets().Informer() })}
+}
+
+var (
+	_ Scaler             = (*StatefulSet)(nil)
+	_ Restarter          = (*StatefulSet)(nil)
+	_ Revisioner         = (*StatefulSet)(nil)
+	_ ContainerRestarter = (*StatefulSet)(nil)
+)
+
+// rollingUpdatePaused is Kruise's pause of a rolling update (Advanced StatefulSet and DaemonSet).
+func rollingUpdatePaused(o Object) bool {
+	return o.True("spec", "updateStrategy", "rollingUpdate", "paused")
+}
+
+// rollingUpdatePartition is how many pods the partition keeps at the old revision.
+func rollingUpdatePartition(o Object, desired float64) float64 {
+	if p, ok := o.Map("spec", "updateStrategy", "rollingUpdate")["partition"].(float64); ok {
+		return min(desired, max(0, p))
+	}
+	return 0
 }
 
 func (s *StatefulSet) Pods(obj metav1.Object) ([]*corev1.Pod, error) {

@@ -171,11 +171,7 @@ func TestDeclaredTypes(t *testing.T) {
 	})
 
 	t.Run("apps/v1 StatefulSet beside Kruise's", func(t *testing.T) {
-		_, err := shared.kube.AppsV1().StatefulSets(ns).Create(ctx, &appsv1.StatefulSet{
-			ObjectMeta: metav1.ObjectMeta{Name: "plain", Namespace: ns},
-			Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To[int32](3), Selector: &metav1.LabelSelector{MatchLabels: labelsFor("plain")}, Template: podTemplate("plain")},
-		}, metav1.CreateOptions{})
-		must(t, "create apps/v1 statefulset", err)
+		createAppsStatefulSet(t, ns, "plain")
 		waitServedBy(t, shared.dash, "apps-statefulset", ns, "plain")
 		var all map[string][]object
 		shared.dash.MustOK(t, http.MethodGet, "/workload/"+ns, &all)

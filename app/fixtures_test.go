@@ -78,6 +78,15 @@ func createDeployment(t testing.TB, ns, name string, replicas int32) *appsv1.Dep
 	return obj
 }
 
+func createAppsStatefulSet(t testing.TB, ns, name string) *appsv1.StatefulSet {
+	s, err := shared.kube.AppsV1().StatefulSets(ns).Create(context.Background(), &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To[int32](3), Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)}, Template: podTemplate(name)},
+	}, metav1.CreateOptions{})
+	must(t, "create apps/v1 statefulset", err)
+	return s
+}
+
 func createCloneSet(t testing.TB, ns, name string, replicas int32) *kruiseappsv1alpha1.CloneSet {
 	obj, err := shared.kruise.AppsV1alpha1().CloneSets(ns).Create(ctx, &kruiseappsv1alpha1.CloneSet{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},

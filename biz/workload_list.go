@@ -247,8 +247,8 @@ func parsePage(q PageQuery) (*page, error) {
 		}
 		p.selector = sel
 	}
-	if p.state != "" && !slices.Contains(States, p.state) {
-		return nil, BadRequest("unknown state %q (states: %s)", p.state, strings.Join(States, ", "))
+	if p.state != "" && !slices.Contains(adapters.States, p.state) {
+		return nil, BadRequest("unknown state %q (states: %s)", p.state, strings.Join(adapters.States, ", "))
 	}
 	if p.sort == "" {
 		p.sort = "name"

@@ -1,98 +1,11 @@
 package biz
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
-// The workload states of the UI's State column and filter, and of the summary's counts. The
-// rules are those of stateOf in app/web/src/workloadSummary.ts, read from each kind's own status
-// fields (semantics §6.3); testdata/workload_states.json is the table both are tested against.
-var States = []string{"ready", "updating", "partitioned", "notReady", "paused", "scaledToZero",
-	"pending", "running", "completed", "failed", "suspended", "scheduled", "active"}
-
-// StateOf is what a workload (as unstructured content) is doing.
-func StateOf(obj map[string]any) string {
-	kind, _ := obj["kind"].(string)
-	spec, status := mapAt(obj, "spec"), mapAt(obj, "status")
-	switch kind {
-	case "BroadcastJob":
-		if spec["paused"] == true {
-			return "paused"
-		}
-		switch phase := strings.ToLower(stringAt(status, "phase")); phase {
-		case "completed", "failed", "running", "paused":
-			return phase
-		}
-		return "pending"
-	case "AdvancedCronJob":
-		if spec["paused"] == true {
-			return "suspended"
-		}
-		if active, ok := status["active"].([]any); ok && len(active) > 0 {
-			return "active"
-		}
-		return "scheduled"
-	}
-	daemon := kind == "DaemonSet"
-	desired, ready, updated, total := 1.0, num(status["readyReplicas"]), num(status["updatedReplicas"]), num(status["replicas"])
-	if r, ok := spec["replicas"].(float64); ok {
-		desired = r
-	}
-	if daemon {
-		desired, ready, updated, total = num(status["desiredNumberScheduled"]), num(status["numberReady"]), num(status["updatedNumberScheduled"]), num(status["currentNumberScheduled"])
-	}
-	gen, genOK := mapAt(obj, "metadata")["generation"].(float64)
-	observed, obsOK := status["observedGeneration"].(float64)
-	stale := genOK && obsOK && observed < gen
-	if workloadPaused(kind, spec) {
-		return "paused"
-	}
-	if !daemon && desired == 0 && total == 0 {
-		return "scaledToZero"
-	}
-	held := partitioned(kind, spec, status, desired)
-	switch {
-	case stale || updated < desired-held || total > desired:
-		return "updating"
-	case ready < desired:
-		return "notReady"
-	case updated < desired:
-		return "partitioned"
-	}
-	return "ready"
-}
-
-func workloadPaused(kind string, spec map[string]any) bool {
-	switch kind {
-	case "Deployment":
-		return spec["paused"] == true
-	case "CloneSet":
-		return mapAt(spec, "updateStrategy")["paused"] == true
-	case "StatefulSet", "DaemonSet":
-		return mapAt(mapAt(spec, "updateStrategy"), "rollingUpdate")["paused"] == true
-	}
-	return false
-}
-
-// partitioned is how many pods the update strategy keeps at the old revision on purpose.
-func partitioned(kind string, spec, status map[string]any, desired float64) float64 {
-	switch kind {
-	case "CloneSet":
-		if e, ok := status["expectedUpdatedReplicas"].(float64); ok {
-			return max(0, desired-e)
-		}
-	case "StatefulSet", "DaemonSet":
-		if p, ok := mapAt(mapAt(spec, "updateStrategy"), "rollingUpdate")["partition"].(float64); ok {
-			return min(desired, max(0, p))
-		}
-	}
-	return 0
-}
-
-// Compact is the object pruned to what a list shows (the columns, the state and the images),
-// with the server's state: a fifth to a tenth of the whole object.
-func Compact(obj map[string]any) map[string]any {
+// Compact is the object pruned to what a list shows (its identity, the images, the spec and
+// status fields kubectl users look for), with the columns and the state its adapter computed: a
+// fifth to a tenth of the whole object.
+func Compact(obj map[string]any, columns map[string]any, state string) map[string]any {
 	meta := mapAt(obj, "metadata")
 	m := pick(meta, "name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "labels")
 	if rev, ok := mapAt(meta, "annotations")[deploymentRevision]; ok {
@@ -122,7 +35,7 @@ func Compact(obj map[string]any) map[string]any {
 			st[k] = v
 		}
 	}
-	return map[string]any{"apiVersion": obj["apiVersion"], "kind": obj["kind"], "metadata": m, "spec": s, "status": st, "state": StateOf(obj)}
+	return map[string]any{"apiVersion": obj["apiVersion"], "kind": obj["kind"], "metadata": m, "spec": s, "status": st, "columns": columns, "state": state}
 }
 
 const deploymentRevision = "deployment.kubernetes.io/revision"
@@ -154,16 +67,6 @@ type Row struct {
 func mapAt(m map[string]any, key string) map[string]any {
 	v, _ := m[key].(map[string]any)
 	return v
-}
-
-func stringAt(m map[string]any, key string) string {
-	v, _ := m[key].(string)
-	return v
-}
-
-func num(v any) float64 {
-	f, _ := v.(float64)
-	return f
 }
 
 func pick(m map[string]any, keys ...string) map[string]any {

@@ -2,52 +2,11 @@ package biz
 
 import (
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 )
-
-// stateCase is one line of testdata/workload_states.json, the table the UI's stateOf is tested
-// against too.
-type stateCase struct {
-	Case       string         `json:"case"`
-	Kind       string         `json:"kind"`
-	Spec       map[string]any `json:"spec"`
-	Status     map[string]any `json:"status"`
-	Generation float64        `json:"generation"`
-	Want       string         `json:"want"`
-}
-
-func (c stateCase) object() map[string]any {
-	meta := map[string]any{"name": "x"}
-	if c.Generation > 0 {
-		meta["generation"] = c.Generation
-	}
-	return map[string]any{"kind": c.Kind, "metadata": meta, "spec": c.Spec, "status": c.Status}
-}
-
-func TestStateOf(t *testing.T) {
-	raw, err := os.ReadFile("testdata/workload_states.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []stateCase
-	if err := json.Unmarshal(raw, &cases); err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cases {
-		t.Run(c.Case, func(t *testing.T) {
-			if got := StateOf(c.object()); got != c.Want {
-				t.Errorf("StateOf = %s, want %s", got, c.Want)
-			}
-			if !slices.Contains(States, c.Want) {
-				t.Errorf("%s is not one of States", c.Want)
-			}
-		})
-	}
-}
 
 func TestCompact(t *testing.T) {
 	var obj map[string]any
@@ -61,9 +20,9 @@ func TestCompact(t *testing.T) {
 		"spec":{"schedule":"*/5 * * * *","paused":false,"concurrencyPolicy":"Allow",
 		  "template":{"jobTemplate":{"spec":{"template":{"metadata":{"labels":{"x":"y"}},"spec":{"containers":[{"name":"main","image":"busybox","args":["sleep"]}],"restartPolicy":"Never"}}}}}},
 		"status":{"active":[{"name":"j1"}],"lastScheduleTime":"2026-01-01T00:00:00Z","conditions":[{"type":"Ready"}]}}`), &obj))
-	got, err := json.Marshal(Compact(obj))
+	got, err := json.Marshal(Compact(obj, map[string]any{"schedule": "*/5 * * * *"}, "active"))
 	must(err)
-	want := `{"apiVersion":"apps.kruise.io/v1alpha1","kind":"AdvancedCronJob",` +
+	want := `{"apiVersion":"apps.kruise.io/v1alpha1","columns":{"schedule":"*/5 * * * *"},"kind":"AdvancedCronJob",` +
 		`"metadata":{"annotations":{"deployment.kubernetes.io/revision":"3"},"labels":{"a":"b"},"name":"nightly","namespace":"demo","uid":"u1"},` +
 		`"spec":{"paused":false,"schedule":"*/5 * * * *","template":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"image":"busybox","name":"main"}]}}}}}},` +
 		`"state":"active","status":{"active":[{"name":"j1"}],"lastScheduleTime":"2026-01-01T00:00:00Z"}}`

@@ -182,8 +182,7 @@ func (c *Cache) refresh() {
 		}
 		inf := a.Informer()
 		c.watchErrorsLocked(info.Type, inf)
-		summarizer, _ := a.(adapters.Summarizer)
-		feed, err := inf.AddEventHandler(c.encoded.handler(info.Type, summarizer))
+		feed, err := inf.AddEventHandler(c.encoded.handler(info.Type, a))
 		if err != nil {
 			c.log.Errorf("feed the encoded store from %s: %v", info.Plural, err)
 			continue

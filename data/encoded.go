@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 
-	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -135,7 +134,7 @@ func (e *Encoded) Lists(ns string, plurals map[string]string) biz.Encoded {
 
 // handler keeps the rows of one type in step with its informer; sum, when not nil, computes a
 // declared type's columns and state.
-func (e *Encoded) handler(workloadType string, sum adapters.Summarizer) cache.ResourceEventHandler {
+func (e *Encoded) handler(workloadType string, sum summarizer) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { e.put(workloadType, sum, obj) },
 		UpdateFunc: func(_, obj any) { e.put(workloadType, sum, obj) },
@@ -143,7 +142,7 @@ func (e *Encoded) handler(workloadType string, sum adapters.Summarizer) cache.Re
 	}
 }
 
-func (e *Encoded) put(workloadType string, sum adapters.Summarizer, obj any) {
+func (e *Encoded) put(workloadType string, sum summarizer, obj any) {
 	meta, ok := obj.(metav1.Object)
 	if !ok {
 		return
@@ -206,9 +205,14 @@ func (l *list) rowsOrNil() []*biz.Row {
 	return l.rows
 }
 
+// summarizer computes a row's columns and state (every adapter does).
+type summarizer interface {
+	Summarize(content map[string]any) (columns map[string]any, state string)
+}
+
 // encodeRow encodes the object as the object path would (json.Marshal of the typed object) and
 // its compact projection (from that JSON, so numbers and names are exactly what clients see).
-func encodeRow(obj any, meta metav1.Object, sum adapters.Summarizer) (*biz.Row, error) {
+func encodeRow(obj any, meta metav1.Object, sum summarizer) (*biz.Row, error) {
 	full, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
@@ -217,20 +221,14 @@ func encodeRow(obj any, meta metav1.Object, sum adapters.Summarizer) (*biz.Row, 
 	if err := json.Unmarshal(full, &content); err != nil {
 		return nil, err
 	}
-	view := biz.Compact(content)
-	if sum != nil {
-		cols, state := sum.Summarize(content)
-		view["columns"] = cols
-		if state != "" {
-			view["state"] = state
-		}
-	}
+	cols, state := sum.Summarize(content)
+	view := biz.Compact(content, cols, state)
 	compact, err := json.Marshal(view)
 	if err != nil {
 		return nil, err
 	}
 	return &biz.Row{
 		Name: meta.GetName(), Created: meta.GetCreationTimestamp().Time, Labels: meta.GetLabels(),
-		State: view["state"].(string), Full: full, Compact: compact,
+		State: state, Full: full, Compact: compact,
 	}, nil
 }

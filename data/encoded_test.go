@@ -12,9 +12,16 @@ func pod(ns, name, rv string) *corev1.Pod {
 	return &corev1.Pod{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}, ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, ResourceVersion: rv}}
 }
 
+// fixedState summarizes every object alike.
+type fixedState string
+
+func (f fixedState) Summarize(map[string]any) (map[string]any, string) {
+	return map[string]any{}, string(f)
+}
+
 func TestEncodedListsFollowChanges(t *testing.T) {
 	e := NewEncoded()
-	h := e.handler("pod", nil)
+	h := e.handler("pod", fixedState("ready"))
 	h.OnAdd(pod("a", "y", "1"), true)
 	h.OnAdd(pod("a", "x", "1"), true)
 	h.OnAdd(pod("b", "z", "1"), true)

@@ -56,6 +56,12 @@ func validate(a adapters.Adapter) error {
 	if info.Type == "" || info.Plural == "" || info.GVK.Kind == "" || info.GVK.Version == "" {
 		return fmt.Errorf("adapter %T: type, plural and GVK are required (got %q, %q, %v)", a, info.Type, info.Plural, info.GVK)
 	}
+	if len(info.States) == 0 {
+		return fmt.Errorf("type %q: Info.States must list the states its objects take", info.Type)
+	}
+	if info.Source != adapters.SourceDeclared && info.State == nil {
+		return fmt.Errorf("type %q: Info.State must read an object's state (adapters.ReplicaRule for kinds with replicas)", info.Type)
+	}
 	_, scaler := a.(adapters.Scaler)
 	_, restarter := a.(adapters.Restarter)
 	_, templated := a.(adapters.Templated)

@@ -33,7 +33,8 @@ type restarter struct{ plain }
 func (restarter) RestartPatch(runtime.Object, time.Time) ([]byte, error) { return nil, nil }
 
 func info(typ, plural string, caps adapters.Capabilities) adapters.Info {
-	return adapters.Info{Type: typ, Plural: plural, GVK: schema.GroupVersionKind{Group: "example.io", Version: "v1", Kind: "Thing"}, Capabilities: caps}
+	return adapters.Info{Type: typ, Plural: plural, GVK: schema.GroupVersionKind{Group: "example.io", Version: "v1", Kind: "Thing"}, Capabilities: caps,
+		States: adapters.ReplicaStates, State: adapters.ReplicaRule{}.State}
 }
 
 func resource(typ, plural string, caps adapters.Capabilities) adapters.Resource {
@@ -58,6 +59,8 @@ func TestNewValidates(t *testing.T) {
 		{"duplicate type", []adapters.Adapter{plain{resource("a", "as", adapters.Capabilities{})}, plain{resource("a", "others", adapters.Capabilities{})}}, `"a" registered twice`},
 		{"duplicate plural", []adapters.Adapter{plain{resource("a", "as", adapters.Capabilities{})}, plain{resource("b", "as", adapters.Capabilities{})}}, `plural "as"`},
 		{"empty type", []adapters.Adapter{plain{resource("", "as", adapters.Capabilities{})}}, "type, plural and GVK are required"},
+		{"no states", []adapters.Adapter{plain{adapters.NewResource(&adapters.Cluster{}, adapters.Info{Type: "a", Plural: "as", GVK: schema.GroupVersionKind{Version: "v1", Kind: "A"}}, nil)}}, "Info.States must list"},
+		{"no state rule", []adapters.Adapter{plain{adapters.NewResource(&adapters.Cluster{}, adapters.Info{Type: "a", Plural: "as", GVK: schema.GroupVersionKind{Version: "v1", Kind: "A"}, States: []string{"ready"}}, nil)}}, "Info.State must read"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

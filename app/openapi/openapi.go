@@ -265,7 +265,7 @@ func (s *schemas) written() {
 	s.components[KubeObject] = Schema{"type": "object", "required": []string{"apiVersion", "kind", "metadata"}, "additionalProperties": true,
 		"properties": Schema{"apiVersion": Schema{"type": "string"}, "kind": Schema{"type": "string"}, "metadata": meta, "spec": open, "status": open}}
 	s.components[CompactWorkload] = Schema{"type": "object", "required": []string{"apiVersion", "kind", "metadata"}, "additionalProperties": true,
-		"description": "view compact: the object pruned to what a list shows, with the server's state (and a declared type's column values); view full: the whole object",
+		"description": "view compact: the object pruned to what a list shows, with the state and the column values its type computes; view full: the whole object",
 		"properties": Schema{"apiVersion": Schema{"type": "string"}, "kind": Schema{"type": "string"}, "metadata": meta, "spec": open, "status": open,
 			"state": Schema{"type": "string"}, "columns": Schema{"type": "object", "additionalProperties": true}}}
 	s.components[WorkloadPage] = Schema{"type": "object", "required": []string{"items", "total"},

@@ -3,6 +3,8 @@ import { createContext, useContext } from "react";
 // zh-CN and en-US strings. The default follows the browser; the choice is kept in localStorage.
 
 const en = {
+  /** The language tag the server's column titles are keyed by. */
+  locale: "en-US" as "en-US" | "zh-CN",
   title: "Kruise Dashboard",
   overview: "Overview",
   workloads: "Workloads",
@@ -240,6 +242,7 @@ const en = {
 export type Messages = typeof en;
 
 const zh: Messages = {
+  locale: "zh-CN",
   title: "Kruise 控制台",
   overview: "概览",
   workloads: "工作负载",

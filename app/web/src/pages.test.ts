@@ -12,9 +12,10 @@ import { NotFound } from "./pages/NotFound";
 import { RolloutStateCell, WorkloadLink } from "./pages/Overview";
 import { StepTimeline } from "./pages/RolloutDetail";
 import { AuthProvider, type Auth } from "./auth";
-import { ActionPreview, DeclaredActionButton, DeclaredSummary, findCompact, ParamInputs, paramProblemText, rolloutWarning } from "./pages/WorkloadDetail";
+import { ActionPreview, DeclaredActionButton, findCompact, WorkloadSummary, ParamInputs, paramProblemText, rolloutWarning } from "./pages/WorkloadDetail";
 import { fieldColumns, loadRows, serverSort, TypeTabLabel } from "./pages/Workloads";
 import { personSteps, stepTarget } from "./rolloutSteps";
+import served from "./api/workloadTypes.json";
 
 // Server-side renders of the pages' parts: what they say, and what they never say.
 
@@ -225,7 +226,9 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
       { name: "sidecars", title: "Sidecars" },
       { name: "since", title: "Since", type: "time" },
     ],
-    actions: [{ name: "pause", title: "Pause update", patchType: "merge" }],
+    states: ["ready", "paused"],
+    commands: { resource: "sidecarsets.apps.kruise.io", delete: "kubectl delete sidecarsets.apps.kruise.io {name}" },
+    actions: [{ name: "pause", title: "Pause update", patchType: "merge", command: "kubectl patch sidecarsets.apps.kruise.io {name} --type merge -p '{patch}'" }],
   };
   const item: CompactWorkload = {
     apiVersion: "apps.kruise.io/v1alpha1",
@@ -244,9 +247,11 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     expect(html).toMatch(/<td[^>]*text-align:right[^>]*><span data-testid="cell-col:matched">12</);
     expect(html).toContain("log=busybox:1.36");
     expect(html).toMatch(/<time[^>]*>5m<\/time>/);
-    // A built-in type keeps its own fields.
-    const builtin = fieldColumns({ ...sidecarset, source: "builtin", kind: "CloneSet", columns: undefined }, t, (f) => f, () => null);
-    expect(builtin.map((c) => c.title)).toEqual([t.replicas, t.ready, t.upToDate, t.updateRevision]);
+    // A built-in type's the same way, in the locale.
+    const cloneset = (served as WorkloadType[]).find((ty) => ty.type === "cloneset")!;
+    expect(fieldColumns(cloneset, t, (f) => f, () => null).map((c) => c.title)).toEqual([t.replicas, t.ready, t.upToDate, t.updateRevision]);
+    const zh = messages["zh-CN"];
+    expect(fieldColumns(cloneset, zh, (f) => f, () => null).map((c) => c.title)).toEqual([zh.replicas, zh.ready, zh.upToDate, zh.updateRevision]);
   });
 
   it("the tab of a cluster-scoped type says so", () => {
@@ -258,7 +263,7 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
 
   it("the summary shows the server's state and columns, the scope and the declaration", () => {
     const w: Workload = { ...item, metadata: { ...item.metadata } };
-    const html = routed(h(DeclaredSummary, { w, info: sidecarset, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
+    const html = routed(h(WorkloadSummary, { w, info: sidecarset, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
     expect(html).toContain(t.state_paused);
     expect(html).toMatch(/data-testid="col:matched"[^>]*>12</);
     expect(html).toContain("log=busybox:1.36");
@@ -266,7 +271,7 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     expect(html).toContain("configs/types (built in)/sidecarset.yaml");
     // No Rollout governs a cluster-scoped object: not asked, not shown.
     expect(html).not.toContain('data-testid="workload-rollout"');
-    const loading = routed(h(DeclaredSummary, { w, info: { ...sidecarset, scope: "Namespaced" }, compact: { data: undefined, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
+    const loading = routed(h(WorkloadSummary, { w, info: { ...sidecarset, scope: "Namespaced" }, compact: { data: undefined, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
     expect(loading).toContain('data-testid="workload-rollout"');
     expect(loading).toMatch(/data-testid="col:matched"[^>]*>…</);
   });
@@ -275,6 +280,7 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     name: "tune",
     title: "Tune",
     patchType: "merge",
+    command: "kubectl patch x {name} --type merge -p '{patch}'",
     params: [
       { name: "n", title: "Nodes at a time", type: "integer", required: true, min: 1, max: 1000 },
       { name: "note", title: "Note", type: "string" },

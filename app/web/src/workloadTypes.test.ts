@@ -1,98 +1,57 @@
 import { describe, expect, it } from "vitest";
 import type { DeclaredAction, Workload, WorkloadType } from "./api/types";
-import {
-  actionChanges,
-  actionCommand,
-  actionParams,
-  apiNamespace,
-  builtinActionCommand,
-  cellText,
-  declaredFields,
-  kubectlResource,
-  mergePatch,
-  objectDiff,
-  paramProblem,
-  typeLabel,
-} from "./workloadTypes";
+import { actionChanges, actionParams, apiNamespace, cellText, mergePatch, objectDiff, paramProblem, typeFields, typeLabel } from "./workloadTypes";
+import { declaredActionCommand, rolloutCommands, workloadCommand } from "./components/commands";
+import served from "./api/workloadTypes.json";
 
-const builtin = (type: string, kind: string, apiVersion = "apps.kruise.io/v1alpha1"): WorkloadType => ({
-  type,
-  plural: type + "s",
-  apiVersion,
-  kind,
-  capabilities: { scalable: true, restartable: true, imageSettable: true },
-  source: "builtin",
-  scope: "Namespaced",
-});
-
-const sidecarset: WorkloadType = {
-  type: "sidecarset",
-  plural: "sidecarsets",
-  apiVersion: "apps.kruise.io/v1alpha1",
-  kind: "SidecarSet",
-  capabilities: { scalable: false, restartable: false, imageSettable: false },
-  source: "declared",
-  scope: "Cluster",
-  file: "configs/types (built in)/sidecarset.yaml",
-  columns: [
-    { name: "matched", title: "Matched pods", type: "number" },
-    { name: "sidecars", title: "Sidecars" },
-  ],
-  actions: [
-    { name: "pause", title: "Pause update", patchType: "merge" },
-    { name: "partition", title: "Keep pods at the old revision", patchType: "merge", params: [{ name: "partition", title: "Pods kept back", type: "integer", required: true, min: 0 }] },
-  ],
-};
-
-const appsSts: WorkloadType = {
-  type: "apps-statefulset",
-  plural: "apps-statefulsets",
-  resource: "statefulsets",
-  apiVersion: "apps/v1",
-  kind: "StatefulSet",
-  capabilities: { scalable: true, restartable: true, imageSettable: true },
-  source: "declared",
-  scope: "Namespaced",
-  columns: [{ name: "replicas", title: "Replicas", type: "number" }],
-};
-
-const uniteddeployment: WorkloadType = { ...appsSts, type: "uniteddeployment", plural: "uniteddeployments", resource: undefined, apiVersion: "apps.kruise.io/v1alpha1", kind: "UnitedDeployment" };
-
-const all = [builtin("cloneset", "CloneSet"), builtin("statefulset", "StatefulSet", "apps.kruise.io/v1beta1"), sidecarset, appsSts, uniteddeployment];
+// The types as the server describes them (the built-in kinds' adapters and the shipped
+// declarations; written by configs' TestWorkloadTypesFixture).
+const all = served as WorkloadType[];
+const byType = (type: string) => all.find((ty) => ty.type === type)!;
+const sidecarset = byType("sidecarset");
+const appsSts = byType("apps-statefulset");
+const uniteddeployment = byType("uniteddeployment");
+const pause = sidecarset.actions!.find((a) => a.name === "pause")!;
+const partition = sidecarset.actions!.find((a) => a.name === "partition")!;
 
 describe("where a type's objects are", () => {
   it("a cluster-scoped type is asked for under _cluster whatever namespace is shown", () => {
     expect(apiNamespace(sidecarset, "demo")).toBe("_cluster");
     expect(apiNamespace(appsSts, "demo")).toBe("demo");
     expect(apiNamespace(undefined, "demo")).toBe("demo");
-    expect(apiNamespace(builtin("cloneset", "CloneSet"), "demo")).toBe("demo");
+    expect(apiNamespace(byType("cloneset"), "demo")).toBe("demo");
   });
 });
 
 describe("type names", () => {
   it("a declared type with a built-in type's kind is named with its apiVersion; the built-in keeps the plain kind", () => {
     expect(typeLabel(appsSts, all)).toBe("StatefulSet (apps/v1)");
-    expect(typeLabel(all[1], all)).toBe("StatefulSet");
+    expect(typeLabel(byType("statefulset"), all)).toBe("StatefulSet");
     expect(typeLabel(sidecarset, all)).toBe("SidecarSet");
-  });
-  it("kubectl's resource: the type for built-in types, resource.group for declared ones", () => {
-    expect(kubectlResource(all[0], "cloneset")).toBe("cloneset");
-    expect(kubectlResource(appsSts, "apps-statefulset")).toBe("statefulsets.apps");
-    expect(kubectlResource(sidecarset, "sidecarset")).toBe("sidecarsets.apps.kruise.io");
-    expect(kubectlResource({ ...appsSts, apiVersion: "v1", resource: "configmaps" }, "cm")).toBe("configmaps");
   });
 });
 
-describe("declared columns", () => {
+describe("columns", () => {
   it("read the server's values from item.columns under the declared titles", () => {
-    const fields = declaredFields(sidecarset);
+    const fields = typeFields(sidecarset, "en-US", "list");
     expect(fields.map((f) => [f.key, f.title, f.kind])).toEqual([
       ["col:matched", "Matched pods", "number"],
+      ["col:updated", "Updated", "number"],
+      ["col:ready", "Ready", "number"],
       ["col:sidecars", "Sidecars", "string"],
     ]);
     const item = { apiVersion: "x", kind: "SidecarSet", metadata: { name: "a", uid: "u", resourceVersion: "1", creationTimestamp: null }, spec: {}, columns: { matched: 3, sidecars: "log=busybox" } };
-    expect(fields.map((f) => f.value(item))).toEqual([3, "log=busybox"]);
-    expect(fields.map((f) => f.value({ ...item, columns: undefined }))).toEqual([null, null]);
+    expect(fields.map((f) => f.value(item))).toEqual([3, null, null, "log=busybox"]);
+    expect(fields.map((f) => f.value({ ...item, columns: undefined }))).toEqual([null, null, null, null]);
+  });
+  it("a built-in kind's titles in the locale, its detail-only columns on the detail page", () => {
+    const cloneset = byType("cloneset");
+    expect(typeFields(cloneset, "en-US", "list").map((f) => f.title)).toEqual(["Replicas", "Ready", "Up to date", "Update revision"]);
+    expect(typeFields(cloneset, "zh-CN", "detail").map((f) => f.title)).toEqual(["副本", "就绪", "已更新", "可用", "更新版本", "当前版本"]);
+    // A cron job's columns say what they are: no replica count, no revision.
+    expect(typeFields(byType("advancedcronjob"), "en-US", "list").map((f) => f.key)).toEqual(["col:schedule", "col:activeJobs", "col:lastSchedule", "col:jobKind"]);
+    // A declared type without titles in the locale keeps its own.
+    expect(typeFields(sidecarset, "zh-CN", "list")[0].title).toBe("Matched pods");
   });
   it.each([
     [null, "-"],
@@ -107,11 +66,11 @@ describe("declared columns", () => {
   });
 });
 
-const partition = sidecarset.actions![1];
 const withParams: DeclaredAction = {
   name: "tune",
   title: "Tune",
   patchType: "merge",
+  command: "",
   params: [
     { name: "n", title: "N", type: "integer", required: true, min: 1, max: 10 },
     { name: "note", title: "Note", type: "string" },
@@ -141,7 +100,7 @@ describe("action parameters", () => {
     expect(actionParams(withParams, { n: 3, note: "hi", force: true })).toEqual({ n: 3, note: "hi", force: true });
     expect(actionParams(withParams, {})).toBeNull();
     expect(actionParams(withParams, { n: 0 })).toBeNull();
-    expect(actionParams(sidecarset.actions![0], {})).toEqual({});
+    expect(actionParams(pause, {})).toEqual({});
   });
 });
 
@@ -157,21 +116,21 @@ describe("what an action changes (the server's dry run against the object)", () 
   it("lists the changed leaves by path, not the API server's bookkeeping", () => {
     const before = obj({ updateStrategy: { partition: 0 }, containers: [{ name: "log", image: "busybox" }] });
     const after = { ...obj({ updateStrategy: { partition: 0, paused: true }, containers: [{ name: "log", image: "busybox" }] }, { resourceVersion: "2", generation: 2 }), status: { matchedPods: 5 } };
-    const { diff, patch } = actionChanges(before, after, sidecarset.actions![0]);
+    const { diff, patch } = actionChanges(before, after, pause);
     expect(diff).toEqual([{ path: "spec.updateStrategy.paused", from: "", to: "true" }]);
     expect(patch).toEqual({ spec: { updateStrategy: { paused: true } } });
-    expect(actionCommand(sidecarset, "sidecarset", "demo", "log-agent", sidecarset.actions![0], patch)).toBe(
+    expect(declaredActionCommand(pause, "demo", "log-agent", patch)).toBe(
       `kubectl patch sidecarsets.apps.kruise.io log-agent --type merge -p '{"spec":{"updateStrategy":{"paused":true}}}'`,
     );
   });
   it("nothing when the object already is so", () => {
     const o = obj({ updateStrategy: { paused: true } });
-    expect(actionChanges(o, { ...o, metadata: { ...o.metadata, resourceVersion: "9" } }, sidecarset.actions![0]).diff).toEqual([]);
+    expect(actionChanges(o, { ...o, metadata: { ...o.metadata, resourceVersion: "9" } }, pause).diff).toEqual([]);
   });
   it("a status subresource action compares the status", () => {
-    const act: DeclaredAction = { name: "s", title: "S", patchType: "merge", subresource: "status" };
+    const act: DeclaredAction = { name: "s", title: "S", patchType: "merge", subresource: "status", command: "kubectl patch statefulsets.apps {name} -n {namespace} --subresource=status --type merge -p '{patch}'" };
     expect(actionChanges(obj({}), { ...obj({}), status: { matchedPods: 3 } }, act).diff).toEqual([{ path: "status.matchedPods", from: "2", to: "3" }]);
-    expect(actionCommand(appsSts, "apps-statefulset", "demo", "db", act)).toBe("kubectl patch statefulsets.apps db -n demo --subresource=status --type merge -p '<the patch of the dry run>'");
+    expect(declaredActionCommand(act, "demo", "db")).toBe("kubectl patch statefulsets.apps db -n demo --subresource=status --type merge -p '<the patch of the dry run>'");
   });
   it("lists by index; removed keys are null in the merge patch; lists replaced whole", () => {
     expect(objectDiff({ a: [1, 2] }, { a: [1, 3, 4] })).toEqual([
@@ -182,23 +141,30 @@ describe("what an action changes (the server's dry run against the object)", () 
   });
 });
 
-describe("built-in actions' commands on any type", () => {
-  it("built-in types keep theirs (kubectl with the type)", () => {
-    expect(builtinActionCommand("scale", all[0], "cloneset", "demo", "shop", { replicas: 3 })).toBe("kubectl scale cloneset/shop -n demo --replicas=3");
-    expect(builtinActionCommand("restart", all[0], "cloneset", "demo", "shop")).toMatch(/^kubectl patch cloneset shop -n demo --type merge/);
-    expect(builtinActionCommand("setImage", all[0], "cloneset", "demo", "shop", { images: { main: "nginx" } })).toBe("kubectl-kruise set image cloneset/shop main=nginx -n demo");
+describe("the commands the server describes, filled in", () => {
+  const cmd = (type: string, action: "scale" | "restart" | "setImage" | "delete", opts = {}) => workloadCommand(byType(type), action, "demo", "x", opts);
+  it("Kruise kinds are named with their group: statefulset alone is apps/v1's to kubectl", () => {
+    expect(cmd("statefulset", "scale", { replicas: 3 })).toBe("kubectl scale statefulsets.apps.kruise.io/x -n demo --replicas=3");
+    expect(cmd("statefulset", "setImage", { images: { main: "nginx" } })).toBe("kubectl-kruise set image statefulsets.apps.kruise.io/x main=nginx -n demo");
+    expect(cmd("cloneset", "delete")).toBe("kubectl delete clonesets.apps.kruise.io x -n demo");
   });
-  it("declared apps/v1 types: kubectl's own commands with the resource.group", () => {
-    expect(builtinActionCommand("scale", appsSts, "apps-statefulset", "demo", "db", { replicas: 2 })).toBe("kubectl scale statefulsets.apps/db -n demo --replicas=2");
-    expect(builtinActionCommand("restart", appsSts, "apps-statefulset", "demo", "db")).toBe("kubectl rollout restart statefulsets.apps/db -n demo");
-    expect(builtinActionCommand("setImage", appsSts, "apps-statefulset", "demo", "db", { images: { main: "nginx:1.29" } })).toBe("kubectl set image statefulsets.apps/db main=nginx:1.29 -n demo");
-    expect(builtinActionCommand("delete", appsSts, "apps-statefulset", "demo", "db")).toBe("kubectl delete statefulsets.apps db -n demo");
+  it("a restart stamps the template with the time now", () => {
+    expect(cmd("cloneset", "restart")).toMatch(/^kubectl patch clonesets\.apps\.kruise\.io x -n demo --type merge -p '\{"spec":\{"template":\{"metadata":\{"annotations":\{"kubectl\.kubernetes\.io\/restartedAt":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}\}\}\}\}'$/);
+    expect(cmd("deployment", "restart")).toBe("kubectl rollout restart deployments.apps/x -n demo");
+  });
+  it("declared apps/v1 types: kubectl's own verbs with the resource.group", () => {
+    expect(cmd("apps-statefulset", "scale", { replicas: 2 })).toBe("kubectl scale statefulsets.apps/x -n demo --replicas=2");
+    expect(cmd("apps-statefulset", "setImage", { images: { main: "nginx:1.29" } })).toBe("kubectl set image statefulsets.apps/x main=nginx:1.29 -n demo");
   });
   it("a cluster-scoped type has no namespace flag", () => {
-    expect(builtinActionCommand("delete", sidecarset, "sidecarset", "demo", "log-agent")).toBe("kubectl delete sidecarsets.apps.kruise.io log-agent");
+    expect(cmd("sidecarset", "delete")).toBe("kubectl delete sidecarsets.apps.kruise.io x");
   });
   it("no command where kubectl cannot do what the dashboard does (a template only the declaration locates)", () => {
-    expect(builtinActionCommand("restart", uniteddeployment, "uniteddeployment", "demo", "ud")).toBeUndefined();
-    expect(builtinActionCommand("setImage", uniteddeployment, "uniteddeployment", "demo", "ud")).toBeUndefined();
+    expect(cmd("uniteddeployment", "restart")).toBeUndefined();
+    expect(cmd("uniteddeployment", "setImage")).toBeUndefined();
+    expect(uniteddeployment.capabilities.restartable).toBe(true);
+  });
+  it("a Rollout's restart names its workload as kubectl resolves it", () => {
+    expect(rolloutCommands("demo", "r").restart(byType("statefulset").commands.resource, "db")).toBe("kubectl-kruise rollout restart statefulsets.apps.kruise.io/db -n demo");
   });
 });

@@ -1,9 +1,9 @@
 import type { ActionParam, CompactWorkload, DeclaredAction, TemplateChange, Workload, WorkloadType } from "./api/types";
-import { kubectl, setImageCommand } from "./workloadSummary";
+import type { Locale } from "./i18n";
 
-// What the UI reads from GET /workload-types to treat every type alike: built-in types keep their
-// fields in workloadSummary.ts; a declared type brings its own columns, state and actions, so a
-// new declaration needs no change here.
+// What the UI reads from GET /workload-types to treat every type alike: each type, built in or
+// declared, brings its columns, states, commands and actions, and every compact row its column
+// values and state, so a new type needs no change here.
 
 /** The namespace segment of cluster-scoped types in every /workload path and the live stream. */
 export const CLUSTER_NS = "_cluster";
@@ -26,35 +26,24 @@ export function typeLabel(ty: WorkloadType, all: WorkloadType[]): string {
   return clash ? `${ty.kind} (${ty.apiVersion})` : ty.kind;
 }
 
-/**
- * The resource as kubectl is told it: the registry's type for built-in types (as the commands
- * always read); resource.group for a declared type (its type is the dashboard's name, not kubectl's).
- */
-export function kubectlResource(ty: WorkloadType | undefined, type: string): string {
-  if (!ty || !isDeclared(ty)) return type;
-  const resource = ty.resource || ty.plural;
-  const group = groupOf(ty.apiVersion);
-  return group ? `${resource}.${group}` : resource;
-}
-
-/** kubectl's namespace flag: none for a cluster-scoped type. */
-export const nsFlag = (ty: WorkloadType | undefined, ns: string) => (isClusterScoped(ty) ? "" : ` -n ${ns}`);
-
-/** One column of a declared type, read from a compact item's columns. */
-export interface DeclaredField {
+/** One column of a type, read from a compact item's columns. */
+export interface Field {
   key: string;
   title: string;
   kind: "string" | "number" | "time";
   value: (w: CompactWorkload) => unknown;
 }
 
-export function declaredFields(ty: WorkloadType): DeclaredField[] {
-  return (ty.columns ?? []).map((c) => ({
-    key: "col:" + c.name,
-    title: c.title || c.name,
-    kind: c.type === "number" || c.type === "time" ? c.type : "string",
-    value: (w) => w.columns?.[c.name] ?? null,
-  }));
+/** A type's columns, titled in the locale (English when the type gives no title in it); a list leaves out the detail ones. */
+export function typeFields(ty: WorkloadType, locale: Locale, where: "list" | "detail"): Field[] {
+  return ty.columns
+    .filter((c) => where === "detail" || !c.detail)
+    .map((c) => ({
+      key: "col:" + c.name,
+      title: c.titles?.[locale] || c.title || c.name,
+      kind: c.type === "number" || c.type === "time" ? c.type : "string",
+      value: (w) => w.columns?.[c.name] ?? null,
+    }));
 }
 
 /** A column value as text: "-" for none; lists and objects as JSON. */
@@ -148,50 +137,4 @@ export function actionChanges(current: Workload, dryRun: Workload, action: Decla
   const before = changedPart(current, action);
   const after = changedPart(dryRun, action);
   return { diff: objectDiff(before, after), patch: mergePatch(before, after) as Record<string, unknown> };
-}
-
-/**
- * The kubectl command that makes the same change: the merge patch between the object and the
- * server's dry run of the action (the declaration's own patch is computed on the server, so the
- * command is only known once the dry run has answered).
- */
-export function actionCommand(ty: WorkloadType | undefined, type: string, ns: string, name: string, action: DeclaredAction, patch?: Record<string, unknown>): string {
-  const sub = action.subresource ? ` --subresource=${action.subresource}` : "";
-  const body = patch ? JSON.stringify(patch) : "<the patch of the dry run>";
-  return `kubectl patch ${kubectlResource(ty, type)} ${name}${nsFlag(ty, ns)}${sub} --type merge -p '${body}'`;
-}
-
-/**
- * The command of a built-in action (scale, restart, delete, set image) on a type: the commands of
- * workloadSummary.ts for built-in types; for a declared type the same with kubectl's resource
- * name, or undefined when no kubectl command does what the dashboard does (a restart or an image
- * change of a pod template kept where only the declaration knows: outside the apps group).
- */
-export function builtinActionCommand(
-  action: "scale" | "restart" | "delete" | "setImage",
-  ty: WorkloadType | undefined,
-  type: string,
-  ns: string,
-  name: string,
-  opts: { replicas?: number; images?: Record<string, string> } = {},
-): string | undefined {
-  if (!isDeclared(ty)) {
-    const kind = ty?.kind ?? "";
-    return action === "setImage" ? setImageCommand(kind, type, ns, name, opts.images ?? {}) : kubectl(action, kind, type, ns, name, opts.replicas);
-  }
-  const res = kubectlResource(ty, type);
-  const n = nsFlag(ty, ns);
-  const apps = groupOf(ty?.apiVersion ?? "") === "apps";
-  switch (action) {
-    case "scale":
-      return `kubectl scale ${res}/${name}${n} --replicas=${opts.replicas ?? "N"}`;
-    case "restart":
-      return apps ? `kubectl rollout restart ${res}/${name}${n}` : undefined;
-    case "delete":
-      return `kubectl delete ${res} ${name}${n}`;
-    case "setImage": {
-      const pairs = Object.entries(opts.images ?? {}).map(([c, i]) => `${c}=${i}`).join(" ") || "<container>=<image>";
-      return apps ? `kubectl set image ${res}/${name} ${pairs}${n}` : undefined;
-    }
-  }
 }

@@ -677,6 +677,7 @@ export interface components {
             volumeID: string;
         };
         Action: {
+            command: string;
             name: string;
             params?: components["schemas"]["Param"][];
             patch?: string;
@@ -794,13 +795,24 @@ export interface components {
             signerName?: string;
         };
         Column: {
+            detail?: boolean;
             expression?: string;
             name: string;
             title: string;
+            titles?: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             type?: "string" | "number" | "time";
         };
-        /** @description view compact: the object pruned to what a list shows, with the server's state (and a declared type's column values); view full: the whole object */
+        Commands: {
+            delete?: string;
+            resource: string;
+            restart?: string;
+            scale?: string;
+            setImage?: string;
+        };
+        /** @description view compact: the object pruned to what a list shows, with the state and the column values its type computes; view full: the whole object */
         CompactWorkload: {
             apiVersion: string;
             columns?: {
@@ -1989,7 +2001,8 @@ export interface components {
             actions?: components["schemas"]["Action"][];
             apiVersion: string;
             capabilities: components["schemas"]["Capabilities"];
-            columns?: components["schemas"]["Column"][];
+            columns: components["schemas"]["Column"][];
+            commands: components["schemas"]["Commands"];
             file?: string;
             kind: string;
             plural: string;
@@ -1998,6 +2011,7 @@ export interface components {
             scope: "Namespaced" | "Cluster";
             /** @enum {string} */
             source: "builtin" | "declared";
+            states: string[];
             type: string;
         };
         WorkloadWithPods: {

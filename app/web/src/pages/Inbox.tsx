@@ -8,6 +8,7 @@ import { isUnauthorized } from "../api/http";
 import type { ApproveItem, ApproveItemResult, Permission, RolloutStatus } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
+import { rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
 import { rolloutChange } from "../live";
 import { rolloutPath, stepText, WorkloadLink } from "./Overview";
@@ -219,7 +220,7 @@ export function Inbox() {
             <li key={keyOf(r)} style={{ marginBottom: 8 }}>
               {fmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: `${r.workload.kind}/${r.workload.name}` })}
               <br />
-              {t.command}: <Typography.Text code>{`kubectl-kruise rollout approve rollout/${r.name} -n ${r.namespace}`}</Typography.Text>
+              {t.command}: <Typography.Text code>{rolloutCommands(r.namespace, r.name).approve}</Typography.Text>
             </li>
           ))}
         </ul>

@@ -18,6 +18,8 @@ import type { ActionResult, RestartResult, Revision, RolloutStatus, UndoResult, 
 import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
+import { useWorkloadTypes } from "../App";
+import { rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
 import { stepText, WorkloadLink } from "./Overview";
 import { personSteps, stepTarget } from "../rolloutSteps";
@@ -39,7 +41,8 @@ export function RolloutDetail({ ns }: { ns: string }) {
   const [promoteTo, setPromoteTo] = useState<number | null>(null);
   const [undoTo, setUndoTo] = useState<number | undefined>(undefined);
   const st = status.data;
-  const kk = `kubectl-kruise rollout`;
+  const types = useWorkloadTypes();
+  const cmd = rolloutCommands(ns, name);
   const reloadAll = () => {
     void status.reload();
     void history.reload();
@@ -56,7 +59,9 @@ export function RolloutDetail({ ns }: { ns: string }) {
   };
   const wtype = st?.workload.type ?? "";
   const subStatus = st?.strategy === "blueGreen" ? "blueGreenStatus" : "canaryStatus";
-  const undoCommand = `${kk} undo rollout/${name} -n ${ns}${undoTo !== undefined ? ` --to-revision=${undoTo}` : ""}`;
+  const undoCommand = cmd.undo(undoTo);
+  // kubectl's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
+  const workloadResource = types.find((ty) => ty.type === wtype)?.commands.resource ?? wtype;
   const revisions = (history.data?.revisions ?? []).filter((r) => !r.current);
 
   return (
@@ -84,12 +89,12 @@ export function RolloutDetail({ ns }: { ns: string }) {
               {st.waitingForApproval && <Alert type="warning" showIcon message={t.waitingApproval} data-testid="waiting-approval" style={{ marginTop: 8 }} />}
               <Space style={{ marginTop: 12 }} wrap>
                 {st.waitingForApproval && (
-                  <ActionButton type="primary" testId="approve-button" permission={can.rollout("approve")} label={t.approve} title={`${t.approve} ${name}`} command={`${kk} approve rollout/${name} -n ${ns}`} run={() => approveRollout(ns, name)} onDone={done} />
+                  <ActionButton type="primary" testId="approve-button" permission={can.rollout("approve")} label={t.approve} title={`${t.approve} ${name}`} command={cmd.approve} run={() => approveRollout(ns, name)} onDone={done} />
                 )}
                 {st.paused ? (
-                  <ActionButton testId="resume-button" permission={can.rollout("resume")} label={t.resume} title={`${t.resume} ${name}`} command={`${kk} resume rollout/${name} -n ${ns}`} run={() => resumeRollout(ns, name)} onDone={done} />
+                  <ActionButton testId="resume-button" permission={can.rollout("resume")} label={t.resume} title={`${t.resume} ${name}`} command={cmd.resume} run={() => resumeRollout(ns, name)} onDone={done} />
                 ) : (
-                  <ActionButton testId="pause-button" permission={can.rollout("pause")} label={t.pauseRollout} title={`${t.pauseRollout} ${name}`} command={`${kk} pause rollout/${name} -n ${ns}`} run={() => pauseRollout(ns, name)} onDone={done} />
+                  <ActionButton testId="pause-button" permission={can.rollout("pause")} label={t.pauseRollout} title={`${t.pauseRollout} ${name}`} command={cmd.pause} run={() => pauseRollout(ns, name)} onDone={done} />
                 )}
                 <ActionButton
                   danger
@@ -131,7 +136,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   testId="restart-button"
                   permission={can.workload(wtype, "restart")}
                   title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
-                  command={`${kk} restart ${st.workload.kind.toLowerCase()}/${st.workload.name} -n ${ns}`}
+                  command={cmd.restart(workloadResource, st.workload.name)}
                   preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
                   run={() => restartRollout(ns, name)}
                   onDone={done}
@@ -142,7 +147,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     testId="promote-button"
                     permission={can.rollout("promote")}
                     title={`${t.promote} ${name}`}
-                    command={`kubectl patch rollout ${name} -n ${ns} --subresource status --type merge -p '{"status":{"${subStatus}":{"nextStepIndex":${promoteTo ?? st.steps.length}}}}'`}
+                    command={cmd.promote(subStatus, promoteTo ?? st.steps.length)}
                     body={
                       <InputNumber
                         aria-label={t.promoteTo}
@@ -165,7 +170,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     testId="enable-button"
                     permission={can.rollout("enable")}
                     title={`${t.enable} ${name}`}
-                    command={`kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":false}}'`}
+                    command={cmd.enable}
                     run={() => setRolloutDisabled(ns, name, false)}
                     onDone={done}
                   />
@@ -176,7 +181,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     testId="disable-button"
                     permission={can.rollout("disable")}
                     title={`${t.disable} ${name}`}
-                    command={`kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":true}}'`}
+                    command={cmd.disable}
                     run={() => setRolloutDisabled(ns, name, true)}
                     onDone={done}
                   />

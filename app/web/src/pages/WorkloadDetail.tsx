@@ -19,26 +19,14 @@ import { PodLogsDrawer, type LogTarget } from "../components/PodLogs";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../App";
 import { fmt, useT, type Messages } from "../i18n";
-import { containersOf, fieldsOf, stateColor, stateLabel, stateOf, type State } from "../workloadSummary";
-import {
-  actionChanges,
-  actionCommand,
-  actionParams,
-  apiNamespace,
-  builtinActionCommand,
-  cellText,
-  declaredFields,
-  isClusterScoped,
-  isDeclared,
-  paramProblem,
-  typeLabel,
-  type ParamValues,
-} from "../workloadTypes";
+import { containersOf, stateColor, stateLabel, type State } from "../workloadSummary";
+import { actionChanges, actionParams, apiNamespace, cellText, isClusterScoped, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
+import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../components/commands";
 import { toYaml } from "../yaml";
 import { rolloutPath, stepText } from "./Overview";
 import { personSteps } from "../rolloutSteps";
 
-type Action = "scale" | "restart" | "setImage" | "delete";
+type Action = WorkloadAction;
 
 /** What the confirm dialog of an action says about the Rollout governing the workload. */
 export function rolloutWarning(t: Messages, action: Action, rollout: { data?: WorkloadRollout | null; error: unknown; loading: boolean }): React.ReactNode {
@@ -65,7 +53,7 @@ export function rolloutWarning(t: Messages, action: Action, rollout: { data?: Wo
 }
 
 /**
- * A declared type's compact item of one object: its columns and state, computed on the server
+ * The compact item of one object: its columns and state, computed on the server
  * (the object itself does not carry them). The name is searched for; the exact one is kept.
  */
 export async function findCompact(apiNs: string, type: string, name: string): Promise<CompactWorkload | null> {
@@ -91,7 +79,6 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   const navigate = useNavigate();
   const { message } = App.useApp();
   const info = types.find((ty) => ty.type === type);
-  const declared = isDeclared(info);
   const cluster = isClusterScoped(info);
   // The API's namespace segment: _cluster for a cluster-scoped type, whatever namespace is shown.
   const apiNs = apiNamespace(info, ns);
@@ -99,7 +86,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   // the workload's status, a restart count or an event may not), so they also refresh slowly.
   const itself = { namespace: apiNs, matches: workloadChange(type, name), every: SLOW_REFRESH_MS };
   const detail = usePoll(() => getWorkloadWithPods(apiNs, type, name), [apiNs, type, name], { live: itself });
-  const compact = usePoll(() => (declared ? findCompact(apiNs, type, name) : Promise.resolve(null)), [apiNs, type, name, declared], { live: itself });
+  const compact = usePoll(() => findCompact(apiNs, type, name), [apiNs, type, name], { live: itself });
   const events = usePoll(() => getWorkloadEvents(apiNs, type, name), [apiNs, type, name], { live: itself });
   // Rollouts are namespaced: none governs a cluster-scoped object.
   const governing = usePoll(() => (cluster ? Promise.resolve(null) : getWorkloadRollout(apiNs, type, name)), [apiNs, type, name, cluster], {
@@ -122,8 +109,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
     void governing.reload();
   };
   /** The built-in action's command for this type, or undefined (the note says why). */
-  const cmd = (action: "scale" | "restart" | "delete" | "setImage", opts: { replicas?: number; images?: Record<string, string> } = {}) =>
-    builtinActionCommand(action, info, type, ns, name, opts);
+  const cmd = (action: Action, opts: { replicas?: number; images?: Record<string, string> } = {}) => workloadCommand(info, action, ns, name, opts);
   const containers = w ? containersOf(w) : [];
   const newImages = Object.fromEntries(
     containers.filter((c) => (images[c.name] ?? "").trim() !== "" && images[c.name].trim() !== c.image).map((c) => [c.name, images[c.name].trim()]),
@@ -139,7 +125,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
         {w && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
             <Card title={t.summary}>
-              {declared && info ? <DeclaredSummary w={w} info={info} compact={compact} governing={governing} ns={ns} /> : <Summary w={w} governing={governing} ns={ns} />}
+              {info && <WorkloadSummary w={w} info={info} compact={compact} governing={governing} ns={ns} />}
               <Space style={{ marginTop: 12 }} wrap>
                 {info?.capabilities.scalable && (
                   <ActionButton
@@ -273,34 +259,6 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   );
 }
 
-/** The summary: the kind's own fields under their own titles, the state, and the Rollout. */
-function Summary({ w, governing, ns }: { w: Workload; governing: { data?: WorkloadRollout | null; error: unknown }; ns: string }) {
-  const t = useT();
-  const state = stateOf(w);
-  return (
-    <Descriptions size="small" column={3} data-testid="workload-summary">
-      <Descriptions.Item label={t.state}>
-        <Tag color={stateColor(state)} data-testid="workload-state">{t[stateLabel(state)]}</Tag>
-      </Descriptions.Item>
-      {fieldsOf(w.kind).map((f) => {
-        const v = f.value(w);
-        return (
-          <Descriptions.Item key={f.key} label={t[f.title]}>
-            {f.time ? <Ago ts={v as string | null} /> : <span data-testid={f.key}>{v === null ? "-" : String(v)}</span>}
-          </Descriptions.Item>
-        );
-      })}
-      <Descriptions.Item label={t.age}>
-        <Ago ts={w.metadata.creationTimestamp} />
-      </Descriptions.Item>
-      <Descriptions.Item label="apiVersion">{w.apiVersion}</Descriptions.Item>
-      <Descriptions.Item label={t.rollout}>
-        <RolloutCell governing={governing} ns={ns} />
-      </Descriptions.Item>
-    </Descriptions>
-  );
-}
-
 /** One input per container, with its current image. */
 function ImageInputs(props: { containers: { name: string; image: string }[]; images: Record<string, string>; setImages: (f: (m: Record<string, string>) => Record<string, string>) => void; valid: boolean }) {
   const t = useT();
@@ -373,10 +331,11 @@ function RolloutCell({ governing, ns }: { governing: { data?: WorkloadRollout | 
 }
 
 /**
- * A declared type's summary: the state and the columns the server computed by its declaration
- * (the compact item), the scope, where it was declared, and the Rollout (namespaced types).
+ * The summary: the state and every column the server computed by the type's adapter or declaration
+ * (the compact item), the scope, where a declared type was declared, and the Rollout (namespaced
+ * types).
  */
-export function DeclaredSummary(props: {
+export function WorkloadSummary(props: {
   w: Workload;
   info: WorkloadType;
   compact: { data?: CompactWorkload | null; error: unknown };
@@ -399,7 +358,7 @@ export function DeclaredSummary(props: {
           pending
         )}
       </Descriptions.Item>
-      {declaredFields(info).map((f) => {
+      {typeFields(info, t.locale, "detail").map((f) => {
         const v = c ? f.value(c) : undefined;
         return (
           <Descriptions.Item key={f.key} label={f.title}>
@@ -541,7 +500,7 @@ export function DeclaredActionButton(props: { info: WorkloadType; ns: string; ap
       permission={can.workload(info.type, `action:${action.name}`)}
       title={`${action.title} ${name}`}
       command={(preview) =>
-        actionCommand(info, info.type, ns, name, action, preview ? actionChanges(w, preview as Workload, action).patch : undefined)
+        declaredActionCommand(action, ns, name, preview ? actionChanges(w, preview as Workload, action).patch : undefined)
       }
       commandNote={t.actionCommandNote}
       ready={params !== null}

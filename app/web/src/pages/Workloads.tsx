@@ -4,15 +4,14 @@ import { Alert, Button, Space, Table, Tabs, Tag, Tooltip } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import type { SortOrder } from "antd/es/table/interface";
 import { listWorkloadPage } from "../api/workload";
-import { getSummary } from "../api/summary";
 import type { CompactWorkload, WorkloadPageParams, WorkloadType } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, SearchBox, useTableQuery } from "../components/tables";
 import { useWorkloadTypes } from "../App";
 import { fmt, useT, type Messages } from "../i18n";
 import { workloadChange } from "../live";
-import { listFieldsOf, stateColor, stateLabel, stateOf, statesOf, type State } from "../workloadSummary";
-import { apiNamespace, cellText, declaredFields, isClusterScoped, isDeclared, sortValue, typeLabel } from "../workloadTypes";
+import { stateColor, stateLabel, type State } from "../workloadSummary";
+import { apiNamespace, cellText, isClusterScoped, sortValue, typeFields, typeLabel } from "../workloadTypes";
 
 /** A type's tab label: its name, and a tag when its objects are in no namespace. */
 export function TypeTabLabel({ ty, all }: { ty: WorkloadType; all: WorkloadType[] }) {
@@ -77,65 +76,26 @@ export async function loadRows(ns: string, type: string, query: Query, count: nu
   return { ...page, items, query: JSON.stringify(query) };
 }
 
-/** The server's state of a row (a compact item), else the one read from its status here. */
-const rowState = (w: CompactWorkload): State => (w.state as State | undefined) ?? stateOf(w);
-
-/** Every state the server knows (a declared type's state is any of them its expression gives). */
-const ALL_STATES: State[] = ["ready", "updating", "partitioned", "notReady", "paused", "scaledToZero", "pending", "running", "completed", "failed", "suspended", "scheduled", "active"];
-
-/**
- * The State filter's choices for a declared type: the states its objects are in now (the server's
- * counts), with the one filtered by; every state when the counts cannot be read.
- */
-function useDeclaredStates(apiNs: string, ty: WorkloadType, selected?: string): State[] | undefined {
-  const [counted, setCounted] = useState<string[] | null>();
-  const declared = isDeclared(ty);
-  useEffect(() => {
-    if (!declared) return;
-    let live = true;
-    getSummary(apiNs).then(
-      (s) => live && setCounted(Object.keys(s.workloads.find((w) => w.type === ty.type)?.states ?? {})),
-      () => live && setCounted(null),
-    );
-    return () => {
-      live = false;
-    };
-  }, [apiNs, ty.type, declared]);
-  if (!declared) return undefined;
-  if (counted === null) return ALL_STATES;
-  const have = new Set([...(counted ?? []), ...(selected ? [selected] : [])]);
-  return ALL_STATES.filter((s) => have.has(s));
-}
+/** A row's state, computed by the server from the kind's own fields. */
+const rowState = (w: CompactWorkload): State => w.state as State;
 
 type Local = (f: (a: CompactWorkload, b: CompactWorkload) => number) => ((a: CompactWorkload, b: CompactWorkload) => number) | undefined;
 
 /**
- * The columns between State and Age: a built-in type's fields (workloadSummary.ts), or a declared
- * type's columns from the registry with the values the server computed (item.columns): a time as
- * an age, a number right-aligned. local gives a sorter when every matching row is loaded.
+ * The columns between State and Age: the type's columns from the registry with the values the
+ * server computed (item.columns): a time as an age, a number right-aligned. local gives a sorter
+ * when every matching row is loaded.
  */
 export function fieldColumns(ty: WorkloadType, t: Messages, local: Local, sortOrder: (key: string) => SortOrder): ColumnsType<CompactWorkload> {
-  if (isDeclared(ty)) {
-    return declaredFields(ty).map((f) => ({
-      key: f.key,
-      title: f.title,
-      align: f.kind === "number" ? "right" : undefined,
-      sorter: local((a, b) => (f.kind === "time" ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(sortValue(f.value(a)), sortValue(f.value(b))))),
-      sortOrder: sortOrder(f.key),
-      render: (_, w) => {
-        const v = f.value(w);
-        return f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : <span data-testid={`cell-${f.key}`}>{cellText(v)}</span>;
-      },
-    }));
-  }
-  return listFieldsOf(ty.kind).map((f) => ({
+  return typeFields(ty, t.locale, "list").map((f) => ({
     key: f.key,
-    title: t[f.title],
-    sorter: local((a, b) => (f.time ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(f.value(a), f.value(b)))),
+    title: f.title,
+    align: f.kind === "number" ? "right" : undefined,
+    sorter: local((a, b) => (f.kind === "time" ? compareTimes(f.value(a) as string | null, f.value(b) as string | null) : compareValues(sortValue(f.value(a)), sortValue(f.value(b))))),
     sortOrder: sortOrder(f.key),
     render: (_, w) => {
       const v = f.value(w);
-      return f.time ? <Ago ts={v as string | null} /> : (v ?? "-");
+      return f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : <span data-testid={`cell-${f.key}`}>{cellText(v)}</span>;
     },
   }));
 }
@@ -180,8 +140,7 @@ function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
       setMore({ busy: false, error: e });
     }
   };
-  const declaredStates = useDeclaredStates(apiNs, ty, server.state);
-  const states = declaredStates ?? statesOf(kind);
+  const states = ty.states as State[];
   // Sorted here only when every matching row is loaded (else the order would be the loaded rows').
   const local = (f: (a: CompactWorkload, b: CompactWorkload) => number) => (complete ? f : undefined);
   const columns: ColumnsType<CompactWorkload> = [

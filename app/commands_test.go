@@ -1,0 +1,73 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+)
+
+// TestKubectlCommands pastes every command the types describe (GET /workload-types), filled as
+// the UI fills them, into a shell with --dry-run=server against the real API server: each must be
+// accepted, and the Advanced StatefulSet's must reach Kruise's resource, not apps/v1's.
+func TestKubectlCommands(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "commands")
+	createDeployment(t, ns, "web", 2)
+	createCloneSet(t, ns, "shop", 2)
+	createStatefulSet(t, ns, "db", 2)
+	createDaemonSet(t, ns, "agent")
+	createBroadcastJob(t, ns, "once")
+	createAdvancedCronJob(t, ns, "nightly", false)
+	createAppsStatefulSet(t, ns, "plain")
+	objects := map[string]string{"deployment": "web", "cloneset": "shop", "statefulset": "db", "daemonset": "agent",
+		"broadcastjob": "once", "advancedcronjob": "nightly", "apps-statefulset": "plain"}
+
+	var types []adapters.Info
+	shared.dash.MustOK(t, http.MethodGet, "/workload-types", &types)
+	tested := 0
+	for _, ty := range types {
+		name, ok := objects[ty.Type]
+		if !ok {
+			continue
+		}
+		values := map[string]string{"name": name, "namespace": ns, "replicas": "3", "images": "main=nginx:1.29", "now": time.Now().UTC().Format(time.RFC3339)}
+		commands := map[string]string{"scale": ty.Commands.Scale, "restart": ty.Commands.Restart, "setImage": ty.Commands.SetImage, "delete": ty.Commands.Delete}
+		for _, a := range ty.Actions {
+			// The UI puts the merge patch of the server's dry run there; an empty one is accepted alike.
+			commands["action "+a.Name] = adapters.Fill(a.Command, map[string]string{"patch": "{}"})
+		}
+		for action, command := range commands {
+			if command == "" {
+				continue
+			}
+			t.Run(ty.Type+" "+action, func(t *testing.T) {
+				line := adapters.Fill(command, values)
+				if strings.Contains(line, "{") && !strings.Contains(line, "'") {
+					t.Fatalf("placeholder left in %q", line)
+				}
+				if strings.HasPrefix(line, "kubectl-kruise ") {
+					// Its module is not served here; the resource it names is checked by kubectl.
+					t.Skipf("kubectl-kruise is not installable here: %s", line)
+				}
+				cmd := exec.Command("bash", "-c", line+" --dry-run=server")
+				cmd.Env = append(os.Environ(), "KUBECONFIG="+shared.cluster.Kubeconfig)
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Fatalf("%s\n%s: %v", line, out, err)
+				}
+				if ty.Type == "statefulset" && !strings.Contains(line, "statefulsets.apps.kruise.io") {
+					t.Errorf("%q does not name Kruise's StatefulSet", line)
+				}
+				tested++
+			})
+		}
+	}
+	if tested < 15 {
+		t.Errorf("only %d commands ran", tested)
+	}
+}

@@ -1,0 +1,51 @@
+import type { DeclaredAction, WorkloadType } from "../api/types";
+import { fmt } from "../i18n";
+
+// The kubectl commands the confirm dialogs show. A workload type's come from the server with the
+// type (GET /workload-types: each kind states its own in its adapter or declaration); here they
+// are only filled in. A Rollout's are written here, once, for every page that shows one.
+
+export type WorkloadAction = "scale" | "restart" | "setImage" | "delete";
+
+/** The time as a restart stamps it: RFC 3339 in seconds. */
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+
+/** The container=image pairs of a set image command. */
+const imagePairs = (images: Record<string, string> = {}) =>
+  Object.entries(images)
+    .map(([c, i]) => `${c}=${i}`)
+    .join(" ") || "<container>=<image>";
+
+/**
+ * The command of a built-in action on one object of a type, or undefined when no single kubectl
+ * command does what the dashboard does (the dialog says so).
+ */
+export function workloadCommand(ty: WorkloadType | undefined, action: WorkloadAction, ns: string, name: string, opts: { replicas?: number; images?: Record<string, string> } = {}): string | undefined {
+  const template = ty?.commands[action];
+  if (!template) return undefined;
+  return fmt(template, { name, namespace: ns, replicas: opts.replicas ?? "N", images: imagePairs(opts.images), now: now() });
+}
+
+/**
+ * The command of a declared action: a merge patch of the object with what the server's dry run of
+ * the action changes (known once the dry run has answered).
+ */
+export function declaredActionCommand(action: DeclaredAction, ns: string, name: string, patch?: Record<string, unknown>): string {
+  return fmt(action.command, { name, namespace: ns, patch: patch ? JSON.stringify(patch) : "<the patch of the dry run>" });
+}
+
+const kk = "kubectl-kruise rollout";
+
+/** The commands of a Rollout's actions (kubectl-kruise's, or kubectl patch where it has none). */
+export const rolloutCommands = (ns: string, name: string) => ({
+  approve: `${kk} approve rollout/${name} -n ${ns}`,
+  resume: `${kk} resume rollout/${name} -n ${ns}`,
+  pause: `${kk} pause rollout/${name} -n ${ns}`,
+  undo: (toRevision?: number) => `${kk} undo rollout/${name} -n ${ns}${toRevision !== undefined ? ` --to-revision=${toRevision}` : ""}`,
+  /** The restart of the workload the Rollout governs, named as kubectl resolves it (resource.group). */
+  restart: (workloadResource: string, workload: string) => `${kk} restart ${workloadResource}/${workload} -n ${ns}`,
+  promote: (subStatus: string, nextStepIndex: number) =>
+    `kubectl patch rollout ${name} -n ${ns} --subresource status --type merge -p '{"status":{"${subStatus}":{"nextStepIndex":${nextStepIndex}}}}'`,
+  enable: `kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":false}}'`,
+  disable: `kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":true}}'`,
+});
