@@ -7,7 +7,7 @@ import (
 
 // The workload states of the UI's State column and filter, and of the summary's counts. The
 // rules are those of stateOf in app/web/src/workloadSummary.ts, read from each kind's own status
-// fields (semantics §6.3); testdata/workload_states.json is the table both are tested against.
+// fields (docs/semantics.md §6.3); testdata/workload_states.json is the table both are tested against.
 var States = []string{"ready", "updating", "partitioned", "notReady", "paused", "scaledToZero",
 	"pending", "running", "completed", "failed", "suspended", "scheduled", "active"}
 

@@ -1,7 +1,7 @@
 import type { Workload } from "./api/types";
 import type { Messages } from "./i18n";
 
-// What each kind of workload keeps where (semantics §6.3): every field is shown under a title that
+// What each kind of workload keeps where (docs/semantics.md §6.3): every field is shown under a title that
 // says what it is, so a cron schedule is never a "replica count" and a job phase never a "revision".
 
 type Label = keyof Messages;
