@@ -56,7 +56,7 @@ func (s *CloneSet) Scale(ctx context.Context, namespace, name string, replicas i
 }
 
 // RestartPatch stamps the template. Under InPlaceIfPossible Kruise applies a metadata-only
-// template change in place, so pods are relabelled rather than recreated (see README).
+// template change in place, so pods are relabelled rather than recreated (docs/semantics.md §5.4, §6.4).
 func (s *CloneSet) RestartPatch(_ runtime.Object, at time.Time) ([]byte, error) {
 	return TemplateAnnotationPatch(at.Format(time.RFC3339)), nil
 }

@@ -11,7 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
 
-// Error is an API error: the HTTP status and the contract's code, with a message that names the
+// Error is an API error: the HTTP status and the API's code (docs/api.md §2), with a message that names the
 // object and the reason. The HTTP layer writes it as {"trace_id","message","code"}.
 type Error struct {
 	Status  int
@@ -23,7 +23,7 @@ type Error struct {
 func (e *Error) Error() string { return e.Message }
 func (e *Error) Unwrap() error { return e.cause }
 
-// The contract's codes.
+// The API's codes (docs/api.md §2).
 const (
 	CodeBadRequest   = "BAD_REQUEST"
 	CodeUnauthorized = "UNAUTHORIZED"

@@ -15,7 +15,7 @@ import (
 )
 
 // What a change of a workload's pod template does under the Rollout that governs it, so that a
-// person sees it before it runs (semantics §4.6, §4.8: the Rollout controller's webhook turns a
+// person sees it before it runs (docs/semantics.md §4.6, §4.8, §4.10: the Rollout controller's webhook turns a
 // template change into a release through the steps).
 
 // StepPlan is one step of the release a change starts.

@@ -4,7 +4,7 @@ package configs
 
 import "embed"
 
-// Types are the shipped type declarations (see README, "Adding a workload type").
+// Types are the shipped type declarations (docs/configuration.md §4).
 //
 //go:embed types/*.yaml
 var Types embed.FS

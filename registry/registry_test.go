@@ -78,7 +78,7 @@ func TestNewValidates(t *testing.T) {
 	}
 }
 
-// TestBuiltInTypes pins the contract's type table: Wire ignores an unused provider silently, so
+// TestBuiltInTypes pins the type table (docs/semantics.md §6.1): Wire ignores an unused provider silently, so
 // the registered list is asserted here.
 func TestBuiltInTypes(t *testing.T) {
 	reg, err := registry.New(adapters.All(&adapters.Cluster{}))

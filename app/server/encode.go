@@ -20,7 +20,7 @@ type envelope struct {
 	Data any `json:"data"`
 }
 
-// errorBody is the contract's error body.
+// errorBody is the API's error body (docs/api.md §1).
 type errorBody struct {
 	TraceID string `json:"trace_id"`
 	Message string `json:"message"`

@@ -25,7 +25,7 @@ type Client struct {
 	HTTP   *http.Client
 }
 
-// Error is the contract's error body.
+// Error is the API's error body (docs/api.md §1).
 type Error struct {
 	TraceID string `json:"trace_id"`
 	Message string `json:"message"`
@@ -106,7 +106,7 @@ func Violations() (list []string, checked int) {
 }
 
 // Call sends a request to /api/v1 and decodes the data into out (on 200) or returns the error
-// body; it fails the test on a body that breaks the contract.
+// body; it fails the test on a body that breaks the API's envelope (docs/api.md §1).
 func (c Client) Call(t testing.TB, method, path string, out any) (int, Error) {
 	t.Helper()
 	return c.Send(t, method, path, nil, out)

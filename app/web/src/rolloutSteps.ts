@@ -1,6 +1,6 @@
 import type { RolloutStatus } from "./api/types";
 
-// What a Rollout's steps mean (semantics §3.2-3.3).
+// What a Rollout's steps mean (docs/semantics.md §3.2-3.3).
 
 /**
  * Which steps stop for a person: a manual pause (no duration), except on a last step at 100%,
