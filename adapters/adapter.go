@@ -60,9 +60,11 @@ type Info struct {
 	APIVersion   string                  `json:"apiVersion"`
 	Kind         string                  `json:"kind"`
 	Capabilities Capabilities            `json:"capabilities"`
-	// Source is builtin (a Go adapter) or declared (a YAML declaration, File).
-	Source string `json:"source" enum:"builtin,declared"`
-	File   string `json:"file,omitempty"`
+	// Source is builtin (a Go adapter) or declared (a YAML declaration, File); refused is a
+	// declaration not served, Refusal saying why (the last good one of its type, if any, is).
+	Source  string `json:"source" enum:"builtin,declared,refused"`
+	File    string `json:"file,omitempty"`
+	Refusal string `json:"refusal,omitempty"`
 	// Scope is Namespaced, or Cluster for a cluster-scoped kind (served under _cluster).
 	Scope string `json:"scope" enum:"Namespaced,Cluster"`
 	// Columns are what a list shows of each object between its state and its age (Detail ones
@@ -145,6 +147,14 @@ type Revisioner interface {
 // kubectl-kruise does.
 type ContainerRestarter interface {
 	ContainerRestartPatch(obj runtime.Object, at time.Time) (Patch, error)
+}
+
+// Lifecycle is implemented by types whose informers are their own rather than the shared
+// factories' (declared types, which may be removed or changed while the dashboard runs): the
+// cache starts them once registered, and stops them when the type leaves the registry.
+type Lifecycle interface {
+	Start()
+	Stop()
 }
 
 // Actor is implemented by types with named actions.

@@ -11,7 +11,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
@@ -25,9 +24,8 @@ const OwnerIndex = "controller-uid"
 type Cluster struct {
 	Kube    kubeinformers.SharedInformerFactory
 	Kruise  kruiseinformers.SharedInformerFactory
+	// Dynamic serves the declared types; each has its own informers (Declared.Start).
 	Dynamic dynamic.Interface
-	// DynamicInformers serve the declared types (and the children their pods are found through).
-	DynamicInformers dynamicinformer.DynamicSharedInformerFactory
 	// Scheme turns objects read with the dynamic client into the typed objects the cache holds.
 	Scheme *runtime.Scheme
 }

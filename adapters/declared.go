@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -16,6 +17,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -23,6 +25,7 @@ import (
 const (
 	SourceBuiltin  = "builtin"
 	SourceDeclared = "declared"
+	SourceRefused  = "refused"
 )
 
 // Errors of ActionPatch the API maps to statuses.
@@ -38,6 +41,11 @@ type Declared struct {
 	decl     *Declaration
 	expr     *expressions
 	children []func() cache.SharedIndexInformer
+	// The type's informers are its own, not the shared factories', so a declaration removed or
+	// changed while the dashboard runs stops them (Stop).
+	informers dynamicinformer.DynamicSharedInformerFactory
+	stop      chan struct{}
+	stopOnce  sync.Once
 }
 
 // NewDeclared builds the adapter of a checked declaration, with exactly the capability
@@ -82,9 +90,12 @@ func NewDeclared(c *Cluster, d *Declaration) (Adapter, error) {
 		info.Actions = append(info.Actions, a)
 	}
 	gvr := info.GVR()
-	dec := &Declared{decl: d, expr: expr}
+	dec := &Declared{decl: d, expr: expr, stop: make(chan struct{})}
+	if c.Dynamic != nil {
+		dec.informers = dynamicinformer.NewDynamicSharedInformerFactory(c.Dynamic, 0)
+	}
 	dec.Resource = NewResource(c, info, func() cache.SharedIndexInformer {
-		inf := c.DynamicInformers.ForResource(gvr).Informer()
+		inf := dec.informers.ForResource(gvr).Informer()
 		_ = inf.SetTransform(stripManagedFields) // before the start; an error means it started already
 		// The children's informers are registered with the parent's, so the factory starts them.
 		for _, child := range dec.children {
@@ -94,12 +105,29 @@ func NewDeclared(c *Cluster, d *Declaration) (Adapter, error) {
 	})
 	for _, child := range d.Pods.Through {
 		dec.children = append(dec.children, func() cache.SharedIndexInformer {
-			inf := c.DynamicInformers.ForResource(child.GVR()).Informer()
+			inf := dec.informers.ForResource(child.GVR()).Informer()
 			_ = inf.SetTransform(stripManagedFields)
 			return Indexed(inf)
 		})
 	}
 	return compose(dec), nil
+}
+
+// Start implements Lifecycle: it starts the informers registered so far.
+func (d *Declared) Start() {
+	if d.informers != nil {
+		d.informers.Start(d.stop)
+	}
+}
+
+// Stop implements Lifecycle: the informers stop and are waited for; the adapter is not used again.
+func (d *Declared) Stop() {
+	d.stopOnce.Do(func() {
+		close(d.stop)
+		if d.informers != nil {
+			d.informers.Shutdown()
+		}
+	})
 }
 
 func stripManagedFields(obj any) (any, error) {

@@ -2,6 +2,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -19,6 +20,8 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/telemetry"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/data"
+	"github.com/kruise-dashboard/kruise-dashboard/data/typesource"
+	"github.com/kruise-dashboard/kruise-dashboard/registry"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=...".
@@ -82,12 +85,12 @@ func LoadConfig(path string) (*conf.Bootstrap, error) {
 	return &bc, nil
 }
 
-func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, ms *metrics.Server) *kratos.App {
+func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, types *typesource.Source, reg *registry.Registry, ms *metrics.Server) *kratos.App {
 	return kratos.New(
 		kratos.Name("kruise-dashboard"),
 		kratos.Version(Version),
 		kratos.Logger(logger),
-		kratos.Server(cache, hs, ms),
+		kratos.Server(cache, types.Keep(reg), hs, ms),
 	)
 }
 
@@ -97,13 +100,19 @@ func newMetrics() *metrics.Metrics { return metrics.New(Version) }
 type AdapterSet func(*adapters.Cluster) []adapters.Adapter
 
 // buildAdapters is the Go adapters of set followed by the declared types; a broken declaration
-// stops start-up with the file, the field and the reason.
-func buildAdapters(set AdapterSet, c *adapters.Cluster, clients *data.Clients, k *conf.Kubernetes) ([]adapters.Adapter, error) {
-	declared, err := data.DeclaredAdapters(c, clients, k)
+// stops start-up with the file, the field and the reason (once running, it is refused instead and
+// the last good one keeps serving).
+func buildAdapters(set AdapterSet, c *adapters.Cluster, types *typesource.Source) ([]adapters.Adapter, error) {
+	declared, err := types.Load(context.Background())
 	if err != nil {
 		return nil, fmt.Errorf("declared workload types: %w", err)
 	}
 	return append(set(c), declared...), nil
+}
+
+// newTypeSource reads the declared types from the shipped set, the folder and the ConfigMaps.
+func newTypeSource(k *conf.Kubernetes, c *adapters.Cluster, clients *data.Clients, logger log.Logger) *typesource.Source {
+	return typesource.New(typesource.Config{Shipped: k.ShippedTypes, Dir: k.TypesDir}, c, clients.Plain, logger)
 }
 
 func newLimits(c *conf.Limits) biz.Limits { return biz.Limits{MaxReplicas: c.MaxReplicas} }

@@ -35,6 +35,7 @@ func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kr
 		data.ProviderSet,
 		registry.ProviderSet,
 		buildAdapters,
+		newTypeSource,
 		newApp,
 	))
 }

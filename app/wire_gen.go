@@ -33,7 +33,8 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	}
 	cluster := data.NewCluster(clients)
 	clusterRepo := data.NewClusterRepo(cluster, clients)
-	v, err := buildAdapters(adapterSet, cluster, clients, kubernetes)
+	source := newTypeSource(kubernetes, cluster, clients, logger)
+	v, err := buildAdapters(adapterSet, cluster, source)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -96,7 +97,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		return nil, nil, err
 	}
 	metricsServer := server.NewMetricsServer(confServer, metrics, encoded, changes, access, authenticator)
-	app := newApp(logger, httpServer, cache, metricsServer)
+	app := newApp(logger, httpServer, cache, source, registryRegistry, metricsServer)
 	return app, func() {
 		cleanup()
 	}, nil

@@ -64,12 +64,18 @@ type Deleted struct {
 	PropagationPolicy string `json:"propagationPolicy"`
 }
 
-// Types describes every registered type with its capabilities, for the UI.
+// Types describes every registered type with its capabilities, for the UI, then the
+// declarations refused at the last reload (source "refused", with the reason; the last good
+// declaration of their type, if any, is the one served).
 func (uc *WorkloadUsecase) Types() []adapters.Info {
 	all := uc.registry.All()
 	infos := make([]adapters.Info, len(all))
 	for i, a := range all {
 		infos[i] = a.Info()
+	}
+	for _, r := range uc.registry.Refused() {
+		infos = append(infos, adapters.Info{Type: r.Type, Source: adapters.SourceRefused, File: r.File, Refusal: r.Reason,
+			Scope: adapters.ScopeNamespaced, Columns: []adapters.Column{}, States: []string{}})
 	}
 	return infos
 }

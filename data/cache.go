@@ -33,9 +33,11 @@ type Cache struct {
 	mu        sync.RWMutex
 	served    map[schema.GroupVersionResource]bool
 	informers map[string]cache.SharedIndexInformer // by workload type, once started
+	adapters  map[string]adapters.Adapter          // the adapter each informer was started for
 	encoded   *Encoded
 	changes   *Changes
 	feeds     map[string]cache.ResourceEventHandlerRegistration // the encoded store's, by workload type
+	streams   map[string]cache.ResourceEventHandlerRegistration // the live stream's, by workload type
 	probeErr  error                                             // last /readyz failure, nil when healthy
 	listErrs  map[string]error                                  // last list/watch failure by informer
 	core      map[string]cache.SharedIndexInformer              // built-in informers every request may need
@@ -70,8 +72,9 @@ func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registr
 		rollouts: rolloutinformers.NewSharedInformerFactory(clients.Rollouts, 0),
 		clients:  clients, cluster: cluster, registry: reg, health: health, discover: discover,
 		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
-		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{},
-		listErrs: map[string]error{}, encoded: encoded, changes: changes, feeds: map[string]cache.ResourceEventHandlerRegistration{},
+		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{}, adapters: map[string]adapters.Adapter{},
+		listErrs: map[string]error{}, encoded: encoded, changes: changes,
+		feeds: map[string]cache.ResourceEventHandlerRegistration{}, streams: map[string]cache.ResourceEventHandlerRegistration{},
 	}, nil
 }
 
@@ -84,6 +87,8 @@ func (c *Cache) Start(ctx context.Context) error {
 	}
 	c.probe(ctx)
 	c.refresh()
+	// Declared types changed while running: start the new ones now rather than at the next tick.
+	c.registry.OnReplace(c.refresh)
 	go c.loop()
 	return nil
 }
@@ -97,7 +102,17 @@ func (c *Cache) Stop(context.Context) error {
 	<-c.done
 	c.cluster.Kube.Shutdown()
 	c.cluster.Kruise.Shutdown()
-	c.cluster.DynamicInformers.Shutdown()
+	c.mu.Lock()
+	var own []adapters.Lifecycle
+	for _, a := range c.adapters {
+		if l, ok := a.(adapters.Lifecycle); ok {
+			own = append(own, l)
+		}
+	}
+	c.mu.Unlock()
+	for _, l := range own {
+		l.Stop()
+	}
 	c.rollouts.Shutdown()
 	return nil
 }
@@ -174,9 +189,26 @@ func (c *Cache) refresh() {
 	}
 
 	c.mu.Lock()
+	if c.stop == nil {
+		c.mu.Unlock()
+		return
+	}
+	select {
+	case <-c.stop:
+		c.mu.Unlock()
+		return
+	default:
+	}
 	c.served = served
+	c.mu.Unlock()
+	c.retire()
+	c.mu.Lock()
+	var own []adapters.Lifecycle
 	for _, a := range c.registry.All() {
 		info := a.Info()
+		if l, ok := a.(adapters.Lifecycle); ok && c.adapters[info.Type] == a {
+			own = append(own, l)
+		}
 		if _, started := c.informers[info.Type]; started || !served[info.GVR()] {
 			continue
 		}
@@ -188,10 +220,13 @@ func (c *Cache) refresh() {
 			continue
 		}
 		c.feeds[info.Type] = feed
-		if _, err := inf.AddEventHandler(c.changes.handler("workload", info.Type)); err != nil {
+		if c.streams[info.Type], err = inf.AddEventHandler(c.changes.handler("workload", info.Type)); err != nil {
 			c.log.Errorf("feed the live stream from %s: %v", info.Plural, err)
 		}
-		c.informers[info.Type] = inf
+		c.informers[info.Type], c.adapters[info.Type] = inf, a
+		if l, ok := a.(adapters.Lifecycle); ok {
+			own = append(own, l)
+		}
 		c.log.Infof("watching %s (%s)", info.Plural, info.APIVersion)
 	}
 	c.chooseRolloutVersionLocked(served)
@@ -199,8 +234,54 @@ func (c *Cache) refresh() {
 	// Start only starts informers not yet running, so calling it again adds the new ones.
 	c.cluster.Kube.Start(c.stop)
 	c.cluster.Kruise.Start(c.stop)
-	c.cluster.DynamicInformers.Start(c.stop)
+	for _, l := range own {
+		l.Start()
+	}
 	c.rollouts.Start(c.stop)
+}
+
+// retire stops watching the types that left the registry or are served by another adapter now
+// (their declaration changed): the stream and the encoded store stop hearing of them, their own
+// informers (a declared type's) stop, and then their rows are dropped — before a new adapter of
+// the same type fills them again.
+func (c *Cache) retire() {
+	current := map[string]adapters.Adapter{}
+	for _, a := range c.registry.All() {
+		current[a.Info().Type] = a
+	}
+	type leaving struct {
+		typ  string
+		a    adapters.Adapter
+		inf  cache.SharedIndexInformer
+		regs []cache.ResourceEventHandlerRegistration
+	}
+	var gone []leaving
+	c.mu.Lock()
+	for typ, a := range c.adapters {
+		if current[typ] == a {
+			continue
+		}
+		gone = append(gone, leaving{typ, a, c.informers[typ], []cache.ResourceEventHandlerRegistration{c.feeds[typ], c.streams[typ]}})
+		delete(c.informers, typ)
+		delete(c.adapters, typ)
+		delete(c.feeds, typ)
+		delete(c.streams, typ)
+		delete(c.listErrs, typ)
+	}
+	c.mu.Unlock()
+	// Outside the lock: an informer stopping may still report a watch error, which takes it.
+	for _, g := range gone {
+		for _, reg := range g.regs {
+			if reg != nil {
+				_ = g.inf.RemoveEventHandler(reg)
+			}
+		}
+		if l, ok := g.a.(adapters.Lifecycle); ok {
+			l.Stop()
+		}
+		c.encoded.drop(g.typ)
+		c.log.Infof("no longer watching %s (%s)", g.a.Info().Plural, g.a.Info().APIVersion)
+	}
 }
 
 // RolloutVersions are the Rollout API versions the dashboard reads, preferred first.

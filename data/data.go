@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/dynamic"
-	"k8s.io/client-go/dynamic/dynamicinformer"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -142,11 +141,10 @@ func NewCluster(c *Clients) *adapters.Cluster {
 	return &adapters.Cluster{
 		Kube:    kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
 		Kruise:  kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
+		// Declared types are read as unstructured objects by informers of their own; managedFields
+		// are stripped by their transforms.
 		Dynamic: c.Dynamic,
-		// Declared types are read as unstructured objects; managedFields are stripped by their
-		// informers' transforms.
-		DynamicInformers: dynamicinformer.NewDynamicSharedInformerFactory(c.Dynamic, resync),
-		Scheme:           c.Scheme,
+		Scheme:  c.Scheme,
 	}
 }
 

@@ -184,6 +184,14 @@ func (e *Encoded) remove(workloadType string, obj any) {
 	e.set(workloadType, meta.GetNamespace(), next)
 }
 
+// drop forgets every row of a type (it left the registry).
+func (e *Encoded) drop(workloadType string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.lists, workloadType)
+	e.version++
+}
+
 func (e *Encoded) set(workloadType, ns string, rows []*biz.Row) {
 	byNS := e.lists[workloadType]
 	if byNS == nil {

@@ -1,10 +1,14 @@
-// Package registry is the immutable set of workload adapters the dashboard serves, checked once
-// at start-up so that a wrong capability flag or a duplicate type never reaches a request.
+// Package registry is the set of workload adapters the dashboard serves, checked as a whole so
+// that a wrong capability flag or a duplicate type never reaches a request. A set is immutable;
+// declared types changed while the dashboard runs replace it whole (Replace), and every reader
+// sees one set or the other.
 package registry
 
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/google/wire"
 
@@ -16,15 +20,74 @@ var ProviderSet = wire.NewSet(New)
 
 // Registry maps a :type path segment to its adapter.
 type Registry struct {
+	current atomic.Pointer[set]
+
+	mu        sync.Mutex
+	listeners []func()
+}
+
+// set is one checked set of adapters, with the declarations refused when it was made.
+type set struct {
 	ordered []adapters.Adapter
 	byType  map[string]adapters.Adapter
+	refused []Refusal
+}
+
+// Refusal is a declaration that is not served as written, and why: the last good declaration of
+// its type (if any) is served instead.
+type Refusal struct {
+	// Type is the declared type when it could be read, else "".
+	Type string `json:"type,omitempty"`
+	// File is where the declaration was read (a file, or configmap namespace/name key).
+	File   string `json:"file"`
+	Reason string `json:"reason"`
 }
 
 // New validates the adapters and builds the registry. It refuses an empty type or plural, a
 // type or plural used twice, and a capability flag that disagrees with the interfaces the
 // adapter implements.
 func New(list []adapters.Adapter) (*Registry, error) {
-	r := &Registry{byType: make(map[string]adapters.Adapter, len(list))}
+	s, err := newSet(list)
+	if err != nil {
+		return nil, err
+	}
+	r := &Registry{}
+	r.current.Store(s)
+	return r, nil
+}
+
+// Replace checks a new set of adapters and serves it instead of the current one; an invalid set
+// changes nothing. refused are the declarations left out, reported by Refused.
+func (r *Registry) Replace(list []adapters.Adapter, refused []Refusal) error {
+	s, err := newSet(list)
+	if err != nil {
+		return err
+	}
+	s.refused = refused
+	r.current.Store(s)
+	r.mu.Lock()
+	listeners := append([]func(){}, r.listeners...)
+	r.mu.Unlock()
+	for _, f := range listeners {
+		f()
+	}
+	return nil
+}
+
+// OnReplace calls f after every Replace (the cache starts and stops informers).
+func (r *Registry) OnReplace(f func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.listeners = append(r.listeners, f)
+}
+
+// Refused are the declarations the current set leaves out, and why.
+func (r *Registry) Refused() []Refusal {
+	return append([]Refusal(nil), r.current.Load().refused...)
+}
+
+func newSet(list []adapters.Adapter) (*set, error) {
+	r := &set{byType: make(map[string]adapters.Adapter, len(list))}
 	plurals := map[string]string{}
 	var errs []error
 	for _, a := range list {
@@ -85,14 +148,14 @@ func validate(a adapters.Adapter) error {
 
 // Get returns the adapter of a :type path segment.
 func (r *Registry) Get(workloadType string) (adapters.Adapter, bool) {
-	a, ok := r.byType[workloadType]
+	a, ok := r.current.Load().byType[workloadType]
 	return a, ok
 }
 
 // ByGroupKind returns the adapter serving a group and kind, whatever the version (a Rollout may
 // reference apps.kruise.io/v1alpha1 StatefulSet, served by the v1beta1 adapter).
 func (r *Registry) ByGroupKind(group, kind string) (adapters.Adapter, bool) {
-	for _, a := range r.ordered {
+	for _, a := range r.current.Load().ordered {
 		if gvk := a.Info().GVK; gvk.Group == group && gvk.Kind == kind {
 			return a, true
 		}
@@ -102,13 +165,14 @@ func (r *Registry) ByGroupKind(group, kind string) (adapters.Adapter, bool) {
 
 // All returns the adapters in registration order.
 func (r *Registry) All() []adapters.Adapter {
-	return append([]adapters.Adapter(nil), r.ordered...)
+	return append([]adapters.Adapter(nil), r.current.Load().ordered...)
 }
 
 // Types returns the registered :type values in registration order.
 func (r *Registry) Types() []string {
-	types := make([]string, len(r.ordered))
-	for i, a := range r.ordered {
+	ordered := r.current.Load().ordered
+	types := make([]string, len(ordered))
+	for i, a := range ordered {
 		types[i] = a.Info().Type
 	}
 	return types
