@@ -22,8 +22,8 @@ const OwnerIndex = "controller-uid"
 
 // Cluster is what adapters read and write through. The data layer builds it.
 type Cluster struct {
-	Kube    kubeinformers.SharedInformerFactory
-	Kruise  kruiseinformers.SharedInformerFactory
+	Kube   kubeinformers.SharedInformerFactory
+	Kruise kruiseinformers.SharedInformerFactory
 	// Dynamic serves the declared types; each has its own informers (Declared.Start).
 	Dynamic dynamic.Interface
 	// Scheme turns objects read with the dynamic client into the typed objects the cache holds.

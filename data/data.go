@@ -139,8 +139,8 @@ func NewCluster(c *Clients) *adapters.Cluster {
 	transform := stripForCache(c.Scheme)
 	const resync = 0 // no periodic resync: nothing here reconciles
 	return &adapters.Cluster{
-		Kube:    kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
-		Kruise:  kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
+		Kube:   kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
+		Kruise: kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
 		// Declared types are read as unstructured objects by informers of their own; managedFields
 		// are stripped by their transforms.
 		Dynamic: c.Dynamic,
