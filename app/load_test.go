@@ -64,6 +64,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
@@ -105,7 +106,7 @@ var loadDash struct {
 func loadDashboard(b *testing.B) *dashboard {
 	skipShort(b)
 	loadDash.once.Do(func() {
-		bc, err := LoadConfig("../configs/config.yaml")
+		bc, err := conf.Load("../configs/config.yaml")
 		if err != nil {
 			loadDash.err = err
 			return
