@@ -86,9 +86,12 @@ test: lint ui browser
 unit:
 	$(GO) test -short -count=1 ./...
 
+## lint: gofmt, go vet, staticcheck (pinned in go.mod as a tool; a deliberate exception is a
+## `//lint:ignore CHECK reason` on the line) and the Wire graph
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 	@$(GO) tool wire check ./app
 
 ## bench: the API benchmarks against a local control plane (2,000 workloads, 20,000 pods), and the

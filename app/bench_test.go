@@ -189,7 +189,7 @@ func BenchmarkAuthorizedRead(b *testing.B) {
 	loadBenchCluster(b)
 	setUpRoles(b)
 	token := as(startSignedIn(b, "token", os.DevNull), "viewer")
-	uncached := as(startSignedIn(b, "token", os.DevNull, func(bc *conf.Bootstrap) { bc.Auth.DecisionTTL = "1ns" }), "viewer")
+	uncached := as(startSignedIn(b, "token", os.DevNull, func(bc *conf.Bootstrap) { bc.Auth.DecisionTTL = time.Nanosecond }), "viewer")
 	none := apiclient.Client{URL: shared.dash.URL}
 	for _, path := range []string{"/api/v1/workload/" + benchNS + "/cloneset/cs-0500", "/api/v1/workload/" + benchNS + "/cloneset"} {
 		for _, c := range []struct {

@@ -110,7 +110,7 @@ type dashboard struct {
 // rejected credentials never gets ready).
 // configure, when given, changes the configuration after the defaults of the tests are set.
 func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...func(*conf.Bootstrap)) (*dashboard, error) {
-	bc, err := LoadConfig("../configs/config.yaml")
+	bc, err := conf.Load("../configs/config.yaml")
 	if err != nil {
 		return nil, err
 	}
@@ -120,8 +120,8 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...
 	}
 	bc.Server.Addr = addr
 	bc.Kubernetes.Kubeconfig = kubeconfig
-	bc.Kubernetes.HealthInterval = "200ms"
-	bc.Kubernetes.DiscoveryInterval = "1s"
+	bc.Kubernetes.HealthInterval = 200 * time.Millisecond
+	bc.Kubernetes.DiscoveryInterval = time.Second
 	bc.Audit.Path = os.DevNull            // tests that read the audit trail set a file
 	bc.Server.MetricsAddr = "127.0.0.1:0" // many dashboards per process; the metrics test sets one
 	for _, c := range configure {

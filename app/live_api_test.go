@@ -402,7 +402,7 @@ func TestUIBundleCompressed(t *testing.T) {
 func TestLiveStreamHeartbeat(t *testing.T) {
 	skipShort(t)
 	ns := pagesFixture(t)
-	d, err := startDashboard(shared.cluster.Kubeconfig, adapters.All, true, func(bc *conf.Bootstrap) { bc.Server.WatchHeartbeat = "200ms" })
+	d, err := startDashboard(shared.cluster.Kubeconfig, adapters.All, true, func(bc *conf.Bootstrap) { bc.Server.WatchHeartbeat = 200 * time.Millisecond })
 	must(t, "start dashboard", err)
 	defer d.stop()
 	s, err := d.Watch("namespace="+ns, "")

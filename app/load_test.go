@@ -64,6 +64,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
@@ -105,7 +106,7 @@ var loadDash struct {
 func loadDashboard(b *testing.B) *dashboard {
 	skipShort(b)
 	loadDash.once.Do(func() {
-		bc, err := LoadConfig("../configs/config.yaml")
+		bc, err := conf.Load("../configs/config.yaml")
 		if err != nil {
 			loadDash.err = err
 			return
@@ -1090,7 +1091,7 @@ type watchFigures struct {
 	connectTook                 time.Duration
 	rssBefore, rssAfter         float64
 	goroutinesAdded             int
-	idleCPUPerSec               time.Duration
+	idleCPU                     time.Duration // CPU time used per second of wall time
 	roundWall, roundCPU         time.Duration
 	plain, stalled              delays
 	missingPlain, missingStall  int
@@ -1168,7 +1169,7 @@ func runWatch(b *testing.B, d *dashboard) *watchFigures {
 	// Idle cost of the open streams, for comparison with the writes' cost.
 	cpu0 := cpuTime()
 	time.Sleep(2 * time.Second)
-	f.idleCPUPerSec = (cpuTime() - cpu0) / 2
+	f.idleCPU = (cpuTime() - cpu0) / 2
 
 	// Round A: 20 writes, 100 ms apart, delivered to every client.
 	cpu0, wall0 := cpuTime(), time.Now()
@@ -1214,7 +1215,7 @@ func runWatch(b *testing.B, d *dashboard) *watchFigures {
 	fmt.Fprintf(tw, "connect %d (50 at a time, until their ready event)\t%s\n", f.clients, f.connectTook.Round(time.Millisecond))
 	fmt.Fprintf(tw, "RSS before / after connecting (after GC)\t%.1f MiB / %.1f MiB: %.1f KiB per client (both ends), %d goroutines added\n",
 		f.rssBefore, f.rssAfter, (f.rssAfter-f.rssBefore)*1024/float64(f.clients), f.goroutinesAdded)
-	fmt.Fprintf(tw, "CPU time idle with the streams open\t%s per second\n", f.idleCPUPerSec.Round(time.Millisecond))
+	fmt.Fprintf(tw, "CPU time idle with the streams open\t%s per second\n", f.idleCPU.Round(time.Millisecond))
 	fmt.Fprintf(tw, "CPU time for %d writes (%s apart) delivered to all\t%s over %s: %.1f ms per write, %.1f µs per delivered event\n",
 		watchWrites, watchPace, f.roundCPU.Round(time.Millisecond), f.roundWall.Round(time.Millisecond),
 		ms(f.roundCPU)/float64(watchWrites), float64(f.roundCPU)/float64(time.Microsecond)/float64(watchWrites*f.clients))

@@ -8,9 +8,6 @@ import (
 	"os"
 
 	"github.com/go-kratos/kratos/v2"
-	"github.com/go-kratos/kratos/v2/config"
-	"github.com/go-kratos/kratos/v2/config/env"
-	"github.com/go-kratos/kratos/v2/config/file"
 	"github.com/go-kratos/kratos/v2/log"
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
 
@@ -45,7 +42,7 @@ func main() {
 }
 
 func run(confPath string, logger log.Logger) error {
-	bc, err := LoadConfig(confPath)
+	bc, err := conf.Load(confPath)
 	if err != nil {
 		return err
 	}
@@ -60,29 +57,6 @@ func run(confPath string, logger log.Logger) error {
 	}
 	defer cleanup()
 	return app.Run()
-}
-
-// LoadConfig reads the config file and fills its ${KEY:default} placeholders from KD_KEY.
-func LoadConfig(path string) (*conf.Bootstrap, error) {
-	c := config.New(
-		config.WithSource(env.NewSource("KD_"), file.NewSource(path)),
-		config.WithResolveActualTypes(true),
-	)
-	defer c.Close()
-	if err := c.Load(); err != nil {
-		return nil, fmt.Errorf("load config %s: %w", path, err)
-	}
-	var bc conf.Bootstrap
-	if err := c.Scan(&bc); err != nil {
-		return nil, fmt.Errorf("parse config %s: %w", path, err)
-	}
-	if bc.Server == nil || bc.Kubernetes == nil || bc.Tracing == nil || bc.Limits == nil || bc.Auth == nil {
-		return nil, fmt.Errorf("config %s: server, kubernetes, tracing, limits and auth sections are required", path)
-	}
-	if bc.Audit == nil {
-		bc.Audit = &conf.Audit{}
-	}
-	return &bc, nil
 }
 
 func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, types *typesource.Source, reg *registry.Registry, ms *metrics.Server) *kratos.App {

@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/telemetry"
 	"github.com/kruise-dashboard/kruise-dashboard/configs"
 )
@@ -49,7 +50,7 @@ func runPlugin(args []string, stdout io.Writer, logger log.Logger) error {
 		return err
 	}
 	_ = confFile.Close()
-	bc, err := LoadConfig(confFile.Name())
+	bc, err := conf.Load(confFile.Name())
 	if err != nil {
 		return err
 	}

@@ -351,7 +351,7 @@ func TestHistoryTellsTheTruth(t *testing.T) {
 	ns := newNamespace(t, "history-truth")
 	kruiseHistory("cloneset", "CloneSet", kruiseV1alpha1, func(t *testing.T, ns, name string) { createCloneSet(t, ns, name, 2) })(t, ns, "shop")
 	_, obj := templateNow(t, "cloneset", ns, "shop")
-	owner := ownerRef(obj.(metav1.Object), kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"))
+	owner := ownerRef(obj, kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"))
 	for i := 0; i < 2; i++ {
 		p := createPod(t, ns, fmt.Sprintf("shop-%d", i), "shop", &owner)
 		p.Labels["controller-revision-hash"] = "shop-rev2"

@@ -31,7 +31,7 @@ func startOIDC(t *testing.T) (*dashboard, *oidcprovider.Provider) {
 	d := startSignedIn(t, "oidc", filepath.Join(t.TempDir(), "audit.log"), func(bc *conf.Bootstrap) {
 		bc.Server.Addr = addr
 		bc.Auth.OIDC = &conf.OIDC{IssuerURL: provider.Issuer, ClientID: provider.ClientID, ClientSecret: provider.ClientSecret,
-			RedirectURL: callback, Scopes: "openid,profile,email", UsernameClaim: "preferred_username", GroupsClaim: "groups"}
+			RedirectURL: callback, Scopes: []string{"openid", "profile", "email"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"}
 	})
 	return d, provider
 }

@@ -44,15 +44,9 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	}
 	encoded := data.NewEncoded()
 	changes := data.NewChanges()
-	cache, err := data.NewCache(clients, cluster, registryRegistry, encoded, changes, kubernetes, logger)
-	if err != nil {
-		return nil, nil, err
-	}
+	cache := data.NewCache(clients, cluster, registryRegistry, encoded, changes, kubernetes, logger)
 	confAuth := bootstrap.Auth
-	access, err := data.NewAccess(clients, confAuth)
-	if err != nil {
-		return nil, nil, err
-	}
+	access := data.NewAccess(clients, confAuth)
 	clusterUsecase := biz.NewClusterUsecase(clusterRepo, cache, access, tracerProvider)
 	namespaceRepo := data.NewNamespaceRepo(cluster)
 	limits := bootstrap.Limits
@@ -85,11 +79,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		return nil, nil, err
 	}
 	watchUsecase := biz.NewWatchUsecase(changes, workloadUsecase)
-	streamServer, err := server.NewStream(confServer, watchUsecase)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
+	streamServer := server.NewStream(confServer, watchUsecase)
 	metrics := newMetrics()
 	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer, metrics)
 	if err != nil {

@@ -37,12 +37,8 @@ type Access struct {
 func (a *Access) Decisions() (hits, misses uint64) { return a.hits.Load(), a.misses.Load() }
 
 // NewAccess builds the access reviewer.
-func NewAccess(clients *Clients, c *conf.Auth) (*Access, error) {
-	ttl, err := conf.Duration("auth.decision_ttl", c.DecisionTTL)
-	if err != nil {
-		return nil, err
-	}
-	return &Access{clients: clients, ttl: ttl, cache: utilcache.NewLRUExpireCache(decisionCacheSize)}, nil
+func NewAccess(clients *Clients, c *conf.Auth) *Access {
+	return &Access{clients: clients, ttl: c.DecisionTTL, cache: utilcache.NewLRUExpireCache(decisionCacheSize)}
 }
 
 // Allowed implements biz.Access.

@@ -50,15 +50,7 @@ type Cache struct {
 }
 
 // NewCache builds the cache; nothing runs until Start.
-func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, encoded *Encoded, changes *Changes, c *conf.Kubernetes, logger log.Logger) (*Cache, error) {
-	health, err := conf.Duration("kubernetes.health_interval", c.HealthInterval)
-	if err != nil {
-		return nil, err
-	}
-	discover, err := conf.Duration("kubernetes.discovery_interval", c.DiscoveryInterval)
-	if err != nil {
-		return nil, err
-	}
+func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, encoded *Encoded, changes *Changes, c *conf.Kubernetes, logger log.Logger) *Cache {
 	k := cluster.Kube
 	return &Cache{
 		core: map[string]cache.SharedIndexInformer{
@@ -70,12 +62,12 @@ func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registr
 			"controllerrevisions": cluster.ControllerRevisionInformer(),
 		},
 		rollouts: rolloutinformers.NewSharedInformerFactory(clients.Rollouts, 0),
-		clients:  clients, cluster: cluster, registry: reg, health: health, discover: discover,
+		clients:  clients, cluster: cluster, registry: reg, health: c.HealthInterval, discover: c.DiscoveryInterval,
 		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
 		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{}, adapters: map[string]adapters.Adapter{},
 		listErrs: map[string]error{}, encoded: encoded, changes: changes,
 		feeds: map[string]cache.ResourceEventHandlerRegistration{}, streams: map[string]cache.ResourceEventHandlerRegistration{},
-	}, nil
+	}
 }
 
 // Start implements transport.Server. It returns once the informers are started; /readyz tells

@@ -81,10 +81,7 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build health client: %w", err)
 	}
-	callTimeout, err := conf.Duration("kubernetes.call_timeout", c.CallTimeout)
-	if err != nil {
-		return nil, err
-	}
+	callTimeout := c.CallTimeout
 	traceCalls := func(rt http.RoundTripper) http.RoundTripper {
 		return otelhttp.NewTransport(rt, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(propagation.TraceContext{}))
 	}

@@ -97,9 +97,7 @@ func New(c *conf.Auth, s *conf.Server, reviewer Reviewer) (*Authenticator, error
 	if a.sessions, err = newSealer(key); err != nil {
 		return nil, fmt.Errorf("auth.session_key: %w", err)
 	}
-	if a.ttl, err = conf.Duration("auth.session_ttl", c.SessionTTL); err != nil {
-		return nil, err
-	}
+	a.ttl = c.SessionTTL
 	if c.Mode == ModeOIDC {
 		if a.oidc, err = newOIDCLogin(c.OIDC, a.sessions); err != nil {
 			return nil, err

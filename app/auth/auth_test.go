@@ -32,7 +32,7 @@ func TestNewChecksTheSettings(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := New(&conf.Auth{Mode: c.mode, SessionKey: c.key, SessionTTL: "1h", OIDC: &conf.OIDC{}}, &conf.Server{Addr: c.addr}, nil)
+			_, err := New(&conf.Auth{Mode: c.mode, SessionKey: c.key, SessionTTL: time.Hour, OIDC: &conf.OIDC{}}, &conf.Server{Addr: c.addr}, nil)
 			switch {
 			case c.want == "" && err != nil:
 				t.Errorf("unexpected error: %v", err)
@@ -142,7 +142,7 @@ func (r *countingReviewer) Review(_ context.Context, token string) (*biz.User, e
 
 func TestFilterIdentifies(t *testing.T) {
 	reviewer := &countingReviewer{}
-	a, err := New(&conf.Auth{Mode: ModeToken, SessionKey: key, SessionTTL: "1h"}, &conf.Server{Addr: "0.0.0.0:8080"}, reviewer)
+	a, err := New(&conf.Auth{Mode: ModeToken, SessionKey: key, SessionTTL: time.Hour}, &conf.Server{Addr: "0.0.0.0:8080"}, reviewer)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -63,7 +64,7 @@ func newOIDCLogin(c *conf.OIDC, s *sealer) (*oidcLogin, error) {
 		}
 		secret = raw
 	}
-	scopes := conf.SplitList(c.Scopes)
+	scopes := slices.Clone(c.Scopes)
 	if len(scopes) == 0 || !contains(scopes, oidc.ScopeOpenID) {
 		scopes = append([]string{oidc.ScopeOpenID}, scopes...)
 	}

@@ -1,15 +1,12 @@
 // Package conf is the dashboard's configuration, read from configs/config.yaml, whose
 // ${ENV:default} placeholders take KD_-prefixed environment variables (KD_HTTP_ADDR fills
-// ${HTTP_ADDR:...}).
+// ${HTTP_ADDR:...}). Load reads and checks it once at start-up into typed values (durations,
+// numbers, switches, lists); the layers receive those and parse nothing themselves.
 package conf
 
-import (
-	"fmt"
-	"strings"
-	"time"
-)
+import "time"
 
-// Bootstrap is the whole configuration.
+// Bootstrap is the whole configuration. The json tags are the keys of the file.
 type Bootstrap struct {
 	Server     *Server     `json:"server"`
 	Kubernetes *Kubernetes `json:"kubernetes"`
@@ -22,23 +19,20 @@ type Bootstrap struct {
 // Server configures the HTTP server.
 type Server struct {
 	Addr string `json:"addr"`
-	// Timeout bounds each request, e.g. "30s".
-	Timeout string `json:"timeout"`
-	// ExternalHosts are the host names (comma separated, port ignored) the dashboard is reached
-	// by besides loopback; requests naming any other Host are refused (DNS rebinding).
-	ExternalHosts string `json:"external_hosts"`
+	// Timeout bounds each request.
+	Timeout time.Duration `json:"timeout"`
+	// ExternalHosts are the host names (comma separated in the file, port ignored) the dashboard
+	// is reached by besides loopback; requests naming any other Host are refused (DNS rebinding).
+	ExternalHosts []string `json:"external_hosts"`
 	// ReadOnly refuses every mutation with 403 READ_ONLY, whatever the user may do.
 	ReadOnly bool `json:"read_only"`
-	// WatchHeartbeat is how often an idle live stream sends a comment line, e.g. "15s".
-	WatchHeartbeat string `json:"watch_heartbeat"`
+	// WatchHeartbeat is how often an idle live stream sends a comment line.
+	WatchHeartbeat time.Duration `json:"watch_heartbeat"`
 	// MetricsAddr is the listener of /metrics (and pprof), apart from the UI; empty: none.
 	MetricsAddr string `json:"metrics_addr"`
 	// Pprof serves /debug/pprof/ on the metrics listener.
 	Pprof bool `json:"pprof"`
 }
-
-// Hosts returns ExternalHosts as a list.
-func (s *Server) Hosts() []string { return SplitList(s.ExternalHosts) }
 
 // Kubernetes configures the clients.
 type Kubernetes struct {
@@ -50,20 +44,20 @@ type Kubernetes struct {
 	Kubeconfig string  `json:"kubeconfig"`
 	QPS        float64 `json:"qps"`
 	Burst      int     `json:"burst"`
-	// HealthInterval is how often the API server's /readyz is probed, e.g. "1s".
-	HealthInterval string `json:"health_interval"`
+	// HealthInterval is how often the API server's /readyz is probed.
+	HealthInterval time.Duration `json:"health_interval"`
 	// DiscoveryInterval is how often served APIs are re-read, so a CRD installed later is picked up.
-	DiscoveryInterval string `json:"discovery_interval"`
+	DiscoveryInterval time.Duration `json:"discovery_interval"`
 	// CallTimeout bounds each API-server call made for a request (writes, access reviews), so an
 	// unreachable API server fails a write in seconds rather than at the request timeout.
-	CallTimeout string `json:"call_timeout"`
+	CallTimeout time.Duration `json:"call_timeout"`
 }
 
 // Tracing configures the OpenTelemetry exporter.
 type Tracing struct {
 	// Exporter is "otlp" (OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT), "stdout" or "none"; empty
 	// means otlp when OTEL_EXPORTER_OTLP_ENDPOINT is set, else none.
-	Exporter string `json:"exporter"`
+	Exporter string `json:"exporter" oneof:"|otlp|stdout|none"`
 }
 
 // Limits bound what callers may ask.
@@ -75,16 +69,16 @@ type Limits struct {
 type Auth struct {
 	// Mode is "none" (the dashboard's own identity; loopback only), "token" (a pasted Kubernetes
 	// bearer token, checked with a TokenReview) or "oidc".
-	Mode string `json:"mode"`
+	Mode string `json:"mode" oneof:"none|token|oidc"`
 	// SessionKey (or the file SessionKeyFile, e.g. a mounted Secret) seals session cookies; every
 	// replica must share it so sessions survive restarts and work behind one Service.
 	SessionKey     string `json:"session_key"`
 	SessionKeyFile string `json:"session_key_file"`
-	// SessionTTL is how long a sign-in lasts, e.g. "8h".
-	SessionTTL string `json:"session_ttl"`
-	// DecisionTTL is how long an access review's answer is reused, e.g. "10s".
-	DecisionTTL string `json:"decision_ttl"`
-	OIDC        *OIDC  `json:"oidc"`
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL time.Duration `json:"session_ttl"`
+	// DecisionTTL is how long an access review's answer is reused.
+	DecisionTTL time.Duration `json:"decision_ttl"`
+	OIDC        *OIDC         `json:"oidc"`
 }
 
 // OIDC configures the OpenID Connect sign-in; the claim and prefix settings mean what the API
@@ -95,39 +89,17 @@ type OIDC struct {
 	ClientSecret     string `json:"client_secret"`
 	ClientSecretFile string `json:"client_secret_file"`
 	// RedirectURL is this dashboard's callback, e.g. https://dash.example.com/api/v1/auth/oidc/callback.
-	RedirectURL    string `json:"redirect_url"`
-	Scopes         string `json:"scopes"`
-	UsernameClaim  string `json:"username_claim"`
-	UsernamePrefix string `json:"username_prefix"`
-	GroupsClaim    string `json:"groups_claim"`
-	GroupsPrefix   string `json:"groups_prefix"`
+	RedirectURL string `json:"redirect_url"`
+	// Scopes are requested at sign-in (comma separated in the file); openid is always added.
+	Scopes         []string `json:"scopes"`
+	UsernameClaim  string   `json:"username_claim"`
+	UsernamePrefix string   `json:"username_prefix"`
+	GroupsClaim    string   `json:"groups_claim"`
+	GroupsPrefix   string   `json:"groups_prefix"`
 }
 
 // Audit configures the audit trail.
 type Audit struct {
 	// Path is a file the audit lines are appended to; empty writes them to standard output.
 	Path string `json:"path"`
-}
-
-// Duration parses a duration setting, naming the key in the error.
-func Duration(key, value string) (time.Duration, error) {
-	d, err := time.ParseDuration(value)
-	if err != nil {
-		return 0, fmt.Errorf("config %s: %w", key, err)
-	}
-	if d <= 0 {
-		return 0, fmt.Errorf("config %s: must be positive, got %s", key, value)
-	}
-	return d, nil
-}
-
-// SplitList splits a comma-separated setting, dropping blanks.
-func SplitList(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if p := strings.TrimSpace(part); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -27,7 +27,8 @@ type sample struct {
 	Labels   map[string]string  `json:"labels"`
 	Any      any                `json:"any"`
 	Skipped  string             `json:"-"`
-	hidden   string
+	//lint:ignore U1000 never read on purpose: the test checks that unexported fields are left out
+	hidden string
 }
 
 // TestDerivedSchemas: a schema says what encoding/json writes for the type.

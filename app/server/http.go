@@ -46,17 +46,13 @@ func NewMetricsServer(c *conf.Server, m *metrics.Metrics, rows *data.Encoded, ch
 }
 
 // NewStream builds the live stream's server from the server settings.
-func NewStream(c *conf.Server, uc *biz.WatchUsecase) (*stream.Server, error) {
-	heartbeat, err := conf.Duration("server.watch_heartbeat", c.WatchHeartbeat)
-	if err != nil {
-		return nil, err
-	}
-	return stream.New(uc, heartbeat, writeError), nil
+func NewStream(c *conf.Server, uc *biz.WatchUsecase) *stream.Server {
+	return stream.New(uc, c.WatchHeartbeat, writeError)
 }
 
 // NewGuard builds the protections from the server settings; refusals are written as API errors.
 func NewGuard(c *conf.Server) *secure.Guard {
-	return secure.NewGuard(c.Hosts(), c.ReadOnly, writeError)
+	return secure.NewGuard(c.ExternalHosts, c.ReadOnly, writeError)
 }
 
 // NewHTTPServer builds the server and registers the routes.
@@ -77,13 +73,9 @@ func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, r
 // newServer is the server with its filters, middleware and encoders, and no routes yet; filters
 // run inside the trace and recovery filters, in order.
 func newServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, filters ...khttp.FilterFunc) (*khttp.Server, error) {
-	timeout, err := conf.Duration("server.timeout", c.Timeout)
-	if err != nil {
-		return nil, err
-	}
 	srv := khttp.NewServer(
 		khttp.Address(c.Addr),
-		khttp.Timeout(timeout),
+		khttp.Timeout(c.Timeout),
 		khttp.StrictSlash(false), // a trailing slash is a 404, not a redirect
 		khttp.Logger(logger),
 		// The server span starts here, outside routing, so even 404/405 bodies carry its trace id.
@@ -95,7 +87,7 @@ func newServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, filte
 		khttp.NotFoundHandler(web.SPA(notFound())),
 		khttp.MethodNotAllowedHandler(methodNotAllowed()),
 	)
-	secure.Harden(srv.Server, timeout)
+	secure.Harden(srv.Server, c.Timeout)
 	return srv, nil
 }
 

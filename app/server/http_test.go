@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/go-kratos/kratos/v2/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -17,7 +18,7 @@ import (
 // TestServerContract drives the server's plumbing with handlers of its own: envelope, error body
 // with trace id, panics as 500 bodies, 404 and 405. The real routes are tested in app/.
 func TestServerContract(t *testing.T) {
-	srv, err := newServer(&conf.Server{Addr: "127.0.0.1:0", Timeout: "5s"}, sdktrace.NewTracerProvider(), log.DefaultLogger)
+	srv, err := newServer(&conf.Server{Addr: "127.0.0.1:0", Timeout: 5 * time.Second}, sdktrace.NewTracerProvider(), log.DefaultLogger)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-kratos/kratos/v2/log"
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
@@ -19,7 +20,7 @@ import (
 // under /api/v1 (the live stream is a server filter, documented but not a route), and those the
 // document says need no sign-in are those sign-in lets through.
 func TestRoutesAreDocumented(t *testing.T) {
-	srv, err := newServer(&conf.Server{Addr: "127.0.0.1:0", Timeout: "5s"}, sdktrace.NewTracerProvider(), log.DefaultLogger)
+	srv, err := newServer(&conf.Server{Addr: "127.0.0.1:0", Timeout: 5 * time.Second}, sdktrace.NewTracerProvider(), log.DefaultLogger)
 	if err != nil {
 		t.Fatal(err)
 	}

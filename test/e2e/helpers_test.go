@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -174,5 +173,3 @@ func setCloneSetImage(t *testing.T, ns, name, image string) {
 	_, err := env.kruise.AppsV1alpha1().CloneSets(ns).Patch(ctx, name, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
 	must(t, "set image", err)
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }
