@@ -15,17 +15,26 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 )
 
-// unitedDeployment is a seventh workload type, written the way a team would add one: this
-// struct, its constructor, Pods, and Scale because it declares Scalable. Nothing else in the
-// dashboard changes; the test below only adds it to the adapter list.
+// unitedDeployment is a seventh workload type, written the way ARCHITECTURE.md says a team adds
+// one: this struct, its constructor with what the kind is (columns titled in both languages,
+// states and their rule, kubectl commands), Pods, and Scale because it declares Scalable.
+// Nothing else in the dashboard changes; the test below only adds it to the adapter list.
 type unitedDeployment struct{ adapters.Resource }
 
+var _ adapters.Scaler = (*unitedDeployment)(nil)
+
 func newUnitedDeployment(c *adapters.Cluster) *unitedDeployment {
-	return &unitedDeployment{adapters.NewResource(c, adapters.Info{
+	info := adapters.Info{
 		Type: "uniteddeployment", Plural: "uniteddeployments",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("UnitedDeployment"),
 		Capabilities: adapters.Capabilities{Scalable: true},
-	}, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().UnitedDeployments().Informer() })}
+		Columns: []adapters.Column{adapters.ReplicasColumn, adapters.ReadyColumn,
+			adapters.StringColumn("subsets", "Subsets", "子集", "status", "currentRevision")},
+		States: adapters.ReplicaStates,
+		State:  adapters.ReplicaRule{}.State,
+	}
+	info.Commands = info.KubectlCommands()
+	return &unitedDeployment{adapters.NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().UnitedDeployments().Informer() })}
 }
 
 // Pods of a UnitedDeployment belong to the workloads of its subsets.
@@ -58,12 +67,29 @@ func TestSeventhType(t *testing.T) {
 
 	var types []adapters.Info
 	dash.MustOK(t, http.MethodGet, "/workload-types", &types)
-	if last := types[len(types)-1]; last.Type != "uniteddeployment" || !last.Capabilities.Scalable || last.Capabilities.Restartable {
+	last := types[len(types)-1]
+	if last.Type != "uniteddeployment" || !last.Capabilities.Scalable || last.Capabilities.Restartable {
 		t.Errorf("types endpoint: want uniteddeployment (scalable, not restartable) last, got %+v", last)
+	}
+	// What the UI draws it from: columns with both titles, its states, its commands.
+	if len(last.Columns) != 3 || last.Columns[2].Titles["zh-CN"] != "子集" || len(last.States) == 0 ||
+		last.Commands.Scale != "kubectl scale uniteddeployments.apps.kruise.io/{name} -n {namespace} --replicas={replicas}" || last.Commands.Restart != "" {
+		t.Errorf("types endpoint: columns %+v states %v commands %+v", last.Columns, last.States, last.Commands)
 	}
 	got := waitServedBy(t, dash, "uniteddeployment", ns, "united")
 	if got.Kind != "UnitedDeployment" {
 		t.Errorf("get: kind %q", got.Kind)
+	}
+	var page struct {
+		Items []struct {
+			State   string         `json:"state"`
+			Columns map[string]any `json:"columns"`
+		} `json:"items"`
+	}
+	dash.MustOK(t, http.MethodGet, "/workload/"+ns+"/uniteddeployment?view=compact", &page)
+	// No controller runs here: two replicas wanted, none updated.
+	if len(page.Items) != 1 || page.Items[0].State != "updating" || page.Items[0].Columns["replicas"] != 2.0 || page.Items[0].Columns["ready"] != 0.0 {
+		t.Errorf("compact row: %+v", page.Items)
 	}
 	var all map[string][]object
 	dash.MustOK(t, http.MethodGet, "/workload/"+ns, &all)

@@ -84,9 +84,14 @@ func buildAdapters(set AdapterSet, c *adapters.Cluster, types *typesource.Source
 	return append(set(c), declared...), nil
 }
 
-// newTypeSource reads the declared types from the shipped set, the folder and the ConfigMaps.
+// newTypeSource reads the declared types from the shipped set, the folder and the ConfigMaps of
+// the dashboard's own namespace.
 func newTypeSource(k *conf.Kubernetes, c *adapters.Cluster, clients *data.Clients, logger log.Logger) *typesource.Source {
-	return typesource.New(typesource.Config{Shipped: k.ShippedTypes, Dir: k.TypesDir}, c, clients.Plain, logger)
+	ns := k.TypesNamespace
+	if ns == "" {
+		ns = typesource.OwnNamespace()
+	}
+	return typesource.New(typesource.Config{Shipped: k.ShippedTypes, Dir: k.TypesDir, Every: k.TypesReload, Namespace: ns, Selector: k.TypesSelector}, c, clients.Plain, logger)
 }
 
 func newLimits(c *conf.Limits) biz.Limits { return biz.Limits{MaxReplicas: c.MaxReplicas} }

@@ -40,6 +40,13 @@ type Kubernetes struct {
 	// the same type. ShippedTypes loads the declarations built into the binary (configs/types).
 	TypesDir     string `json:"types_dir"`
 	ShippedTypes bool   `json:"shipped_types"`
+	// TypesReload is how often TypesDir is read again: a changed declaration takes effect then.
+	TypesReload time.Duration `json:"types_reload"`
+	// TypesNamespace and TypesSelector name the ConfigMaps declarations are also read from (each
+	// key ending in .yaml or .yml is one): the label selector, in the dashboard's own namespace
+	// (empty: the pod's, read from its service account; outside a cluster, none: off).
+	TypesNamespace string `json:"types_namespace"`
+	TypesSelector  string `json:"types_selector"`
 	// Kubeconfig is a path; empty uses $KUBECONFIG, ~/.kube/config, then in-cluster config.
 	Kubeconfig string  `json:"kubeconfig"`
 	QPS        float64 `json:"qps"`

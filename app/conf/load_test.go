@@ -32,7 +32,7 @@ func defaults() *Bootstrap {
 		Server: &Server{Addr: "127.0.0.1:8080", Timeout: 30 * time.Second, WatchHeartbeat: 15 * time.Second,
 			MetricsAddr: "127.0.0.1:9464"},
 		Kubernetes: &Kubernetes{QPS: 50, Burst: 100, HealthInterval: time.Second, DiscoveryInterval: 30 * time.Second,
-			CallTimeout: 5 * time.Second, ShippedTypes: true},
+			CallTimeout: 5 * time.Second, ShippedTypes: true, TypesReload: 2 * time.Second, TypesSelector: "kruise-dashboard.io/declared-type=true"},
 		Tracing: &Tracing{},
 		Limits:  &Limits{MaxReplicas: 1000},
 		Auth: &Auth{Mode: "none", SessionTTL: 8 * time.Hour, DecisionTTL: 10 * time.Second, OIDC: &OIDC{
@@ -149,7 +149,7 @@ func TestLoadEveryBadKey(t *testing.T) {
 func configFile(sections map[string]string) string {
 	all := map[string]string{
 		"server":     `{addr: "127.0.0.1:1", timeout: 2s, watch_heartbeat: 1s}`,
-		"kubernetes": `{health_interval: 1s, discovery_interval: 1s, call_timeout: 1s}`,
+		"kubernetes": `{health_interval: 1s, discovery_interval: 1s, call_timeout: 1s, types_reload: 1s}`,
 		"tracing":    `{}`, "limits": `{}`, "auth": `{mode: none, session_ttl: 1h, decision_ttl: 1s}`,
 	}
 	maps.Copy(all, sections)
@@ -174,7 +174,7 @@ func TestLoadFile(t *testing.T) {
 		{name: "minimal", want: func(*Bootstrap) {}},
 		{name: "YAML scalars and lists", sections: map[string]string{
 			"limits":     `{max_replicas: 7}`,
-			"kubernetes": `{qps: 12, burst: 3, shipped_types: true, health_interval: 1s, discovery_interval: 1s, call_timeout: 1s}`,
+			"kubernetes": `{qps: 12, burst: 3, shipped_types: true, health_interval: 1s, discovery_interval: 1s, call_timeout: 1s, types_reload: 1s}`,
 			"auth":       `{mode: oidc, session_ttl: 1h, decision_ttl: 1s, oidc: {client_id: 42, scopes: [openid, " groups "]}}`,
 			"audit":      `{path: /tmp/a}`,
 		}, want: func(b *Bootstrap) {
@@ -190,7 +190,7 @@ func TestLoadFile(t *testing.T) {
 			"server.watch_heartbeat: not a duration (e.g. 30s, 1m30s)"}},
 		{name: "wrong YAML types", sections: map[string]string{
 			"limits":     `{max_replicas: 2.5}`,
-			"kubernetes": `{qps: [1], burst: true, shipped_types: 1, health_interval: 30, discovery_interval: 1s, call_timeout: 1s}`,
+			"kubernetes": `{qps: [1], burst: true, shipped_types: 1, health_interval: 30, discovery_interval: 1s, call_timeout: 1s, types_reload: 1s}`,
 			"auth":       `{mode: none, session_ttl: 1h, decision_ttl: 1s, oidc: {client_id: [a], scopes: [1]}}`,
 			"audit":      `3`,
 		}, problems: []string{
@@ -231,7 +231,7 @@ func TestLoadFile(t *testing.T) {
 			}
 			want := &Bootstrap{
 				Server:     &Server{Addr: "127.0.0.1:1", Timeout: 2 * time.Second, WatchHeartbeat: time.Second},
-				Kubernetes: &Kubernetes{HealthInterval: time.Second, DiscoveryInterval: time.Second, CallTimeout: time.Second},
+				Kubernetes: &Kubernetes{HealthInterval: time.Second, DiscoveryInterval: time.Second, CallTimeout: time.Second, TypesReload: time.Second},
 				Tracing:    &Tracing{}, Limits: &Limits{}, Audit: &Audit{},
 				Auth: &Auth{Mode: "none", SessionTTL: time.Hour, DecisionTTL: time.Second},
 			}

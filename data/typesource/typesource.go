@@ -371,6 +371,15 @@ func (s *Source) mayWatch(ctx context.Context, d *adapters.Declaration) error {
 	return nil
 }
 
+// OwnNamespace is the namespace of the pod the dashboard runs in, or "" outside a cluster.
+func OwnNamespace() string {
+	raw, err := os.ReadFile("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(raw))
+}
+
 // refusalOf is a loading error as a refusal: the file is what the error begins with.
 func refusalOf(err error) registry.Refusal {
 	msg := err.Error()
