@@ -313,7 +313,8 @@ func TestSignInToken(t *testing.T) {
 				t.Errorf("GET %s: %d %s %q, want %d", c.path, status, e.Code, e.Message, c.status)
 			}
 		}
-		for _, body := range []string{"not json", `{"token":""}`, `{"token":7}`} {
+		// Strict: a field the document does not list is refused, not ignored.
+		for _, body := range []string{"not json", `{"token":""}`, `{"token":7}`, `{"token":"x","user":"admin"}`, `{"token":"x"} {}`} {
 			if status, out := viewer.Post(t, "/api/v1/auth/login", body); status != http.StatusBadRequest {
 				t.Errorf("login with %s: %d %s, want 400", body, status, out)
 			}
