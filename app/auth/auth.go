@@ -11,7 +11,6 @@ package auth
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -186,14 +186,21 @@ func (a *Authenticator) bearer(ctx context.Context, token string) (*biz.User, *b
 }
 
 // startSession sets the session cookie for u.
-func (a *Authenticator) startSession(w http.ResponseWriter, r *http.Request, u *biz.User) error {
+func (a *Authenticator) startSession(in service.Input, u *biz.User) error {
 	expires := a.now().Add(a.ttl)
 	value, err := seal(a.sessions, sessionPurpose, session{User: u.Name, Groups: u.Groups}, expires)
 	if err != nil {
 		return biz.Internal(err, "seal session: %v", err)
 	}
-	http.SetCookie(w, cookie(r, sessionCookie, "/", value, expires))
+	setCookie(in, cookie(in.Request, sessionCookie, "/", value, expires))
 	return nil
+}
+
+// setCookie adds a Set-Cookie header to the answer.
+func setCookie(in service.Input, c *http.Cookie) {
+	if v := c.String(); v != "" {
+		in.Reply.Add("Set-Cookie", v)
+	}
 }
 
 // cookie is a session-scoped cookie: HttpOnly, SameSite=Lax (the OIDC provider's redirect back is
@@ -210,46 +217,55 @@ func cookie(r *http.Request, name, path, value string, expires time.Time) *http.
 	return c
 }
 
+// AuthConfig is how users sign in, for the UI's sign-in page.
+type AuthConfig struct {
+	Mode     string `json:"mode" enum:"none,token,oidc"`
+	ReadOnly bool   `json:"readOnly"`
+}
+
+// LoginBody is the body of POST /api/v1/auth/login.
+type LoginBody struct {
+	Token string `json:"token"`
+}
+
+// SignedOut is the answer of POST /api/v1/auth/logout.
+type SignedOut struct {
+	SignedOut bool `json:"signedOut"`
+}
+
 // Config serves GET /api/v1/auth/config: the mode, for the UI's sign-in page.
-func (a *Authenticator) Config(readOnly bool) khttp.HandlerFunc {
-	return func(ctx khttp.Context) error {
-		return ctx.Result(http.StatusOK, map[string]any{"mode": a.mode, "readOnly": readOnly})
+func (a *Authenticator) Config(readOnly bool) service.Handler[service.None, AuthConfig] {
+	return func(context.Context, service.Input, service.None) (AuthConfig, error) {
+		return AuthConfig{Mode: a.mode, ReadOnly: readOnly}, nil
 	}
 }
 
 // Login serves POST /api/v1/auth/login {"token": "..."}: the token is reviewed and a session
 // starts for the identity the API server gives it. The token itself is not kept.
-func (a *Authenticator) Login(ctx khttp.Context) error {
+func (a *Authenticator) Login(ctx context.Context, in service.Input, body LoginBody) (*biz.Me, error) {
 	if a.mode == ModeNone {
-		return biz.BadRequest("auth mode none: there is no sign-in")
-	}
-	r := ctx.Request()
-	var body struct {
-		Token string `json:"token"`
-	}
-	if err := json.NewDecoder(http.MaxBytesReader(ctx.Response(), r.Body, 64<<10)).Decode(&body); err != nil {
-		return biz.BadRequest("the body must be JSON {\"token\": \"...\"}: %v", err)
+		return nil, biz.BadRequest("auth mode none: there is no sign-in")
 	}
 	token := strings.TrimSpace(body.Token)
 	if token == "" {
-		return biz.BadRequest("token is required")
+		return nil, biz.BadRequest("token is required")
 	}
-	u, err := a.reviewer.Review(r.Context(), token)
+	u, err := a.reviewer.Review(ctx, token)
 	if err != nil {
-		return asAPIError(err)
+		return nil, asAPIError(err)
 	}
-	audit.SetUser(r.Context(), u.Name, u.Groups)
-	if err := a.startSession(ctx.Response(), r, u); err != nil {
-		return err
+	audit.SetUser(ctx, u.Name, u.Groups)
+	if err := a.startSession(in, u); err != nil {
+		return nil, err
 	}
-	return ctx.Result(http.StatusOK, &biz.Me{User: u.Name, Groups: u.Groups, Mode: a.mode})
+	return &biz.Me{User: u.Name, Groups: u.Groups, Mode: a.mode}, nil
 }
 
 // Logout serves POST /api/v1/auth/logout: the session cookie is cleared. (Sessions are sealed
 // cookies, so a copy taken before sign-out stays valid until it expires: keep session_ttl short.)
-func (a *Authenticator) Logout(ctx khttp.Context) error {
-	http.SetCookie(ctx.Response(), cookie(ctx.Request(), sessionCookie, "/", "", time.Time{}))
-	return ctx.Result(http.StatusOK, map[string]bool{"signedOut": true})
+func (a *Authenticator) Logout(_ context.Context, in service.Input, _ service.None) (SignedOut, error) {
+	setCookie(in, cookie(in.Request, sessionCookie, "/", "", time.Time{}))
+	return SignedOut{SignedOut: true}, nil
 }
 
 func asAPIError(err error) *biz.Error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -147,7 +148,8 @@ func TestFilterIdentifies(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	if err := a.startSession(rec, httptest.NewRequest("POST", "/", nil), &biz.User{Name: "bob", Groups: []string{"ops"}}); err != nil {
+	in := service.Input{Request: httptest.NewRequest("POST", "/", nil), Reply: rec.Header()}
+	if err := a.startSession(in, &biz.User{Name: "bob", Groups: []string{"ops"}}); err != nil {
 		t.Fatal(err)
 	}
 	sessionCookie := rec.Result().Cookies()[0]

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -13,11 +12,11 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
-	khttp "github.com/go-kratos/kratos/v2/transport/http"
 	"golang.org/x/oauth2"
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -88,60 +87,56 @@ func (o *oidcLogin) discover(ctx context.Context) (*oidc.Provider, *oauth2.Confi
 }
 
 // OIDCLogin serves GET /api/v1/auth/oidc/login?redirect=/path: off to the provider.
-func (a *Authenticator) OIDCLogin(ctx khttp.Context) error {
+func (a *Authenticator) OIDCLogin(ctx context.Context, in service.Input, _ service.None) (service.Redirect, error) {
 	if a.oidc == nil {
-		return biz.NotFound("OpenID Connect sign-in is not configured (auth mode %s)", a.mode)
+		return service.Redirect{}, biz.NotFound("OpenID Connect sign-in is not configured (auth mode %s)", a.mode)
 	}
-	r := ctx.Request()
-	_, cfg, err := a.oidc.discover(r.Context())
+	_, cfg, err := a.oidc.discover(ctx)
 	if err != nil {
-		return err
+		return service.Redirect{}, err
 	}
-	st := loginState{State: randomHex(), Nonce: randomHex(), Verifier: oauth2.GenerateVerifier(), Redirect: localPath(r.URL.Query().Get("redirect"))}
+	st := loginState{State: randomHex(), Nonce: randomHex(), Verifier: oauth2.GenerateVerifier(), Redirect: localPath(in.Query.Get("redirect"))}
 	expires := a.now().Add(stateTTL)
 	value, err := seal(a.sessions, statePurpose, st, expires)
 	if err != nil {
-		return biz.Internal(err, "seal sign-in state: %v", err)
+		return service.Redirect{}, biz.Internal(err, "seal sign-in state: %v", err)
 	}
-	http.SetCookie(ctx.Response(), cookie(r, stateCookie, statePath, value, expires))
-	http.Redirect(ctx.Response(), r, cfg.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier)), http.StatusFound)
-	return nil
+	setCookie(in, cookie(in.Request, stateCookie, statePath, value, expires))
+	return service.Redirect{URL: cfg.AuthCodeURL(st.State, oidc.Nonce(st.Nonce), oauth2.S256ChallengeOption(st.Verifier))}, nil
 }
 
 // OIDCCallback serves GET /api/v1/auth/oidc/callback: the code is exchanged (with the PKCE
 // verifier), the ID token verified (issuer, audience, expiry, nonce), the identity read from the
 // configured claims, and a session started.
-func (a *Authenticator) OIDCCallback(ctx khttp.Context) error {
+func (a *Authenticator) OIDCCallback(ctx context.Context, in service.Input, _ service.None) (service.Redirect, error) {
 	if a.oidc == nil {
-		return biz.NotFound("OpenID Connect sign-in is not configured (auth mode %s)", a.mode)
+		return service.Redirect{}, biz.NotFound("OpenID Connect sign-in is not configured (auth mode %s)", a.mode)
 	}
-	r, w := ctx.Request(), ctx.Response()
-	c, err := r.Cookie(stateCookie)
+	c, err := in.Request.Cookie(stateCookie)
 	if err != nil {
-		return biz.BadRequest("no sign-in in progress in this browser: start again at %slogin", statePath)
+		return service.Redirect{}, biz.BadRequest("no sign-in in progress in this browser: start again at %slogin", statePath)
 	}
 	st, err := unseal[loginState](a.sessions, statePurpose, c.Value, a.now())
 	if err != nil {
-		return biz.BadRequest("the sign-in state is %v: start again", err)
+		return service.Redirect{}, biz.BadRequest("the sign-in state is %v: start again", err)
 	}
-	http.SetCookie(w, cookie(r, stateCookie, statePath, "", time.Time{}))
-	q := r.URL.Query()
+	setCookie(in, cookie(in.Request, stateCookie, statePath, "", time.Time{}))
+	q := in.Query
 	if e := q.Get("error"); e != "" {
-		return biz.Unauthorized("the OpenID provider refused the sign-in: %s %s", e, q.Get("error_description"))
+		return service.Redirect{}, biz.Unauthorized("the OpenID provider refused the sign-in: %s %s", e, q.Get("error_description"))
 	}
 	if q.Get("state") == "" || q.Get("state") != st.State {
-		return biz.BadRequest("the sign-in state does not match: start again")
+		return service.Redirect{}, biz.BadRequest("the sign-in state does not match: start again")
 	}
-	u, err := a.oidc.identity(r.Context(), q.Get("code"), st)
+	u, err := a.oidc.identity(ctx, q.Get("code"), st)
 	if err != nil {
-		return err
+		return service.Redirect{}, err
 	}
-	audit.SetUser(r.Context(), u.Name, u.Groups)
-	if err := a.startSession(w, r, u); err != nil {
-		return err
+	audit.SetUser(ctx, u.Name, u.Groups)
+	if err := a.startSession(in, u); err != nil {
+		return service.Redirect{}, err
 	}
-	http.Redirect(w, r, st.Redirect, http.StatusFound)
-	return nil
+	return service.Redirect{URL: st.Redirect}, nil
 }
 
 // identity exchanges the code and maps the verified claims to a Kubernetes identity.

@@ -1,9 +1,6 @@
 package openapi
 
 import (
-	"bytes"
-	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
 
@@ -67,44 +64,5 @@ func TestDerivedSchemas(t *testing.T) {
 	}{}))
 	if body["type"] != "object" || body["$ref"] != nil {
 		t.Errorf("an anonymous struct is written in place: %v", body)
-	}
-}
-
-// TestDocument: every operation has an id, a summary and an answer; the document is JSON.
-func TestDocument(t *testing.T) {
-	var doc struct {
-		OpenAPI string                               `json:"openapi"`
-		Paths   map[string]map[string]map[string]any `json:"paths"`
-	}
-	if err := json.Unmarshal(Document(), &doc); err != nil {
-		t.Fatal(err)
-	}
-	ids := map[string]bool{}
-	for _, op := range Operations {
-		if op.ID == "" || op.Summary == "" || op.Tag == "" || (op.Answer == nil) == (op.Raw == nil) {
-			t.Errorf("%s %s: needs an id, a summary, a tag and one of Answer or Raw", op.Method, op.Path)
-		}
-		if ids[op.ID] {
-			t.Errorf("operation id %s twice", op.ID)
-		}
-		ids[op.ID] = true
-	}
-	if doc.OpenAPI != "3.0.3" || len(doc.Paths) == 0 {
-		t.Errorf("openapi %q, %d paths", doc.OpenAPI, len(doc.Paths))
-	}
-}
-
-// TestDocumentCommitted: the UI's copy (app/web/src/api/openapi.json, from which its TypeScript
-// types are generated) is this document; KD_UPDATE_OPENAPI=1 (make openapi) rewrites it.
-func TestDocumentCommitted(t *testing.T) {
-	const file = "../web/src/api/openapi.json"
-	if os.Getenv("KD_UPDATE_OPENAPI") != "" {
-		if err := os.WriteFile(file, Document(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(file)
-	if err != nil || !bytes.Equal(got, Document()) {
-		t.Fatalf("%s is stale (%v): run make openapi", file, err)
 	}
 }

@@ -8,10 +8,7 @@ import (
 	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/otel/trace"
 
-	khttp "github.com/go-kratos/kratos/v2/transport/http"
-
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
-	"github.com/kruise-dashboard/kruise-dashboard/app/openapi"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -64,17 +61,6 @@ func writeError(w http.ResponseWriter, r *http.Request, e *biz.Error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
-}
-
-// document serves the OpenAPI document as it is (tools read it directly, so no envelope),
-// conditional and compressible like every answer.
-func document() khttp.HandlerFunc {
-	doc := openapi.Document()
-	sum := xxhash.Sum64(doc)
-	return func(ctx khttp.Context) error {
-		ctx.Response().Header().Set("Content-Type", "application/json")
-		return writeRepresentation(ctx.Response(), ctx.Request(), sum, doc)
-	}
 }
 
 // notFound answers routes that do not exist with the error body.

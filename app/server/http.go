@@ -4,10 +4,13 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 
 	"github.com/go-kratos/kratos/v2/log"
 	"github.com/go-kratos/kratos/v2/middleware/recovery"
@@ -114,37 +117,104 @@ func recoverFilter(next http.Handler) http.Handler {
 	})
 }
 
-// handle adapts a service handler to a Kratos route: it names the server span after the route
-// template, runs the server middleware (Kratos plain routes skip it otherwise) and passes the
-// middleware's context down, so use-case and client spans are children of the server span.
-func handle(h service.Handler) khttp.HandlerFunc {
-	return func(kctx khttp.Context) error {
+// Endpoint is a route's handler, with the Go types of its body (nil: none) and answer.
+type Endpoint struct {
+	serve        khttp.HandlerFunc
+	body, answer reflect.Type
+}
+
+var (
+	noneType     = reflect.TypeFor[service.None]()
+	redirectType = reflect.TypeFor[service.Redirect]()
+)
+
+// handle adapts a typed service handler to a route. It names the route (span, metrics, audit
+// line), decodes the body strictly into In (unless None), runs the server middleware (Kratos
+// plain routes skip it otherwise) and passes the middleware's context down, so use-case and
+// client spans are children of the server span. The answer is enveloped ({"data": ...}), a
+// service.Redirect is a 302, an error is the error body.
+func handle[In, Out any](h service.Handler[In, Out]) Endpoint {
+	e := Endpoint{body: reflect.TypeFor[In](), answer: reflect.TypeFor[Out]()}
+	if e.body == noneType {
+		e.body = nil
+	}
+	e.serve = func(kctx khttp.Context) error {
+		name(kctx)
 		req := kctx.Request()
-		if tr, ok := transport.FromServerContext(kctx); ok {
-			if ht, ok := tr.(*khttp.Transport); ok {
-				span := trace.SpanFromContext(req.Context())
-				span.SetName(req.Method + " " + ht.PathTemplate())
-				span.SetAttributes(attribute.String("http.route", ht.PathTemplate()))
-				audit.SetRoute(req.Context(), req.Method, ht.PathTemplate(), kctx.Vars())
-				metrics.SetRoute(req.Context(), ht.PathTemplate())
+		var body In
+		if e.body != nil {
+			if err := decode(req, &body); err != nil {
+				return err
 			}
 		}
-		in := service.Input{Vars: kctx.Vars(), Query: kctx.Query()}
-		if req.Body != nil && req.Method != http.MethodGet {
-			body, err := io.ReadAll(io.LimitReader(req.Body, service.MaxBody+1))
-			if err != nil {
-				return biz.BadRequest("read the request body: %v", err)
-			}
-			if len(body) > service.MaxBody {
-				return biz.BadRequest("the request body is over %d bytes", service.MaxBody)
-			}
-			in.Body = body
-		}
-		run := kctx.Middleware(func(ctx context.Context, _ any) (any, error) { return h(ctx, in) })
+		in := service.Input{Vars: kctx.Vars(), Query: kctx.Query(), Request: req, Reply: kctx.Response().Header()}
+		run := kctx.Middleware(func(ctx context.Context, _ any) (any, error) { return h(ctx, in, body) })
 		out, err := run(kctx, nil)
 		if err != nil {
 			return err
 		}
+		if r, ok := out.(service.Redirect); ok {
+			http.Redirect(kctx.Response(), req, r.URL, http.StatusFound)
+			return nil
+		}
 		return kctx.Result(http.StatusOK, out)
 	}
+	return e
+}
+
+// raw adapts a handler that writes its own answer (the document), naming the route.
+func raw(h khttp.HandlerFunc) Endpoint {
+	return Endpoint{serve: func(kctx khttp.Context) error {
+		name(kctx)
+		return h(kctx)
+	}}
+}
+
+// name names the server span, the request's metrics and its audit line after the route template.
+func name(kctx khttp.Context) {
+	req := kctx.Request()
+	tr, ok := transport.FromServerContext(kctx)
+	if !ok {
+		return
+	}
+	ht, ok := tr.(*khttp.Transport)
+	if !ok {
+		return
+	}
+	span := trace.SpanFromContext(req.Context())
+	span.SetName(req.Method + " " + ht.PathTemplate())
+	span.SetAttributes(attribute.String("http.route", ht.PathTemplate()))
+	audit.SetRoute(req.Context(), req.Method, ht.PathTemplate(), kctx.Vars())
+	metrics.SetRoute(req.Context(), ht.PathTemplate())
+}
+
+// decode reads the body (at most service.MaxBody bytes) as JSON into v, refusing unknown fields
+// and anything after the value. An empty body leaves a pointer nil (the body is optional).
+func decode[In any](req *http.Request, v *In) error {
+	if req.Body == nil {
+		return decodeBytes(nil, v)
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, service.MaxBody+1))
+	if err != nil {
+		return biz.BadRequest("read the request body: %v", err)
+	}
+	if len(body) > service.MaxBody {
+		return biz.BadRequest("the request body is over %d bytes", service.MaxBody)
+	}
+	return decodeBytes(body, v)
+}
+
+func decodeBytes[In any](body []byte, v *In) error {
+	if len(bytes.TrimSpace(body)) == 0 && reflect.TypeFor[In]().Kind() == reflect.Pointer {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return biz.BadRequest("the body must be JSON of the documented shape: %v", err)
+	}
+	if dec.More() {
+		return biz.BadRequest("the body must be one JSON value")
+	}
+	return nil
 }

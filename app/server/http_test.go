@@ -23,17 +23,17 @@ func TestServerContract(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := srv.Route("/api/v1")
-	api.GET("/ok/{name}", handle(func(_ context.Context, in service.Input) (any, error) {
+	api.GET("/ok/{name}", handle(func(_ context.Context, in service.Input, _ service.None) (map[string]string, error) {
 		return map[string]string{"hello": in.Var("name"), "q": in.Query.Get("q")}, nil
-	}))
-	api.GET("/refused", handle(func(context.Context, service.Input) (any, error) {
+	}).serve)
+	api.GET("/refused", handle(func(context.Context, service.Input, service.None) (any, error) {
 		return nil, biz.BadRequest("replicas must be a whole number")
-	}))
-	api.GET("/bug", handle(func(context.Context, service.Input) (any, error) {
+	}).serve)
+	api.GET("/bug", handle(func(context.Context, service.Input, service.None) (any, error) {
 		return nil, context.Canceled // not an API error: a bug, hidden behind INTERNAL_ERROR
-	}))
-	api.GET("/panic", handle(func(context.Context, service.Input) (any, error) { panic("boom") }))
-	api.GET("/unencodable", handle(func(context.Context, service.Input) (any, error) { return func() {}, nil }))
+	}).serve)
+	api.GET("/panic", handle(func(context.Context, service.Input, service.None) (any, error) { panic("boom") }).serve)
+	api.GET("/unencodable", handle(func(context.Context, service.Input, service.None) (func(), error) { return func() {}, nil }).serve)
 
 	cases := []struct {
 		name, method, path string

@@ -18,10 +18,12 @@ func NewClusterService(uc *biz.ClusterUsecase, summary *biz.SummaryUsecase) *Clu
 }
 
 // Metrics serves GET /cluster/metrics.
-func (s *ClusterService) Metrics(ctx context.Context, _ Input) (any, error) { return s.uc.Metrics(ctx) }
+func (s *ClusterService) Metrics(ctx context.Context, _ Input, _ None) (*biz.ClusterMetrics, error) {
+	return s.uc.Metrics(ctx)
+}
 
 // Summary serves GET /summary/:namespace.
-func (s *ClusterService) Summary(ctx context.Context, in Input) (any, error) {
+func (s *ClusterService) Summary(ctx context.Context, in Input, _ None) (*biz.Summary, error) {
 	return s.summary.Summary(ctx, in.Var("namespace"))
 }
 
@@ -34,4 +36,6 @@ func NewNamespaceService(uc *biz.NamespaceUsecase) *NamespaceService {
 }
 
 // List serves GET /namespaces.
-func (s *NamespaceService) List(ctx context.Context, _ Input) (any, error) { return s.uc.Names(ctx) }
+func (s *NamespaceService) List(ctx context.Context, _ Input, _ None) ([]string, error) {
+	return s.uc.Names(ctx)
+}

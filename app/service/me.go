@@ -13,6 +13,6 @@ type MeService struct{ uc *biz.MeUsecase }
 func NewMeService(uc *biz.MeUsecase) *MeService { return &MeService{uc: uc} }
 
 // Me serves GET /me?namespace=ns.
-func (s *MeService) Me(ctx context.Context, in Input) (any, error) {
+func (s *MeService) Me(ctx context.Context, in Input, _ None) (*biz.Me, error) {
 	return s.uc.Me(ctx, in.Query.Get("namespace"))
 }

@@ -3,6 +3,8 @@ package service
 import (
 	"context"
 
+	"k8s.io/apimachinery/pkg/runtime"
+
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -18,62 +20,62 @@ func NewRolloutService(uc *biz.RolloutUsecase, events *biz.EventUsecase) *Rollou
 }
 
 // Events serves GET /rollout/events/:namespace/:name.
-func (s *RolloutService) Events(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Events(ctx context.Context, in Input, _ None) ([]biz.Event, error) {
 	return s.events.List(ctx, in.Var("namespace"), "Rollout", in.Var("name"))
 }
 
 // Get serves GET /rollout/:namespace/:name.
-func (s *RolloutService) Get(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Get(ctx context.Context, in Input, _ None) (runtime.Object, error) {
 	return s.uc.Get(ctx, in.Var("namespace"), in.Var("name"))
 }
 
 // Status serves GET /rollout/status/:namespace/:name.
-func (s *RolloutService) Status(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Status(ctx context.Context, in Input, _ None) (*biz.RolloutStatus, error) {
 	return s.uc.Status(ctx, in.Var("namespace"), in.Var("name"))
 }
 
 // History serves GET /rollout/history/:namespace/:name.
-func (s *RolloutService) History(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) History(ctx context.Context, in Input, _ None) (*biz.History, error) {
 	return s.uc.History(ctx, in.Var("namespace"), in.Var("name"))
 }
 
 // List serves GET /rollout/list/:namespace (namespace "_all" for every namespace).
-func (s *RolloutService) List(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) List(ctx context.Context, in Input, _ None) ([]*biz.RolloutStatus, error) {
 	return s.uc.List(ctx, in.Var("namespace"), false)
 }
 
 // Active serves GET /rollout/active/:namespace.
-func (s *RolloutService) Active(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Active(ctx context.Context, in Input, _ None) ([]*biz.RolloutStatus, error) {
 	return s.uc.List(ctx, in.Var("namespace"), true)
 }
 
 // Pause serves POST /rollout/pause/:namespace/:name.
-func (s *RolloutService) Pause(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Pause(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
 	return s.uc.SetPaused(ctx, in.Var("namespace"), in.Var("name"), true)
 }
 
 // Resume serves POST /rollout/resume/:namespace/:name.
-func (s *RolloutService) Resume(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Resume(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
 	return s.uc.SetPaused(ctx, in.Var("namespace"), in.Var("name"), false)
 }
 
 // Disable serves POST /rollout/disable/:namespace/:name.
-func (s *RolloutService) Disable(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Disable(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
 	return s.uc.SetDisabled(ctx, in.Var("namespace"), in.Var("name"), true)
 }
 
 // Enable serves POST /rollout/enable/:namespace/:name.
-func (s *RolloutService) Enable(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Enable(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
 	return s.uc.SetDisabled(ctx, in.Var("namespace"), in.Var("name"), false)
 }
 
 // Approve serves POST /rollout/approve/:namespace/:name.
-func (s *RolloutService) Approve(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Approve(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
 	return s.uc.Approve(ctx, in.Var("namespace"), in.Var("name"))
 }
 
 // Promote serves POST /rollout/promote/:namespace/:name?to=N.
-func (s *RolloutService) Promote(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Promote(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
 	to, err := in.One("to")
 	if err != nil {
 		return nil, err
@@ -82,7 +84,7 @@ func (s *RolloutService) Promote(ctx context.Context, in Input) (any, error) {
 }
 
 // Undo serves POST /rollout/undo/:namespace/:name?revision=N.
-func (s *RolloutService) Undo(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Undo(ctx context.Context, in Input, _ None) (*biz.UndoResult, error) {
 	revision, err := in.One("revision")
 	if err != nil {
 		return nil, err
@@ -95,7 +97,7 @@ func (s *RolloutService) Undo(ctx context.Context, in Input) (any, error) {
 }
 
 // Restart serves POST /rollout/restart/:namespace/:name.
-func (s *RolloutService) Restart(ctx context.Context, in Input) (any, error) {
+func (s *RolloutService) Restart(ctx context.Context, in Input, _ None) (*biz.RestartResult, error) {
 	dryRun, err := in.Bool("dryRun")
 	if err != nil {
 		return nil, err
@@ -104,15 +106,16 @@ func (s *RolloutService) Restart(ctx context.Context, in Input) (any, error) {
 }
 
 // Waiting serves GET /rollout/waiting: every release waiting for a person.
-func (s *RolloutService) Waiting(ctx context.Context, _ Input) (any, error) { return s.uc.Waiting(ctx) }
+func (s *RolloutService) Waiting(ctx context.Context, _ Input, _ None) ([]*biz.RolloutStatus, error) {
+	return s.uc.Waiting(ctx)
+}
+
+// ApproveManyBody is the body of POST /rollout/approve-many.
+type ApproveManyBody struct {
+	Items []biz.ApproveItem `json:"items"`
+}
 
 // ApproveMany serves POST /rollout/approve-many with {"items": [{"namespace","name","step"}]}.
-func (s *RolloutService) ApproveMany(ctx context.Context, in Input) (any, error) {
-	var body struct {
-		Items []biz.ApproveItem `json:"items"`
-	}
-	if err := in.JSON(&body); err != nil {
-		return nil, err
-	}
+func (s *RolloutService) ApproveMany(ctx context.Context, _ Input, body ApproveManyBody) ([]biz.ApproveOutcome, error) {
 	return s.uc.ApproveMany(ctx, body.Items)
 }

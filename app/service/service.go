@@ -1,11 +1,11 @@
-// Package service holds the thin HTTP handlers: each reads its path variables and query, calls
-// one use case, and returns what it returns. Routing and encoding live in app/server.
+// Package service holds the thin HTTP handlers: each reads its path variables, query and body,
+// calls one use case, and returns what it returns, typed. Routing, body decoding and encoding
+// live in app/server, whose route table also derives the OpenAPI document from these types.
 package service
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
+	"net/http"
 	"net/url"
 	"strconv"
 
@@ -17,29 +17,28 @@ import (
 // ProviderSet provides the services to Wire.
 var ProviderSet = wire.NewSet(NewWorkloadService, NewClusterService, NewNamespaceService, NewRolloutService, NewMeService)
 
-// Input is what a handler gets from the request.
+// Input is what a handler gets from the request besides its body.
 type Input struct {
 	Vars  url.Values
 	Query url.Values
-	// Body is the request body (JSON for the endpoints that take one), at most MaxBody bytes.
-	Body []byte
+	// Request is the HTTP request, for the handlers that read cookies or headers (sign-in).
+	Request *http.Request
+	// Reply is the answer's header, for the handlers that set cookies (sign-in).
+	Reply http.Header
 }
+
+// Handler is one endpoint: it gets the request's body decoded as In (None: it takes no body; a
+// pointer: the body may be empty, nil then) and returns the value for {"data": ...}, or an error.
+type Handler[In, Out any] func(ctx context.Context, in Input, body In) (Out, error)
+
+// None is the body of an endpoint that takes none.
+type None struct{}
+
+// Redirect is a raw answer: 302 Found to URL, no envelope.
+type Redirect struct{ URL string }
 
 // MaxBody bounds a request body.
 const MaxBody = 1 << 20
-
-// JSON decodes the body into v, refusing unknown fields and anything after the value.
-func (in Input) JSON(v any) error {
-	dec := json.NewDecoder(bytes.NewReader(in.Body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return biz.BadRequest("the body must be JSON of the documented shape: %v", err)
-	}
-	if dec.More() {
-		return biz.BadRequest("the body must be one JSON value")
-	}
-	return nil
-}
 
 // Bool reads a true/false query parameter (absent: false).
 func (in Input) Bool(name string) (bool, error) {
@@ -56,9 +55,6 @@ func (in Input) Bool(name string) (bool, error) {
 
 // Var returns a path variable.
 func (in Input) Var(name string) string { return in.Vars.Get(name) }
-
-// Handler is one endpoint: it returns the value for {"data": ...} or an error.
-type Handler func(ctx context.Context, in Input) (any, error)
 
 // One returns the single value of a query parameter: a repeated parameter is ambiguous (which
 // one did the caller mean?) and refused.

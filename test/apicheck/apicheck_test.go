@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/kruise-dashboard/kruise-dashboard/app/openapi"
+	"github.com/kruise-dashboard/kruise-dashboard/app/server"
 )
 
 // TestCheck: the document is valid OpenAPI 3, and answers that break it are found.
 func TestCheck(t *testing.T) {
-	c, err := New(openapi.Document())
+	c, err := New(server.Document())
 	if err != nil {
 		t.Fatal(err)
 	}

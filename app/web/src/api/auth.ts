@@ -1,17 +1,20 @@
-import { API_BASE, request, seg } from "./http";
-import type { AuthConfig, LoginResult, Me } from "./types";
+import { get, post, seg } from "./http";
+import type { operations, paths } from "./schema";
 
 /** GET /auth/config: how users sign in (answers without a session). */
-export const getAuthConfig = () => request<AuthConfig>("GET", "/auth/config");
+export const getAuthConfig = () => get("/api/v1/auth/config");
 
 /** POST /auth/login {"token"}: checks a Kubernetes bearer token and sets the session cookie. */
-export const login = (token: string) => request<LoginResult>("POST", "/auth/login", undefined, { token });
+export const login = (token: string) => post("/api/v1/auth/login", { body: { token } });
 
 /** POST /auth/logout: clears the session cookie. */
-export const logout = () => request<{ signedOut: boolean }>("POST", "/auth/logout");
+export const logout = () => post("/api/v1/auth/logout");
 
 /** GET /me?namespace=: who is signed in and what they may do in the namespace. */
-export const getMe = (namespace: string) => request<Me>("GET", "/me", { namespace });
+export const getMe = (namespace: string) => get("/api/v1/me", { query: { namespace } });
+
+const oidcLogin: keyof paths = "/api/v1/auth/oidc/login";
+type OIDCLoginQuery = Required<NonNullable<operations["oidcLogin"]["parameters"]["query"]>>;
 
 /** Where the browser goes for OpenID Connect sign-in; it comes back to redirect (a same-origin path). */
-export const oidcLoginUrl = (redirect: string) => `${API_BASE}/auth/oidc/login?redirect=${seg(redirect)}`;
+export const oidcLoginUrl = (redirect: OIDCLoginQuery["redirect"]) => `${oidcLogin}?redirect=${seg(redirect)}`;

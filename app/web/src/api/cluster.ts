@@ -1,5 +1,4 @@
-import { request } from "./http";
-import type { ClusterMetrics } from "./types";
+import { get } from "./http";
 
 /** GET /cluster/metrics */
-export const getClusterMetrics = () => request<ClusterMetrics>("GET", "/cluster/metrics");
+export const getClusterMetrics = () => get("/api/v1/cluster/metrics");

@@ -1,5 +1,9 @@
 // The one place that talks HTTP: unwraps {"data": ...} and turns the error body
-// {"trace_id","message","code"} into an ApiError that keeps all three.
+// {"trace_id","message","code"} into an ApiError that keeps all three. The API modules call
+// through get/post/del, typed from the OpenAPI document's paths (schema.ts): a path the document
+// lacks, a missing path variable, a query parameter or body of the wrong shape, or an answer
+// used as the wrong type is a compile error.
+import type { paths } from "./schema";
 
 export const API_BASE = "/api/v1";
 
@@ -44,7 +48,7 @@ export function onUnauthorized(listener: Listener): () => void {
 export async function request<T>(
   method: "GET" | "POST" | "DELETE",
   path: string,
-  query?: Record<string, string | number | undefined>,
+  query?: Record<string, string | number | boolean | undefined>,
   json?: unknown,
 ): Promise<T> {
   const params = new URLSearchParams();
@@ -84,3 +88,48 @@ export async function request<T>(
 
 /** Encodes a path segment. */
 export const seg = (s: string) => encodeURIComponent(s);
+
+type Method = "get" | "post" | "delete";
+
+/** The document's paths that answer method M. */
+export type PathOf<M extends Method> = { [P in keyof paths]: paths[P][M] extends { responses: unknown } ? P : never }[keyof paths];
+
+/** The operation of path P and method M. */
+export type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+
+/** The data of an operation's 200 answer (what request resolves to). */
+export type Answer<O> = O extends { responses: { 200: { content: { "application/json": { data: infer D } } } } } ? D : never;
+
+type PathVars<O> = O extends { parameters: { path: infer V } } ? V : never;
+type QueryOf<O> = O extends { parameters: { query?: infer Q } } ? Exclude<Q, undefined> : never;
+type BodyOf<O> = O extends { requestBody?: infer R }
+  ? [NonNullable<R>] extends [never]
+    ? never
+    : NonNullable<R> extends { content: { "application/json": infer B } }
+      ? B
+      : never
+  : never;
+
+/** What a call of the operation sends: its path variables, query and JSON body, as documented. */
+export type Args<O> = ([PathVars<O>] extends [never] ? { path?: undefined } : { path: PathVars<O> }) &
+  ([QueryOf<O>] extends [never] ? { query?: undefined } : { query?: QueryOf<O> }) &
+  ([BodyOf<O>] extends [never] ? { body?: undefined } : O extends { requestBody: object } ? { body: BodyOf<O> } : { body?: BodyOf<O> });
+
+type Rest<O> = object extends Args<O> ? [args?: Args<O>] : [args: Args<O>];
+
+/** Calls the operation at path P (a template of the document, e.g. "/api/v1/rollout/{namespace}/{name}"). */
+export function call<M extends Method, P extends PathOf<M>>(method: M, path: P, ...[args]: Rest<Operation<P, M>>): Promise<Answer<Operation<P, M>>> {
+  const a = (args ?? {}) as { path?: Record<string, string>; query?: Record<string, string | number | boolean | undefined>; body?: unknown };
+  const url = (path as string).replace(/\{(\w+)\}/g, (_, k: string) => seg(String(a.path?.[k] ?? "")));
+  const m = method.toUpperCase() as "GET" | "POST" | "DELETE";
+  return request<Answer<Operation<P, M>>>(m, url.slice(API_BASE.length), a.query, a.body);
+}
+
+/** GET an operation of the document. */
+export const get = <P extends PathOf<"get">>(path: P, ...args: Rest<Operation<P, "get">>) => call("get", path, ...args);
+
+/** POST an operation of the document. */
+export const post = <P extends PathOf<"post">>(path: P, ...args: Rest<Operation<P, "post">>) => call("post", path, ...args);
+
+/** DELETE an operation of the document. */
+export const del = <P extends PathOf<"delete">>(path: P, ...args: Rest<Operation<P, "delete">>) => call("delete", path, ...args);

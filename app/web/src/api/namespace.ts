@@ -1,4 +1,4 @@
-import { request } from "./http";
+import { get } from "./http";
 
 /** GET /namespaces: sorted names. */
-export const listNamespaces = () => request<string[]>("GET", "/namespaces");
+export const listNamespaces = () => get("/api/v1/namespaces");

@@ -2006,11 +2006,12 @@ export interface components {
             file?: string;
             kind: string;
             plural: string;
+            refusal?: string;
             resource?: string;
             /** @enum {string} */
             scope: "Namespaced" | "Cluster";
             /** @enum {string} */
-            source: "builtin" | "declared";
+            source: "builtin" | "declared" | "refused";
             states: string[];
             type: string;
         };
@@ -2997,7 +2998,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
                 "application/json": {
                     params: {

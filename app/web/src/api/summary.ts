@@ -1,5 +1,4 @@
-import { request, seg } from "./http";
-import type { Summary } from "./types";
+import { get } from "./http";
 
 /** GET /summary/:namespace: counts per type and state, rollout counts and the cluster metrics. */
-export const getSummary = (namespace: string) => request<Summary>("GET", `/summary/${seg(namespace)}`);
+export const getSummary = (namespace: string) => get("/api/v1/summary/{namespace}", { path: { namespace } });

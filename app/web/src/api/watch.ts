@@ -1,4 +1,4 @@
-import { API_BASE } from "./http";
+import type { operations, paths } from "./schema";
 import type { WatchChange } from "./types";
 
 // The live stream, GET /watch (Server-Sent Events). EventSource reconnects by itself after the
@@ -17,6 +17,10 @@ export interface WatchHandlers {
   error?: (closed: boolean) => void;
 }
 
+/** The stream's path and query parameters, as the document has them. */
+const watchPath: keyof paths = "/api/v1/watch";
+type WatchQuery = NonNullable<operations["watch"]["parameters"]["query"]>;
+
 type Open = (url: string) => EventSource;
 let open: Open = (url) => new EventSource(url);
 
@@ -26,7 +30,7 @@ export function setEventSource(o: Open): void {
 }
 
 /** Opens the stream of one namespace ("_all": every namespace); returns the function that closes it. */
-export function watch(query: { namespace: string; type?: string; name?: string }, h: WatchHandlers): () => void {
+export function watch(query: Pick<WatchQuery, "type" | "name"> & { namespace: string }, h: WatchHandlers): () => void {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) if (v) params.set(k, v);
   const data = (e: Event): unknown => {
@@ -47,8 +51,9 @@ export function watch(query: { namespace: string; type?: string; name?: string }
   };
   const connect = () => {
     const resume = new URLSearchParams(params);
-    if (lastId) resume.set("lastEventId", lastId);
-    es = open(`${API_BASE}/watch?${resume}`);
+    const lastEventId: keyof WatchQuery = "lastEventId";
+    if (lastId) resume.set(lastEventId, lastId);
+    es = open(`${watchPath}?${resume}`);
     lastSeen = Date.now();
     es.addEventListener("ready", (e) => {
       seen(e);
