@@ -1,5 +1,5 @@
-import { createContext, useContext, useEffect, useMemo, useState } from "react";
-import { Link, Route, Routes, useLocation, useSearchParams } from "react-router-dom";
+import { useEffect, useMemo, useState } from "react";
+import { Link, Route, Routes, useLocation } from "react-router-dom";
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spin, Switch, Tag, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
@@ -21,17 +21,7 @@ import { NotFound } from "./pages/NotFound";
 import { chooseNamespace, LAST_NAMESPACE_KEY } from "./namespaceChoice";
 import { themeConfig } from "./theme";
 import { LiveIndicator } from "./live";
-
-/** The registry's workload types, loaded once from the backend. */
-const TypesContext = createContext<WorkloadType[]>([]);
-export const useWorkloadTypes = () => useContext(TypesContext);
-
-/** The namespace lives in the URL (?ns=), so links and reloads keep it; "" until one is chosen. */
-export function useNamespace(): [string, (ns: string, replace?: boolean) => void] {
-  const [params, setParams] = useSearchParams();
-  const ns = params.get("ns") ?? "";
-  return [ns, (next, replace) => setParams((p) => { p.set("ns", next); return p; }, { replace })];
-}
+import { useNamespace, WorkloadTypesContext } from "./contexts";
 
 /** Pages that show no namespace's objects (they need not wait for one to be chosen). */
 const NAMESPACELESS = ["/inbox"];
@@ -98,7 +88,7 @@ export function App() {
       <AntApp>
         <I18n.Provider value={t}>
           <AuthProvider value={auth}>
-            <TypesContext.Provider value={types}>
+            <WorkloadTypesContext.Provider value={types}>
               <Layout style={{ minHeight: "100vh" }} className={dark ? "kd-dark" : "kd-light"}>
                 <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
@@ -157,7 +147,7 @@ export function App() {
                   )}
                 </Layout.Content>
               </Layout>
-            </TypesContext.Provider>
+            </WorkloadTypesContext.Provider>
           </AuthProvider>
         </I18n.Provider>
       </AntApp>

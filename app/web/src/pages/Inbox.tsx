@@ -11,7 +11,8 @@ import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "
 import { rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
 import { rolloutChange } from "../live";
-import { rolloutPath, stepText, WorkloadLink } from "./Overview";
+import { stepText, WorkloadLink } from "../components/cells";
+import { rolloutPath } from "../components/paths";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
 
