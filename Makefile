@@ -75,7 +75,7 @@ browser:
 	@{ command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]; } || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }
 
-## test: everything CI runs — formatting, vet, the Wire graph, the UI's unit tests, the Go unit
+## test: everything CI runs — formatting, vet, the Wire graph, the UI's lint and unit tests, the Go unit
 ## and integration tests (each starts its own control plane on 127.0.0.1), and the end-to-end
 ## tests with the real controllers and headless Chromium.
 test: lint ui browser
@@ -87,12 +87,14 @@ unit:
 	$(GO) test -short -count=1 ./...
 
 ## lint: gofmt, go vet, staticcheck (pinned in go.mod as a tool; a deliberate exception is a
-## `//lint:ignore CHECK reason` on the line) and the Wire graph
-lint:
+## `//lint:ignore CHECK reason` on the line), the Wire graph, and the UI's ESLint (typescript-eslint,
+## react-hooks, import/no-cycle and the UI's module boundaries: app/web/eslint.config.js)
+lint: ui-deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 	@$(GO) tool wire check ./app
+	cd app/web && npm run lint
 
 ## bench: the API benchmarks against a local control plane (2,000 workloads, 20,000 pods), and the
 ## load benchmarks of app/load_test.go (dashboard vs a floor server, SSE clients, bytes per refresh);

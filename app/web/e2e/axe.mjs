@@ -20,7 +20,6 @@ export async function checkA11y(page, name, options = {}) {
   const loaded = await page.evaluate(() => typeof window.axe === "object");
   if (!loaded) await page.evaluate(axeSource);
   const result = await page.evaluate(async (runOptions) => {
-    // eslint-disable-next-line no-undef
     const r = await window.axe.run(document, runOptions);
     return {
       violations: r.violations.map((v) => ({

@@ -1,5 +1,5 @@
-import { createContext, useContext, useEffect, useMemo, useState } from "react";
-import { Link, Route, Routes, useLocation, useSearchParams } from "react-router-dom";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { Link, Route, Routes, useLocation } from "react-router-dom";
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spin, Switch, Tag, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
@@ -10,28 +10,21 @@ import type { WorkloadType } from "./api/types";
 import { ErrorAlert } from "./components/common";
 import { AuthProvider, useAuthState, type Auth } from "./auth";
 import { I18n, initialLocale, messages, useT, type Locale } from "./i18n";
-import { Overview } from "./pages/Overview";
-import { Workloads } from "./pages/Workloads";
-import { WorkloadDetail } from "./pages/WorkloadDetail";
-import { Rollouts } from "./pages/Rollouts";
-import { RolloutDetail } from "./pages/RolloutDetail";
 import { SignIn } from "./pages/SignIn";
-import { Inbox } from "./pages/Inbox";
 import { NotFound } from "./pages/NotFound";
 import { chooseNamespace, LAST_NAMESPACE_KEY } from "./namespaceChoice";
 import { themeConfig } from "./theme";
 import { LiveIndicator } from "./live";
+import { useNamespace, WorkloadTypesContext } from "./contexts";
 
-/** The registry's workload types, loaded once from the backend. */
-const TypesContext = createContext<WorkloadType[]>([]);
-export const useWorkloadTypes = () => useContext(TypesContext);
-
-/** The namespace lives in the URL (?ns=), so links and reloads keep it; "" until one is chosen. */
-export function useNamespace(): [string, (ns: string, replace?: boolean) => void] {
-  const [params, setParams] = useSearchParams();
-  const ns = params.get("ns") ?? "";
-  return [ns, (next, replace) => setParams((p) => { p.set("ns", next); return p; }, { replace })];
-}
+// The route pages load on first visit, each its own chunk, so the first route's script carries only
+// its own page (the build prints its size: scripts/size.mjs). SignIn and NotFound are small and stay.
+const Overview = lazy(() => import("./pages/Overview").then((m) => ({ default: m.Overview })));
+const Workloads = lazy(() => import("./pages/Workloads").then((m) => ({ default: m.Workloads })));
+const WorkloadDetail = lazy(() => import("./pages/WorkloadDetail").then((m) => ({ default: m.WorkloadDetail })));
+const Rollouts = lazy(() => import("./pages/Rollouts").then((m) => ({ default: m.Rollouts })));
+const RolloutDetail = lazy(() => import("./pages/RolloutDetail").then((m) => ({ default: m.RolloutDetail })));
+const Inbox = lazy(() => import("./pages/Inbox").then((m) => ({ default: m.Inbox })));
 
 /** Pages that show no namespace's objects (they need not wait for one to be chosen). */
 const NAMESPACELESS = ["/inbox"];
@@ -77,6 +70,11 @@ export function App() {
     document.documentElement.lang = locale;
   }, [locale]);
 
+  const loading = (
+    <Spin tip={t.loading}>
+      <div style={{ minHeight: 80 }} />
+    </Spin>
+  );
   const section = "/" + (location.pathname.split("/")[1] ?? "");
   const withNs = (path: string) => (ns ? `${path}?ns=${encodeURIComponent(ns)}` : path);
   const menu = useMemo(
@@ -98,7 +96,7 @@ export function App() {
       <AntApp>
         <I18n.Provider value={t}>
           <AuthProvider value={auth}>
-            <TypesContext.Provider value={types}>
+            <WorkloadTypesContext.Provider value={types}>
               <Layout style={{ minHeight: "100vh" }} className={dark ? "kd-dark" : "kd-light"}>
                 <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
@@ -139,25 +137,25 @@ export function App() {
                     <>
                       <ErrorAlert error={typesError} />
                       {!ns && !NAMESPACELESS.includes(location.pathname) ? (
-                        <Spin tip={t.loading}>
-                          <div style={{ minHeight: 80 }} />
-                        </Spin>
+                        loading
                       ) : (
-                        <Routes>
-                          <Route path="/" element={<Overview ns={ns} />} />
-                          <Route path="/workloads" element={<Workloads ns={ns} />} />
-                          <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
-                          <Route path="/rollouts" element={<Rollouts ns={ns} />} />
-                          <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
-                          <Route path="/inbox" element={<Inbox />} />
-                          <Route path="*" element={<NotFound ns={ns} />} />
-                        </Routes>
+                        <Suspense fallback={loading}>
+                          <Routes>
+                            <Route path="/" element={<Overview ns={ns} />} />
+                            <Route path="/workloads" element={<Workloads ns={ns} />} />
+                            <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
+                            <Route path="/rollouts" element={<Rollouts ns={ns} />} />
+                            <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
+                            <Route path="/inbox" element={<Inbox />} />
+                            <Route path="*" element={<NotFound ns={ns} />} />
+                          </Routes>
+                        </Suspense>
                       )}
                     </>
                   )}
                 </Layout.Content>
               </Layout>
-            </TypesContext.Provider>
+            </WorkloadTypesContext.Provider>
           </AuthProvider>
         </I18n.Provider>
       </AntApp>

@@ -18,7 +18,7 @@ describe("toYaml", () => {
   });
 });
 
-const w = (kind: string, spec: Record<string, any>, status: Record<string, any>): Workload => ({
+const w = (kind: string, spec: Record<string, unknown>, status: Record<string, unknown>): Workload => ({
   apiVersion: "v1",
   kind,
   metadata: { name: "x", uid: "u", resourceVersion: "1", creationTimestamp: null },

@@ -9,7 +9,7 @@ import { ReleaseNote } from "./components/common";
 import { messages } from "./i18n";
 import { Inbox } from "./pages/Inbox";
 import { NotFound } from "./pages/NotFound";
-import { RolloutStateCell, WorkloadLink } from "./pages/Overview";
+import { RolloutStateCell, WorkloadLink } from "./components/cells";
 import { StepTimeline } from "./pages/RolloutDetail";
 import { AuthProvider, type Auth } from "./auth";
 import { ActionPreview, DeclaredActionButton, findCompact, WorkloadSummary, ParamInputs, paramProblemText, rolloutWarning } from "./pages/WorkloadDetail";

@@ -5,7 +5,7 @@ import { ActionButton, EventsCard } from "./components/common";
 import { LogLines, TAIL_CHOICES, DEFAULT_TAIL } from "./components/PodLogs";
 import { SignIn } from "./pages/SignIn";
 import { permissionOf } from "./auth";
-import type { AuthMode } from "./api/types";
+import type { AuthMode, Me, Permission } from "./api/types";
 
 // Server-side renders (no DOM here) that check the names a browser test looks for.
 
@@ -79,9 +79,9 @@ describe("permissionOf", () => {
     ["pending while another namespace's answer is held", { me, meNs: "demo", ns: "prod" }, restart, pending],
     ["pending before any answer", { ns: "demo" }, restart, pending],
     ["allowed (server decides) when /me failed", { me, meError: new Error("boom"), meNs: "demo", ns: "demo" }, restart, { allowed: true }],
-    ["allowed for a verb /me does not list", { me, meNs: "demo", ns: "demo" }, (m: typeof me) => (m.workloads as Record<string, any>).deployment?.restart, { allowed: true }],
+    ["allowed for a verb /me does not list", { me, meNs: "demo", ns: "demo" }, (m: typeof me) => (m.workloads as Record<string, Record<string, Permission> | undefined>).deployment?.restart, { allowed: true }],
   ])("%s", (_, auth, pick, want) => {
-    expect(permissionOf(auth, pick as any, pending)).toEqual(want);
+    expect(permissionOf(auth, pick as (me: Me) => Permission | undefined, pending)).toEqual(want);
   });
 });
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { Link } from "react-router-dom";
-import { Alert, Button, Card, Empty, Modal, Space, Spin, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, Card, Empty, Modal, Space, Spin, Table, Tag, Tooltip, Typography, type ButtonProps } from "antd";
 import { ApiError } from "../api/http";
 import type { KubeEvent, Permission, ReleaseStep, TemplateChange, WatchChange } from "../api/types";
 import { fmt, useT } from "../i18n";
@@ -269,7 +269,7 @@ export function ActionButton(props: {
         cancelText={t.cancel}
         confirmLoading={busy}
         width={props.preview ? 720 : undefined}
-        okButtonProps={{ danger: props.danger, disabled: props.ready === false || previewPending, "data-testid": "confirm-action" } as any}
+        okButtonProps={{ danger: props.danger, disabled: props.ready === false || previewPending, "data-testid": "confirm-action" } as ButtonProps}
         destroyOnHidden
       >
         <Space direction="vertical" style={{ width: "100%" }}>

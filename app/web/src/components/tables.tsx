@@ -30,6 +30,9 @@ export function matches(q: string, ...values: (string | undefined | null)[]): bo
   return words.every((w) => hay.includes(w));
 }
 
+/** What the table query reads of an antd sort change (any row type's SorterResult is one). */
+type SortChange = Pick<SorterResult<unknown>, "columnKey" | "order">;
+
 export interface TableQuery {
   q: string;
   setQ: (q: string) => void;
@@ -38,7 +41,7 @@ export interface TableQuery {
   /** The column's filter values (null: none). */
   filtered: (key: string) => string[] | null;
   page: number;
-  onChange: (pagination: TablePaginationConfig, filters: Record<string, FilterValue | null>, sorter: SorterResult<any> | SorterResult<any>[]) => void;
+  onChange: (pagination: TablePaginationConfig, filters: Record<string, FilterValue | null>, sorter: SortChange | SortChange[]) => void;
 }
 
 /** The table state in the URL; filterKeys are the filterable columns' keys (also their query names). */

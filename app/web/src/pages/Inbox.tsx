@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
-import { App, Button, Modal, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { App, Button, Modal, Space, Table, Tag, Tooltip, Typography, type ButtonProps, type CheckboxProps } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { approveMany, listWaitingRollouts } from "../api/rollout";
 import { getMe } from "../api/auth";
@@ -11,7 +11,8 @@ import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "
 import { rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
 import { rolloutChange } from "../live";
-import { rolloutPath, stepText, WorkloadLink } from "./Overview";
+import { stepText, WorkloadLink } from "../components/cells";
+import { rolloutPath } from "../components/paths";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
 
@@ -199,7 +200,7 @@ export function Inbox() {
           rowSelection={{
             selectedRowKeys: selected,
             onChange: (keys) => setSelected(keys.map(String)),
-            getCheckboxProps: (r) => ({ disabled: !selectable(r), "aria-label": `${t.approve} ${r.namespace}/${r.name}` }) as any,
+            getCheckboxProps: (r) => ({ disabled: !selectable(r), "aria-label": `${t.approve} ${r.namespace}/${r.name}` }) as CheckboxProps,
           }}
           columns={columns}
         />
@@ -212,7 +213,7 @@ export function Inbox() {
         okText={t.confirm}
         cancelText={t.cancel}
         confirmLoading={busy}
-        okButtonProps={{ disabled: noneSelected, "data-testid": "confirm-action" } as any}
+        okButtonProps={{ disabled: noneSelected, "data-testid": "confirm-action" } as ButtonProps}
         destroyOnHidden
       >
         <ul data-testid="approve-list">

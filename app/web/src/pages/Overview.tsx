@@ -5,7 +5,9 @@ import type { RolloutRow, TypeSummary } from "../api/types";
 import { Loadable, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { useT } from "../i18n";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
-import { useWorkloadTypes } from "../App";
+import { useWorkloadTypes } from "../contexts";
+import { phaseColor, RolloutStateCell, stepText, WorkloadLink } from "../components/cells";
+import { rolloutPath } from "../components/paths";
 import { CLUSTER_NS, isClusterScoped, typeLabel } from "../workloadTypes";
 
 export function Overview({ ns }: { ns: string }) {
@@ -118,36 +120,6 @@ function StateCounts({ ns, summary }: { ns: string; summary: TypeSummary }) {
     </Space>
   );
 }
-
-/** Where a Rollout's page is. */
-export const rolloutPath = (ns: string, name: string) => `/rollouts/${encodeURIComponent(name)}?ns=${encodeURIComponent(ns)}`;
-
-/** Where a workload's page is (empty for a type the dashboard does not serve). */
-export const workloadPath = (ns: string, type: string, name: string) =>
-  type ? `/workloads/${encodeURIComponent(type)}/${encodeURIComponent(name)}?ns=${encodeURIComponent(ns)}` : "";
-
-/** "x/N" while a step is current, else "-". */
-export const stepText = (r: RolloutRow) => (r.currentStepIndex ? `${r.currentStepIndex}/${"stepCount" in r ? r.stepCount : r.steps.length}` : "-");
-
-/** The Rollout's workload, linked to its page when the dashboard serves its type. */
-export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
-  const text = `${r.workload.kind}/${r.workload.name}`;
-  const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
-  return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
-}
-
-/** A rollout's state: the step state, and tags for waiting (only when it is), paused, disabled. */
-export function RolloutStateCell({ r }: { r: RolloutRow }) {
-  const t = useT();
-  return (
-    <>
-      {r.currentStepState || "-"} {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
-      {r.paused && <Tag>{t.paused}</Tag>} {r.disabled && <Tag>{t.disabled}</Tag>}
-    </>
-  );
-}
-
-export const phaseColor = (r: RolloutRow) => (r.active ? "processing" : r.phase === "Healthy" ? "success" : "default");
 
 export function RolloutTable({ rows, ns, loading, error }: { rows: RolloutRow[]; ns: string; loading: boolean; error: unknown }) {
   const t = useT();

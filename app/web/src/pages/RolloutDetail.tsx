@@ -18,10 +18,10 @@ import type { ActionResult, RestartResult, Revision, RolloutStatus, UndoResult, 
 import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
-import { useWorkloadTypes } from "../App";
+import { useWorkloadTypes } from "../contexts";
 import { rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
-import { stepText, WorkloadLink } from "./Overview";
+import { stepText, WorkloadLink } from "../components/cells";
 import { personSteps, stepTarget } from "../rolloutSteps";
 
 export function RolloutDetail({ ns }: { ns: string }) {

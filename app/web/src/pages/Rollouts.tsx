@@ -7,7 +7,8 @@ import { Ago, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
 import { useT } from "../i18n";
 import { rolloutChange } from "../live";
-import { phaseColor, RolloutStateCell, rolloutPath, stepText, WorkloadLink } from "./Overview";
+import { phaseColor, RolloutStateCell, stepText, WorkloadLink } from "../components/cells";
+import { rolloutPath } from "../components/paths";
 
 /** The states the State filter offers (a rollout can be in several). */
 const STATES = ["waiting", "progressing", "paused", "disabled", "idle"] as const;

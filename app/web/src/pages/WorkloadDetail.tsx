@@ -17,13 +17,14 @@ import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REF
 import { rolloutChange, workloadChange } from "../live";
 import { PodLogsDrawer, type LogTarget } from "../components/PodLogs";
 import { useCan } from "../auth";
-import { useWorkloadTypes } from "../App";
+import { useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { containersOf, stateColor, stateLabel, type State } from "../workloadSummary";
 import { actionChanges, actionParams, apiNamespace, cellText, isClusterScoped, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
 import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../components/commands";
 import { toYaml } from "../yaml";
-import { rolloutPath, stepText } from "./Overview";
+import { stepText } from "../components/cells";
+import { rolloutPath } from "../components/paths";
 import { personSteps } from "../rolloutSteps";
 
 type Action = WorkloadAction;

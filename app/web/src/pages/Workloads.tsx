@@ -7,7 +7,7 @@ import { listWorkloadPage } from "../api/workload";
 import type { CompactWorkload, WorkloadPageParams, WorkloadType } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, SearchBox, useTableQuery } from "../components/tables";
-import { useWorkloadTypes } from "../App";
+import { useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { workloadChange } from "../live";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
