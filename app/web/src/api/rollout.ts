@@ -2,7 +2,7 @@ import { get, post } from "./http";
 import type { ApproveItem } from "./types";
 
 /** GET /rollout/:namespace/:name: the object as served. */
-export const getRollout = (namespace: string, name: string): Promise<Record<string, any>> => get("/api/v1/rollout/{namespace}/{name}", { path: { namespace, name } });
+export const getRollout = (namespace: string, name: string) => get("/api/v1/rollout/{namespace}/{name}", { path: { namespace, name } });
 
 /** GET /rollout/status/:namespace/:name */
 export const getRolloutStatus = (namespace: string, name: string) => get("/api/v1/rollout/status/{namespace}/{name}", { path: { namespace, name } });
