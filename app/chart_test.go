@@ -196,12 +196,17 @@ func canIList(t *testing.T, ns, token string) map[string]bool {
 // minimalRules is configs/clusterrole.yaml as can-i --list names its permissions.
 func minimalRules(t *testing.T) map[string]bool {
 	t.Helper()
-	data, err := os.ReadFile("../configs/clusterrole.yaml")
-	must(t, "read configs/clusterrole.yaml", err)
-	var role rbacv1.ClusterRole
-	must(t, "parse configs/clusterrole.yaml", yaml.UnmarshalStrict(data, &role))
+	var rules []rbacv1.PolicyRule
+	// The cluster-wide role, and the Role in the dashboard's own namespace (where can-i is asked).
+	for _, file := range []string{"../configs/clusterrole.yaml", "../configs/role.yaml"} {
+		data, err := os.ReadFile(file)
+		must(t, "read "+file, err)
+		var role rbacv1.ClusterRole
+		must(t, "parse "+file, yaml.Unmarshal(data, &role))
+		rules = append(rules, role.Rules...)
+	}
 	perms := map[string]bool{}
-	for _, rule := range role.Rules {
+	for _, rule := range rules {
 		for _, group := range rule.APIGroups {
 			for _, resource := range rule.Resources {
 				name := resource

@@ -83,6 +83,11 @@ func New(cfg Config, cluster *adapters.Cluster, service kubernetes.Interface, lo
 		s.factory = informers.NewSharedInformerFactoryWithOptions(service, 0, informers.WithNamespace(cfg.Namespace),
 			informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = cfg.Selector }))
 		s.configMaps = s.factory.Core().V1().ConfigMaps().Informer()
+		// Without the right to read them (the chart's Role grants it), the folder still reloads.
+		_ = s.configMaps.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *cache.Reflector, err error) {
+			s.log.Warnf("reading declaration ConfigMaps in %s: %v", cfg.Namespace, err)
+			cache.DefaultWatchErrorHandler(ctx, r, err)
+		})
 	}
 	return s
 }
@@ -170,9 +175,6 @@ func (s *Source) loop() {
 			} else {
 				s.dirSum = sum
 			}
-		}
-		if s.configMaps != nil && !s.configMaps.HasSynced() {
-			continue
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		s.Reload(ctx)

@@ -29,6 +29,9 @@ const Inbox = lazy(() => import("./pages/Inbox").then((m) => ({ default: m.Inbox
 /** Pages that show no namespace's objects (they need not wait for one to be chosen). */
 const NAMESPACELESS = ["/inbox"];
 
+/** How often the registry is read again (declarations may change without a restart). */
+const TYPES_REFRESH_MS = 30000;
+
 export function App() {
   const [locale, setLocale] = useState<Locale>(initialLocale);
   const [dark, setDark] = useState(() => localStorage.getItem("kd.dark") === "1");
@@ -46,6 +49,13 @@ export function App() {
     setTypesError(undefined);
     listWorkloadTypes().then(setTypes, setTypesError);
     listNamespaces().then(setNamespaces, () => setNamespaces([]));
+    // Declared types change while the dashboard runs: look again now and then (an unchanged
+    // answer is a 304).
+    const id = setInterval(
+      () => listWorkloadTypes().then((next) => setTypes((cur) => (JSON.stringify(cur) === JSON.stringify(next) ? cur : next)), () => undefined),
+      TYPES_REFRESH_MS,
+    );
+    return () => clearInterval(id);
   }, [auth.signedOut]);
 
   // Without ?ns=: the last namespace used, else the first that has workloads (not an empty default).

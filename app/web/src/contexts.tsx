@@ -1,13 +1,22 @@
-import { createContext, useContext } from "react";
+import { createContext, useContext, useMemo } from "react";
 import { useSearchParams } from "react-router-dom";
 import type { WorkloadType } from "./api/types";
 
 // The app-wide state pages read, in a module of its own: pages import this, never App.tsx, so
 // App.tsx (which imports the pages) and the pages form no cycle.
 
-/** The registry's workload types, loaded once from the backend (provided by App). */
+/** GET /workload-types as loaded by App: the served types, then the refused declarations. */
 export const WorkloadTypesContext = createContext<WorkloadType[]>([]);
-export const useWorkloadTypes = () => useContext(WorkloadTypesContext);
+/** The types served (a tab each). */
+export function useWorkloadTypes(): WorkloadType[] {
+  const all = useContext(WorkloadTypesContext);
+  return useMemo(() => all.filter((ty) => ty.source !== "refused"), [all]);
+}
+/** The declarations refused at the last reload, with their reasons (the last good one of their type, if any, serves). */
+export function useRefusedTypes(): WorkloadType[] {
+  const all = useContext(WorkloadTypesContext);
+  return useMemo(() => all.filter((ty) => ty.source === "refused"), [all]);
+}
 
 /** The namespace lives in the URL (?ns=), so links and reloads keep it; "" until one is chosen. */
 export function useNamespace(): [string, (ns: string, replace?: boolean) => void] {

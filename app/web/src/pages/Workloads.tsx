@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from "react";
 import { Link, useSearchParams } from "react-router-dom";
-import { Alert, Button, Space, Table, Tabs, Tag, Tooltip } from "antd";
+import { Alert, Button, Space, Table, Tabs, Tag, Tooltip, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import type { SortOrder } from "antd/es/table/interface";
 import { listWorkloadPage } from "../api/workload";
 import type { CompactWorkload, WorkloadPageParams, WorkloadType } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, SearchBox, useTableQuery } from "../components/tables";
-import { useWorkloadTypes } from "../contexts";
+import { useRefusedTypes, useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { workloadChange } from "../live";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
@@ -30,11 +30,30 @@ export function TypeTabLabel({ ty, all }: { ty: WorkloadType; all: WorkloadType[
 export function Workloads({ ns }: { ns: string }) {
   const t = useT();
   const types = useWorkloadTypes();
+  const refused = useRefusedTypes();
   const [params, setParams] = useSearchParams();
   const type = params.get("type") ?? types[0]?.type ?? "";
   return (
     <>
       <Title>{`${t.workloads} (${ns})`}</Title>
+      {refused.length > 0 && (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="declarations-refused"
+          message={t.declarationsRefused}
+          description={
+            <ul style={{ margin: 0 }}>
+              {refused.map((r) => (
+                <li key={r.file}>
+                  <Typography.Text code>{r.file}</Typography.Text> {r.refusal}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      )}
       <Tabs
         activeKey={type}
         tabBarGutter={24}
