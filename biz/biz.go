@@ -7,6 +7,7 @@ import (
 	"context"
 	"github.com/google/wire"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 	"strings"
@@ -25,6 +26,9 @@ type Cache interface {
 	Ready(info adapters.Info) error
 	// CoreReady is Ready for the built-in informers (namespaces, nodes, pods).
 	CoreReady() error
+	// Get reads one object of a type from the cache by its key (namespace/name, or the name of a
+	// cluster-scoped object); call Ready first. Writes go through the adapter, to the API server.
+	Get(info adapters.Info, key string) (obj runtime.Object, exists bool, err error)
 }
 
 // ClusterRepo reads cluster-wide objects.

@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
@@ -33,8 +34,9 @@ func (m memCluster) NodeMetrics(context.Context) ([]metricsv1beta1.NodeMetrics, 
 
 type readyCache struct{}
 
-func (readyCache) Ready(adapters.Info) error { return nil }
-func (readyCache) CoreReady() error          { return nil }
+func (readyCache) Ready(adapters.Info) error                               { return nil }
+func (readyCache) CoreReady() error                                        { return nil }
+func (readyCache) Get(adapters.Info, string) (runtime.Object, bool, error) { return nil, false, nil }
 
 func list(pairs ...string) corev1.ResourceList {
 	out := corev1.ResourceList{}

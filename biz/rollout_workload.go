@@ -287,14 +287,14 @@ func (uc *RolloutUsecase) workload(ro RolloutObject) (adapters.Adapter, Workload
 	if err := uc.cache.Ready(a.Info()); err != nil {
 		return nil, ref, nil, err
 	}
-	item, exists, err := a.Informer().GetIndexer().GetByKey(r.Namespace + "/" + ref.Name)
+	item, exists, err := uc.cache.Get(a.Info(), r.Namespace+"/"+ref.Name)
 	if err != nil {
 		return nil, ref, nil, Internal(err, "read %s %s/%s from cache: %v", ref.Type, r.Namespace, ref.Name, err)
 	}
 	if !exists {
 		return nil, ref, nil, NotFound("%s %s/%s referenced by rollout %s/%s not found", ref.Kind, r.Namespace, ref.Name, r.Namespace, r.Name)
 	}
-	return a, ref, item.(runtime.Object), nil
+	return a, ref, item, nil
 }
 
 // workloadWithHistory is workload for kinds that keep revisions.

@@ -312,7 +312,7 @@ func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name stri
 	if a.Info().Namespaced() {
 		key = ns + "/" + name
 	}
-	obj, exists, err := a.Informer().GetIndexer().GetByKey(key)
+	obj, exists, err := uc.cache.Get(a.Info(), key)
 	if err != nil {
 		return nil, nil, Internal(err, "read %s %s/%s from cache: %v", workloadType, ns, name, err)
 	}

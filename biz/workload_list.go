@@ -10,42 +10,32 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/otel/attribute"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
-
-// Encoded is an answer already encoded as JSON, with its hash: the server writes it as the data
-// unchanged and takes its ETag from Sum, so a cached answer costs neither encoding nor hashing.
-type Encoded struct {
-	JSON []byte
-	Sum  uint64
-}
-
-// NewEncoded hashes an encoded answer.
-func NewEncoded(json []byte) Encoded { return Encoded{JSON: json, Sum: xxhash.Sum64(json)} }
 
 // WorkloadRows reads the workloads the cache keeps encoded, in name order.
 type WorkloadRows interface {
-	Rows(workloadType, ns string) []*Row
+	Rows(workloadType, ns string) []*listing.Row
 	// List is the JSON array of Rows(workloadType, ns), built once per change of them.
-	List(workloadType, ns string) Encoded
+	List(workloadType, ns string) listing.Encoded
 	// Lists is the JSON object {plural: List(type, ns)} of the types given (type → plural), built
 	// once per change of any of them.
-	Lists(ns string, plurals map[string]string) Encoded
+	Lists(ns string, plurals map[string]string) listing.Encoded
 }
 
 // ListAll returns every type's objects in ns, keyed by plural. A type whose API the cluster does
 // not serve has an empty list: there are none of it. A type the user may not list is left out
 // (an empty list would claim there are none); a user who may list none of them is refused.
-func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (Encoded, error) {
+func (uc *WorkloadUsecase) ListAll(ctx context.Context, ns string) (listing.Encoded, error) {
 	ctx, span := uc.start(ctx, "ListAll", ns, "", "")
 	defer span.End()
 	types, err := uc.listableIn(ctx, ns)
 	if err != nil {
-		return Encoded{}, err
+		return listing.Encoded{}, err
 	}
 	plurals := make(map[string]string, len(types))
 	for _, a := range types {
@@ -87,15 +77,15 @@ func (uc *WorkloadUsecase) listableIn(ctx context.Context, ns string) ([]adapter
 }
 
 // List returns the objects of one type in ns, sorted by name.
-func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) (Encoded, error) {
+func (uc *WorkloadUsecase) List(ctx context.Context, ns, workloadType string) (listing.Encoded, error) {
 	ctx, span := uc.start(ctx, "List", ns, workloadType, "")
 	defer span.End()
 	a, err := uc.listable(ctx, ns, workloadType)
 	if err != nil {
-		return Encoded{}, err
+		return listing.Encoded{}, err
 	}
 	if err := uc.cache.Ready(a.Info()); err != nil {
-		return Encoded{}, err
+		return listing.Encoded{}, err
 	}
 	return uc.rows.List(a.Info().Type, inScope(a, ns)), nil
 }
@@ -110,22 +100,22 @@ const MaxPageLimit = 1000
 
 // Page returns the rows of one type that match q, sorted, from the continue token on:
 // {"items": [...], "total": matching, "continue": token of the next page or ""}.
-func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q PageQuery) (Encoded, error) {
+func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q PageQuery) (listing.Encoded, error) {
 	ctx, span := uc.start(ctx, "Page", ns, workloadType, "")
 	defer span.End()
 	a, err := uc.listable(ctx, ns, workloadType)
 	if err != nil {
-		return Encoded{}, err
+		return listing.Encoded{}, err
 	}
 	p, err := parsePage(q)
 	if err != nil {
-		return Encoded{}, err
+		return listing.Encoded{}, err
 	}
 	rows, err := uc.rowsOf(a, ns)
 	if err != nil {
-		return Encoded{}, err
+		return listing.Encoded{}, err
 	}
-	matching := make([]*Row, 0, len(rows))
+	matching := make([]*listing.Row, 0, len(rows))
 	for _, r := range rows {
 		if p.matches(r) {
 			matching = append(matching, r)
@@ -136,7 +126,7 @@ func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q 
 	}
 	from := 0
 	if p.after != nil {
-		from, _ = slices.BinarySearchFunc(matching, p.after, func(r, after *Row) int {
+		from, _ = slices.BinarySearchFunc(matching, p.after, func(r, after *listing.Row) int {
 			if p.compare(r, after) <= 0 {
 				return -1
 			}
@@ -150,14 +140,14 @@ func (uc *WorkloadUsecase) Page(ctx context.Context, ns, workloadType string, q 
 		next = p.token(page[len(page)-1])
 	}
 	span.SetAttributes(attribute.Int("total", len(matching)), attribute.Int("items", len(page)))
-	out := make([]byte, 0, RowsSize(page, p.compact)+64+len(next))
+	out := make([]byte, 0, listing.Size(page, p.compact)+64+len(next))
 	out = append(out, `{"items":`...)
-	out = AppendRows(out, page, p.compact)
+	out = listing.Append(out, page, p.compact)
 	out = append(out, `,"total":`...)
 	out = strconv.AppendInt(out, int64(len(matching)), 10)
 	out = append(out, `,"continue":`...)
 	out = strconv.AppendQuote(out, next)
-	return NewEncoded(append(out, '}')), nil
+	return listing.NewEncoded(append(out, '}')), nil
 }
 
 // listable validates a list of one type and authorises it.
@@ -175,39 +165,11 @@ func (uc *WorkloadUsecase) listable(ctx context.Context, ns, workloadType string
 	return a, uc.checkNamespace(ns)
 }
 
-func (uc *WorkloadUsecase) rowsOf(a adapters.Adapter, ns string) ([]*Row, error) {
+func (uc *WorkloadUsecase) rowsOf(a adapters.Adapter, ns string) ([]*listing.Row, error) {
 	if err := uc.cache.Ready(a.Info()); err != nil {
 		return nil, err
 	}
 	return uc.rows.Rows(a.Info().Type, inScope(a, ns)), nil
-}
-
-// RowsSize is the length of the rows' JSON array (whole or compact objects).
-func RowsSize(rows []*Row, compact bool) int {
-	n := 2
-	for _, r := range rows {
-		n += len(r.encoding(compact)) + 1
-	}
-	return n
-}
-
-// AppendRows appends the rows' JSON array (whole or compact objects) to out.
-func AppendRows(out []byte, rows []*Row, compact bool) []byte {
-	out = append(out, '[')
-	for i, r := range rows {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		out = append(out, r.encoding(compact)...)
-	}
-	return append(out, ']')
-}
-
-func (r *Row) encoding(compact bool) []byte {
-	if compact {
-		return r.Compact
-	}
-	return r.Full
 }
 
 // page is a parsed PageQuery.
@@ -218,7 +180,7 @@ type page struct {
 	state    string
 	sort     string
 	limit    int
-	after    *Row // the last row of the previous page
+	after    *listing.Row // the last row of the previous page
 	filter   string
 }
 
@@ -276,7 +238,7 @@ func parsePage(q PageQuery) (*page, error) {
 		if t.Filter != p.filter {
 			return nil, BadRequest("the continue token belongs to a different query: keep view, q, labelSelector, state and sort as they were")
 		}
-		p.after = &Row{Name: t.Name}
+		p.after = &listing.Row{Name: t.Name}
 		if t.Created != 0 {
 			p.after.Created = time.Unix(0, t.Created)
 		}
@@ -284,7 +246,7 @@ func parsePage(q PageQuery) (*page, error) {
 	return p, nil
 }
 
-func (p *page) matches(r *Row) bool {
+func (p *page) matches(r *listing.Row) bool {
 	if p.q != "" && !strings.Contains(strings.ToLower(r.Name), p.q) {
 		return false
 	}
@@ -295,7 +257,7 @@ func (p *page) matches(r *Row) bool {
 }
 
 // compare orders rows as the sort asks, ties broken by name so every order is total.
-func (p *page) compare(a, b *Row) int {
+func (p *page) compare(a, b *listing.Row) int {
 	c := 0
 	switch strings.TrimPrefix(p.sort, "-") {
 	case "created":
@@ -310,7 +272,7 @@ func (p *page) compare(a, b *Row) int {
 	return c
 }
 
-func (p *page) token(last *Row) string {
+func (p *page) token(last *listing.Row) string {
 	t := pageToken{Filter: p.filter, Name: last.Name}
 	if !last.Created.IsZero() {
 		t.Created = last.Created.UnixNano()

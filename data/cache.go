@@ -3,12 +3,14 @@ package data
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/go-kratos/kratos/v2/log"
 	rolloutinformers "github.com/openkruise/kruise-rollout-api/client/informers/externalversions"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/cache"
 
@@ -357,6 +359,25 @@ func (c *Cache) Ready(info adapters.Info) error {
 		return c.notSyncedLocked(info.Type, info.Plural)
 	}
 	return nil
+}
+
+// Get implements biz.Cache: the object of a started type's informer.
+func (c *Cache) Get(info adapters.Info, key string) (runtime.Object, bool, error) {
+	c.mu.RLock()
+	inf, ok := c.informers[info.Type]
+	c.mu.RUnlock()
+	if !ok {
+		return nil, false, c.notSyncedLocked(info.Type, info.Plural)
+	}
+	item, exists, err := inf.GetIndexer().GetByKey(key)
+	if err != nil || !exists {
+		return nil, exists, err
+	}
+	obj, ok := item.(runtime.Object)
+	if !ok {
+		return nil, false, fmt.Errorf("cached %s %s is a %T, not a Kubernetes object", info.Type, key, item)
+	}
+	return obj, true, nil
 }
 
 // CoreReady implements biz.Cache.

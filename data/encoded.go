@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 
-	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
 
 // Encoded keeps every cached workload as JSON, encoded once per resourceVersion when the
@@ -29,15 +29,15 @@ type Encoded struct {
 
 // list is one type's rows in one namespace, and their JSON array once asked for.
 type list struct {
-	rows    []*biz.Row
+	rows    []*listing.Row
 	version uint64 // unique per list: a change makes a new one
 	once    sync.Once
-	json    biz.Encoded
+	json    listing.Encoded
 }
 
-func (l *list) encoded() biz.Encoded {
+func (l *list) encoded() listing.Encoded {
 	l.once.Do(func() {
-		l.json = biz.NewEncoded(biz.AppendRows(make([]byte, 0, biz.RowsSize(l.rows, false)), l.rows, false))
+		l.json = listing.NewEncoded(listing.Append(make([]byte, 0, listing.Size(l.rows, false)), l.rows, false))
 	})
 	return l.json
 }
@@ -47,7 +47,7 @@ var emptyList = &list{}
 // combined is a namespace's object of lists, valid while its lists are the same versions.
 type combined struct {
 	versions []uint64
-	json     biz.Encoded
+	json     listing.Encoded
 }
 
 // maxCombined bounds the cached namespace answers (namespaces × the type sets users may list).
@@ -81,15 +81,15 @@ func (e *Encoded) Counts() map[string]int {
 }
 
 // Rows implements biz.WorkloadRows. The slice is shared: read only.
-func (e *Encoded) Rows(workloadType, ns string) []*biz.Row { return e.list(workloadType, ns).rows }
+func (e *Encoded) Rows(workloadType, ns string) []*listing.Row { return e.list(workloadType, ns).rows }
 
 // List implements biz.WorkloadRows.
-func (e *Encoded) List(workloadType, ns string) biz.Encoded {
+func (e *Encoded) List(workloadType, ns string) listing.Encoded {
 	return e.list(workloadType, ns).encoded()
 }
 
 // Lists implements biz.WorkloadRows: keys in order, as encoding/json writes a map.
-func (e *Encoded) Lists(ns string, plurals map[string]string) biz.Encoded {
+func (e *Encoded) Lists(ns string, plurals map[string]string) listing.Encoded {
 	types := make([]string, 0, len(plurals))
 	for t := range plurals {
 		types = append(types, t)
@@ -122,7 +122,7 @@ func (e *Encoded) Lists(ns string, plurals map[string]string) biz.Encoded {
 		out = append(out, ':')
 		out = append(out, l.encoded().JSON...)
 	}
-	c = &combined{versions: versions, json: biz.NewEncoded(append(out, '}'))}
+	c = &combined{versions: versions, json: listing.NewEncoded(append(out, '}'))}
 	e.combinedMu.Lock()
 	if len(e.combined) >= maxCombined {
 		clear(e.combined)
@@ -155,7 +155,7 @@ func (e *Encoded) put(workloadType string, sum summarizer, obj any) {
 	defer e.mu.Unlock()
 	rows := e.lists[workloadType][meta.GetNamespace()].rowsOrNil()
 	i := sort.Search(len(rows), func(i int) bool { return rows[i].Name >= row.Name })
-	next := make([]*biz.Row, 0, len(rows)+1)
+	next := make([]*listing.Row, 0, len(rows)+1)
 	next = append(next, rows[:i]...)
 	next = append(next, row)
 	if i < len(rows) && rows[i].Name == row.Name {
@@ -180,7 +180,7 @@ func (e *Encoded) remove(workloadType string, obj any) {
 	if i == len(rows) || rows[i].Name != meta.GetName() {
 		return
 	}
-	next := append(append(make([]*biz.Row, 0, len(rows)-1), rows[:i]...), rows[i+1:]...)
+	next := append(append(make([]*listing.Row, 0, len(rows)-1), rows[:i]...), rows[i+1:]...)
 	e.set(workloadType, meta.GetNamespace(), next)
 }
 
@@ -192,7 +192,7 @@ func (e *Encoded) drop(workloadType string) {
 	e.version++
 }
 
-func (e *Encoded) set(workloadType, ns string, rows []*biz.Row) {
+func (e *Encoded) set(workloadType, ns string, rows []*listing.Row) {
 	byNS := e.lists[workloadType]
 	if byNS == nil {
 		byNS = map[string]*list{}
@@ -206,7 +206,7 @@ func (e *Encoded) set(workloadType, ns string, rows []*biz.Row) {
 	byNS[ns] = &list{rows: rows, version: e.version}
 }
 
-func (l *list) rowsOrNil() []*biz.Row {
+func (l *list) rowsOrNil() []*listing.Row {
 	if l == nil {
 		return nil
 	}
@@ -220,7 +220,7 @@ type summarizer interface {
 
 // encodeRow encodes the object as the object path would (json.Marshal of the typed object) and
 // its compact projection (from that JSON, so numbers and names are exactly what clients see).
-func encodeRow(obj any, meta metav1.Object, sum summarizer) (*biz.Row, error) {
+func encodeRow(obj any, meta metav1.Object, sum summarizer) (*listing.Row, error) {
 	full, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err
@@ -230,12 +230,12 @@ func encodeRow(obj any, meta metav1.Object, sum summarizer) (*biz.Row, error) {
 		return nil, err
 	}
 	cols, state := sum.Summarize(content)
-	view := biz.Compact(content, cols, state)
+	view := listing.Compact(content, cols, state)
 	compact, err := json.Marshal(view)
 	if err != nil {
 		return nil, err
 	}
-	return &biz.Row{
+	return &listing.Row{
 		Name: meta.GetName(), Created: meta.GetCreationTimestamp().Time, Labels: meta.GetLabels(),
 		State: state, Full: full, Compact: compact,
 	}, nil

@@ -10,6 +10,7 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
 
 // envelope is the success body of every endpoint.
@@ -24,12 +25,12 @@ type errorBody struct {
 	Code    string `json:"code"`
 }
 
-// encodeResponse writes {"data": v}: an answer already encoded (biz.Encoded) as it is, around
+// encodeResponse writes {"data": v}: an answer already encoded (listing.Encoded) as it is, around
 // the envelope and without a copy; anything else through encoding/json. Then as a conditional,
 // compressible representation.
 func encodeResponse(w http.ResponseWriter, r *http.Request, v any) error {
 	w.Header().Set("Content-Type", "application/json")
-	if enc, ok := v.(biz.Encoded); ok {
+	if enc, ok := v.(listing.Encoded); ok {
 		return writeRepresentation(w, r, enc.Sum, envelopeOpen, enc.JSON, envelopeClose)
 	}
 	body, err := json.Marshal(envelope{Data: v})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
 
 // WorkloadService serves /workload and /workload-types.
@@ -27,13 +28,13 @@ func (s *WorkloadService) Types(context.Context, Input, None) ([]adapters.Info, 
 }
 
 // ListAll serves GET /workload/:namespace.
-func (s *WorkloadService) ListAll(ctx context.Context, in Input, _ None) (biz.Encoded, error) {
+func (s *WorkloadService) ListAll(ctx context.Context, in Input, _ None) (listing.Encoded, error) {
 	return s.uc.ListAll(ctx, in.Var("namespace"))
 }
 
 // List serves GET /workload/:namespace/:type: the whole list, or a page when any of view, q,
 // labelSelector, state, sort, limit or continue is given.
-func (s *WorkloadService) List(ctx context.Context, in Input, _ None) (biz.Encoded, error) {
+func (s *WorkloadService) List(ctx context.Context, in Input, _ None) (listing.Encoded, error) {
 	var q biz.PageQuery
 	paged := false
 	for _, p := range []struct {
@@ -42,7 +43,7 @@ func (s *WorkloadService) List(ctx context.Context, in Input, _ None) (biz.Encod
 	}{{"view", &q.View}, {"q", &q.Q}, {"labelSelector", &q.LabelSelector}, {"state", &q.State}, {"sort", &q.Sort}, {"limit", &q.Limit}, {"continue", &q.Continue}} {
 		v, err := in.One(p.name)
 		if err != nil {
-			return biz.Encoded{}, err
+			return listing.Encoded{}, err
 		}
 		_, given := in.Query[p.name]
 		paged = paged || given

@@ -1,6 +1,52 @@
-package biz
+// Package listing is the wire format of the workload lists: the row a cached object is kept as
+// (its JSON, whole and compact, and what pages filter and sort by), the compact projection, and
+// answers already encoded. It is a leaf: the cache (data) writes rows, the use cases (biz) page
+// through them, and the HTTP layer writes Encoded answers as they are.
+package listing
 
-import "time"
+import (
+	"time"
+
+	"github.com/cespare/xxhash/v2"
+)
+
+// Encoded is an answer already encoded as JSON, with its hash: the server writes it as the data
+// unchanged and takes its ETag from Sum, so a cached answer costs neither encoding nor hashing.
+type Encoded struct {
+	JSON []byte
+	Sum  uint64
+}
+
+// NewEncoded hashes an encoded answer.
+func NewEncoded(json []byte) Encoded { return Encoded{JSON: json, Sum: xxhash.Sum64(json)} }
+
+// Size is the length of the rows' JSON array (whole or compact objects).
+func Size(rows []*Row, compact bool) int {
+	n := 2
+	for _, r := range rows {
+		n += len(r.encoding(compact)) + 1
+	}
+	return n
+}
+
+// Append appends the rows' JSON array (whole or compact objects) to out.
+func Append(out []byte, rows []*Row, compact bool) []byte {
+	out = append(out, '[')
+	for i, r := range rows {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, r.encoding(compact)...)
+	}
+	return append(out, ']')
+}
+
+func (r *Row) encoding(compact bool) []byte {
+	if compact {
+		return r.Compact
+	}
+	return r.Full
+}
 
 // Compact is the object pruned to what a list shows (its identity, the images, the spec and
 // status fields kubectl users look for), with the columns and the state its adapter computed: a

@@ -1,0 +1,29 @@
+package listing
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func TestCompact(t *testing.T) {
+	var obj map[string]any
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(json.Unmarshal([]byte(`{"apiVersion":"apps.kruise.io/v1alpha1","kind":"AdvancedCronJob",
+		"metadata":{"name":"nightly","namespace":"demo","uid":"u1","labels":{"a":"b"},"annotations":{"big":"x","deployment.kubernetes.io/revision":"3"},"finalizers":["f"]},
+		"spec":{"schedule":"*/5 * * * *","paused":false,"concurrencyPolicy":"Allow",
+		  "template":{"jobTemplate":{"spec":{"template":{"metadata":{"labels":{"x":"y"}},"spec":{"containers":[{"name":"main","image":"busybox","args":["sleep"]}],"restartPolicy":"Never"}}}}}},
+		"status":{"active":[{"name":"j1"}],"lastScheduleTime":"2026-01-01T00:00:00Z","conditions":[{"type":"Ready"}]}}`), &obj))
+	got, err := json.Marshal(Compact(obj, map[string]any{"schedule": "*/5 * * * *"}, "active"))
+	must(err)
+	want := `{"apiVersion":"apps.kruise.io/v1alpha1","columns":{"schedule":"*/5 * * * *"},"kind":"AdvancedCronJob",` +
+		`"metadata":{"annotations":{"deployment.kubernetes.io/revision":"3"},"labels":{"a":"b"},"name":"nightly","namespace":"demo","uid":"u1"},` +
+		`"spec":{"paused":false,"schedule":"*/5 * * * *","template":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"image":"busybox","name":"main"}]}}}}}},` +
+		`"state":"active","status":{"active":[{"name":"j1"}],"lastScheduleTime":"2026-01-01T00:00:00Z"}}`
+	if string(got) != want {
+		t.Errorf("Compact =\n%s\nwant\n%s", got, want)
+	}
+}
