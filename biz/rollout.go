@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	"go.opentelemetry.io/otel/attribute"
@@ -45,12 +44,14 @@ type RolloutUsecase struct {
 	access   Access
 	events   *EventUsecase
 	tracer   trace.Tracer
-	now      func() time.Time
+	// clock times approve's settling (rollout_approve.go) and stamps restarts; the wall clock
+	// unless a test sets another.
+	clock Clock
 }
 
 // NewRolloutUsecase builds the Rollout use cases.
 func NewRolloutUsecase(repo RolloutRepo, reg *registry.Registry, c Cache, ns NamespaceRepo, access Access, events *EventUsecase, tp trace.TracerProvider) *RolloutUsecase {
-	return &RolloutUsecase{repo: repo, registry: reg, cache: c, ns: ns, access: access, events: events, tracer: tp.Tracer("biz"), now: time.Now}
+	return &RolloutUsecase{repo: repo, registry: reg, cache: c, ns: ns, access: access, events: events, tracer: tp.Tracer("biz"), clock: wallClock{}}
 }
 
 // ActionResult is the answer of a Rollout action: what changed and the status read back after it.

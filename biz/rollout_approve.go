@@ -86,12 +86,12 @@ func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, st
 			continue
 		}
 		landed = true
-		deadline := time.Now().Add(approveSettle)
+		deadline := uc.clock.Now().Add(approveSettle)
 		for {
 			select {
 			case <-ctx.Done():
 				return obj, landed, Unavailable(ctx.Err(), "rollout %s/%s: approved, but the request ended before the new state was read", ns, name)
-			case <-time.After(approvePoll):
+			case <-uc.clock.After(approvePoll):
 			}
 			var err error
 			if obj, err = uc.fetch(ctx, ns, name); err != nil {
@@ -103,7 +103,7 @@ func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, st
 				return obj, landed, nil // the controller moved on
 			case sub.CurrentStepState == rolloutsv1beta1.CanaryStepStatePaused && attempt < approveAttempts:
 				// Overwritten by the controller: approve again on the version just read.
-			case time.Now().Before(deadline) && sub.CurrentStepState == rolloutsv1beta1.CanaryStepStateReady:
+			case uc.clock.Now().Before(deadline) && sub.CurrentStepState == rolloutsv1beta1.CanaryStepStateReady:
 				continue
 			default:
 				return obj, landed, nil

@@ -56,7 +56,7 @@ func (uc *RolloutUsecase) Restart(ctx context.Context, ns, name string, dryRun b
 	var before runtime.Object
 	updated, err := applyGuarded(ctx, a, ns, ref, func(obj runtime.Object) (*adapters.Patch, error) {
 		before = obj
-		patch, err := restarter.ContainerRestartPatch(obj, uc.now())
+		patch, err := restarter.ContainerRestartPatch(obj, uc.clock.Now())
 		if errors.Is(err, adapters.ErrRestartRefused) {
 			return nil, Conflict(err, "%v", err)
 		} else if err != nil {
