@@ -40,7 +40,7 @@ func touch(m *memRollouts, key string, n int) {
 	m.write(key, func(ro *rolloutsv1beta1.Rollout) { ro.Status.Message = fmt.Sprintf("reconciled %d", n) })
 }
 
-// approvedBy: another person's approval lands between this request's read and its write.
+// approvedByAnother: another person's approval lands between this request's read and its write.
 func approvedByAnother(m *memRollouts, key string, n int) {
 	if n == 0 {
 		m.write(key, func(ro *rolloutsv1beta1.Rollout) {
