@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/registry"
 )
 
@@ -321,13 +322,20 @@ type rolloutFixture struct {
 
 func newRolloutFixture(t *testing.T, objs ...*rolloutsv1beta1.Rollout) *rolloutFixture {
 	t.Helper()
-	reg, err := registry.New(nil)
+	return newRolloutFixtureWith(t, nil, objs...)
+}
+
+// newRolloutFixtureWith serves the workload types of list (none: every workloadRef names a
+// kind the dashboard does not manage), their caches always ready.
+func newRolloutFixtureWith(t *testing.T, list []adapters.Adapter, objs ...*rolloutsv1beta1.Rollout) *rolloutFixture {
+	t.Helper()
+	reg, err := registry.New(list)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &rolloutFixture{repo: newMemRollouts(objs...), clock: newFakeClock(), events: &recordedEvents{}}
 	tp := noop.NewTracerProvider()
-	f.uc = NewRolloutUsecase(f.repo, reg, nil, nil, &denyAll{}, NewEventUsecase(f.events, tp), tp)
+	f.uc = NewRolloutUsecase(f.repo, reg, readyCache{}, nil, &denyAll{}, NewEventUsecase(f.events, tp), tp)
 	f.uc.clock = f.clock
 	return f
 }
