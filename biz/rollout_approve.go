@@ -1,0 +1,114 @@
+package biz
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// Approve moves the step waiting in StepPaused to StepReady in the status subresource, as
+// `kubectl-kruise rollout approve`; the controller then starts the next step. The write carries
+// the resourceVersion read, so it cannot overwrite a newer status; the state is read back after.
+func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*ActionResult, error) {
+	ctx, span := uc.start(ctx, "Approve", ns, name)
+	defer span.End()
+	if err := uc.authorizeWrite(ctx, ns, name, "status"); err != nil {
+		return nil, err
+	}
+	obj, err := uc.fetch(ctx, ns, name)
+	if err != nil {
+		return nil, err
+	}
+	ro := obj.Rollout
+	sub := subStatus(ro)
+	if sub == nil {
+		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: no canary or blue-green release in progress (phase %s)", ns, name, phaseOf(ro))
+	}
+	if !approvable(ro) {
+		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: step %d of %d is in state %s (phase %s, %s)",
+			ns, name, sub.CurrentStepIndex, len(ro.Spec.Strategy.GetSteps()), sub.CurrentStepState, phaseOf(ro), reasonOf(ro))
+	}
+	step := sub.CurrentStepIndex
+	after, changed, err := uc.approveStep(ctx, obj, step)
+	if err != nil {
+		return nil, err
+	}
+	st := uc.status(after)
+	if !changed {
+		return &ActionResult{Action: "approve", Status: st,
+			Message: fmt.Sprintf("rollout %s/%s: step %d was approved by someone else first; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}, nil
+	}
+	uc.recorded(ctx, after, "ApprovedByDashboard", "step %d approved", step)
+	res := &ActionResult{Action: "approve", Changed: true, Status: st,
+		Message: fmt.Sprintf("rollout %s/%s: step %d approved; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}
+	if ro.Spec.Strategy.Paused {
+		res.Warning = "the rollout is paused: the next step starts only after resume, and the controller may discard an approval given while paused (approve again after resume if it waits)"
+	}
+	return res, nil
+}
+
+// Approval settling: the controller (v0.6) writes its whole status from a copy read before it
+// reconciles, so an approval landing in that window is overwritten and the step is StepPaused
+// again. Approve watches for that briefly and approves again, a bounded number of times.
+const (
+	approveAttempts = 3
+	approveSettle   = 1500 * time.Millisecond
+	approvePoll     = 150 * time.Millisecond
+)
+
+// approveStep writes StepReady for the waiting step (carrying the resourceVersion read) and
+// returns the Rollout read back once the controller moved on, or the settle time passed, and
+// whether this request's write is the one that approved it (of concurrent approvals exactly one
+// lands: the others meet a newer resourceVersion and find the step no longer waiting).
+func (uc *RolloutUsecase) approveStep(ctx context.Context, obj RolloutObject, step int32) (RolloutObject, bool, error) {
+	ns, name := obj.Rollout.Namespace, obj.Rollout.Name
+	landed := false
+	for attempt := 1; ; attempt++ {
+		patch := map[string]any{
+			"metadata": map[string]any{"resourceVersion": obj.Rollout.ResourceVersion},
+			"status":   map[string]any{subStatusField(obj.Rollout): map[string]any{"currentStepState": rolloutsv1beta1.CanaryStepStateReady}},
+		}
+		if _, err := uc.patch(ctx, ns, name, patch, true); err != nil {
+			// The status was written since it was read: approve again on the new version if the
+			// same step still waits (the controller's write); otherwise someone else approved.
+			if !apierrors.IsConflict(err) || attempt == approveAttempts {
+				return obj, landed, err
+			}
+			if obj, err = uc.fetch(ctx, ns, name); err != nil {
+				return obj, landed, err
+			}
+			if sub := subStatus(obj.Rollout); sub == nil || sub.CurrentStepIndex != step || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused || !approvable(obj.Rollout) {
+				return obj, landed, nil
+			}
+			continue
+		}
+		landed = true
+		deadline := uc.clock.Now().Add(approveSettle)
+		for {
+			select {
+			case <-ctx.Done():
+				return obj, landed, Unavailable(ctx.Err(), "rollout %s/%s: approved, but the request ended before the new state was read", ns, name)
+			case <-uc.clock.After(approvePoll):
+			}
+			var err error
+			if obj, err = uc.fetch(ctx, ns, name); err != nil {
+				return obj, landed, err
+			}
+			sub := subStatus(obj.Rollout)
+			switch {
+			case sub == nil || sub.CurrentStepIndex != step || sub.CurrentStepState != rolloutsv1beta1.CanaryStepStatePaused && sub.CurrentStepState != rolloutsv1beta1.CanaryStepStateReady:
+				return obj, landed, nil // the controller moved on
+			case sub.CurrentStepState == rolloutsv1beta1.CanaryStepStatePaused && attempt < approveAttempts:
+				// Overwritten by the controller: approve again on the version just read.
+			case uc.clock.Now().Before(deadline) && sub.CurrentStepState == rolloutsv1beta1.CanaryStepStateReady:
+				continue
+			default:
+				return obj, landed, nil
+			}
+			break
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package biz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// ApproveItem is one release of a bulk approval: the step the person saw waiting.
+type ApproveItem struct {
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	Step      int32  `json:"step"`
+}
+
+// ApproveOutcome is the result of one item of a bulk approval.
+type ApproveOutcome struct {
+	ApproveItem
+	Changed bool   `json:"changed"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// maxBulkApprovals bounds one bulk approval.
+const maxBulkApprovals = 100
+
+// ApproveMany approves each item's step, if that step is still the one waiting: a release that
+// moved on since the person looked is not approved again (nothing is approved twice; a repeated
+// item is answered once). Items run a few at a time; each has its own outcome.
+func (uc *RolloutUsecase) ApproveMany(ctx context.Context, items []ApproveItem) ([]ApproveOutcome, error) {
+	ctx, span := uc.start(ctx, "ApproveMany", "", "")
+	defer span.End()
+	if len(items) == 0 || len(items) > maxBulkApprovals {
+		return nil, BadRequest("items must list 1 to %d releases to approve, got %d", maxBulkApprovals, len(items))
+	}
+	out := make([]ApproveOutcome, len(items))
+	seen := map[ApproveItem]int{}
+	var g errgroup.Group
+	g.SetLimit(4)
+	for i, it := range items {
+		out[i] = ApproveOutcome{ApproveItem: it}
+		if first, dup := seen[it]; dup {
+			out[i].Code, out[i].Message = CodeConflict, fmt.Sprintf("the same release as item %d; approved once", first+1)
+			continue
+		}
+		seen[it] = i
+		g.Go(func() error {
+			out[i].Changed, out[i].Code, out[i].Message = uc.approveIfAt(ctx, it)
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return out, nil
+}
+
+// approveIfAt approves it.Step if it is still the step waiting, and says what happened.
+func (uc *RolloutUsecase) approveIfAt(ctx context.Context, it ApproveItem) (bool, string, string) {
+	outcome := func(err error) (bool, string, string) {
+		var e *Error
+		if errors.As(err, &e) {
+			return false, e.Code, e.Message
+		}
+		return false, CodeInternal, "internal error"
+	}
+	if it.Step < 1 {
+		return outcome(BadRequest("step must be the step number seen waiting (from 1), got %d", it.Step))
+	}
+	if err := uc.authorizeWrite(ctx, it.Namespace, it.Name, "status"); err != nil {
+		return outcome(err)
+	}
+	obj, err := uc.fetch(ctx, it.Namespace, it.Name)
+	if err != nil {
+		return outcome(err)
+	}
+	if sub := subStatus(obj.Rollout); sub == nil || sub.CurrentStepIndex != it.Step {
+		return outcome(Conflict(nil, "rollout %s/%s is no longer at step %d (%s): not approved", it.Namespace, it.Name, it.Step, uc.status(obj).CurrentStepState))
+	}
+	res, err := uc.Approve(ctx, it.Namespace, it.Name)
+	if err != nil {
+		return outcome(err)
+	}
+	return res.Changed, "OK", res.Message
+}
