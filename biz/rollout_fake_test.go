@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
@@ -335,9 +336,26 @@ func newRolloutFixtureWith(t *testing.T, list []adapters.Adapter, objs ...*rollo
 	}
 	f := &rolloutFixture{repo: newMemRollouts(objs...), clock: newFakeClock(), events: &recordedEvents{}}
 	tp := noop.NewTracerProvider()
-	f.uc = NewRolloutUsecase(f.repo, reg, readyCache{}, nil, &denyAll{}, NewEventUsecase(f.events, tp), tp)
+	f.uc = NewRolloutUsecase(f.repo, reg, fixtureCache{reg: reg}, nil, &denyAll{}, NewEventUsecase(f.events, tp), tp)
 	f.uc.clock = f.clock
 	return f
+}
+
+// fixtureCache is a synced cache whose objects are the fixture's in-memory workloads.
+type fixtureCache struct {
+	readyCache
+	reg *registry.Registry
+}
+
+func (c fixtureCache) Get(info adapters.Info, key string) (runtime.Object, bool, error) {
+	a, _ := c.reg.Get(info.Type)
+	if mem, ok := a.(interface {
+		cached(key string) (runtime.Object, bool)
+	}); ok {
+		obj, found := mem.cached(key)
+		return obj, found, nil
+	}
+	return nil, false, nil
 }
 
 // signedIn is a request of a signed-in user, whose access reviews the use case's Access answers.

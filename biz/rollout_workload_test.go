@@ -16,7 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/cache"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
@@ -42,14 +41,22 @@ func newFakeDeployments(name string) *fakeDeployments {
 		Spec: appsv1.DeploymentSpec{Template: corev1.PodTemplateSpec{
 			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx:1.27"}}}}},
 	}
-	inf := cache.NewSharedIndexInformer(&cache.ListWatch{}, &appsv1.Deployment{}, 0, cache.Indexers{})
-	_ = inf.GetIndexer().Add(d)
 	f := &fakeDeployments{obj: d}
 	f.Resource = adapters.NewResource(nil, adapters.Info{
 		Type: "deployment", Plural: "deployments", GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"},
 		States: []string{"Ready"}, State: func(adapters.Object) string { return "Ready" },
-	}, func() cache.SharedIndexInformer { return inf })
+	}, nil)
 	return f
+}
+
+// cached is the object as the cache would hold it (fixtureCache reads it).
+func (f *fakeDeployments) cached(key string) (runtime.Object, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if key != f.obj.Namespace+"/"+f.obj.Name {
+		return nil, false
+	}
+	return f.obj.DeepCopy(), true
 }
 
 func (f *fakeDeployments) Pods(metav1.Object) ([]*corev1.Pod, error)    { return nil, nil }
