@@ -133,6 +133,14 @@ func TestDeclarationsReload(t *testing.T) {
 		if got := columnsOf(types()["declared/node-agents"]); got != "desired,ready,image" {
 			t.Errorf("the last good declaration is not serving: columns %q", got)
 		}
+		// Readiness says so in its detail, and stays ready.
+		if status, body := dash.Raw(http.MethodGet, "/readyz?verbose", nil); status != http.StatusOK ||
+			!strings.Contains(string(body), `"cache":"ok"`) || !strings.Contains(string(body), "agents.yaml") || !strings.Contains(string(body), "invalid CEL") {
+			t.Errorf("/readyz?verbose: %d %s", status, body)
+		}
+		if status, body := dash.Raw(http.MethodGet, "/readyz", nil); status != http.StatusOK || string(body) != `{"data":"ok"}` {
+			t.Errorf("/readyz: %d %s", status, body)
+		}
 		if status, items := page("node-agents"); status != http.StatusOK || len(items) != 1 {
 			t.Errorf("list after the refusal: %d %v", status, items)
 		}

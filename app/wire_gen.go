@@ -71,7 +71,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, meService, authenticator, settings, cache)
+	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, meService, authenticator, settings, cache, registryRegistry)
 	guard := server.NewGuard(confServer)
 	confAudit := bootstrap.Audit
 	auditLog, cleanup, err := audit.New(confAudit)

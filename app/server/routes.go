@@ -12,6 +12,7 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/data"
+	"github.com/kruise-dashboard/kruise-dashboard/registry"
 )
 
 // Routes are the services the route table dispatches to.
@@ -24,11 +25,19 @@ type Routes struct {
 	Auth       *auth.Authenticator
 	Settings   biz.Settings
 	Cache      *data.Cache
+	Registry   *registry.Registry
 }
 
 // NewRoutes gathers the services (Wire fills it).
-func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, me *service.MeService, authn *auth.Authenticator, settings biz.Settings, cache *data.Cache) Routes {
-	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Me: me, Auth: authn, Settings: settings, Cache: cache}
+func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, me *service.MeService, authn *auth.Authenticator, settings biz.Settings, cache *data.Cache, reg *registry.Registry) Routes {
+	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Me: me, Auth: authn, Settings: settings, Cache: cache, Registry: reg}
+}
+
+// readiness is GET /readyz?verbose: each check and its outcome. Refused declarations do not
+// make the dashboard unready (the last good ones serve); they are listed here with their reasons.
+type readiness struct {
+	Cache        string             `json:"cache"`
+	Declarations []registry.Refusal `json:"refusedDeclarations"`
 }
 
 // Route is one operation of /api/v1: what the server routes and what the OpenAPI document says
@@ -161,9 +170,12 @@ func (r Routes) table() []Route {
 func (r Routes) register(srv *khttp.Server) {
 	// The probes: outside the API, undocumented.
 	srv.Route("/").GET("/healthz", handle(func(context.Context, service.Input, service.None) (string, error) { return "ok", nil }).serve)
-	srv.Route("/").GET("/readyz", handle(func(context.Context, service.Input, service.None) (string, error) {
+	srv.Route("/").GET("/readyz", handle(func(_ context.Context, in service.Input, _ service.None) (any, error) {
 		if err := r.Cache.Synced(); err != nil {
-			return "", err
+			return nil, err
+		}
+		if _, verbose := in.Query["verbose"]; verbose {
+			return readiness{Cache: "ok", Declarations: append([]registry.Refusal{}, r.Registry.Refused()...)}, nil
 		}
 		return "ok", nil
 	}).serve)
