@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' deploy/helm/kruise-dashboard/Chart.yaml)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: release openapi manifests image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -43,14 +43,14 @@ openapi: ui-deps
 manifests:
 	KD_UPDATE_MANIFESTS=1 $(GO) test -count=1 -run TestManifestsCurrent ./deploy/helm
 
-## release: the kubectl plugin's archives for PLATFORMS in bin/release, with SHA256SUMS and a krew manifest
+## plugin-archives: the kubectl plugin's archives for PLATFORMS in bin/plugin-archives, with SHA256SUMS and a krew manifest
 PLATFORMS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
-release: ui
-	@rm -rf bin/release && set -e; builds=; for p in $(PLATFORMS); do os=$${p%/*}; arch=$${p#*/}; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w -X main.Version=$(VERSION)" -o bin/release/$$os-$$arch/kubectl-kruise_dashboard ./app; \
-		builds="$$builds $$os-$$arch=bin/release/$$os-$$arch/kubectl-kruise_dashboard"; done; \
-		$(GO) run ./deploy/release -version $(APP_VERSION) -out bin/release $$builds
-	@ls bin/release
+plugin-archives: ui
+	@rm -rf bin/plugin-archives && set -e; builds=; for p in $(PLATFORMS); do os=$${p%/*}; arch=$${p#*/}; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "-s -w -X main.Version=$(VERSION)" -o bin/plugin-archives/$$os-$$arch/kubectl-kruise_dashboard ./app; \
+		builds="$$builds $$os-$$arch=bin/plugin-archives/$$os-$$arch/kubectl-kruise_dashboard"; done; \
+		$(GO) run ./deploy/pluginarchive -version $(APP_VERSION) -out bin/plugin-archives $$builds
+	@ls bin/plugin-archives
 
 ## image: the container image, built without a Docker engine, as an OCI layout in bin/kruise-dashboard-image.tar
 image: ui

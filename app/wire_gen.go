@@ -42,9 +42,9 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	encoded := data.NewEncoded()
+	rowStore := data.NewRowStore()
 	changes := data.NewChanges()
-	cache := data.NewCache(clients, cluster, registryRegistry, encoded, changes, kubernetes, logger)
+	cache := data.NewCache(clients, cluster, registryRegistry, rowStore, changes, kubernetes, logger)
 	confAuth := bootstrap.Auth
 	access := data.NewAccess(clients, confAuth)
 	clusterUsecase := biz.NewClusterUsecase(clusterRepo, cache, access, tracerProvider)
@@ -55,7 +55,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	eventUsecase := biz.NewEventUsecase(eventRepo, tracerProvider)
 	rolloutRepo := data.NewRolloutRepo(cache, clients)
 	podLogs := data.NewPodLogs(clients)
-	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, access, eventUsecase, rolloutRepo, podLogs, encoded, tracerProvider)
+	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, access, eventUsecase, rolloutRepo, podLogs, rowStore, tracerProvider)
 	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, namespaceRepo, access, eventUsecase, tracerProvider)
 	summaryUsecase := biz.NewSummaryUsecase(workloadUsecase, rolloutUsecase, clusterUsecase)
 	clusterService := service.NewClusterService(clusterUsecase, summaryUsecase)
@@ -86,7 +86,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		cleanup()
 		return nil, nil, err
 	}
-	metricsServer := server.NewMetricsServer(confServer, metrics, encoded, changes, access, authenticator)
+	metricsServer := server.NewMetricsServer(confServer, metrics, rowStore, changes, access, authenticator)
 	app := newApp(logger, httpServer, cache, source, registryRegistry, metricsServer)
 	return app, func() {
 		cleanup()

@@ -36,7 +36,7 @@ type Cache struct {
 	served    map[schema.GroupVersionResource]bool
 	informers map[string]cache.SharedIndexInformer // by workload type, once started
 	adapters  map[string]adapters.Adapter          // the adapter each informer was started for
-	encoded   *Encoded
+	encoded   *RowStore
 	changes   *Changes
 	feeds     map[string]cache.ResourceEventHandlerRegistration // the encoded store's, by workload type
 	streams   map[string]cache.ResourceEventHandlerRegistration // the live stream's, by workload type
@@ -52,7 +52,7 @@ type Cache struct {
 }
 
 // NewCache builds the cache; nothing runs until Start.
-func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, encoded *Encoded, changes *Changes, c *conf.Kubernetes, logger log.Logger) *Cache {
+func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, encoded *RowStore, changes *Changes, c *conf.Kubernetes, logger log.Logger) *Cache {
 	k := cluster.Kube
 	return &Cache{
 		core: map[string]cache.SharedIndexInformer{

@@ -36,13 +36,13 @@ import (
 // ProviderSet provides the data layer to Wire.
 var ProviderSet = wire.NewSet(
 	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo, NewRolloutRepo,
-	NewAccess, NewTokenReviewer, NewEventRepo, NewPodLogs, NewEncoded, NewChanges,
+	NewAccess, NewTokenReviewer, NewEventRepo, NewPodLogs, NewRowStore, NewChanges,
 	wire.Bind(new(biz.PodLogRepo), new(*PodLogs)),
 	wire.Bind(new(biz.Access), new(*Access)),
 	wire.Bind(new(biz.EventRepo), new(*EventRepo)),
 	wire.Bind(new(biz.RolloutRepo), new(*RolloutRepo)),
 	wire.Bind(new(biz.Cache), new(*Cache)),
-	wire.Bind(new(biz.WorkloadRows), new(*Encoded)),
+	wire.Bind(new(biz.WorkloadRows), new(*RowStore)),
 	wire.Bind(new(biz.ChangeFeed), new(*Changes)),
 	wire.Bind(new(biz.NamespaceRepo), new(*NamespaceRepo)),
 	wire.Bind(new(biz.ClusterRepo), new(*ClusterRepo)),

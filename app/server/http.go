@@ -39,7 +39,7 @@ var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard, NewStream, New
 
 // NewMetricsServer is the metrics listener, reading the cache, the stream and the access
 // reviewer at scrape time. Beyond loopback it answers only bearer tokens allowed to get the path.
-func NewMetricsServer(c *conf.Server, m *metrics.Metrics, rows *data.Encoded, changes *data.Changes, access *data.Access, authn *auth.Authenticator) *metrics.Server {
+func NewMetricsServer(c *conf.Server, m *metrics.Metrics, rows *data.RowStore, changes *data.Changes, access *data.Access, authn *auth.Authenticator) *metrics.Server {
 	m.Watch(metrics.Sources{CacheObjects: rows.Counts, StreamClients: changes.Clients, Decisions: access.Decisions})
 	h := m.Handler(c.Pprof)
 	if c.MetricsAddr != "" && !auth.IsLoopback(c.MetricsAddr) {

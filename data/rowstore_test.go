@@ -20,7 +20,7 @@ func (f fixedState) Summarize(map[string]any) (map[string]any, string) {
 }
 
 func TestEncodedListsFollowChanges(t *testing.T) {
-	e := NewEncoded()
+	e := NewRowStore()
 	h := e.handler("pod", fixedState("ready"))
 	h.OnAdd(pod("a", "y", "1"), true)
 	h.OnAdd(pod("a", "x", "1"), true)

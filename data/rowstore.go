@@ -14,11 +14,11 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
 
-// Encoded keeps every cached workload as JSON, encoded once per resourceVersion when the
+// RowStore keeps every cached workload as JSON, encoded once per resourceVersion when the
 // informer delivers it (as the API server's watch cache does), in name order per namespace. A
 // list answer is then the concatenation of ready bytes instead of a reflection walk of every
 // object on every request.
-type Encoded struct {
+type RowStore struct {
 	mu      sync.RWMutex
 	lists   map[string]map[string]*list // type → namespace → its list; replaced, never mutated
 	version uint64                      // of the last list made
@@ -53,12 +53,12 @@ type combined struct {
 // maxCombined bounds the cached namespace answers (namespaces × the type sets users may list).
 const maxCombined = 1000
 
-// NewEncoded builds an empty store; the cache feeds it.
-func NewEncoded() *Encoded {
-	return &Encoded{lists: map[string]map[string]*list{}, combined: map[string]*combined{}}
+// NewRowStore builds an empty store; the cache feeds it.
+func NewRowStore() *RowStore {
+	return &RowStore{lists: map[string]map[string]*list{}, combined: map[string]*combined{}}
 }
 
-func (e *Encoded) list(workloadType, ns string) *list {
+func (e *RowStore) list(workloadType, ns string) *list {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if l := e.lists[workloadType][ns]; l != nil {
@@ -68,7 +68,7 @@ func (e *Encoded) list(workloadType, ns string) *list {
 }
 
 // Counts is the number of cached objects of each type (for the metrics).
-func (e *Encoded) Counts() map[string]int {
+func (e *RowStore) Counts() map[string]int {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	out := make(map[string]int, len(e.lists))
@@ -81,15 +81,15 @@ func (e *Encoded) Counts() map[string]int {
 }
 
 // Rows implements biz.WorkloadRows. The slice is shared: read only.
-func (e *Encoded) Rows(workloadType, ns string) []*listing.Row { return e.list(workloadType, ns).rows }
+func (e *RowStore) Rows(workloadType, ns string) []*listing.Row { return e.list(workloadType, ns).rows }
 
 // List implements biz.WorkloadRows.
-func (e *Encoded) List(workloadType, ns string) listing.Encoded {
+func (e *RowStore) List(workloadType, ns string) listing.Encoded {
 	return e.list(workloadType, ns).encoded()
 }
 
 // Lists implements biz.WorkloadRows: keys in order, as encoding/json writes a map.
-func (e *Encoded) Lists(ns string, plurals map[string]string) listing.Encoded {
+func (e *RowStore) Lists(ns string, plurals map[string]string) listing.Encoded {
 	types := make([]string, 0, len(plurals))
 	for t := range plurals {
 		types = append(types, t)
@@ -134,7 +134,7 @@ func (e *Encoded) Lists(ns string, plurals map[string]string) listing.Encoded {
 
 // handler keeps the rows of one type in step with its informer; sum, when not nil, computes a
 // declared type's columns and state.
-func (e *Encoded) handler(workloadType string, sum summarizer) cache.ResourceEventHandler {
+func (e *RowStore) handler(workloadType string, sum summarizer) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { e.put(workloadType, sum, obj) },
 		UpdateFunc: func(_, obj any) { e.put(workloadType, sum, obj) },
@@ -142,7 +142,7 @@ func (e *Encoded) handler(workloadType string, sum summarizer) cache.ResourceEve
 	}
 }
 
-func (e *Encoded) put(workloadType string, sum summarizer, obj any) {
+func (e *RowStore) put(workloadType string, sum summarizer, obj any) {
 	meta, ok := obj.(metav1.Object)
 	if !ok {
 		return
@@ -165,7 +165,7 @@ func (e *Encoded) put(workloadType string, sum summarizer, obj any) {
 	e.set(workloadType, meta.GetNamespace(), next)
 }
 
-func (e *Encoded) remove(workloadType string, obj any) {
+func (e *RowStore) remove(workloadType string, obj any) {
 	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = tomb.Obj
 	}
@@ -185,14 +185,14 @@ func (e *Encoded) remove(workloadType string, obj any) {
 }
 
 // drop forgets every row of a type (it left the registry).
-func (e *Encoded) drop(workloadType string) {
+func (e *RowStore) drop(workloadType string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.lists, workloadType)
 	e.version++
 }
 
-func (e *Encoded) set(workloadType, ns string, rows []*listing.Row) {
+func (e *RowStore) set(workloadType, ns string, rows []*listing.Row) {
 	byNS := e.lists[workloadType]
 	if byNS == nil {
 		byNS = map[string]*list{}

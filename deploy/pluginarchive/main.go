@@ -1,9 +1,9 @@
-// Command release packs the kubectl plugin for each platform: an archive
+// Command pluginarchive packs the kubectl plugin for each platform: an archive
 // kubectl-kruise_dashboard_<version>_<os>_<arch>.tar.gz holding the binary under the name kubectl
 // looks for, with SHA256SUMS and a krew manifest, so the plugin installs from a download
 // (`tar xzf … -C ~/.local/bin`) or with `kubectl krew install --manifest=… --archive=…`.
 //
-//	go run ./deploy/release -version 0.1.0 -out bin/release linux-amd64=bin/release/linux-amd64/kubectl-kruise_dashboard …
+//	go run ./deploy/pluginarchive -version 0.1.0 -out bin/plugin-archives linux-amd64=bin/plugin-archives/linux-amd64/kubectl-kruise_dashboard …
 package main
 
 import (
@@ -31,7 +31,7 @@ const Download = "https://github.com/kruise-dashboard/kruise-dashboard/releases/
 
 func main() {
 	version := flag.String("version", "dev", "the release version (without v)")
-	out := flag.String("out", "bin/release", "where to write the archives, SHA256SUMS and the krew manifest")
+	out := flag.String("out", "bin/plugin-archives", "where to write the archives, SHA256SUMS and the krew manifest")
 	flag.Parse()
 	builds := map[string]string{}
 	for _, arg := range flag.Args() {

@@ -22,7 +22,7 @@ import (
 // and watches a namespace live; the replica serving them is killed (SIGKILL) and the proxy sends
 // the next connections to the other: the session works there, the page goes live again by
 // itself, and a CloneSet created afterwards appears without a reload. The browser script is
-// app/web/e2e/replicas.test.mjs; it asks this test, through a control server, to kill and to create.
+// app/web/e2e/dashboard-replicas.test.mjs; it asks this test, through a control server, to kill and to create.
 func TestUIReplicaKilled(t *testing.T) {
 	skipShort(t)
 	_, file, _, _ := runtime.Caller(0)
@@ -72,7 +72,7 @@ func TestUIReplicaKilled(t *testing.T) {
 	defer controlServer.Close()
 
 	shots := filepath.Join(root, "test-artifacts", "ui")
-	cmd := exec.Command("node", "--test", "--test-reporter=spec", "e2e/replicas.test.mjs")
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", "e2e/dashboard-replicas.test.mjs")
 	cmd.Dir = filepath.Join(root, "app", "web")
 	cmd.Env = append(os.Environ(), "PROXY_URL="+proxy.URL, "CONTROL_URL="+controlServer.URL, "UI_NAMESPACE="+ns,
 		"SCREENSHOT_DIR="+shots, "VIEWER_TOKEN="+env.cluster.Tokens["viewer"])
