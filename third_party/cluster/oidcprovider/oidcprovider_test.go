@@ -26,7 +26,8 @@ func startProvider(t *testing.T) *Provider {
 	if testing.Short() {
 		t.Skip("builds and starts the oidc-provider binary")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	// A cold run builds it behind the control-plane binaries on the cache lock: allow for the wait.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	p, err := Start(ctx, t.TempDir(), testUsers, []string{redirectURI})
 	if err != nil {
