@@ -211,6 +211,40 @@ describe("the workloads list asks the server", () => {
   });
 });
 
+describe("a Go kind nobody here has seen, drawn from GET /workload-types alone", () => {
+  // What app/extension_test.go's seventh kind answers: nothing about it is written in the UI.
+  const united: WorkloadType = {
+    type: "uniteddeployment",
+    plural: "uniteddeployments",
+    apiVersion: "apps.kruise.io/v1alpha1",
+    kind: "UnitedDeployment",
+    capabilities: { scalable: true, restartable: false, imageSettable: false },
+    source: "builtin",
+    scope: "Namespaced",
+    columns: [
+      { name: "replicas", title: "Replicas", titles: { "zh-CN": "副本" }, type: "number" },
+      { name: "subsets", title: "Subsets", titles: { "zh-CN": "子集" } },
+    ],
+    states: ["ready", "updating"],
+    commands: { resource: "uniteddeployments.apps.kruise.io", scale: "kubectl scale uniteddeployments.apps.kruise.io/{name} -n {namespace} --replicas={replicas}" },
+  };
+  const item: CompactWorkload = {
+    apiVersion: "apps.kruise.io/v1alpha1",
+    kind: "UnitedDeployment",
+    metadata: { name: "united", uid: "u", resourceVersion: "1", creationTimestamp: null },
+    state: "updating",
+    columns: { replicas: 2, subsets: "zone-a" },
+  };
+  it("its columns, titled in the locale, its state and its values", () => {
+    const zh = messages["zh-CN"];
+    expect(fieldColumns(united, zh, (f) => f, () => null).map((c) => c.title)).toEqual(["副本", "子集"]);
+    const html = routed(h(WorkloadSummary, { w: item, info: united, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
+    expect(html).toContain(t.state_updating);
+    expect(html).toMatch(/data-testid="col:replicas"[^>]*>2</);
+    expect(html).toMatch(/data-testid="col:subsets"[^>]*>zone-a</);
+  });
+});
+
 describe("a declared type on the pages (driven by GET /workload-types alone)", () => {
   const sidecarset: WorkloadType = {
     type: "sidecarset",
