@@ -18,15 +18,11 @@ import (
 func TestKubectlCommands(t *testing.T) {
 	skipShort(t)
 	ns := newNamespace(t, "commands")
-	createDeployment(t, ns, "web", 2)
-	createCloneSet(t, ns, "shop", 2)
-	createStatefulSet(t, ns, "db", 2)
-	createDaemonSet(t, ns, "agent")
-	createBroadcastJob(t, ns, "once")
-	createAdvancedCronJob(t, ns, "nightly", false)
 	createAppsStatefulSet(t, ns, "plain")
-	objects := map[string]string{"deployment": "web", "cloneset": "shop", "statefulset": "db", "daemonset": "agent",
-		"broadcastjob": "once", "advancedcronjob": "nightly", "apps-statefulset": "plain"}
+	objects := map[string]string{"apps-statefulset": "plain"}
+	for _, o := range oneOfEach(t, ns) {
+		objects[o.typ] = o.name
+	}
 
 	var types []adapters.Info
 	shared.dash.MustOK(t, http.MethodGet, "/workload-types", &types)

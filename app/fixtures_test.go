@@ -87,6 +87,15 @@ func createAppsStatefulSet(t testing.TB, ns, name string) *appsv1.StatefulSet {
 	return s
 }
 
+func createAppsDaemonSet(t testing.TB, ns, name string) *appsv1.DaemonSet {
+	d, err := shared.kube.AppsV1().DaemonSets(ns).Create(context.Background(), &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec:       appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)}, Template: podTemplate(name)},
+	}, metav1.CreateOptions{})
+	must(t, "create apps/v1 daemonset", err)
+	return d
+}
+
 func createCloneSet(t testing.TB, ns, name string, replicas int32) *kruiseappsv1alpha1.CloneSet {
 	obj, err := shared.kruise.AppsV1alpha1().CloneSets(ns).Create(ctx, &kruiseappsv1alpha1.CloneSet{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -75,11 +74,7 @@ func TestDeclarationsReload(t *testing.T) {
 	must(t, "start dashboard", err)
 	defer dash.stop()
 
-	_, err = shared.kube.AppsV1().DaemonSets(ns).Create(ctx, &appsv1.DaemonSet{
-		ObjectMeta: metav1.ObjectMeta{Name: "logs", Namespace: ns},
-		Spec:       appsv1.DaemonSetSpec{Selector: &metav1.LabelSelector{MatchLabels: labelsFor("logs")}, Template: podTemplate("logs")},
-	}, metav1.CreateOptions{})
-	must(t, "create daemonset", err)
+	createAppsDaemonSet(t, ns, "logs")
 	waitServedBy(t, dash, "node-agents", ns, "logs")
 
 	types := func() map[string]adapters.Info {

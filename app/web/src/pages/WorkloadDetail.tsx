@@ -224,9 +224,11 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                   { title: t.restarts, render: (_, p) => (p.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0) },
                   { title: t.images, render: (_, p) => p.spec.containers.map((c) => c.image).join(", ") },
                   { title: t.node, render: (_, p) => p.spec.nodeName ?? "-" },
-                  // A Deployment's pods carry their ReplicaSet's template hash, not the revision number.
+                  // Pods of a ReplicaSet carry its template hash, not a revision: the title says which the labels are.
                   {
-                    title: w.kind === "Deployment" ? t.templateHash : t.revision,
+                    title: (detail.data?.pods ?? []).some((p) => p.metadata.labels?.["controller-revision-hash"] === undefined && p.metadata.labels?.["pod-template-hash"] !== undefined)
+                      ? t.templateHash
+                      : t.revision,
                     render: (_, p) => p.metadata.labels?.["controller-revision-hash"] ?? p.metadata.labels?.["pod-template-hash"] ?? "-",
                   },
                   { title: t.age, render: (_, p) => <Ago ts={p.metadata.creationTimestamp} /> },
