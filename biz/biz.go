@@ -5,6 +5,7 @@ package biz
 
 import (
 	"context"
+	"errors"
 	"github.com/google/wire"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -29,6 +30,16 @@ type Cache interface {
 	// Get reads one object of a type from the cache by its key (namespace/name, or the name of a
 	// cluster-scoped object); call Ready first. Writes go through the adapter, to the API server.
 	Get(info adapters.Info, key string) (obj runtime.Object, exists bool, err error)
+}
+
+// cacheError is an error of Cache.Get: the cache's own answer (not synced: 503) as it is, any
+// other an internal error saying what was read.
+func cacheError(err error, format string, args ...any) error {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return apiErr
+	}
+	return Internal(err, format+": %v", append(args, err)...)
 }
 
 // ClusterRepo reads cluster-wide objects.

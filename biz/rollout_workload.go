@@ -46,7 +46,7 @@ func (uc *RolloutUsecase) workload(ro RolloutObject) (adapters.Adapter, Workload
 	}
 	item, exists, err := uc.cache.Get(a.Info(), r.Namespace+"/"+ref.Name)
 	if err != nil {
-		return nil, ref, nil, Internal(err, "read %s %s/%s from cache: %v", ref.Type, r.Namespace, ref.Name, err)
+		return nil, ref, nil, cacheError(err, "read %s %s/%s from cache", ref.Type, r.Namespace, ref.Name)
 	}
 	if !exists {
 		return nil, ref, nil, NotFound("%s %s/%s referenced by rollout %s/%s not found", ref.Kind, r.Namespace, ref.Name, r.Namespace, r.Name)

@@ -314,12 +314,12 @@ func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name stri
 	}
 	obj, exists, err := uc.cache.Get(a.Info(), key)
 	if err != nil {
-		return nil, nil, Internal(err, "read %s %s/%s from cache: %v", workloadType, ns, name, err)
+		return nil, nil, cacheError(err, "read %s %s/%s from cache", workloadType, ns, name)
 	}
 	if !exists {
 		return nil, nil, NotFound("%s %s/%s not found", workloadType, ns, name)
 	}
-	return a, obj.(runtime.Object), nil
+	return a, obj, nil
 }
 
 var wholeNumber = regexp.MustCompile(`^(0|[1-9][0-9]*)$`)

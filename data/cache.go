@@ -365,10 +365,12 @@ func (c *Cache) Ready(info adapters.Info) error {
 func (c *Cache) Get(info adapters.Info, key string) (runtime.Object, bool, error) {
 	c.mu.RLock()
 	inf, ok := c.informers[info.Type]
-	c.mu.RUnlock()
 	if !ok {
+		// The type left the registry (or was never started) since the caller's Ready.
+		defer c.mu.RUnlock()
 		return nil, false, c.notSyncedLocked(info.Type, info.Plural)
 	}
+	c.mu.RUnlock()
 	item, exists, err := inf.GetIndexer().GetByKey(key)
 	if err != nil || !exists {
 		return nil, exists, err
