@@ -151,7 +151,9 @@ func (r Resource) Summarize(content map[string]any) (map[string]any, string) {
 
 func (r Resource) Informer() cache.SharedIndexInformer { return Indexed(r.informer()) }
 
-func (r Resource) client(namespace string) dynamic.ResourceInterface {
+// Dynamic is the type's resource through the dynamic client, in namespace (none for a
+// cluster-scoped type).
+func (r Resource) Dynamic(namespace string) dynamic.ResourceInterface {
 	if !r.info.Namespaced() {
 		namespace = "" // the API's _cluster segment
 	}
@@ -161,7 +163,7 @@ func (r Resource) client(namespace string) dynamic.ResourceInterface {
 // Fetch reads the object from the API server, typed as the cache holds it: for decisions that
 // must not act on a cached copy a controller's status write has already made stale.
 func (r Resource) Fetch(ctx context.Context, namespace, name string) (runtime.Object, error) {
-	u, err := r.client(namespace).Get(ctx, name, metav1.GetOptions{})
+	u, err := r.Dynamic(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +183,7 @@ func (r Resource) Fetch(ctx context.Context, namespace, name string) (runtime.Ob
 
 func (r Resource) Delete(ctx context.Context, namespace, name string) error {
 	background := metav1.DeletePropagationBackground
-	return r.client(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &background})
+	return r.Dynamic(namespace).Delete(ctx, name, metav1.DeleteOptions{PropagationPolicy: &background})
 }
 
 // Patch sends a JSON merge patch (CRDs do not accept strategic merge).
@@ -199,7 +201,7 @@ func (r Resource) Apply(ctx context.Context, namespace, name string, p Patch) (r
 	if p.Subresource != "" {
 		sub = []string{p.Subresource}
 	}
-	obj, err := r.client(namespace).Patch(ctx, name, p.Type, p.Data, opts, sub...)
+	obj, err := r.Dynamic(namespace).Patch(ctx, name, p.Type, p.Data, opts, sub...)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +216,7 @@ func (r Resource) Cluster() *Cluster { return r.cluster }
 // does. Scalable adapters call it from Scale.
 func (r Resource) ScaleSubresource(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
 	patch, _ := json.Marshal(map[string]any{"spec": map[string]any{"replicas": replicas}})
-	obj, err := r.client(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
+	obj, err := r.Dynamic(namespace).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}, "scale")
 	if err != nil {
 		return nil, err
 	}

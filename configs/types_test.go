@@ -10,6 +10,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/adapters/declared"
 	"github.com/kruise-dashboard/kruise-dashboard/configs"
 )
 
@@ -20,13 +21,13 @@ func shipped(t *testing.T) []adapters.Adapter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decls, err := adapters.LoadDeclarations(dir, "configs/types")
+	decls, err := declared.Load(dir, "configs/types")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out []adapters.Adapter
 	for _, d := range decls {
-		a, err := adapters.NewDeclared(&adapters.Cluster{}, d)
+		a, err := declared.New(&adapters.Cluster{}, d)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,6 +31,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
+	"github.com/kruise-dashboard/kruise-dashboard/adapters/declared"
 	"github.com/kruise-dashboard/kruise-dashboard/configs"
 	"github.com/kruise-dashboard/kruise-dashboard/registry"
 )
@@ -57,8 +58,8 @@ type Source struct {
 	log     *log.Helper
 
 	mu      sync.Mutex
-	served  map[string]*declared // by type
-	byFile  map[string]string    // the type each file declared when last good
+	served  map[string]*served // by type
+	byFile  map[string]string  // the type each file declared when last good
 	dirSum  string
 	refused []registry.Refusal
 
@@ -68,8 +69,8 @@ type Source struct {
 	stop, done chan struct{}
 }
 
-// declared is a declaration served, its adapter and what it was made from.
-type declared struct {
+// served is a declaration served, its adapter and what it was made from.
+type served struct {
 	sum     string
 	adapter adapters.Adapter
 }
@@ -78,7 +79,7 @@ type declared struct {
 // hands it the registry to keep current.
 func New(cfg Config, cluster *adapters.Cluster, service kubernetes.Interface, logger log.Logger) *Source {
 	s := &Source{cfg: cfg, cluster: cluster, service: service, log: log.NewHelper(log.With(logger, "module", "data/typesource")),
-		served: map[string]*declared{}, byFile: map[string]string{}, kick: make(chan struct{}, 1)}
+		served: map[string]*served{}, byFile: map[string]string{}, kick: make(chan struct{}, 1)}
 	if cfg.Namespace != "" && cfg.Selector != "" {
 		s.factory = informers.NewSharedInformerFactoryWithOptions(service, 0, informers.WithNamespace(cfg.Namespace),
 			informers.WithTweakListOptions(func(o *metav1.ListOptions) { o.LabelSelector = cfg.Selector }))
@@ -102,7 +103,7 @@ func (s *Source) Load(ctx context.Context) ([]adapters.Adapter, error) {
 			errs = append(errs, err)
 			continue
 		}
-		s.served[f.decl.Type] = &declared{sum: f.sum, adapter: a}
+		s.served[f.decl.Type] = &served{sum: f.sum, adapter: a}
 		s.byFile[f.decl.File()] = f.decl.Type
 		out = append(out, a)
 	}
@@ -191,7 +192,7 @@ func (s *Source) Refusals() []registry.Refusal {
 
 // found is a declaration read, with the digest of what it says.
 type found struct {
-	decl *adapters.Declaration
+	decl *declared.Declaration
 	sum  string
 }
 
@@ -208,7 +209,7 @@ func (s *Source) Reload(ctx context.Context) bool {
 		}
 	}
 	list, errs := s.read(cms)
-	next := map[string]*declared{}
+	next := map[string]*served{}
 	var order []string
 	var refused []registry.Refusal
 	keep := func(typ string) {
@@ -232,7 +233,7 @@ func (s *Source) Reload(ctx context.Context) bool {
 		if next[typ] == nil {
 			order = append(order, typ)
 		}
-		next[typ] = &declared{sum: f.sum, adapter: a}
+		next[typ] = &served{sum: f.sum, adapter: a}
 	}
 	for _, e := range errs {
 		r := refusalOf(e)
@@ -294,9 +295,9 @@ func builtins(reg *registry.Registry) []adapters.Adapter {
 // read gathers the declarations of every source, a later source replacing an earlier one's
 // declaration of the same type, and the errors of those that could not be read.
 func (s *Source) read(cms []*corev1.ConfigMap) ([]found, []error) {
-	var all []*adapters.Declaration
+	var all []*declared.Declaration
 	var errs []error
-	add := func(decls []*adapters.Declaration, err error) {
+	add := func(decls []*declared.Declaration, err error) {
 		all = append(all, decls...)
 		if err != nil {
 			errs = append(errs, unjoin(err)...)
@@ -307,11 +308,11 @@ func (s *Source) read(cms []*corev1.ConfigMap) ([]found, []error) {
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			add(adapters.LoadDeclarations(shipped, "configs/types (built in)"))
+			add(declared.Load(shipped, "configs/types (built in)"))
 		}
 	}
 	if s.cfg.Dir != "" {
-		add(adapters.LoadDeclarations(os.DirFS(s.cfg.Dir), s.cfg.Dir))
+		add(declared.Load(os.DirFS(s.cfg.Dir), s.cfg.Dir))
 	}
 	sort.Slice(cms, func(i, j int) bool { return cms[i].Name < cms[j].Name })
 	for _, cm := range cms {
@@ -319,7 +320,7 @@ func (s *Source) read(cms []*corev1.ConfigMap) ([]found, []error) {
 		for key, value := range cm.Data {
 			files[key] = &fstest.MapFile{Data: []byte(value)}
 		}
-		add(adapters.LoadDeclarations(files, "configmap "+cm.Namespace+"/"+cm.Name))
+		add(declared.Load(files, "configmap "+cm.Namespace+"/"+cm.Name))
 	}
 	var out []found
 	for _, d := range all {
@@ -340,19 +341,19 @@ func (s *Source) read(cms []*corev1.ConfigMap) ([]found, []error) {
 }
 
 // check compares a declaration with the cluster and builds its adapter.
-func (s *Source) check(ctx context.Context, d *adapters.Declaration) (adapters.Adapter, error) {
+func (s *Source) check(ctx context.Context, d *declared.Declaration) (adapters.Adapter, error) {
 	if err := checkServed(discovered(s.service), d); err != nil {
 		return nil, err
 	}
 	if err := s.mayWatch(ctx, d); err != nil {
 		return nil, err
 	}
-	return adapters.NewDeclared(s.cluster, d)
+	return declared.New(s.cluster, d)
 }
 
 // mayWatch asks whether the dashboard's own identity may list and watch the declared resource in
 // every namespace, as its informer does; an answer that cannot be had is not a refusal.
-func (s *Source) mayWatch(ctx context.Context, d *adapters.Declaration) error {
+func (s *Source) mayWatch(ctx context.Context, d *declared.Declaration) error {
 	resource := d.Resource
 	if resource == "" {
 		resource = d.Plural
@@ -447,7 +448,7 @@ func discovered(client kubernetes.Interface) func(gv string) *metav1.APIResource
 // checkServed compares a declaration with discovery. What cannot be asked now is not checked: a
 // group-version not served yet (its CRD may come later; the type answers 503 until then), or an
 // API server that is unreachable or refuses the dashboard (readiness reports that).
-func checkServed(discover func(gv string) *metav1.APIResourceList, d *adapters.Declaration) error {
+func checkServed(discover func(gv string) *metav1.APIResourceList, d *declared.Declaration) error {
 	gv := d.GVK().GroupVersion()
 	list := discover(gv.String())
 	if list == nil {

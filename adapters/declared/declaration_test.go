@@ -1,4 +1,4 @@
-package adapters
+package declared
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/configs"
 )
 
@@ -53,13 +54,13 @@ func TestBrokenDeclarations(t *testing.T) {
 		{"bad subresource", replace("  - name: pause\n", "  - name: pause\n    subresource: logs\n"), `w.yaml: actions[0].subresource: must be status, scale or empty, got "logs"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := ParseDeclaration("w.yaml", []byte(c.yaml))
+			_, err := Parse("w.yaml", []byte(c.yaml))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v\nwant it to contain %q", err, c.want)
 			}
 		})
 	}
-	if _, err := ParseDeclaration("w.yaml", []byte(validDecl)); err != nil {
+	if _, err := Parse("w.yaml", []byte(validDecl)); err != nil {
 		t.Errorf("the valid declaration: %v", err)
 	}
 }
@@ -69,14 +70,14 @@ func TestShippedDeclarationsLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	decls, err := LoadDeclarations(shipped, "configs/types")
+	decls, err := Load(shipped, "configs/types")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var types []string
 	for _, d := range decls {
 		types = append(types, d.Type)
-		if _, err := NewDeclared(&Cluster{}, d); err != nil {
+		if _, err := New(&adapters.Cluster{}, d); err != nil {
 			t.Errorf("%s: %v", d.Type, err)
 		}
 	}
@@ -84,33 +85,33 @@ func TestShippedDeclarationsLoad(t *testing.T) {
 		t.Errorf("shipped: %s", got)
 	}
 	bad := fstest.MapFS{"a.yaml": {Data: []byte("type: x\n")}, "b.yml": {Data: []byte(validDecl + "extra: 1\n")}, "notes.txt": {Data: []byte("ignored")}}
-	_, err = LoadDeclarations(bad, "dir")
+	_, err = Load(bad, "dir")
 	if err == nil || !strings.Contains(err.Error(), "dir/a.yaml: ") || !strings.Contains(err.Error(), `dir/b.yml: json: unknown field "extra"`) {
 		t.Errorf("every broken file named: %v", err)
 	}
 }
 
-func declared(t *testing.T, yaml string) *Declared {
+func declared(t *testing.T, yaml string) *Type {
 	t.Helper()
-	d, err := ParseDeclaration("w.yaml", []byte(yaml))
+	d, err := Parse("w.yaml", []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := NewDeclared(&Cluster{}, d)
+	a, err := New(&adapters.Cluster{}, d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, isScaler := a.(Scaler)
-	_, isRestarter := a.(Restarter)
-	_, isTemplated := a.(Templated)
+	_, isScaler := a.(adapters.Scaler)
+	_, isRestarter := a.(adapters.Restarter)
+	_, isTemplated := a.(adapters.Templated)
 	if isScaler != d.Capabilities.Scalable || isRestarter != d.Capabilities.Restartable || isTemplated != d.Capabilities.ImageSettable {
 		t.Fatalf("interfaces scale %v restart %v template %v for %+v", isScaler, isRestarter, isTemplated, d.Capabilities)
 	}
-	return a.(interface{ self() *Declared }).self()
+	return a.(interface{ self() *Type }).self()
 }
 
-// self reaches the *Declared inside a composed adapter.
-func (d *Declared) self() *Declared { return d }
+// self reaches the *Type inside a composed adapter.
+func (d *Type) self() *Type { return d }
 
 func widget(spec map[string]any) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.com/v1", "kind": "Widget",
@@ -131,25 +132,25 @@ func TestDeclaredColumnsAndActions(t *testing.T) {
 		err    error
 	}{
 		{map[string]any{"count": float64(2)}, `{"spec":{"count":2,"paused":true}}`, nil},
-		{map[string]any{}, "", ErrBadParams},
-		{map[string]any{"count": float64(9)}, "", ErrBadParams},
-		{map[string]any{"count": 1.5}, "", ErrBadParams},
-		{map[string]any{"count": "2"}, "", ErrBadParams},
-		{map[string]any{"count": float64(1), "more": true}, "", ErrBadParams},
+		{map[string]any{}, "", adapters.ErrBadParams},
+		{map[string]any{"count": float64(9)}, "", adapters.ErrBadParams},
+		{map[string]any{"count": 1.5}, "", adapters.ErrBadParams},
+		{map[string]any{"count": "2"}, "", adapters.ErrBadParams},
+		{map[string]any{"count": float64(1), "more": true}, "", adapters.ErrBadParams},
 	} {
 		p, err := d.ActionPatch(obj, "pause", c.params)
 		if !errors.Is(err, c.err) || c.err == nil && string(p.Data) != c.want {
 			t.Errorf("%v: %s %v, want %s %v", c.params, p.Data, err, c.want, c.err)
 		}
 	}
-	if _, err := d.ActionPatch(obj, "explode", nil); !errors.Is(err, ErrUnknownAction) {
+	if _, err := d.ActionPatch(obj, "explode", nil); !errors.Is(err, adapters.ErrUnknownAction) {
 		t.Errorf("unknown action: %v", err)
 	}
 	patch, err := restartVia{d}.RestartPatch(obj, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 	if err != nil || string(patch) != `{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-02T03:04:05Z"}}}}}` {
 		t.Errorf("restart patch %s %v", patch, err)
 	}
-	if _, err := (restartVia{d}).RestartPatch(widget(map[string]any{}), time.Now()); !errors.Is(err, ErrRestartRefused) {
+	if _, err := (restartVia{d}).RestartPatch(widget(map[string]any{}), time.Now()); !errors.Is(err, adapters.ErrRestartRefused) {
 		t.Errorf("restart without a template: %v", err)
 	}
 }
@@ -160,7 +161,7 @@ func TestCostLimit(t *testing.T) {
 	costly = strings.Replace(costly, "kind: Widget", "kind: Widget\ncostLimit: 500", 1)
 	d := declared(t, costly)
 	p := d.expr.columns[0]
-	if _, err := p.eval(map[string]any{}, nil); !errors.Is(err, ErrCostLimit) || !strings.Contains(err.Error(), "columns[0].expression: CEL cost limit exceeded (500)") {
+	if _, err := p.eval(map[string]any{}, nil); !errors.Is(err, adapters.ErrCostLimit) || !strings.Contains(err.Error(), "columns[0].expression: CEL cost limit exceeded (500)") {
 		t.Errorf("over the limit: %v", err)
 	}
 	if cols, _ := d.Summarize(map[string]any{}); cols["replicas"] != nil {

@@ -1,9 +1,8 @@
-package adapters
+package declared
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,25 +18,14 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
 
-// Sources of a type in GET /workload-types.
-const (
-	SourceBuiltin  = "builtin"
-	SourceDeclared = "declared"
-	SourceRefused  = "refused"
-)
-
-// Errors of ActionPatch the API maps to statuses.
-var (
-	ErrUnknownAction = errors.New("unknown action")
-	ErrBadParams     = errors.New("bad parameters")
-)
-
-// Declared is a workload type read from a Declaration: reads through a dynamic informer, pods,
+// Type is a workload type read from a Declaration: reads through a dynamic informer, pods,
 // columns, state and actions as the file says.
-type Declared struct {
-	Resource
+type Type struct {
+	adapters.Resource
 	decl     *Declaration
 	expr     *expressions
 	children []func() cache.SharedIndexInformer
@@ -48,24 +36,24 @@ type Declared struct {
 	stopOnce  sync.Once
 }
 
-// NewDeclared builds the adapter of a checked declaration, with exactly the capability
+// New builds the adapter of a checked declaration, with exactly the capability
 // interfaces it declares (the registry checks flags against interfaces, as for Go adapters).
-func NewDeclared(c *Cluster, d *Declaration) (Adapter, error) {
+func New(c *adapters.Cluster, d *Declaration) (adapters.Adapter, error) {
 	expr, err := newExpressions(d)
 	if err != nil {
 		return nil, err
 	}
-	info := Info{
+	info := adapters.Info{
 		Type: d.Type, Plural: d.Plural, Resource: d.Resource, GVK: d.GVK(), Capabilities: d.Capabilities,
-		Source: SourceDeclared, Scope: d.Scope, File: d.file, Columns: []Column{},
+		Source: adapters.SourceDeclared, Scope: d.Scope, File: d.file, Columns: []adapters.Column{},
 	}
 	switch {
 	case len(d.States) > 0:
 		info.States = d.States
 	case d.State != "":
-		info.States = States
+		info.States = adapters.States
 	default:
-		info.States = ReplicaStates
+		info.States = adapters.ReplicaStates
 	}
 	// kubectl's own verbs for the apps group; elsewhere only the declaration knows where the pod
 	// template is, so no single command restarts or sets an image.
@@ -90,11 +78,11 @@ func NewDeclared(c *Cluster, d *Declaration) (Adapter, error) {
 		info.Actions = append(info.Actions, a)
 	}
 	gvr := info.GVR()
-	dec := &Declared{decl: d, expr: expr, stop: make(chan struct{})}
+	dec := &Type{decl: d, expr: expr, stop: make(chan struct{})}
 	if c.Dynamic != nil {
 		dec.informers = dynamicinformer.NewDynamicSharedInformerFactory(c.Dynamic, 0)
 	}
-	dec.Resource = NewResource(c, info, func() cache.SharedIndexInformer {
+	dec.Resource = adapters.NewResource(c, info, func() cache.SharedIndexInformer {
 		inf := dec.informers.ForResource(gvr).Informer()
 		_ = inf.SetTransform(stripManagedFields) // before the start; an error means it started already
 		// The children's informers are registered with the parent's, so the factory starts them.
@@ -107,21 +95,21 @@ func NewDeclared(c *Cluster, d *Declaration) (Adapter, error) {
 		dec.children = append(dec.children, func() cache.SharedIndexInformer {
 			inf := dec.informers.ForResource(child.GVR()).Informer()
 			_ = inf.SetTransform(stripManagedFields)
-			return Indexed(inf)
+			return adapters.Indexed(inf)
 		})
 	}
 	return compose(dec), nil
 }
 
 // Start implements Lifecycle: it starts the informers registered so far.
-func (d *Declared) Start() {
+func (d *Type) Start() {
 	if d.informers != nil {
 		d.informers.Start(d.stop)
 	}
 }
 
 // Stop implements Lifecycle: the informers stop and are waited for; the adapter is not used again.
-func (d *Declared) Stop() {
+func (d *Type) Stop() {
 	d.stopOnce.Do(func() {
 		close(d.stop)
 		if d.informers != nil {
@@ -138,47 +126,47 @@ func stripManagedFields(obj any) (any, error) {
 }
 
 // compose gives the adapter the capability interfaces its declaration names, and no others.
-func compose(d *Declared) Adapter {
+func compose(d *Type) adapters.Adapter {
 	s, r, t := scaleVia{d}, restartVia{d}, templateVia{d}
 	switch c := d.decl.Capabilities; {
 	case c.Scalable && c.Restartable && c.ImageSettable:
 		return struct {
-			*Declared
+			*Type
 			scaleVia
 			restartVia
 			templateVia
 		}{d, s, r, t}
 	case c.Scalable && c.Restartable:
 		return struct {
-			*Declared
+			*Type
 			scaleVia
 			restartVia
 		}{d, s, r}
 	case c.Scalable && c.ImageSettable:
 		return struct {
-			*Declared
+			*Type
 			scaleVia
 			templateVia
 		}{d, s, t}
 	case c.Restartable && c.ImageSettable:
 		return struct {
-			*Declared
+			*Type
 			restartVia
 			templateVia
 		}{d, r, t}
 	case c.Scalable:
 		return struct {
-			*Declared
+			*Type
 			scaleVia
 		}{d, s}
 	case c.Restartable:
 		return struct {
-			*Declared
+			*Type
 			restartVia
 		}{d, r}
 	case c.ImageSettable:
 		return struct {
-			*Declared
+			*Type
 			templateVia
 		}{d, t}
 	}
@@ -186,11 +174,11 @@ func compose(d *Declared) Adapter {
 }
 
 // Declaration is what the adapter was built from.
-func (d *Declared) Declaration() *Declaration { return d.decl }
+func (d *Type) Declaration() *Declaration { return d.decl }
 
 // Fetch reads the object from the API server as the cache holds it (unstructured).
-func (d *Declared) Fetch(ctx context.Context, namespace, name string) (runtime.Object, error) {
-	u, err := d.client(namespace).Get(ctx, name, metav1.GetOptions{})
+func (d *Type) Fetch(ctx context.Context, namespace, name string) (runtime.Object, error) {
+	u, err := d.Dynamic(namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +197,7 @@ func contentOf(obj any) (map[string]any, error) {
 }
 
 // Pods finds the object's pods by the declared rule.
-func (d *Declared) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
+func (d *Type) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 	c := d.Cluster()
 	switch rule := d.decl.Pods; {
 	case rule.Owned:
@@ -217,7 +205,7 @@ func (d *Declared) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 	case len(rule.Through) > 0:
 		var owners []types.UID
 		for _, child := range d.children {
-			uids, err := OwnedUIDs(child(), obj.GetUID())
+			uids, err := adapters.OwnedUIDs(child(), obj.GetUID())
 			if err != nil {
 				return nil, err
 			}
@@ -247,7 +235,7 @@ func (d *Declared) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 	}
 	inf := c.PodInformer()
 	var objs []any
-	if d.decl.Scope == ScopeCluster {
+	if d.decl.Scope == adapters.ScopeCluster {
 		objs = inf.GetIndexer().List()
 	} else if objs, err = inf.GetIndexer().ByIndex(cache.NamespaceIndex, obj.GetNamespace()); err != nil {
 		return nil, err
@@ -262,7 +250,7 @@ func (d *Declared) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 }
 
 // Summarize implements Summarizer: a column whose expression fails is null.
-func (d *Declared) Summarize(content map[string]any) (map[string]any, string) {
+func (d *Type) Summarize(content map[string]any) (map[string]any, string) {
 	object := wholeNumbers(content)
 	cols := make(map[string]any, len(d.expr.columns))
 	for _, p := range d.expr.columns {
@@ -274,53 +262,53 @@ func (d *Declared) Summarize(content map[string]any) (map[string]any, string) {
 	}
 	if d.expr.state != nil {
 		if v, err := d.expr.state.eval(object, nil); err == nil {
-			if state, ok := v.(string); ok && slices.Contains(States, state) {
+			if state, ok := v.(string); ok && slices.Contains(adapters.States, state) {
 				return cols, state
 			}
 		}
 	}
 	// No expression, or one that failed or gave a word that is no state: the replica rule.
-	return cols, ReplicaRule{}.State(Object(content))
+	return cols, adapters.ReplicaRule{}.State(adapters.Object(content))
 }
 
-// ActionPatch implements Actor.
-func (d *Declared) ActionPatch(obj runtime.Object, name string, raw map[string]any) (Patch, error) {
-	var action *Action
+// ActionPatch implements adapters.Actor.
+func (d *Type) ActionPatch(obj runtime.Object, name string, raw map[string]any) (adapters.Patch, error) {
+	var action *adapters.Action
 	for i := range d.decl.Actions {
 		if d.decl.Actions[i].Name == name {
 			action = &d.decl.Actions[i]
 		}
 	}
 	if action == nil {
-		return Patch{}, fmt.Errorf("%w %q of %s", ErrUnknownAction, name, d.decl.Type)
+		return adapters.Patch{}, fmt.Errorf("%w %q of %s", adapters.ErrUnknownAction, name, d.decl.Type)
 	}
 	params, err := typedParams(action, raw)
 	if err != nil {
-		return Patch{}, err
+		return adapters.Patch{}, err
 	}
 	content, err := contentOf(obj)
 	if err != nil {
-		return Patch{}, err
+		return adapters.Patch{}, err
 	}
 	v, err := d.expr.actions[name].eval(wholeNumbers(content), params)
 	if err != nil {
-		return Patch{}, err
+		return adapters.Patch{}, err
 	}
-	p := Patch{Type: types.MergePatchType, Subresource: action.Subresource}
+	p := adapters.Patch{Type: types.MergePatchType, Subresource: action.Subresource}
 	if action.PatchType == "json" {
 		p.Type = types.JSONPatchType
 		if _, ok := v.([]any); !ok {
-			return Patch{}, fmt.Errorf("%s: a JSON patch is a list of operations, the expression gave %T", d.expr.actions[name].field, v)
+			return adapters.Patch{}, fmt.Errorf("%s: a JSON patch is a list of operations, the expression gave %T", d.expr.actions[name].field, v)
 		}
 	} else if _, ok := v.(map[string]any); !ok {
-		return Patch{}, fmt.Errorf("%s: a merge patch is an object, the expression gave %T", d.expr.actions[name].field, v)
+		return adapters.Patch{}, fmt.Errorf("%s: a merge patch is an object, the expression gave %T", d.expr.actions[name].field, v)
 	}
 	p.Data, err = json.Marshal(v)
 	return p, err
 }
 
 // typedParams checks the parameters against the action's declaration.
-func typedParams(a *Action, raw map[string]any) (map[string]any, error) {
+func typedParams(a *adapters.Action, raw map[string]any) (map[string]any, error) {
 	out := map[string]any{}
 	known := map[string]bool{}
 	for _, p := range a.Params {
@@ -328,7 +316,7 @@ func typedParams(a *Action, raw map[string]any) (map[string]any, error) {
 		v, given := raw[p.Name]
 		if !given || v == nil {
 			if p.Required {
-				return nil, fmt.Errorf("%w: %s is required", ErrBadParams, p.Name)
+				return nil, fmt.Errorf("%w: %s is required", adapters.ErrBadParams, p.Name)
 			}
 			continue
 		}
@@ -336,36 +324,36 @@ func typedParams(a *Action, raw map[string]any) (map[string]any, error) {
 		case "string":
 			s, ok := v.(string)
 			if !ok {
-				return nil, fmt.Errorf("%w: %s must be a string", ErrBadParams, p.Name)
+				return nil, fmt.Errorf("%w: %s must be a string", adapters.ErrBadParams, p.Name)
 			}
 			out[p.Name] = s
 		case "boolean":
 			b, ok := v.(bool)
 			if !ok {
-				return nil, fmt.Errorf("%w: %s must be true or false", ErrBadParams, p.Name)
+				return nil, fmt.Errorf("%w: %s must be true or false", adapters.ErrBadParams, p.Name)
 			}
 			out[p.Name] = b
 		case "integer":
 			f, ok := v.(float64)
 			if !ok || f != float64(int64(f)) {
-				return nil, fmt.Errorf("%w: %s must be a whole number", ErrBadParams, p.Name)
+				return nil, fmt.Errorf("%w: %s must be a whole number", adapters.ErrBadParams, p.Name)
 			}
 			n := int64(f)
 			if p.Min != nil && n < *p.Min || p.Max != nil && n > *p.Max {
-				return nil, fmt.Errorf("%w: %s must be within %s", ErrBadParams, p.Name, bounds(p))
+				return nil, fmt.Errorf("%w: %s must be within %s", adapters.ErrBadParams, p.Name, bounds(p))
 			}
 			out[p.Name] = n
 		}
 	}
 	for name := range raw {
 		if !known[name] {
-			return nil, fmt.Errorf("%w: unknown parameter %q", ErrBadParams, name)
+			return nil, fmt.Errorf("%w: unknown parameter %q", adapters.ErrBadParams, name)
 		}
 	}
 	return out, nil
 }
 
-func bounds(p Param) string {
+func bounds(p adapters.Param) string {
 	lo, hi := "-∞", "∞"
 	if p.Min != nil {
 		lo = fmt.Sprint(*p.Min)
@@ -377,23 +365,23 @@ func bounds(p Param) string {
 }
 
 // templatePath is the first declared pod-template path the object has.
-func (d *Declared) templatePath(content map[string]any) ([]string, map[string]any, error) {
+func (d *Type) templatePath(content map[string]any) ([]string, map[string]any, error) {
 	for _, p := range d.decl.Templates {
 		path := strings.Split(p, ".")
 		if t, found, _ := unstructured.NestedMap(content, path...); found {
 			return path, t, nil
 		}
 	}
-	return nil, nil, fmt.Errorf("%w: the object has no pod template at %s", ErrRestartRefused, strings.Join(d.decl.Templates, " or "))
+	return nil, nil, fmt.Errorf("%w: the object has no pod template at %s", adapters.ErrRestartRefused, strings.Join(d.decl.Templates, " or "))
 }
 
-type scaleVia struct{ d *Declared }
+type scaleVia struct{ d *Type }
 
 func (s scaleVia) Scale(ctx context.Context, namespace, name string, replicas int32) (*autoscalingv1.Scale, error) {
 	return s.d.ScaleSubresource(ctx, namespace, name, replicas)
 }
 
-type restartVia struct{ d *Declared }
+type restartVia struct{ d *Type }
 
 // RestartPatch stamps the pod template wherever the declaration says it is.
 func (r restartVia) RestartPatch(obj runtime.Object, at time.Time) ([]byte, error) {
@@ -405,14 +393,14 @@ func (r restartVia) RestartPatch(obj runtime.Object, at time.Time) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	var patch any = map[string]any{"metadata": map[string]any{"annotations": map[string]string{RestartedAtAnnotation: at.Format(time.RFC3339)}}}
+	var patch any = map[string]any{"metadata": map[string]any{"annotations": map[string]string{adapters.RestartedAtAnnotation: at.Format(time.RFC3339)}}}
 	for i := len(path) - 1; i >= 0; i-- {
 		patch = map[string]any{path[i]: patch}
 	}
 	return json.Marshal(patch)
 }
 
-type templateVia struct{ d *Declared }
+type templateVia struct{ d *Type }
 
 // TemplateOf reads the pod template at spec.template.
 func (t templateVia) TemplateOf(obj runtime.Object) (corev1.PodTemplateSpec, error) {

@@ -1,4 +1,4 @@
-package adapters
+package declared
 
 import (
 	"errors"
@@ -10,6 +10,8 @@ import (
 	"github.com/google/cel-go/cel"
 	"github.com/google/cel-go/ext"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
 
 // expressions are a declaration's CEL programs, compiled once. Each evaluation is bounded by the
@@ -28,9 +30,6 @@ type program struct {
 	prg   cel.Program
 	limit uint64
 }
-
-// ErrCostLimit is the cause of an evaluation stopped by its cost limit.
-var ErrCostLimit = errors.New("CEL cost limit exceeded")
 
 // celEnv is the environment every declared expression is compiled in: the object as `object`
 // and an action's parameters as `params`, with optional field selection (object.?spec.x) and
@@ -87,7 +86,7 @@ func (p *program) eval(object map[string]any, params map[string]any) (any, error
 	out, _, err := p.prg.Eval(map[string]any{"object": object, "params": params})
 	if err != nil {
 		if strings.Contains(err.Error(), "cost limit exceeded") {
-			return nil, fmt.Errorf("%s: %w (%d)", p.field, ErrCostLimit, p.limit)
+			return nil, fmt.Errorf("%s: %w (%d)", p.field, adapters.ErrCostLimit, p.limit)
 		}
 		return nil, fmt.Errorf("%s: %v", p.field, err)
 	}

@@ -1,4 +1,8 @@
-package adapters
+// Package declared is the declaration engine: a workload type written as one YAML file (what the
+// resource is, how its pods are found, its state, columns and actions as CEL expressions) is
+// parsed and checked here (Parse, Load) and turned into an adapter (New) that the registry serves
+// like a Go kind. Where declarations come from, and keeping them current, is data/typesource's.
+package declared
 
 import (
 	"errors"
@@ -12,24 +16,26 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/yaml"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
 
 // A Declaration is a workload type written as one YAML file instead of a Go file: what the
 // resource is, how its pods are found, and its columns and actions as CEL expressions over the
-// object. LoadDeclarations reads a folder of them; NewDeclared turns one into an Adapter.
+// object. Load reads a folder of them; New turns one into an adapters.Adapter.
 type Declaration struct {
 	Type   string `json:"type"`
 	Plural string `json:"plural"`
-	// Resource is the resource name when the plural (the key in GET /workload/:ns) must differ.
+	// adapters.Resource is the resource name when the plural (the key in GET /workload/:ns) must differ.
 	Resource string `json:"resource,omitempty"`
 	Group    string `json:"group"`
 	Version  string `json:"version"`
 	Kind     string `json:"kind"`
-	// Scope is Namespaced (default) or Cluster; a cluster-scoped type is served under the
+	// Scope is Namespaced (default) or adapters.Cluster; a cluster-scoped type is served under the
 	// namespace segment _cluster.
-	Scope        string       `json:"scope,omitempty"`
-	Capabilities Capabilities `json:"capabilities,omitempty"`
-	Pods         PodsRule     `json:"pods"`
+	Scope        string                `json:"scope,omitempty"`
+	Capabilities adapters.Capabilities `json:"capabilities,omitempty"`
+	Pods         PodsRule              `json:"pods"`
 	// Templates are the dotted paths where the object may keep its pod template (the first one
 	// present is used): restart stamps it, history compares with it.
 	Templates []string `json:"templates,omitempty"`
@@ -39,11 +45,11 @@ type Declaration struct {
 	// State is a CEL expression giving one of the dashboard's states; without it the replica
 	// rule of the built-in kinds (spec.replicas against status.readyReplicas/updatedReplicas).
 	State string `json:"state,omitempty"`
-	// States are the states the expression gives (the list's filter offers them); every state
+	// adapters.States are the states the expression gives (the list's filter offers them); every state
 	// when not said. Without an expression, those of the replica rule.
-	States  []string `json:"states,omitempty"`
-	Columns []Column `json:"columns,omitempty"`
-	Actions []Action `json:"actions,omitempty"`
+	States  []string          `json:"states,omitempty"`
+	Columns []adapters.Column `json:"columns,omitempty"`
+	Actions []adapters.Action `json:"actions,omitempty"`
 	// CostLimit bounds one evaluation of any of the expressions (CEL cost units).
 	CostLimit uint64 `json:"costLimit,omitempty"`
 
@@ -73,60 +79,14 @@ func (c Child) GVR() schema.GroupVersionResource {
 	return schema.GroupVersionResource{Group: c.Group, Version: c.Version, Resource: c.Resource}
 }
 
-// Column is a value the UI lists for each object, like a CRD's printer column: a CEL
-// expression in a declaration, a Go function (Value) in a kind's file.
-type Column struct {
-	Name  string `json:"name"`
-	Title string `json:"title,omitempty" openapi:"required"`
-	// Titles are the title in other languages, by language tag (zh-CN).
-	Titles     map[string]string `json:"titles,omitempty"`
-	Expression string            `json:"expression,omitempty"`
-	// Type hints how to show it: string (default), number, time (an RFC 3339 timestamp).
-	Type string `json:"type,omitempty" enum:"string,number,time"`
-	// Detail keeps the column to the object's page; lists leave it out.
-	Detail bool `json:"detail,omitempty"`
-	// Value computes a Go kind's column from the object.
-	Value func(Object) any `json:"-"`
-}
-
-// Action is a named change: a CEL expression over the object and the typed parameters giving a
-// patch. The user needs patch on the resource (or the subresource) for it.
-type Action struct {
-	Name        string  `json:"name"`
-	Title       string  `json:"title,omitempty" openapi:"required"`
-	Subresource string  `json:"subresource,omitempty"`
-	PatchType   string  `json:"patchType,omitempty" enum:"merge,json" openapi:"required"` // merge (default) or json
-	Params      []Param `json:"params,omitempty"`
-	Patch       string  `json:"patch,omitempty"`
-	// Command is the kubectl command that makes the same change, with the placeholders of
-	// Commands and {patch}: the merge patch between the object and the server's dry run.
-	Command string `json:"command,omitempty" openapi:"required"`
-}
-
-// Param is one typed parameter of an action, asked for by the UI.
-type Param struct {
-	Name     string `json:"name"`
-	Title    string `json:"title,omitempty"`
-	Type     string `json:"type" enum:"string,integer,boolean"`
-	Required bool   `json:"required,omitempty"`
-	Min      *int64 `json:"min,omitempty"`
-	Max      *int64 `json:"max,omitempty"`
-}
-
-// Scopes of a declared type.
-const (
-	ScopeNamespaced = "Namespaced"
-	ScopeCluster    = "Cluster"
-)
-
 // DefaultCostLimit bounds an evaluation when a declaration sets none: far above what a column or
 // a patch over one object needs, far below what would stall the informer that computes columns.
 const DefaultCostLimit = 100000
 
-// LoadDeclarations reads every *.yaml and *.yml file of a folder (fsys; names in errors are
+// Load reads every *.yaml and *.yml file of a folder (fsys; names in errors are
 // prefixed with where) and checks each. The error names the file, the field and the reason of
 // every problem found.
-func LoadDeclarations(fsys fs.FS, where string) ([]*Declaration, error) {
+func Load(fsys fs.FS, where string) ([]*Declaration, error) {
 	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
 		return nil, fmt.Errorf("declared types: read folder %s: %w", where, err)
@@ -147,7 +107,7 @@ func LoadDeclarations(fsys fs.FS, where string) ([]*Declaration, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", file, err))
 			continue
 		}
-		d, err := ParseDeclaration(file, raw)
+		d, err := Parse(file, raw)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -157,14 +117,14 @@ func LoadDeclarations(fsys fs.FS, where string) ([]*Declaration, error) {
 	return out, errors.Join(errs...)
 }
 
-// ParseDeclaration decodes one file strictly (an unknown field is an error) and checks it.
-func ParseDeclaration(file string, raw []byte) (*Declaration, error) {
+// Parse decodes one file strictly (an unknown field is an error) and checks it.
+func Parse(file string, raw []byte) (*Declaration, error) {
 	d := &Declaration{file: file}
 	if err := yaml.UnmarshalStrict(raw, d); err != nil {
 		return nil, fmt.Errorf("%s: %v", file, strings.TrimPrefix(err.Error(), "error unmarshaling JSON: while decoding JSON: "))
 	}
 	if d.Scope == "" {
-		d.Scope = ScopeNamespaced
+		d.Scope = adapters.ScopeNamespaced
 	}
 	if d.CostLimit == 0 {
 		d.CostLimit = DefaultCostLimit
@@ -206,8 +166,8 @@ func (d *Declaration) check() []error {
 	if d.Kind == "" {
 		bad("kind", "required")
 	}
-	if d.Scope != ScopeNamespaced && d.Scope != ScopeCluster {
-		bad("scope", "must be %s or %s, got %q", ScopeNamespaced, ScopeCluster, d.Scope)
+	if d.Scope != adapters.ScopeNamespaced && d.Scope != adapters.ScopeCluster {
+		bad("scope", "must be %s or %s, got %q", adapters.ScopeNamespaced, adapters.ScopeCluster, d.Scope)
 	}
 	rules := 0
 	for _, set := range []bool{d.Pods.Owned, len(d.Pods.Through) > 0, d.Pods.Selector != ""} {
@@ -235,11 +195,11 @@ func (d *Declaration) check() []error {
 		bad("capabilities.imageSettable", "needs templates to be exactly [spec.template]")
 	}
 	if d.History != "" {
-		bad("history", "revision history is not supported by declarations yet: write a Go adapter for it (README, Adding a workload type)")
+		bad("history", "revision history is not supported by declarations yet: write a Go adapter for it (ARCHITECTURE.md, Adding a Go workload type)")
 	}
 	for i, st := range d.States {
-		if !slices.Contains(States, st) {
-			bad(fmt.Sprintf("states[%d]", i), "%q is not one of %s", st, strings.Join(States, ", "))
+		if !slices.Contains(adapters.States, st) {
+			bad(fmt.Sprintf("states[%d]", i), "%q is not one of %s", st, strings.Join(adapters.States, ", "))
 		}
 	}
 	if len(d.States) > 0 && d.State == "" {
