@@ -167,7 +167,7 @@ test("a CloneSet is scaled from its page and shows the new replica count", async
   await page.getByTestId("scale-button").click();
   const command = await page.getByTestId("command").textContent();
   await page.getByRole("spinbutton", { name: "Replicas" }).fill("3");
-  assert.match(await page.getByTestId("command").textContent(), /kubectl scale cloneset\/catalog -n \S+ --replicas=3/, `command shown was ${command}`);
+  assert.match(await page.getByTestId("command").textContent(), /kubectl scale clonesets\.apps\.kruise\.io\/catalog -n \S+ --replicas=3/, `command shown was ${command}`);
   await page.getByTestId("confirm-action").click();
   await page.getByTestId("replicas").filter({ hasText: /^3$/ }).waitFor({ timeout: 15000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
@@ -230,7 +230,7 @@ test("set image: the server's dry run previews the change before anything change
   await page.getByTestId("set-image-button").click();
   const input = page.locator('[data-testid^="image-input-"]').first();
   await input.fill("registry.k8s.io/pause:3.10");
-  assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise set image cloneset\/catalog \S+=registry\.k8s\.io\/pause:3\.10/);
+  assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise set image clonesets\.apps\.kruise\.io\/catalog \S+=registry\.k8s\.io\/pause:3\.10/);
   await page.getByTestId("template-diff").getByText("registry.k8s.io/pause:3.10").waitFor();
   // No Rollout governs catalog: the preview says no release starts.
   await page.getByTestId("no-release").waitFor();
