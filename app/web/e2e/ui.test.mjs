@@ -169,7 +169,7 @@ test("a CloneSet is scaled from its page and shows the new replica count", async
   await page.getByRole("spinbutton", { name: "Replicas" }).fill("3");
   assert.match(await page.getByTestId("command").textContent(), /kubectl scale clonesets\.apps\.kruise\.io\/catalog -n \S+ --replicas=3/, `command shown was ${command}`);
   await page.getByTestId("confirm-action").click();
-  await page.getByTestId("replicas").filter({ hasText: /^3$/ }).waitFor({ timeout: 15000 });
+  await page.getByTestId("col:replicas").filter({ hasText: /^3$/ }).waitFor({ timeout: 15000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   await shot("workload-detail");
 });
