@@ -96,9 +96,10 @@ func New(cfg Config, cluster *adapters.Cluster, service kubernetes.Interface, lo
 // Load reads and checks every declaration once, for the start-up set: any refusal is an error.
 func (s *Source) Load(ctx context.Context) ([]adapters.Adapter, error) {
 	found, errs := s.read(nil)
+	discover := discovered(s.service)
 	var out []adapters.Adapter
 	for _, f := range found {
-		a, err := s.check(ctx, f.decl)
+		a, err := s.check(ctx, discover, f.decl)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -209,6 +210,7 @@ func (s *Source) Reload(ctx context.Context) bool {
 		}
 	}
 	list, errs := s.read(cms)
+	discover := discovered(s.service)
 	next := map[string]*served{}
 	var order []string
 	var refused []registry.Refusal
@@ -224,7 +226,7 @@ func (s *Source) Reload(ctx context.Context) bool {
 			next[typ], order = old, append(order, typ)
 			continue
 		}
-		a, err := s.check(ctx, f.decl)
+		a, err := s.check(ctx, discover, f.decl)
 		if err != nil {
 			refused = append(refused, registry.Refusal{Type: typ, File: f.decl.File(), Reason: err.Error()})
 			keep(typ)
@@ -340,9 +342,10 @@ func (s *Source) read(cms []*corev1.ConfigMap) ([]found, []error) {
 	return out, errs
 }
 
-// check compares a declaration with the cluster and builds its adapter.
-func (s *Source) check(ctx context.Context, d *declared.Declaration) (adapters.Adapter, error) {
-	if err := checkServed(discovered(s.service), d); err != nil {
+// check compares a declaration with the cluster (discover is one load's memo of discovery, so a
+// group-version is asked once however many declarations share it) and builds its adapter.
+func (s *Source) check(ctx context.Context, discover func(gv string) *metav1.APIResourceList, d *declared.Declaration) (adapters.Adapter, error) {
+	if err := checkServed(discover, d); err != nil {
 		return nil, err
 	}
 	if err := s.mayWatch(ctx, d); err != nil {
