@@ -167,6 +167,14 @@ func TestDeclarationsReload(t *testing.T) {
 		if _, ok := types()["declared/unlabelled"]; ok {
 			t.Error("an unlabelled ConfigMap's declaration is served")
 		}
+		// The type is listed as soon as it is registered; its informer's initial list comes after.
+		// An object created before that list is part of it, and the stream sends no event for it.
+		apiclient.Eventually(t, "team-sets synced", 10*time.Second, func() error {
+			if status, _ := page("team-sets"); status != http.StatusOK {
+				return fmt.Errorf("list answers %d", status)
+			}
+			return nil
+		})
 		createAppsStatefulSet(t, ns, "db")
 		waitServedBy(t, dash, "team-sets", ns, "db")
 		var me struct {
