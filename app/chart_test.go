@@ -71,6 +71,7 @@ func TestHelmChartRBAC(t *testing.T) {
 	must(t, "kubeconfig for the chart's ServiceAccount", err)
 	d, err := startDashboard(kubeconfig, adapters.All, true, func(bc *conf.Bootstrap) {
 		bc.Auth.Mode, bc.Auth.SessionKey = "token", testSessionKey
+		bc.Auth.SessionsNamespace, bc.Auth.SessionsConfigMap = chartNS, release+"-kruise-dashboard-sessions"
 	})
 	must(t, "start the dashboard as the chart's ServiceAccount", err)
 	t.Cleanup(d.stop)
@@ -121,7 +122,11 @@ func TestHelmChartRBAC(t *testing.T) {
 	})
 
 	t.Run("kubectl auth can-i --list shows nothing beyond the minimal role", func(t *testing.T) {
-		granted := canIList(t, chartNS, token)
+		// The chart names the sign-outs' ConfigMap after the release; configs/role.yaml has the default.
+		granted := map[string]bool{}
+		for perm := range canIList(t, chartNS, token) {
+			granted[strings.ReplaceAll(perm, release+"-kruise-dashboard-sessions", "kruise-dashboard-sessions")] = true
+		}
 		baseline := canIList(t, chartNS, serviceAccountToken(t, chartNS, "unbound"))
 		want := minimalRules(t)
 		for perm := range granted {
@@ -183,6 +188,9 @@ func canIList(t *testing.T, ns, token string) map[string]bool {
 		if subject == "" || m[2] != "" {
 			subject = m[2] // a non-resource URL row
 		}
+		if m[3] != "" {
+			subject += "/" + strings.ReplaceAll(m[3], " ", ",")
+		}
 		for _, verb := range strings.Fields(m[4]) {
 			perms[verb+" "+subject] = true
 		}
@@ -212,6 +220,9 @@ func minimalRules(t *testing.T) map[string]bool {
 				name := resource
 				if group != "" {
 					name += "." + group
+				}
+				if len(rule.ResourceNames) > 0 {
+					name += "/" + strings.Join(rule.ResourceNames, ",")
 				}
 				for _, verb := range rule.Verbs {
 					perms[verb+" "+name] = true

@@ -69,6 +69,9 @@ func runWithCluster(m *testing.M) (int, error) {
 	if shared.kube, shared.kruise, err = clientsFor(c.Kubeconfig); err != nil {
 		return 0, err
 	}
+	if err := prepareSignOuts(ctx, c.Kubeconfig); err != nil {
+		return 0, err
+	}
 	if shared.dash, err = startDashboard(c.Kubeconfig, adapters.All, true); err != nil {
 		return 0, err
 	}
@@ -82,6 +85,28 @@ func runWithCluster(m *testing.M) (int, error) {
 		code = 1
 	}
 	return code, nil
+}
+
+// signOutsNamespace holds the sign-outs' ConfigMap of the tests' sign-in dashboards: created as
+// the chart creates it, with configs/role.yaml granted there to the "dashboard" test user.
+const signOutsNamespace = "kd-sessions"
+
+func prepareSignOuts(ctx context.Context, kubeconfig string) error {
+	_, err := shared.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: signOutsNamespace}}, metav1.CreateOptions{})
+	if err != nil {
+		return err
+	}
+	_, err = shared.kube.CoreV1().ConfigMaps(signOutsNamespace).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kruise-dashboard-sessions"}}, metav1.CreateOptions{})
+	if err != nil {
+		return err
+	}
+	if out, err := runKubectl(kubeconfig, "-n", signOutsNamespace, "apply", "-f", "../configs/role.yaml"); err != nil {
+		return fmt.Errorf("apply configs/role.yaml: %v: %s", err, out)
+	}
+	if out, err := runKubectl(kubeconfig, "-n", signOutsNamespace, "create", "rolebinding", "kruise-dashboard", "--role=kruise-dashboard", "--user=dashboard"); err != nil {
+		return fmt.Errorf("bind configs/role.yaml: %v: %s", err, out)
+	}
+	return nil
 }
 
 func clientsFor(kubeconfig string) (kubernetes.Interface, kruiseclient.Interface, error) {
@@ -124,6 +149,7 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...
 	bc.Kubernetes.DiscoveryInterval = time.Second
 	bc.Audit.Path = os.DevNull            // tests that read the audit trail set a file
 	bc.Server.MetricsAddr = "127.0.0.1:0" // many dashboards per process; the metrics test sets one
+	bc.Auth.SessionsNamespace = signOutsNamespace
 	for _, c := range configure {
 		c(bc)
 	}

@@ -59,12 +59,12 @@ func run(confPath string, logger log.Logger) error {
 	return app.Run()
 }
 
-func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, types *typesource.Source, reg *registry.Registry, ms *metrics.Server) *kratos.App {
+func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, types *typesource.Source, reg *registry.Registry, ms *metrics.Server, signOuts *data.SignOuts) *kratos.App {
 	return kratos.New(
 		kratos.Name("kruise-dashboard"),
 		kratos.Version(Version),
 		kratos.Logger(logger),
-		kratos.Server(cache, types.Keep(reg), hs, ms),
+		kratos.Server(cache, signOuts, types.Keep(reg), hs, ms),
 	)
 }
 

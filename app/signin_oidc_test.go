@@ -17,7 +17,7 @@ import (
 // startOIDC starts a real OpenID provider on loopback with alice (an approver) and bob (no
 // role), and a dashboard in mode oidc trusting it; the dashboard's address is chosen first
 // because the provider must know its callback.
-func startOIDC(t *testing.T) (*dashboard, *oidcprovider.Provider) {
+func startOIDC(t *testing.T, configure ...func(*conf.Bootstrap)) (*dashboard, *oidcprovider.Provider) {
 	t.Helper()
 	addr, err := apiclient.FreeAddr()
 	must(t, "free address", err)
@@ -28,11 +28,11 @@ func startOIDC(t *testing.T) (*dashboard, *oidcprovider.Provider) {
 	}, []string{callback})
 	must(t, "start the OpenID provider", err)
 	t.Cleanup(provider.Stop)
-	d := startSignedIn(t, "oidc", filepath.Join(t.TempDir(), "audit.log"), func(bc *conf.Bootstrap) {
+	d := startSignedIn(t, "oidc", filepath.Join(t.TempDir(), "audit.log"), append([]func(*conf.Bootstrap){func(bc *conf.Bootstrap) {
 		bc.Server.Addr = addr
 		bc.Auth.OIDC = &conf.OIDC{IssuerURL: provider.Issuer, ClientID: provider.ClientID, ClientSecret: provider.ClientSecret,
-			RedirectURL: callback, Scopes: []string{"openid", "profile", "email"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"}
-	})
+			RedirectURL: callback, Scopes: []string{"openid", "profile", "email", "offline_access"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"}
+	}}, configure...)...)
 	return d, provider
 }
 

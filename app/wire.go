@@ -29,6 +29,7 @@ func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kr
 		auth.New,
 		audit.New,
 		wire.Bind(new(auth.Reviewer), new(*data.TokenReviewer)),
+		wire.Bind(new(auth.SignOuts), new(*data.SignOuts)),
 		server.ProviderSet,
 		service.ProviderSet,
 		biz.ProviderSet,

@@ -67,7 +67,11 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)
 	meService := service.NewMeService(meUsecase)
 	tokenReviewer := data.NewTokenReviewer(clients)
-	authenticator, err := auth.New(confAuth, confServer, tokenReviewer)
+	signOuts, err := data.NewSignOuts(confAuth, clients, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	authenticator, err := auth.New(confAuth, confServer, tokenReviewer, signOuts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,7 +91,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		return nil, nil, err
 	}
 	metricsServer := server.NewMetricsServer(confServer, metrics, rowStore, changes, access, authenticator)
-	app := newApp(logger, httpServer, cache, source, registryRegistry, metricsServer)
+	app := newApp(logger, httpServer, cache, source, registryRegistry, metricsServer, signOuts)
 	return app, func() {
 		cleanup()
 	}, nil

@@ -36,7 +36,7 @@ import (
 // ProviderSet provides the data layer to Wire.
 var ProviderSet = wire.NewSet(
 	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo, NewRolloutRepo,
-	NewAccess, NewTokenReviewer, NewEventRepo, NewPodLogs, NewRowStore, NewChanges,
+	NewAccess, NewTokenReviewer, NewSignOuts, NewEventRepo, NewPodLogs, NewRowStore, NewChanges,
 	wire.Bind(new(biz.PodLogRepo), new(*PodLogs)),
 	wire.Bind(new(biz.Access), new(*Access)),
 	wire.Bind(new(biz.EventRepo), new(*EventRepo)),

@@ -4,8 +4,9 @@
 // loopback; "token" takes a pasted Kubernetes bearer token, checked with a TokenReview; "oidc"
 // signs in through an OpenID Connect provider (authorization code with PKCE). In token and oidc
 // modes a script may send `Authorization: Bearer <token>` instead of signing in. Sessions are
-// sealed cookies (session.go); the identity reaches the data layer in the request's context
-// (biz.WithUser), where writes impersonate it and cached reads are reviewed for it.
+// sealed cookies whose credential is checked again every recheck interval and whose sign-out is
+// recorded for every replica (session.go); the identity reaches the data layer in the request's
+// context (biz.WithUser), where writes impersonate it and cached reads are reviewed for it.
 package auth
 
 import (
@@ -20,11 +21,13 @@ import (
 	"time"
 
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
+	"golang.org/x/sync/singleflight"
 	utilcache "k8s.io/apimachinery/pkg/util/cache"
 
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/app/stream"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
@@ -61,17 +64,18 @@ type Authenticator struct {
 	oidc     *oidcLogin
 	bearers  *utilcache.LRUExpireCache
 	now      func() time.Time
-}
-
-// session is what the session cookie holds.
-type session struct {
-	User   string   `json:"u"`
-	Groups []string `json:"g"`
+	signOuts SignOuts
+	// checked holds the sessions checked within recheckEvery on this replica (by session id).
+	checked      *utilcache.LRUExpireCache
+	recheckEvery time.Duration
+	flight       singleflight.Group
 }
 
 // New checks the sign-in settings against the listen address and builds the authenticator.
-func New(c *conf.Auth, s *conf.Server, reviewer Reviewer) (*Authenticator, error) {
-	a := &Authenticator{mode: c.Mode, reviewer: reviewer, bearers: utilcache.NewLRUExpireCache(4096), now: time.Now}
+func New(c *conf.Auth, s *conf.Server, reviewer Reviewer, signOuts SignOuts) (*Authenticator, error) {
+	a := &Authenticator{mode: c.Mode, reviewer: reviewer, bearers: utilcache.NewLRUExpireCache(4096), now: time.Now,
+		signOuts: signOuts, recheckEvery: c.Recheck}
+	a.checked = utilcache.NewLRUExpireCacheWithClock(16384, clock{a})
 	switch c.Mode {
 	case ModeNone:
 		if !IsLoopback(s.Addr) {
@@ -98,6 +102,9 @@ func New(c *conf.Auth, s *conf.Server, reviewer Reviewer) (*Authenticator, error
 		return nil, fmt.Errorf("auth.session_key: %w", err)
 	}
 	a.ttl = c.SessionTTL
+	if a.recheckEvery <= 0 || a.recheckEvery > a.ttl {
+		return nil, fmt.Errorf("auth.recheck must be positive and at most auth.session_ttl (%s), got %s (KD_AUTH_RECHECK)", a.ttl, a.recheckEvery)
+	}
 	if c.Mode == ModeOIDC {
 		if a.oidc, err = newOIDCLogin(c.OIDC, a.sessions); err != nil {
 			return nil, err
@@ -105,6 +112,11 @@ func New(c *conf.Auth, s *conf.Server, reviewer Reviewer) (*Authenticator, error
 	}
 	return a, nil
 }
+
+// clock is the authenticator's now, for the expiry of checked sessions (tests move it).
+type clock struct{ a *Authenticator }
+
+func (c clock) Now() time.Time { return c.a.now() }
 
 // Mode is the sign-in mode.
 func (a *Authenticator) Mode() string { return a.mode }
@@ -131,35 +143,76 @@ func (a *Authenticator) Filter(fail func(http.ResponseWriter, *http.Request, *bi
 				next.ServeHTTP(w, r)
 				return
 			}
-			u, err := a.identify(r)
+			u, session, err := a.identify(w, r)
 			if err != nil {
 				fail(w, r, err)
 				return
 			}
 			audit.SetUser(r.Context(), biz.Describe(biz.WithUser(r.Context(), u)), u.Groups)
-			next.ServeHTTP(w, r.WithContext(biz.WithUser(r.Context(), u)))
+			ctx := biz.WithUser(r.Context(), u)
+			if session != "" && r.URL.Path == stream.Path {
+				// The live stream outlives any interval: it ends when a re-check would refuse.
+				var cancel context.CancelFunc
+				ctx, cancel = a.whileValid(ctx, r, session)
+				defer cancel()
+			}
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }
 
-// identify returns who the request acts for.
-func (a *Authenticator) identify(r *http.Request) (*biz.User, *biz.Error) {
+// identify returns who the request acts for, and the session cookie's value when it came from one.
+func (a *Authenticator) identify(w http.ResponseWriter, r *http.Request) (*biz.User, string, *biz.Error) {
 	if a.mode == ModeNone {
-		return &biz.User{}, nil
+		return &biz.User{}, "", nil
 	}
 	if r.Header.Get("Authorization") != "" {
-		return a.Bearer(r)
+		u, err := a.Bearer(r)
+		return u, "", err
 	}
 	c, err := r.Cookie(sessionCookie)
 	if err != nil {
-		return nil, biz.Unauthorized("sign in first (auth mode %s), or send Authorization: Bearer <token>", a.mode)
+		return nil, "", biz.Unauthorized("sign in first (auth mode %s), or send Authorization: Bearer <token>", a.mode)
 	}
-	s, err := unseal[session](a.sessions, sessionPurpose, c.Value, a.now())
-	if err != nil {
-		return nil, biz.Unauthorized("your session is %v: sign in again", err)
-	}
-	return &biz.User{Name: s.User, Groups: s.Groups, Impersonate: true}, nil
+	u, e := a.fromSession(w, r, c.Value)
+	return u, c.Value, e
 }
+
+// whileValid is ctx, cancelled once the session would be refused (checked every recheck interval).
+func (a *Authenticator) whileValid(ctx context.Context, r *http.Request, value string) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	go func() {
+		// Ticking faster than the interval keeps the delay past it short.
+		t := time.NewTicker(max(a.recheckEvery/4, 250*time.Millisecond))
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				w := headers{}
+				if _, err := a.fromSession(w, r.WithContext(ctx), value); err != nil {
+					cancel()
+					return
+				}
+				// A renewed session (rotated refresh token) is checked with its new value next.
+				for _, c := range (&http.Response{Header: http.Header(w)}).Cookies() {
+					if c.Name == sessionCookie && c.Value != "" {
+						value = c.Value
+					}
+				}
+			}
+		}
+	}()
+	return ctx, cancel
+}
+
+// headers is a ResponseWriter keeping only headers, for checks made outside a request's answer.
+type headers http.Header
+
+func (h headers) Header() http.Header       { return http.Header(h) }
+func (headers) Write(b []byte) (int, error) { return len(b), nil }
+func (headers) WriteHeader(int)             {}
 
 // bearer reviews a token, reusing a recent answer (keyed by the token's hash, never the token).
 // Bearer is who the request's `Authorization: Bearer <token>` is (TokenReview; whatever the
@@ -183,17 +236,6 @@ func (a *Authenticator) bearer(ctx context.Context, token string) (*biz.User, *b
 	}
 	a.bearers.Add(key, u, bearerTTL)
 	return u, nil
-}
-
-// startSession sets the session cookie for u.
-func (a *Authenticator) startSession(in service.Input, u *biz.User) error {
-	expires := a.now().Add(a.ttl)
-	value, err := seal(a.sessions, sessionPurpose, session{User: u.Name, Groups: u.Groups}, expires)
-	if err != nil {
-		return biz.Internal(err, "seal session: %v", err)
-	}
-	setCookie(in, cookie(in.Request, sessionCookie, "/", value, expires))
-	return nil
 }
 
 // setCookie adds a Set-Cookie header to the answer.
@@ -231,6 +273,9 @@ type LoginBody struct {
 // SignedOut is the answer of POST /api/v1/auth/logout.
 type SignedOut struct {
 	SignedOut bool `json:"signedOut"`
+	// EndSession is the issuer's RP-initiated logout address (oidc mode, when it has one): the
+	// UI sends the browser there to end the session at the issuer too.
+	EndSession string `json:"endSession,omitempty"`
 }
 
 // Config serves GET /api/v1/auth/config: the mode, for the UI's sign-in page.
@@ -241,7 +286,8 @@ func (a *Authenticator) Config(readOnly bool) service.Handler[service.None, Auth
 }
 
 // Login serves POST /api/v1/auth/login {"token": "..."}: the token is reviewed and a session
-// starts for the identity the API server gives it. The token itself is not kept.
+// starts for the identity the API server gives it. The token is kept sealed in the session
+// cookie (never logged or answered) to be reviewed again every recheck interval.
 func (a *Authenticator) Login(ctx context.Context, in service.Input, body LoginBody) (*biz.Me, error) {
 	if a.mode == ModeNone {
 		return nil, biz.BadRequest("auth mode none: there is no sign-in")
@@ -255,17 +301,10 @@ func (a *Authenticator) Login(ctx context.Context, in service.Input, body LoginB
 		return nil, asAPIError(err)
 	}
 	audit.SetUser(ctx, u.Name, u.Groups)
-	if err := a.startSession(in, u); err != nil {
+	if err := a.startSession(in, session{User: u.Name, Groups: u.Groups, Token: token}, a.now().Add(a.ttl)); err != nil {
 		return nil, err
 	}
 	return &biz.Me{User: u.Name, Groups: u.Groups, Mode: a.mode}, nil
-}
-
-// Logout serves POST /api/v1/auth/logout: the session cookie is cleared. (Sessions are sealed
-// cookies, so a copy taken before sign-out stays valid until it expires: keep session_ttl short.)
-func (a *Authenticator) Logout(_ context.Context, in service.Input, _ service.None) (SignedOut, error) {
-	setCookie(in, cookie(in.Request, sessionCookie, "/", "", time.Time{}))
-	return SignedOut{SignedOut: true}, nil
 }
 
 func asAPIError(err error) *biz.Error {

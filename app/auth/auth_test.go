@@ -33,7 +33,7 @@ func TestNewChecksTheSettings(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := New(&conf.Auth{Mode: c.mode, SessionKey: c.key, SessionTTL: time.Hour, OIDC: &conf.OIDC{}}, &conf.Server{Addr: c.addr}, nil)
+			_, err := New(&conf.Auth{Mode: c.mode, SessionKey: c.key, SessionTTL: time.Hour, Recheck: time.Minute, OIDC: &conf.OIDC{}}, &conf.Server{Addr: c.addr}, nil, &memorySignOuts{})
 			switch {
 			case c.want == "" && err != nil:
 				t.Errorf("unexpected error: %v", err)
@@ -130,33 +130,76 @@ func TestLocalPath(t *testing.T) {
 	}
 }
 
-// countingReviewer accepts one token; a pure unit test's stand-in for the TokenReview.
-type countingReviewer struct{ calls int }
+// countingReviewer accepts the tokens in good; a pure unit test's stand-in for the TokenReview.
+type countingReviewer struct {
+	calls int
+	good  map[string]string
+}
 
 func (r *countingReviewer) Review(_ context.Context, token string) (*biz.User, error) {
 	r.calls++
-	if token != "good" {
+	name, ok := r.good[token]
+	if !ok {
 		return nil, biz.Unauthorized("token rejected")
 	}
-	return &biz.User{Name: "alice", Groups: []string{"dev"}, Impersonate: true}, nil
+	return &biz.User{Name: name, Groups: []string{"dev"}, Impersonate: true}, nil
 }
 
-func TestFilterIdentifies(t *testing.T) {
-	reviewer := &countingReviewer{}
-	a, err := New(&conf.Auth{Mode: ModeToken, SessionKey: key, SessionTTL: time.Hour}, &conf.Server{Addr: "0.0.0.0:8080"}, reviewer)
+// memorySignOuts is a unit test's stand-in for the ConfigMap of sign-outs.
+type memorySignOuts struct{ ended map[string]bool }
+
+func (m *memorySignOuts) End(_ context.Context, id string, _, _ time.Time) error {
+	if m.ended == nil {
+		m.ended = map[string]bool{}
+	}
+	m.ended[id] = true
+	return nil
+}
+
+func (m *memorySignOuts) Ended(id string, _ time.Time) (bool, error) { return m.ended[id], nil }
+
+// signIn starts a token-mode session for token and returns its cookie.
+func signIn(t *testing.T, a *Authenticator, token string) *http.Cookie {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	in := service.Input{Request: httptest.NewRequest("POST", "/", nil), Reply: rec.Header()}
+	if _, err := a.Login(context.Background(), in, LoginBody{Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	return rec.Result().Cookies()[0]
+}
+
+func newTokenAuth(t *testing.T, reviewer Reviewer, signOuts SignOuts) *Authenticator {
+	t.Helper()
+	a, err := New(&conf.Auth{Mode: ModeToken, SessionKey: key, SessionTTL: time.Hour, Recheck: time.Minute}, &conf.Server{Addr: "0.0.0.0:8080"}, reviewer, signOuts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec := httptest.NewRecorder()
-	in := service.Input{Request: httptest.NewRequest("POST", "/", nil), Reply: rec.Header()}
-	if err := a.startSession(in, &biz.User{Name: "bob", Groups: []string{"ops"}}); err != nil {
-		t.Fatal(err)
-	}
-	sessionCookie := rec.Result().Cookies()[0]
+	return a
+}
+
+// serve runs one request through the filter: its status and the user it acted for.
+func serve(a *Authenticator, path, bearer string, c *http.Cookie) (int, *biz.User, *httptest.ResponseRecorder) {
 	var seen *biz.User
-	h := a.Filter(func(w http.ResponseWriter, _ *http.Request, e *biz.Error) { w.WriteHeader(e.Status) })(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := a.Filter(func(w http.ResponseWriter, _ *http.Request, e *biz.Error) { http.Error(w, e.Message, e.Status) })(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		seen, _ = biz.UserFrom(r.Context())
 	}))
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	if c != nil {
+		req.AddCookie(c)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, seen, rec
+}
+
+func TestFilterIdentifies(t *testing.T) {
+	reviewer := &countingReviewer{good: map[string]string{"good": "alice", "bobs": "bob"}}
+	a := newTokenAuth(t, reviewer, &memorySignOuts{})
+	sessionCookie := signIn(t, a, "bobs")
 	cases := []struct {
 		name, path, bearer string
 		cookie             *http.Cookie
@@ -165,6 +208,7 @@ func TestFilterIdentifies(t *testing.T) {
 	}{
 		{"no identity", "/api/v1/namespaces", "", nil, http.StatusUnauthorized, ""},
 		{"session", "/api/v1/namespaces", "", sessionCookie, 200, "bob"},
+		{"session again (checked within the interval)", "/api/v1/namespaces", "", sessionCookie, 200, "bob"},
 		{"bearer", "/api/v1/namespaces", "good", nil, 200, "alice"},
 		{"bearer again (cached)", "/api/v1/namespaces", "good", nil, 200, "alice"},
 		{"rejected bearer", "/api/v1/namespaces", "bad", nil, http.StatusUnauthorized, ""},
@@ -173,18 +217,9 @@ func TestFilterIdentifies(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			seen = nil
-			req := httptest.NewRequest(http.MethodGet, c.path, nil)
-			if c.bearer != "" {
-				req.Header.Set("Authorization", "Bearer "+c.bearer)
-			}
-			if c.cookie != nil {
-				req.AddCookie(c.cookie)
-			}
-			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, req)
-			if rec.Code != c.status {
-				t.Fatalf("status %d, want %d", rec.Code, c.status)
+			status, seen, _ := serve(a, c.path, c.bearer, c.cookie)
+			if status != c.status {
+				t.Fatalf("status %d, want %d", status, c.status)
 			}
 			switch {
 			case seen != nil && (seen.Name != c.user || !seen.Impersonate):
@@ -194,7 +229,53 @@ func TestFilterIdentifies(t *testing.T) {
 			}
 		})
 	}
-	if reviewer.calls != 2 {
-		t.Errorf("%d token reviews, want 2 (a repeated bearer token is reviewed once)", reviewer.calls)
+	// The sign-in, the session's first check, one bearer review, one rejected.
+	if reviewer.calls != 4 {
+		t.Errorf("%d token reviews, want 4 (a repeated bearer token or session is reviewed once per interval)", reviewer.calls)
+	}
+}
+
+// TestSessionEndsWithItsCredential: a token the API server stops accepting ends the session at the
+// first request after the recheck interval; a signed-out session is refused at once, copies too.
+func TestSessionEndsWithItsCredential(t *testing.T) {
+	reviewer := &countingReviewer{good: map[string]string{"t1": "alice", "t2": "bob"}}
+	signOuts := &memorySignOuts{}
+	a := newTokenAuth(t, reviewer, signOuts)
+	now := time.Now()
+	a.now = func() time.Time { return now }
+	alice, bob := signIn(t, a, "t1"), signIn(t, a, "t2")
+	for _, c := range []*http.Cookie{alice, bob} {
+		if status, _, rec := serve(a, "/api/v1/namespaces", "", c); status != 200 {
+			t.Fatalf("fresh session: %d %s", status, rec.Body)
+		}
+	}
+	if strings.Contains(alice.Value, "t1") {
+		t.Error("the cookie shows the token in clear")
+	}
+
+	delete(reviewer.good, "t1") // e.g. its ServiceAccount deleted
+	now = now.Add(30 * time.Second)
+	if status, _, _ := serve(a, "/api/v1/namespaces", "", alice); status != 200 {
+		t.Errorf("within the interval: %d, want 200 (checked a minute at most ago)", status)
+	}
+	now = now.Add(31 * time.Second)
+	status, _, rec := serve(a, "/api/v1/namespaces", "", alice)
+	if status != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "your access ended: sign in again") {
+		t.Errorf("after the interval: %d %s, want 401 saying access ended", status, rec.Body)
+	}
+
+	// Sign-out: recorded, and a copy of the cookie taken before is refused.
+	rec = httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/auth/logout", nil)
+	req.AddCookie(bob)
+	if _, err := a.Logout(context.Background(), service.Input{Request: req, Reply: rec.Header()}, service.None{}); err != nil {
+		t.Fatal(err)
+	}
+	if c := rec.Result().Cookies(); len(c) != 1 || c[0].MaxAge >= 0 {
+		t.Errorf("logout cookies %v, want the session cleared", c)
+	}
+	status, _, rec = serve(a, "/api/v1/namespaces", "", bob)
+	if status != http.StatusUnauthorized || !strings.Contains(rec.Body.String(), "signed out") {
+		t.Errorf("a copy of the signed-out cookie: %d %s", status, rec.Body)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -128,19 +130,34 @@ func (a *Authenticator) OIDCCallback(ctx context.Context, in service.Input, _ se
 	if q.Get("state") == "" || q.Get("state") != st.State {
 		return service.Redirect{}, biz.BadRequest("the sign-in state does not match: start again")
 	}
-	u, err := a.oidc.identity(ctx, q.Get("code"), st)
+	signed, err := a.oidc.identity(ctx, q.Get("code"), st)
 	if err != nil {
 		return service.Redirect{}, err
 	}
+	u := signed.user
 	audit.SetUser(ctx, u.Name, u.Groups)
-	if err := a.startSession(in, u); err != nil {
+	// Without a refresh token nothing can re-check the user: the session ends with the ID token.
+	expires := a.now().Add(a.ttl)
+	if signed.refresh == "" && !signed.expires.IsZero() && signed.expires.Before(expires) {
+		expires = signed.expires
+	}
+	s := session{User: u.Name, Groups: u.Groups, Refresh: signed.refresh, IDToken: signed.idToken}
+	if err := a.startSession(in, s, expires); err != nil {
 		return service.Redirect{}, err
 	}
 	return service.Redirect{URL: st.Redirect}, nil
 }
 
+// signedIn is what an exchange or a refresh gives: who, and the tokens a session keeps.
+type signedIn struct {
+	user             *biz.User
+	refresh, idToken string
+	// expires is the ID token's expiry.
+	expires time.Time
+}
+
 // identity exchanges the code and maps the verified claims to a Kubernetes identity.
-func (o *oidcLogin) identity(ctx context.Context, code string, st loginState) (*biz.User, error) {
+func (o *oidcLogin) identity(ctx context.Context, code string, st loginState) (*signedIn, error) {
 	provider, cfg, err := o.discover(ctx)
 	if err != nil {
 		return nil, err
@@ -149,20 +166,53 @@ func (o *oidcLogin) identity(ctx context.Context, code string, st loginState) (*
 	if err != nil {
 		return nil, biz.Unauthorized("the OpenID provider did not exchange the code: %v", err)
 	}
-	raw, ok := token.Extra("id_token").(string)
-	if !ok {
+	if _, ok := token.Extra("id_token").(string); !ok {
 		return nil, biz.Unauthorized("the OpenID provider returned no ID token")
 	}
-	idToken, err := provider.Verifier(&oidc.Config{ClientID: o.c.ClientID}).Verify(ctx, raw)
+	return o.verified(ctx, provider, token, st.Nonce)
+}
+
+// refresh redeems a session's refresh token: the issuer checks the user again and gives the
+// current claims (and, when it rotates them, a new refresh token). An issuer that refuses it
+// ends the session; one that cannot be reached fails the request without ending it.
+func (o *oidcLogin) refresh(ctx context.Context, refreshToken string) (*signedIn, error) {
+	provider, cfg, err := o.discover(ctx)
 	if err != nil {
-		return nil, biz.Unauthorized("the ID token is not valid: %v", err)
+		return nil, err
 	}
-	if idToken.Nonce != st.Nonce {
-		return nil, biz.Unauthorized("the ID token's nonce does not match this sign-in")
+	token, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: refreshToken}).Token()
+	if err != nil {
+		var re *oauth2.RetrieveError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+			return nil, accessEnded(fmt.Errorf("the OpenID provider refused to renew it: %s %s", re.ErrorCode, re.ErrorDescription))
+		}
+		return nil, biz.Unavailable(err, "the OpenID provider %s cannot re-check your sign-in now: %v", o.c.IssuerURL, err)
 	}
+	out, err := o.verified(ctx, provider, token, "")
+	if err != nil {
+		return nil, accessEnded(err)
+	}
+	return out, nil
+}
+
+// verified checks token's ID token (when there is one; a refresh may give none) and reads the
+// identity from its claims, completed from the userinfo endpoint.
+func (o *oidcLogin) verified(ctx context.Context, provider *oidc.Provider, token *oauth2.Token, nonce string) (*signedIn, error) {
+	out := &signedIn{refresh: token.RefreshToken}
 	claims := map[string]any{}
-	if err := idToken.Claims(&claims); err != nil {
-		return nil, biz.Unauthorized("the ID token's claims cannot be read: %v", err)
+	if raw, ok := token.Extra("id_token").(string); ok && raw != "" {
+		idToken, err := provider.Verifier(&oidc.Config{ClientID: o.c.ClientID}).Verify(ctx, raw)
+		if err != nil {
+			return nil, biz.Unauthorized("the ID token is not valid: %v", err)
+		}
+		// A refreshed ID token carries no nonce (OpenID Connect Core §12.2).
+		if nonce != "" && idToken.Nonce != nonce {
+			return nil, biz.Unauthorized("the ID token's nonce does not match this sign-in")
+		}
+		if err := idToken.Claims(&claims); err != nil {
+			return nil, biz.Unauthorized("the ID token's claims cannot be read: %v", err)
+		}
+		out.idToken, out.expires = raw, idToken.Expiry
 	}
 	// Providers may keep profile claims out of the ID token: the userinfo endpoint has them.
 	if _, ok := claims[o.c.UsernameClaim]; !ok {
@@ -179,7 +229,56 @@ func (o *oidcLogin) identity(ctx context.Context, code string, st loginState) (*
 			}
 		}
 	}
-	return userFromClaims(o.c, claims)
+	u, err := userFromClaims(o.c, claims)
+	if err != nil {
+		return nil, err
+	}
+	out.user = u
+	return out, nil
+}
+
+// endSession revokes the session's refresh token at the issuer (RFC 7009, when it has a
+// revocation endpoint) and returns its RP-initiated logout address, if it has one. The session
+// is already recorded as signed out here; these only end what the issuer holds.
+func (o *oidcLogin) endSession(ctx context.Context, s session) string {
+	provider, cfg, err := o.discover(ctx)
+	if err != nil {
+		return ""
+	}
+	var meta struct {
+		EndSession string `json:"end_session_endpoint"`
+		Revocation string `json:"revocation_endpoint"`
+	}
+	if err := provider.Claims(&meta); err != nil {
+		return ""
+	}
+	if s.Refresh != "" && meta.Revocation != "" {
+		form := url.Values{"token": {s.Refresh}, "token_type_hint": {"refresh_token"}}
+		if req, err := http.NewRequestWithContext(ctx, http.MethodPost, meta.Revocation, strings.NewReader(form.Encode())); err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.SetBasicAuth(url.QueryEscape(cfg.ClientID), url.QueryEscape(cfg.ClientSecret))
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}
+	}
+	if meta.EndSession == "" {
+		return ""
+	}
+	u, err := url.Parse(meta.EndSession)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	q.Set("client_id", o.c.ClientID)
+	if s.IDToken != "" {
+		q.Set("id_token_hint", s.IDToken)
+	}
+	if o.c.PostLogoutRedirectURL != "" {
+		q.Set("post_logout_redirect_uri", o.c.PostLogoutRedirectURL)
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // userFromClaims reads the username and groups as the API server's --oidc-username-claim,

@@ -1,80 +1,187 @@
 package auth
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
+	"context"
 	"errors"
-	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
-// sealer seals small values (sessions, sign-in state) into cookies with AES-256-GCM under a key
-// every replica shares: no server-side store, so sessions survive restarts and work on any
-// replica behind one Service. The purpose is bound as additional data, so a value sealed as one
-// kind of cookie cannot be replayed as another.
-type sealer struct{ aead cipher.AEAD }
-
-// minKeyLength is the shortest session key accepted (the key is hashed to 256 bits).
-const minKeyLength = 32
-
-func newSealer(key string) (*sealer, error) {
-	if len(key) < minKeyLength {
-		return nil, fmt.Errorf("the session key must be at least %d characters (e.g. `openssl rand -hex 32`), got %d", minKeyLength, len(key))
-	}
-	sum := sha256.Sum256([]byte(key))
-	block, err := aes.NewCipher(sum[:])
-	if err != nil {
-		return nil, fmt.Errorf("session cipher: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("session cipher: %w", err)
-	}
-	return &sealer{aead: aead}, nil
+// A session is a sealed cookie that also carries the credential it was started with, so the
+// credential can be checked again: every recheck interval (per replica) the token is reviewed
+// again or the OIDC refresh token redeemed, and a credential the API server or the issuer no
+// longer accepts ends the session. Sign-out records the session's id where every replica reads
+// it (SignOuts), so a copy of the cookie taken before sign-out is refused too.
+type session struct {
+	ID     string   `json:"id"`
+	User   string   `json:"u"`
+	Groups []string `json:"g"`
+	Issued int64    `json:"iat"`
+	// Token is the bearer token a token-mode session started with (reviewed again).
+	Token string `json:"t,omitempty"`
+	// Refresh is the OIDC refresh token (redeemed again; rotated when the issuer rotates it), and
+	// IDToken the last ID token, sent as the hint when the session ends at the issuer.
+	Refresh string `json:"r,omitempty"`
+	IDToken string `json:"h,omitempty"`
 }
 
-// errExpired is the error of a well-formed value past its expiry.
-var errExpired = errors.New("expired")
-
-// sealed is what every sealed value carries besides its payload.
-type sealed[T any] struct {
-	Expires int64 `json:"exp"`
-	Value   T     `json:"v"`
+// SignOuts records ended sessions where every replica reads them (data.SignOuts: a ConfigMap).
+type SignOuts interface {
+	End(ctx context.Context, id string, issued, expires time.Time) error
+	Ended(id string, issued time.Time) (bool, error)
 }
 
-func seal[T any](s *sealer, purpose string, v T, expires time.Time) (string, error) {
-	plain, err := json.Marshal(sealed[T]{Expires: expires.Unix(), Value: v})
-	if err != nil {
-		return "", err
-	}
-	nonce := make([]byte, s.aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(nonce, nonce, plain, []byte(purpose))), nil
+// checked is a session whose credential was checked within the recheck interval: who it is now
+// (an OIDC refresh may change the groups) and the cookie to hand back when it was renewed.
+type checked struct {
+	user   *biz.User
+	cookie string
 }
 
-func unseal[T any](s *sealer, purpose, text string, now time.Time) (T, error) {
-	var zero T
-	raw, err := base64.RawURLEncoding.DecodeString(text)
-	if err != nil || len(raw) < s.aead.NonceSize() {
-		return zero, errors.New("malformed")
-	}
-	n := s.aead.NonceSize()
-	plain, err := s.aead.Open(nil, raw[:n], raw[n:], []byte(purpose))
+// maxCookie keeps a session cookie within what every browser stores (4096 bytes with its name
+// and attributes); a longer one drops the ID token hint.
+const maxCookie = 3800
+
+// accessEnded is the answer once the credential behind a session is no longer accepted.
+func accessEnded(why error) *biz.Error {
+	return biz.Unauthorized("your access ended: sign in again (%v)", why)
+}
+
+// startSession seals s into the session cookie, valid until expires.
+func (a *Authenticator) startSession(in service.Input, s session, expires time.Time) error {
+	s.ID, s.Issued = randomHex(), a.now().Unix()
+	value, err := a.sealSession(s, expires)
 	if err != nil {
-		return zero, errors.New("not sealed by this dashboard's key")
+		return biz.Internal(err, "seal session: %v", err)
 	}
-	var out sealed[T]
-	if err := json.Unmarshal(plain, &out); err != nil {
-		return zero, errors.New("malformed")
+	setCookie(in, cookie(in.Request, sessionCookie, "/", value, expires))
+	return nil
+}
+
+func (a *Authenticator) sealSession(s session, expires time.Time) (string, error) {
+	value, err := seal(a.sessions, sessionPurpose, s, expires)
+	if err == nil && len(value) > maxCookie && s.IDToken != "" {
+		s.IDToken = ""
+		value, err = seal(a.sessions, sessionPurpose, s, expires)
 	}
-	if now.Unix() >= out.Expires {
-		return zero, errExpired
+	return value, err
+}
+
+// fromSession is who the session cookie's value acts for: refused once signed out, and checked
+// again when the last check is older than the recheck interval. A renewed cookie (a rotated
+// refresh token) is set on w.
+func (a *Authenticator) fromSession(w http.ResponseWriter, r *http.Request, value string) (*biz.User, *biz.Error) {
+	s, expires, err := unsealExpiry[session](a.sessions, sessionPurpose, value, a.now())
+	if err != nil {
+		return nil, biz.Unauthorized("your session is %v: sign in again", err)
 	}
-	return out.Value, nil
+	if s.ID == "" {
+		return nil, biz.Unauthorized("your session is from an older version of the dashboard: sign in again")
+	}
+	ended, err := a.signOuts.Ended(s.ID, time.Unix(s.Issued, 0))
+	if err != nil {
+		return nil, asAPIError(err)
+	}
+	if ended {
+		return nil, biz.Unauthorized("this session was signed out: sign in again")
+	}
+	c, err := a.check(r.Context(), s, expires)
+	if err != nil {
+		return nil, asAPIError(err)
+	}
+	if c.cookie != "" && c.cookie != value {
+		w.Header().Add("Set-Cookie", cookie(r, sessionCookie, "/", c.cookie, expires).String())
+	}
+	return c.user, nil
+}
+
+// check returns the session's current identity, checking its credential when the last check on
+// this replica is older than the recheck interval. Concurrent requests of one session share one
+// check.
+func (a *Authenticator) check(ctx context.Context, s session, expires time.Time) (*checked, error) {
+	if c, ok := a.checked.Get(s.ID); ok {
+		return c.(*checked), nil
+	}
+	v, err, _ := a.flight.Do(s.ID, func() (any, error) {
+		// One request's cancellation must not fail the others waiting on this check.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+		defer cancel()
+		c, err := a.recheck(ctx, s, expires)
+		if err != nil {
+			return nil, err
+		}
+		a.checked.Add(s.ID, c, a.recheckEvery)
+		return c, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*checked), nil
+}
+
+// recheck checks the session's credential with whoever issued it.
+func (a *Authenticator) recheck(ctx context.Context, s session, expires time.Time) (*checked, error) {
+	user := &biz.User{Name: s.User, Groups: s.Groups, Impersonate: true}
+	switch {
+	case s.Token != "":
+		u, err := a.reviewer.Review(ctx, s.Token)
+		var e *biz.Error
+		if errors.As(err, &e) && e.Status == http.StatusUnauthorized {
+			return nil, accessEnded(err)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &checked{user: u}, nil
+	case s.Refresh != "" && a.oidc != nil:
+		r, err := a.oidc.refresh(ctx, s.Refresh)
+		if err != nil {
+			return nil, err
+		}
+		s.User, s.Groups = r.user.Name, r.user.Groups
+		if r.refresh != "" {
+			s.Refresh = r.refresh
+		}
+		if r.idToken != "" {
+			s.IDToken = r.idToken
+		}
+		value, err := a.sealSession(s, expires)
+		if err != nil {
+			return nil, biz.Internal(err, "seal session: %v", err)
+		}
+		return &checked{user: r.user, cookie: value}, nil
+	default:
+		// An OIDC session without a refresh token: it ends when its ID token expires (the
+		// cookie's expiry), there is nothing to redeem before.
+		return &checked{user: user}, nil
+	}
+}
+
+// Logout serves POST /api/v1/auth/logout: the session is recorded as signed out for every
+// replica and its cookie cleared; in oidc mode the refresh token is revoked at the issuer and,
+// when the issuer offers RP-initiated logout, the answer names where the browser ends its session
+// there.
+func (a *Authenticator) Logout(ctx context.Context, in service.Input, _ service.None) (SignedOut, error) {
+	setCookie(in, cookie(in.Request, sessionCookie, "/", "", time.Time{}))
+	out := SignedOut{SignedOut: true}
+	c, err := in.Request.Cookie(sessionCookie)
+	if err != nil || a.sessions == nil {
+		return out, nil
+	}
+	s, expires, err := unsealExpiry[session](a.sessions, sessionPurpose, c.Value, a.now())
+	if err != nil || s.ID == "" {
+		return out, nil // nothing valid to end
+	}
+	if err := a.signOuts.End(ctx, s.ID, time.Unix(s.Issued, 0), expires); err != nil {
+		return SignedOut{}, biz.Unavailable(err, "your browser's session cookie is cleared, but the sign-out could not be recorded for every replica, so a copy of the cookie stays valid until %s: %v",
+			expires.UTC().Format(time.RFC3339), err)
+	}
+	a.checked.Remove(s.ID)
+	if a.oidc != nil {
+		out.EndSession = a.oidc.endSession(ctx, s)
+	}
+	return out, nil
 }

@@ -81,8 +81,15 @@ type Auth struct {
 	// replica must share it so sessions survive restarts and work behind one Service.
 	SessionKey     string `json:"session_key"`
 	SessionKeyFile string `json:"session_key_file"`
-	// SessionTTL is how long a sign-in lasts.
+	// SessionTTL is how long a sign-in lasts at most.
 	SessionTTL time.Duration `json:"session_ttl"`
+	// Recheck is how often the credential behind a session is checked again (the token
+	// reviewed, the OIDC refresh token redeemed): access ends at most this long after it does.
+	Recheck time.Duration `json:"recheck"`
+	// SessionsNamespace and SessionsConfigMap name the ConfigMap where sign-outs are recorded for
+	// every replica (empty namespace: the pod's own; outside a cluster it must be set).
+	SessionsNamespace string `json:"sessions_namespace"`
+	SessionsConfigMap string `json:"sessions_configmap"`
 	// DecisionTTL is how long an access review's answer is reused.
 	DecisionTTL time.Duration `json:"decision_ttl"`
 	OIDC        *OIDC         `json:"oidc"`
@@ -103,6 +110,9 @@ type OIDC struct {
 	UsernamePrefix string   `json:"username_prefix"`
 	GroupsClaim    string   `json:"groups_claim"`
 	GroupsPrefix   string   `json:"groups_prefix"`
+	// PostLogoutRedirectURL is where the provider sends the browser after signing out there
+	// (registered with the provider); empty: the provider's own page.
+	PostLogoutRedirectURL string `json:"post_logout_redirect_url"`
 }
 
 // Audit configures the audit trail.

@@ -35,8 +35,9 @@ func defaults() *Bootstrap {
 			CallTimeout: 5 * time.Second, ShippedTypes: true, TypesReload: 2 * time.Second, TypesSelector: "kruise-dashboard.io/declared-type=true"},
 		Tracing: &Tracing{},
 		Limits:  &Limits{MaxReplicas: 1000},
-		Auth: &Auth{Mode: "none", SessionTTL: 8 * time.Hour, DecisionTTL: 10 * time.Second, OIDC: &OIDC{
-			Scopes: []string{"openid", "profile", "email"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"}},
+		Auth: &Auth{Mode: "none", SessionTTL: 8 * time.Hour, Recheck: time.Minute, SessionsConfigMap: "kruise-dashboard-sessions",
+			DecisionTTL: 10 * time.Second, OIDC: &OIDC{
+				Scopes: []string{"openid", "profile", "email", "offline_access"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"}},
 		Audit: &Audit{},
 	}
 }
@@ -150,7 +151,7 @@ func configFile(sections map[string]string) string {
 	all := map[string]string{
 		"server":     `{addr: "127.0.0.1:1", timeout: 2s, watch_heartbeat: 1s}`,
 		"kubernetes": `{health_interval: 1s, discovery_interval: 1s, call_timeout: 1s, types_reload: 1s}`,
-		"tracing":    `{}`, "limits": `{}`, "auth": `{mode: none, session_ttl: 1h, decision_ttl: 1s}`,
+		"tracing":    `{}`, "limits": `{}`, "auth": `{mode: none, session_ttl: 1h, recheck: 1m, decision_ttl: 1s}`,
 	}
 	maps.Copy(all, sections)
 	var b strings.Builder
@@ -175,7 +176,7 @@ func TestLoadFile(t *testing.T) {
 		{name: "YAML scalars and lists", sections: map[string]string{
 			"limits":     `{max_replicas: 7}`,
 			"kubernetes": `{qps: 12, burst: 3, shipped_types: true, health_interval: 1s, discovery_interval: 1s, call_timeout: 1s, types_reload: 1s}`,
-			"auth":       `{mode: oidc, session_ttl: 1h, decision_ttl: 1s, oidc: {client_id: 42, scopes: [openid, " groups "]}}`,
+			"auth":       `{mode: oidc, session_ttl: 1h, recheck: 1m, decision_ttl: 1s, oidc: {client_id: 42, scopes: [openid, " groups "]}}`,
 			"audit":      `{path: /tmp/a}`,
 		}, want: func(b *Bootstrap) {
 			b.Limits.MaxReplicas = 7
@@ -191,7 +192,7 @@ func TestLoadFile(t *testing.T) {
 		{name: "wrong YAML types", sections: map[string]string{
 			"limits":     `{max_replicas: 2.5}`,
 			"kubernetes": `{qps: [1], burst: true, shipped_types: 1, health_interval: 30, discovery_interval: 1s, call_timeout: 1s, types_reload: 1s}`,
-			"auth":       `{mode: none, session_ttl: 1h, decision_ttl: 1s, oidc: {client_id: [a], scopes: [1]}}`,
+			"auth":       `{mode: none, session_ttl: 1h, recheck: 1m, decision_ttl: 1s, oidc: {client_id: [a], scopes: [1]}}`,
 			"audit":      `3`,
 		}, problems: []string{
 			"kubernetes.shipped_types: 1: not a boolean (true or false)",
@@ -201,7 +202,7 @@ func TestLoadFile(t *testing.T) {
 			"auth.oidc.scopes: [1]: not a list of strings", "audit: 3: not a section of keys"}},
 		{name: "unknown keys", sections: map[string]string{
 			"server": `{addr: x, timeout: 1s, watch_heartbeat: 1s, timout: 3s}`,
-			"auth":   `{mode: none, session_ttl: 1h, decision_ttl: 1s, oidc: {scope: openid}, extra: 1}`,
+			"auth":   `{mode: none, session_ttl: 1h, recheck: 1m, decision_ttl: 1s, oidc: {scope: openid}, extra: 1}`,
 		}, problems: []string{"server.timout: unknown key", "auth.oidc.scope: unknown key", "auth.extra: unknown key"}},
 	}
 	for _, c := range cases {
@@ -233,7 +234,7 @@ func TestLoadFile(t *testing.T) {
 				Server:     &Server{Addr: "127.0.0.1:1", Timeout: 2 * time.Second, WatchHeartbeat: time.Second},
 				Kubernetes: &Kubernetes{HealthInterval: time.Second, DiscoveryInterval: time.Second, CallTimeout: time.Second, TypesReload: time.Second},
 				Tracing:    &Tracing{}, Limits: &Limits{}, Audit: &Audit{},
-				Auth: &Auth{Mode: "none", SessionTTL: time.Hour, DecisionTTL: time.Second},
+				Auth: &Auth{Mode: "none", SessionTTL: time.Hour, Recheck: time.Minute, DecisionTTL: time.Second},
 			}
 			c.want(want)
 			if !reflect.DeepEqual(got, want) {

@@ -9,7 +9,8 @@ KRUISE_MODULE=github.com/openkruise/kruise
 KRUISE_VERSION=v1.8.0
 ROLLOUTS_MODULE=github.com/openkruise/rollouts
 ROLLOUTS_VERSION=v0.6.1
-OIDC_VERSION=v3.51.17
+# zitadel/oidc's version, and a suffix bumped whenever ../tools/oidc/main.go changes (the cache key).
+OIDC_VERSION=v3.51.17-k2
 HELM_VERSION=v3.22.0
 KD_CACHE=${KD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kruise-dashboard}
 KD_BIN=$KD_CACHE/bin

@@ -84,9 +84,11 @@ export function useAuthState(ns: string): Auth {
     [ns],
   );
   const signOut = useCallback(async () => {
-    await logout();
+    const out = await logout();
     setResult(undefined);
     setSignedOut(true);
+    // OIDC: end the session at the issuer too, when it offers RP-initiated logout.
+    if (out.endSession) window.location.assign(out.endSession);
   }, []);
 
   return {

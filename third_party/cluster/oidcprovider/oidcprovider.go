@@ -48,6 +48,7 @@ type Provider struct {
 
 	redirectURIs []*url.URL
 	logPath      string
+	usersFile    string
 	cmd          *exec.Cmd
 	exited       chan struct{} // closed once the process has been reaped
 	stopOnce     sync.Once
@@ -83,6 +84,7 @@ func Start(ctx context.Context, dir string, users []User, redirectURIs []string)
 	if err := writeUsers(usersFile, users); err != nil {
 		return nil, err
 	}
+	p.usersFile = usersFile
 	issuerFile := filepath.Join(dir, "oidc-issuer")
 	if err := os.Remove(issuerFile); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("oidcprovider: remove old issuer file: %w", err)
@@ -164,6 +166,16 @@ func (p *Provider) Stop() {
 
 // LogPath is the provider's log file, for a failing test to point at.
 func (p *Provider) LogPath() string { return p.logPath }
+
+// SetUsers replaces the provider's users while it runs: a user left out is disabled there (it
+// refuses their refresh tokens with invalid_grant, as an issuer refuses a disabled account's).
+func (p *Provider) SetUsers(users []User) error {
+	tmp := p.usersFile + ".new"
+	if err := writeUsers(tmp, users); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p.usersFile)
+}
 
 var (
 	formAction = regexp.MustCompile(`(?is)<form\b[^>]*\baction="([^"]*)"`)

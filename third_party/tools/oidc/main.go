@@ -6,7 +6,9 @@
 // Every setting is a flag, or else an environment variable:
 //
 //	-port           OIDC_PORT           port on 127.0.0.1; 0 picks a free one (default 0)
-//	-users          OIDC_USERS_FILE     users as storage.StoreFromFile reads them: {"id": {"ID": …, "Username": …, "Password": …}}
+//	-users          OIDC_USERS_FILE     users as storage.StoreFromFile reads them: {"id": {"ID": …, "Username": …, "Password": …}};
+//	                                    read again when it changes: a user removed from it is disabled
+//	                                    (refresh tokens are refused with invalid_grant, as real issuers do)
 //	-redirect-uris  OIDC_REDIRECT_URIS  the client's redirect URIs, comma separated; matched exactly
 //	-client-id      OIDC_CLIENT_ID      (default "kruise-dashboard")
 //	-client-secret  OIDC_CLIENT_SECRET  (required)
@@ -27,11 +29,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/zitadel/oidc/v3/example/server/exampleop"
 	"github.com/zitadel/oidc/v3/example/server/storage"
+	"github.com/zitadel/oidc/v3/pkg/oidc"
+	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
 type config struct {
@@ -88,8 +93,8 @@ func parseConfig(args []string) (config, error) {
 }
 
 func run(cfg config, logger *slog.Logger) error {
-	users, err := storage.StoreFromFile(cfg.usersFile)
-	if err != nil {
+	users := &fileUsers{path: cfg.usersFile}
+	if _, err := users.current(); err != nil {
 		return fmt.Errorf("read users: %w", err)
 	}
 	// Listen before building the provider: with port 0 the issuer is only known afterwards.
@@ -101,7 +106,7 @@ func run(cfg config, logger *slog.Logger) error {
 
 	// The example storage keeps clients in a package-level map that NewStorage reads.
 	storage.RegisterClients(storage.WebClient(cfg.clientID, cfg.clientSecret, cfg.redirectURIs...))
-	handler := exampleop.SetupServer(issuer, storage.NewStorage(users), logger, false)
+	handler := exampleop.SetupServer(issuer, checkedStorage{storage.NewStorage(users), users}, logger, false)
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
@@ -125,6 +130,66 @@ func run(cfg config, logger *slog.Logger) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
+}
+
+// fileUsers is the users file, read again whenever its modification time changes.
+type fileUsers struct {
+	path  string
+	mu    sync.Mutex
+	mod   time.Time
+	store storage.UserStore
+}
+
+func (f *fileUsers) current() (storage.UserStore, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	info, err := os.Stat(f.path)
+	if err != nil {
+		return nil, err
+	}
+	if f.store == nil || !info.ModTime().Equal(f.mod) {
+		store, err := storage.StoreFromFile(f.path)
+		if err != nil {
+			return nil, err
+		}
+		f.store, f.mod = store, info.ModTime()
+	}
+	return f.store, nil
+}
+
+func (f *fileUsers) GetUserByID(id string) *storage.User {
+	s, err := f.current()
+	if err != nil {
+		return nil
+	}
+	return s.GetUserByID(id)
+}
+
+func (f *fileUsers) GetUserByUsername(name string) *storage.User {
+	s, err := f.current()
+	if err != nil {
+		return nil
+	}
+	return s.GetUserByUsername(name)
+}
+
+func (f *fileUsers) ExampleClientID() string { return "" }
+
+// checkedStorage refuses a refresh token whose user is no longer in the users file.
+type checkedStorage struct {
+	*storage.Storage
+	users *fileUsers
+}
+
+func (s checkedStorage) TokenRequestByRefreshToken(ctx context.Context, token string) (op.RefreshTokenRequest, error) {
+	req, err := s.Storage.TokenRequestByRefreshToken(ctx, token)
+	if err != nil {
+		return nil, err
+	}
+	if s.users.GetUserByID(req.GetSubject()) == nil {
+		return nil, oidc.ErrInvalidGrant().WithDescription("the user is disabled")
+	}
+	return req, nil
 }
 
 // writeAtomic renames into place so a poller never reads a half-written issuer.

@@ -7,7 +7,7 @@ export const getAuthConfig = () => get("/api/v1/auth/config");
 /** POST /auth/login {"token"}: checks a Kubernetes bearer token and sets the session cookie. */
 export const login = (token: string) => post("/api/v1/auth/login", { body: { token } });
 
-/** POST /auth/logout: clears the session cookie. */
+/** POST /auth/logout: ends the session on every replica; in oidc mode names the issuer's end-session address. */
 export const logout = () => post("/api/v1/auth/logout");
 
 /** GET /me?namespace=: who is signed in and what they may do in the namespace. */

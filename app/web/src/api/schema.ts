@@ -1788,6 +1788,7 @@ export interface components {
             rollout: components["schemas"]["ReleasePlan"] | null;
         };
         SignedOut: {
+            endSession?: string;
             signedOut: boolean;
         };
         SleepAction: {
