@@ -22,6 +22,7 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/metrics"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/data"
 )
 
 // TestRouteTable: every route has an id, a summary and a tag, ids are unique, the server serves
@@ -117,7 +118,7 @@ func (acceptGood) Review(_ context.Context, token string) (*biz.User, error) {
 // decoded strictly (an unknown field is a 400 error body), and the span and the request metric
 // are named after the route template, not "unmatched".
 func TestSignInRoutes(t *testing.T) {
-	authn, err := auth.New(&conf.Auth{Mode: auth.ModeToken, SessionKey: "0123456789abcdef0123456789abcdef", SessionTTL: time.Hour}, &conf.Server{Addr: "0.0.0.0:8080"}, acceptGood{})
+	authn, err := auth.New(&conf.Auth{Mode: auth.ModeToken, SessionKey: "0123456789abcdef0123456789abcdef", SessionTTL: time.Hour, Recheck: time.Minute}, &conf.Server{Addr: "0.0.0.0:8080"}, acceptGood{}, &data.SignOuts{})
 	if err != nil {
 		t.Fatal(err)
 	}
