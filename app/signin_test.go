@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -172,6 +173,59 @@ func TestSignInToken(t *testing.T) {
 		bad := apiclient.Client{URL: d.URL, Header: http.Header{"Authorization": {"Bearer not-a-token"}}}
 		if status, e := bad.Call(t, http.MethodGet, "/namespaces", nil); status != http.StatusUnauthorized {
 			t.Errorf("%d %s %s", status, e.Code, e.Message)
+		}
+	})
+	t.Run("API answers are never stored; HEAD is GET without a body", func(t *testing.T) {
+		viewer := as(d, "viewer").Header
+		anon := http.Header{}
+		w := "/api/v1/workload/" + ns + "/cloneset"
+		for _, c := range []struct {
+			path   string
+			header http.Header
+			status int
+		}{
+			{w, viewer, http.StatusOK},           // a list
+			{w + "/shop", viewer, http.StatusOK}, // a get
+			{"/api/v1/me?namespace=" + ns, viewer, http.StatusOK},
+			{"/api/v1/auth/config", anon, http.StatusOK}, // public
+			{w, anon, http.StatusUnauthorized},
+			{"/api/v1/me", anon, http.StatusUnauthorized},
+			{"/healthz", anon, http.StatusOK},
+			{"/", anon, http.StatusOK}, // the UI
+		} {
+			get, body := send(t, http.MethodGet, d.URL+c.path, c.header)
+			head, headBody := send(t, http.MethodHead, d.URL+c.path, c.header)
+			if get.StatusCode != c.status || head.StatusCode != c.status || len(headBody) != 0 || len(body) == 0 {
+				t.Errorf("%s: GET %d (%d bytes), HEAD %d (%d bytes); want %d both, a body only for GET", c.path, get.StatusCode, len(body), head.StatusCode, len(headBody), c.status)
+			}
+			get.Header.Del("Date")
+			head.Header.Del("Date")
+			if fmt.Sprint(get.Header) != fmt.Sprint(head.Header) {
+				t.Errorf("%s: HEAD's headers differ from GET's:\nGET  %v\nHEAD %v", c.path, get.Header, head.Header)
+			}
+			if !strings.HasPrefix(c.path, "/api/") {
+				continue
+			}
+			if cc := get.Header.Get("Cache-Control"); cc != "no-store" {
+				t.Errorf("GET %s: Cache-Control %q, want no-store", c.path, cc)
+			}
+			if c.status != http.StatusOK {
+				continue
+			}
+			// The browser keeps nothing, the UI keeps the body in memory and revalidates it.
+			etag := get.Header.Get("ETag")
+			again := c.header.Clone()
+			again.Set("If-None-Match", etag)
+			for _, method := range []string{http.MethodGet, http.MethodHead} {
+				if resp, b := send(t, method, d.URL+c.path, again); etag == "" || resp.StatusCode != http.StatusNotModified || len(b) != 0 {
+					t.Errorf("%s %s with If-None-Match %s: %d (%d bytes), want 304 without a body", method, c.path, etag, resp.StatusCode, len(b))
+				}
+			}
+		}
+		// The live stream answers HEAD with its headers and no events.
+		if resp, b := send(t, http.MethodHead, d.URL+"/api/v1/watch?namespace="+ns, viewer); resp.StatusCode != http.StatusOK ||
+			resp.Header.Get("Content-Type") != "text/event-stream" || len(b) != 0 {
+			t.Errorf("HEAD /watch: %d %q (%d bytes)", resp.StatusCode, resp.Header.Get("Content-Type"), len(b))
 		}
 	})
 	t.Run("viewer reads every route and every mutation is 403", func(t *testing.T) {
@@ -365,6 +419,24 @@ func TestSignInToken(t *testing.T) {
 	})
 }
 
+// send sends a request with the headers (identity encoding unless they say otherwise: Go's client
+// asks for gzip on GET but not on HEAD) and returns the answer with its body read.
+func send(t *testing.T, method, url string, header http.Header) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, nil)
+	must(t, "request", err)
+	req.Header = header.Clone()
+	if req.Header.Get("Accept-Encoding") == "" {
+		req.Header.Set("Accept-Encoding", "identity")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	must(t, method+" "+url, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	must(t, "read "+url, err)
+	return resp, body
+}
+
 // TestHardening asserts the protections every answer gets, on a dashboard in mode none with the
 // read-only switch on.
 func TestHardening(t *testing.T) {
@@ -426,8 +498,8 @@ func TestHardening(t *testing.T) {
 			if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-eval") {
 				t.Errorf("%s: CSP %q", p, csp)
 			}
-			// A successful API read may be kept by the browser but is revalidated (ETag) on every
-			// use; errors and everything else under /api/ are never stored.
+			// In mode none a successful API read may be kept by the browser but is revalidated
+			// (ETag) on every use; errors and everything else under /api/ are never stored.
 			wantCache := "no-store"
 			if p == "/api/v1/namespaces" {
 				wantCache = "private, no-cache"

@@ -63,8 +63,12 @@ func NewHTTPServer(c *conf.Server, tp trace.TracerProvider, logger log.Logger, r
 	// Outermost first: the span (so every refusal carries a trace id), panics, the request
 	// metrics, the audit line (so refusals are recorded too), Host/origin/headers, sign-in, the
 	// read-only switch, and the live stream (a filter, so the routes' request timeout does not
-	// cut it).
-	srv, err := newServer(c, tp, logger, m.Filter, trail.Filter, guard.Filter, authn.Filter(writeError), guard.ReadOnly, live.Filter)
+	// cut it). API answers are never stored by the browser, except in mode none (allowStore).
+	filters := []khttp.FilterFunc{m.Filter, trail.Filter, guard.Filter, authn.Filter(writeError), guard.ReadOnly, live.Filter}
+	if authn.Mode() == auth.ModeNone {
+		filters = append(filters, allowStore)
+	}
+	srv, err := newServer(c, tp, logger, filters...)
 	if err != nil {
 		return nil, err
 	}

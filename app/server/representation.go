@@ -2,6 +2,7 @@ package server
 
 import (
 	"compress/gzip"
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,10 +14,10 @@ import (
 const minGzip = 1 << 10
 
 // writeRepresentation writes a successful JSON body, given in parts with a hash that identifies
-// it. A GET gets a strong ETag from the hash (the gzip representation has its own) and answers
-// 304 when the client has it already; a client that accepts gzip gets bodies of 1 KiB or more
-// compressed, each distinct body compressed once (an unchanged list polled by many clients costs
-// one compression).
+// it. A GET (or HEAD) gets a strong ETag from the hash (the gzip representation has its own) and
+// answers 304 when the client has it already; a client that accepts gzip gets bodies of 1 KiB or
+// more compressed, each distinct body compressed once (an unchanged list polled by many clients
+// costs one compression). HEAD gets the same headers: net/http drops the body.
 func writeRepresentation(w http.ResponseWriter, r *http.Request, sum uint64, parts ...[]byte) error {
 	h := w.Header()
 	size := 0
@@ -27,15 +28,14 @@ func writeRepresentation(w http.ResponseWriter, r *http.Request, sum uint64, par
 	if size >= minGzip {
 		h.Add("Vary", "Accept-Encoding")
 	}
-	if r.Method == http.MethodGet {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		tag := strconv.FormatUint(sum, 36)
 		etag := `"` + tag + `"`
 		if zip {
 			etag = `"` + tag + `-gz"`
 		}
 		h.Set("ETag", etag)
-		// Revalidated on every use: the browser may keep the answer but must ask first.
-		h.Set("Cache-Control", "private, no-cache")
+		h.Set("Cache-Control", cacheControl(r.Context()))
 		if notModified(r.Header.Get("If-None-Match"), tag) {
 			w.WriteHeader(http.StatusNotModified)
 			_, _ = w.Write(nil) // Kratos' writer sends the status with the first write
@@ -60,6 +60,27 @@ func writeRepresentation(w http.ResponseWriter, r *http.Request, sum uint64, par
 		}
 	}
 	return nil
+}
+
+type storableKey struct{}
+
+// allowStore marks the requests whose successful API answers the browser may keep, revalidating
+// them on every use: in mode none only, where the dashboard serves one person on loopback. In a
+// sign-in mode nothing the API answers is stored (someone else may use the machine next); the UI
+// keeps answers in memory and revalidates them itself.
+func allowStore(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), storableKey{}, true)))
+	})
+}
+
+// cacheControl is a successful read's Cache-Control: revalidated on every use where allowStore
+// marked the request, never stored otherwise.
+func cacheControl(ctx context.Context) string {
+	if ok, _ := ctx.Value(storableKey{}).(bool); ok {
+		return "private, no-cache"
+	}
+	return "no-store"
 }
 
 // notModified reports whether If-None-Match names either representation of tag.

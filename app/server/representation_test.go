@@ -61,3 +61,27 @@ func TestWriteRepresentation(t *testing.T) {
 		t.Error("a 10-byte answer was compressed")
 	}
 }
+
+// TestCacheControl: a successful read is never stored unless allowStore marked the request (mode
+// none); HEAD gets GET's validators.
+func TestCacheControl(t *testing.T) {
+	for _, c := range []struct {
+		method string
+		store  bool
+		want   string
+	}{
+		{http.MethodGet, false, "no-store"},
+		{http.MethodHead, false, "no-store"},
+		{http.MethodGet, true, "private, no-cache"},
+	} {
+		w := httptest.NewRecorder()
+		var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _ = writeRepresentation(w, r, 42, []byte(`{"data":1}`)) })
+		if c.store {
+			h = allowStore(h)
+		}
+		h.ServeHTTP(w, httptest.NewRequest(c.method, "/api/v1/x", nil))
+		if got := w.Header().Get("Cache-Control"); got != c.want || w.Header().Get("ETag") == "" {
+			t.Errorf("%s, store %v: Cache-Control %q, ETag %q; want %q and an ETag", c.method, c.store, got, w.Header().Get("ETag"), c.want)
+		}
+	}
+}

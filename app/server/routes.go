@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"net/http"
 	"sync"
 
 	"github.com/cespare/xxhash/v2"
@@ -166,11 +167,19 @@ func (r Routes) table() []Route {
 	}
 }
 
-// register serves the probes and the route table.
+// register serves the probes and the route table. Whatever answers GET answers HEAD the same
+// way: the same handler, whose body net/http drops.
 func (r Routes) register(srv *khttp.Server) {
+	serve := func(rt *khttp.Router, method, path string, h khttp.HandlerFunc) {
+		rt.Handle(method, path, h)
+		if method == http.MethodGet {
+			rt.Handle(http.MethodHead, path, h)
+		}
+	}
 	// The probes: outside the API, undocumented.
-	srv.Route("/").GET("/healthz", handle(func(context.Context, service.Input, service.None) (string, error) { return "ok", nil }).serve)
-	srv.Route("/").GET("/readyz", handle(func(_ context.Context, in service.Input, _ service.None) (any, error) {
+	root := srv.Route("/")
+	serve(root, http.MethodGet, "/healthz", handle(func(context.Context, service.Input, service.None) (string, error) { return "ok", nil }).serve)
+	serve(root, http.MethodGet, "/readyz", handle(func(_ context.Context, in service.Input, _ service.None) (any, error) {
 		if err := r.Cache.Synced(); err != nil {
 			return nil, err
 		}
@@ -183,7 +192,7 @@ func (r Routes) register(srv *khttp.Server) {
 	api := srv.Route("/api/v1")
 	for _, rt := range r.table() {
 		if rt.Handler.serve != nil {
-			api.Handle(rt.Method, rt.Path, rt.Handler.serve)
+			serve(api, rt.Method, rt.Path, rt.Handler.serve)
 		}
 	}
 }

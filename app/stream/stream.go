@@ -37,7 +37,8 @@ func New(uc *biz.WatchUsecase, heartbeat time.Duration, fail func(http.ResponseW
 // never is (clients reconnect, to another replica if need be).
 func (s *Server) Close() { s.once.Do(func() { close(s.closing) }) }
 
-// Filter serves GET Path and passes every other request on.
+// Filter serves GET (and HEAD: the stream's headers, no events) Path and passes every other
+// request on.
 func (s *Server) Filter(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != Path {
@@ -45,7 +46,7 @@ func (s *Server) Filter(next http.Handler) http.Handler {
 			return
 		}
 		metrics.SetRoute(r.Context(), Path)
-		if r.Method != http.MethodGet {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			s.fail(w, r, biz.MethodNotAllowed("method %s is not allowed on %s", r.Method, Path))
 			return
 		}
@@ -87,6 +88,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: pass events through as they come
 	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
 
 	out := &writer{w: w, rc: rc, epoch: watch.Epoch}
 	out.printf("retry: 3000\n\n")

@@ -44,7 +44,68 @@ export function onUnauthorized(listener: Listener): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
-/** Sends a request; a body is sent as JSON. Cookies go along (same-origin, fetch's default). */
+/** How many GET answers are kept in memory for revalidation, and their characters in all. */
+export const REMEMBERED_ANSWERS = 256;
+export const REMEMBERED_CHARS = 8 << 20;
+
+interface Kept {
+  etag: string;
+  text: string;
+}
+
+/**
+ * The last body of each GET that came with an ETag, by URL, least recently used out first. In a
+ * sign-in mode the browser stores no API answer (Cache-Control: no-store), so nothing is left on
+ * disk; this memory is what lets a refresh revalidate (If-None-Match) and take a 304 instead of
+ * the body again. It is dropped with the page, on sign-in and sign-out, and on any 401.
+ */
+class Answers {
+  private kept = new Map<string, Kept>();
+  private chars = 0;
+  /** Bumped by clear: an answer to a request sent before it is not kept. */
+  generation = 0;
+
+  get(url: string): Kept | undefined {
+    const k = this.kept.get(url);
+    if (k) {
+      this.kept.delete(url);
+      this.kept.set(url, k);
+    }
+    return k;
+  }
+
+  set(url: string, k: Kept | undefined) {
+    const old = this.kept.get(url);
+    if (old) {
+      this.kept.delete(url);
+      this.chars -= old.text.length;
+    }
+    if (!k || k.text.length > REMEMBERED_CHARS) return;
+    this.kept.set(url, k);
+    this.chars += k.text.length;
+    for (const [oldest, o] of this.kept) {
+      if (this.kept.size <= REMEMBERED_ANSWERS && this.chars <= REMEMBERED_CHARS) break;
+      this.kept.delete(oldest);
+      this.chars -= o.text.length;
+    }
+  }
+
+  clear() {
+    this.kept.clear();
+    this.chars = 0;
+    this.generation++;
+  }
+}
+
+const answers = new Answers();
+
+/** Forgets every answer kept for revalidation (tests; request does on sign-in, sign-out and a 401). */
+export const forgetAnswers = () => answers.clear();
+
+/**
+ * Sends a request; a body is sent as JSON. Cookies go along (same-origin, fetch's default). A GET
+ * answered before with an ETag is revalidated: a 304 gives the body kept in memory.
+ */
 export async function request<T>(
   method: "GET" | "POST" | "DELETE",
   path: string,
@@ -56,25 +117,38 @@ export async function request<T>(
     if (v !== undefined) params.set(k, String(v));
   }
   const qs = params.toString();
-  const init: RequestInit = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+  const url = API_BASE + path + (qs ? "?" + qs : "");
+  const headers: Record<string, string> = { Accept: "application/json" };
+  const init: RequestInit = { method, credentials: "same-origin", headers };
   if (json !== undefined) {
-    init.headers = { Accept: "application/json", "Content-Type": "application/json" };
+    headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(json);
   }
+  // Whoever signs in or out next, nothing kept for the one before is shown to them.
+  if (path === "/auth/login" || path === "/auth/logout") answers.clear();
+  const kept = method === "GET" ? answers.get(url) : undefined;
+  if (kept) headers["If-None-Match"] = kept.etag;
+  const generation = answers.generation;
   let res: Response;
   try {
-    res = await fetcher(API_BASE + path + (qs ? "?" + qs : ""), init);
+    res = await fetcher(url, init);
   } catch (e) {
     throw new ApiError(0, "NETWORK_ERROR", e instanceof Error ? e.message : String(e), "");
   }
-  const text = await res.text();
+  if (res.status === 401) answers.clear();
+  const notModified = res.status === 304 && kept !== undefined;
+  const text = notModified ? kept.text : await res.text();
+  if (method === "GET" && res.ok && generation === answers.generation) {
+    const etag = res.headers.get("ETag");
+    answers.set(url, etag ? { etag, text } : undefined);
+  }
   let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {
     body = undefined;
   }
-  if (!res.ok) {
+  if (!res.ok && !notModified) {
     const b = (body ?? {}) as { code?: string; message?: string; trace_id?: string };
     const err = new ApiError(res.status, b.code ?? "HTTP_" + res.status, b.message ?? (text || res.statusText), b.trace_id ?? "");
     if (res.status === 401 && !path.startsWith("/auth/")) unauthorizedListeners.forEach((l) => l(err));
