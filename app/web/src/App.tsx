@@ -137,7 +137,7 @@ export function App() {
                 <Layout.Content style={{ padding: 24 }}>
                   {auth.signedOut ? (
                     auth.config || auth.me ? (
-                      <SignIn mode={auth.mode} signIn={auth.signIn} retry={auth.refresh} returnTo={location.pathname + location.search} />
+                      <SignIn mode={auth.mode} signIn={auth.signIn} retry={auth.refresh} returnTo={location.pathname + location.search} reason={auth.me ? auth.signedOutReason : undefined} />
                     ) : auth.configError ? (
                       <ErrorAlert error={auth.configError} />
                     ) : (

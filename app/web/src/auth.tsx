@@ -22,6 +22,8 @@ export interface Auth {
   meNs?: string;
   /** Some call answered 401: the sign-in page is shown instead of the pages. */
   signedOut: boolean;
+  /** Why, as the server said it (e.g. "your access ended: sign in again"), after a session ended. */
+  signedOutReason?: string;
   signIn: (token: string) => Promise<void>;
   signOut: () => Promise<void>;
   /** Asks /me again (after an OIDC return, a retry). */
@@ -43,11 +45,15 @@ export function useAuthState(ns: string): Auth {
   const [configError, setConfigError] = useState<unknown>();
   const [result, setResult] = useState<{ ns: string; me?: Me; error?: unknown }>();
   const [signedOut, setSignedOut] = useState(false);
+  const [signedOutReason, setSignedOutReason] = useState<string>();
   const [session, setSession] = useState(0);
 
   useEffect(() => {
     getAuthConfig().then(setConfig, setConfigError);
-    return onUnauthorized(() => setSignedOut(true));
+    return onUnauthorized((e) => {
+      setSignedOut(true);
+      setSignedOutReason(e.message);
+    });
   }, []);
 
   useEffect(() => {
@@ -62,7 +68,10 @@ export function useAuthState(ns: string): Auth {
       },
       (error) => {
         if (!live) return;
-        if (isUnauthorized(error)) setSignedOut(true);
+        if (isUnauthorized(error)) {
+          setSignedOut(true);
+          setSignedOutReason(error instanceof Error ? error.message : undefined);
+        }
         else setResult((r) => ({ ns, me: r?.me, error }));
       },
     );
@@ -80,6 +89,7 @@ export function useAuthState(ns: string): Auth {
         setResult({ ns, me });
       }
       setSignedOut(false);
+      setSignedOutReason(undefined);
     },
     [ns],
   );
@@ -87,6 +97,7 @@ export function useAuthState(ns: string): Auth {
     const out = await logout();
     setResult(undefined);
     setSignedOut(true);
+    setSignedOutReason(undefined);
     // OIDC: end the session at the issuer too, when it offers RP-initiated logout.
     if (out.endSession) window.location.assign(out.endSession);
   }, []);
@@ -100,6 +111,7 @@ export function useAuthState(ns: string): Auth {
     meError: result?.error,
     meNs: result?.ns,
     signedOut,
+    signedOutReason,
     signIn,
     signOut,
     refresh,

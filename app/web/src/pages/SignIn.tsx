@@ -9,7 +9,7 @@ import { useT } from "../i18n";
  * The sign-in page for the server's mode. It replaces the page the user asked for without changing
  * the URL, so after a token sign-in the same page loads; OIDC comes back to the same path.
  */
-export function SignIn(props: { mode: AuthMode; signIn: (token: string) => Promise<void>; retry: () => void; returnTo: string }) {
+export function SignIn(props: { mode: AuthMode; signIn: (token: string) => Promise<void>; retry: () => void; returnTo: string; reason?: string }) {
   const t = useT();
   const [token, setToken] = useState("");
   const [busy, setBusy] = useState(false);
@@ -29,6 +29,8 @@ export function SignIn(props: { mode: AuthMode; signIn: (token: string) => Promi
   return (
     <div style={{ display: "flex", justifyContent: "center", paddingTop: 48 }}>
       <Card title={<h1 style={{ fontSize: 16, margin: 0, fontWeight: 600 }}>{t.signInTitle}</h1>} style={{ width: 560 }} data-testid="sign-in-page">
+        {/* The server's own words on why the session ended (access ended, signed out elsewhere). */}
+        {props.reason && props.mode !== "none" && <Alert type="info" showIcon message={props.reason} style={{ marginBottom: 16 }} data-testid="sign-in-reason" />}
         {props.mode === "token" && (
           <form
             onSubmit={(e) => {
