@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -119,6 +120,19 @@ func TestHelmChartRBAC(t *testing.T) {
 				t.Errorf("%s %s: %d %s %s", r.method, r.path, status, e.Code, e.Message)
 			}
 		}
+		// Sign-out writes the chart's sign-outs ConfigMap as the chart's ServiceAccount.
+		u, _ := url.Parse(d.URL)
+		copied := jar.Cookies(u)
+		if status, body := editor.Post(t, "/api/v1/auth/logout", ""); status != http.StatusOK {
+			t.Errorf("sign out: %d %s", status, body)
+		}
+		apiclient.Eventually(t, "the signed-out session refused", 5*time.Second, func() error {
+			c := apiclient.Client{URL: d.URL, Header: http.Header{"Cookie": {copied[0].String()}}}
+			if status, _ := c.Call(t, http.MethodGet, "/namespaces", nil); status != http.StatusUnauthorized {
+				return fmt.Errorf("answers %d", status)
+			}
+			return nil
+		})
 	})
 
 	t.Run("kubectl auth can-i --list shows nothing beyond the minimal role", func(t *testing.T) {

@@ -134,7 +134,9 @@ func launchDashboard(dir, name, kubeconfig, addr string, settings ...string) (ap
 		return apiclient.Client{}, nil, nil, err
 	}
 	cmd := exec.Command(env.bin, "-conf", filepath.Join(root, "configs", "config.yaml"))
-	cmd.Env = append(append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms", "KD_METRICS_ADDR=127.0.0.1:0"), settings...)
+	cmd.Env = append(append(os.Environ(), "KD_KUBECONFIG_PATH="+kubeconfig, "KD_HTTP_ADDR="+addr, "KD_HEALTH_INTERVAL=500ms", "KD_METRICS_ADDR=127.0.0.1:0",
+		// Sign-in modes record sign-outs in a ConfigMap: outside a cluster its namespace is named.
+		"KD_AUTH_SESSIONS_NAMESPACE=default"), settings...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return apiclient.Client{}, nil, nil, err

@@ -90,7 +90,7 @@ test("an approver approves the waiting step and the controller moves on", async 
   await signOut(page);
 });
 
-test("alice signs in through the OpenID provider's own page and signs out", async () => {
+test("alice signs in through the OpenID provider's own page and signs out, there too", async () => {
   const page = await newPage();
   await page.goto(`${oidcURL}/rollouts?ns=${ns}`);
   await page.getByTestId("sign-in-page").waitFor();
@@ -103,5 +103,10 @@ test("alice signs in through the OpenID provider's own page and signs out", asyn
   await page.getByTestId("current-user").filter({ hasText: "alice" }).waitFor();
   await page.getByRole("link", { name: "shop" }).first().waitFor();
   await page.screenshot({ path: join(shots, "oidc-signed-in.png"), fullPage: true });
-  await signOut(page);
+  // Sign-out ends the session at the provider too (RP-initiated logout): the browser lands on its
+  // page, and the dashboard asks for a sign-in again.
+  await page.getByTestId("sign-out").click();
+  await page.waitForURL((url) => url.origin !== oidcURL && url.pathname === "/logged-out");
+  await page.goto(`${oidcURL}/rollouts?ns=${ns}`);
+  await page.getByTestId("sign-in-page").waitFor();
 });
