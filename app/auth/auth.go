@@ -60,6 +60,7 @@ type Authenticator struct {
 	reviewer Reviewer
 	oidc     *oidcLogin
 	bearers  *utilcache.LRUExpireCache
+	limits   *reviewLimits // limits.go
 	now      func() time.Time
 }
 
@@ -72,6 +73,9 @@ type session struct {
 // New checks the sign-in settings against the listen address and builds the authenticator.
 func New(c *conf.Auth, s *conf.Server, reviewer Reviewer) (*Authenticator, error) {
 	a := &Authenticator{mode: c.Mode, reviewer: reviewer, bearers: utilcache.NewLRUExpireCache(4096), now: time.Now}
+	if err := a.setLimits(c, s); err != nil {
+		return nil, err
+	}
 	switch c.Mode {
 	case ModeNone:
 		if !IsLoopback(s.Addr) {
@@ -169,15 +173,15 @@ func (a *Authenticator) Bearer(r *http.Request) (*biz.User, *biz.Error) {
 	if !ok || strings.TrimSpace(token) == "" {
 		return nil, biz.Unauthorized("the Authorization header must be `Bearer <token>`")
 	}
-	return a.bearer(r.Context(), strings.TrimSpace(token))
+	return a.bearer(r, strings.TrimSpace(token))
 }
 
-func (a *Authenticator) bearer(ctx context.Context, token string) (*biz.User, *biz.Error) {
+func (a *Authenticator) bearer(r *http.Request, token string) (*biz.User, *biz.Error) {
 	key := sha256.Sum256([]byte(token))
 	if u, ok := a.bearers.Get(key); ok {
 		return u.(*biz.User), nil
 	}
-	u, err := a.reviewer.Review(ctx, token)
+	u, err := a.limits.review(r.Context(), r, token, a.reviewer)
 	if err != nil {
 		return nil, asAPIError(err)
 	}
@@ -250,7 +254,7 @@ func (a *Authenticator) Login(ctx context.Context, in service.Input, body LoginB
 	if token == "" {
 		return nil, biz.BadRequest("token is required")
 	}
-	u, err := a.reviewer.Review(ctx, token)
+	u, err := a.limits.review(ctx, in.Request, token, a.reviewer)
 	if err != nil {
 		return nil, asAPIError(err)
 	}
