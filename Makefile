@@ -97,7 +97,8 @@ lint: ui-deps
 	cd app/web && npm run lint
 
 ## bench: the API benchmarks against a local control plane (2,000 workloads, 20,000 pods), and the
-## load benchmarks of app/load_test.go (dashboard vs a floor server, SSE clients, bytes per refresh);
+## load benchmarks of app/load_test.go (dashboard vs a floor server, SSE clients, bytes per refresh)
+## and app/flood_test.go (a signed-in user's writes under a flood of bad tokens);
 ## KD_LOAD_FULL=1 adds 100,000 pods for the memory per pod (KD_LOAD_SECONDS: seconds per measurement)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 20x -timeout 60m ./app

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"syscall"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
@@ -17,7 +18,9 @@ type Error struct {
 	Status  int
 	Code    string
 	Message string
-	cause   error
+	// RetryAfter, when positive, is sent as the Retry-After header (whole seconds, rounded up).
+	RetryAfter time.Duration
+	cause      error
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -34,7 +37,14 @@ const (
 	CodeInvalid      = "INVALID"
 	CodeUnavailable  = "UNAVAILABLE"
 	CodeInternal     = "INTERNAL_ERROR"
+	// CodeTooManyRequests is a 429: too many failed sign-ins or bearer tokens from the client's
+	// address, or from everyone (docs/configuration.md §2).
+	CodeTooManyRequests = "TOO_MANY_REQUESTS"
 )
+
+// ErrTokenRejected is the cause of the 401 for a token the API server's TokenReview did not
+// authenticate, as opposed to a review that could not be made (errors.Is tells them apart).
+var ErrTokenRejected = errors.New("token rejected")
 
 func newError(status int, code string, cause error, format string, args ...any) *Error {
 	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...), cause: cause}
@@ -58,6 +68,19 @@ func MethodNotAllowed(format string, args ...any) *Error {
 // Unauthorized is a 401: the request has no identity the dashboard accepts.
 func Unauthorized(format string, args ...any) *Error {
 	return newError(http.StatusUnauthorized, CodeUnauthorized, nil, format, args...)
+}
+
+// TokenRejected is the 401 of a token the API server does not authenticate (its cause is
+// ErrTokenRejected).
+func TokenRejected(format string, args ...any) *Error {
+	return newError(http.StatusUnauthorized, CodeUnauthorized, ErrTokenRejected, format, args...)
+}
+
+// TooManyRequests is a 429, to be retried after retryAfter.
+func TooManyRequests(retryAfter time.Duration, format string, args ...any) *Error {
+	e := newError(http.StatusTooManyRequests, CodeTooManyRequests, nil, format, args...)
+	e.RetryAfter = retryAfter
+	return e
 }
 
 // ReadOnly is the 403 of a mutation while the server-wide read-only switch is on.

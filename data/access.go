@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 	"golang.org/x/sync/singleflight"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	authorizationv1 "k8s.io/api/authorization/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilcache "k8s.io/apimachinery/pkg/util/cache"
 
@@ -106,7 +108,8 @@ func decisionKey(u *biz.User, signedIn bool, a biz.Attributes) string {
 	return strings.Join([]string{who, a.Verb, a.Group, a.Resource, a.Subresource, a.Namespace, a.Name, a.Path}, "\x00")
 }
 
-// TokenReviewer checks bearer tokens with the API server (TokenReview), as the dashboard's identity.
+// TokenReviewer checks bearer tokens with the API server (TokenReview), as the dashboard's
+// identity, through the review client (its own rate limit, Clients.Review).
 type TokenReviewer struct{ clients *Clients }
 
 // NewTokenReviewer builds the token reviewer.
@@ -114,10 +117,16 @@ func NewTokenReviewer(clients *Clients) *TokenReviewer { return &TokenReviewer{c
 
 // Review returns the identity the API server gives token, or an UNAUTHORIZED error.
 func (t *TokenReviewer) Review(ctx context.Context, token string) (*biz.User, error) {
-	r, err := t.clients.Service.AuthenticationV1().TokenReviews().Create(ctx, &authenticationv1.TokenReview{
+	r, err := t.clients.Review.AuthenticationV1().TokenReviews().Create(ctx, &authenticationv1.TokenReview{
 		Spec: authenticationv1.TokenReviewSpec{Token: token},
 	}, metav1.CreateOptions{})
 	if err != nil {
+		var status apierrors.APIStatus
+		if !errors.As(err, &status) {
+			// Not the API server's answer: unreachable, or the client's own rate limit could not
+			// be waited for within the request's deadline. Either way: try again later.
+			return nil, biz.Unavailable(err, "the API server could not review the token now: %v", err)
+		}
 		return nil, biz.FromKube(err, "token review")
 	}
 	if !r.Status.Authenticated {
@@ -125,10 +134,10 @@ func (t *TokenReviewer) Review(ctx context.Context, token string) (*biz.User, er
 		if reason == "" {
 			reason = "the API server does not accept it"
 		}
-		return nil, biz.Unauthorized("token rejected: %s", reason)
+		return nil, biz.TokenRejected("token rejected: %s", reason)
 	}
 	if r.Status.User.Username == "" {
-		return nil, biz.Unauthorized("token rejected: the API server named no user for it")
+		return nil, biz.TokenRejected("token rejected: the API server named no user for it")
 	}
 	return &biz.User{Name: r.Status.User.Username, Groups: r.Status.User.Groups, Impersonate: true}, nil
 }

@@ -56,11 +56,14 @@ type Clients struct {
 	Dynamic  dynamic.Interface
 	Metrics  metricsclient.Interface
 	Rollouts rolloutclient.Interface
-	// Service acts as the dashboard itself even during a request (access and token reviews,
-	// events it records); the clients above act as the request's signed-in user.
+	// Service acts as the dashboard itself even during a request (access reviews, events it
+	// records); the clients above act as the request's signed-in user.
 	Service kubernetes.Interface
-	Plain   kubernetes.Interface
-	Host    string
+	// Review makes the TokenReviews, as the dashboard, on a rate limit of its own
+	// (kubernetes.review_qps): a flood of unknown bearer tokens cannot use up the budget above.
+	Review kubernetes.Interface
+	Plain  kubernetes.Interface
+	Host   string
 	// Scheme knows every type the dashboard reads, to set apiVersion/kind on cached objects.
 	Scheme *runtime.Scheme
 }
@@ -91,6 +94,8 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 	service := rest.CopyConfig(cfg)
 	service.Wrap(withTimeout(callTimeout))
 	service.Wrap(traceCalls)
+	review := rest.CopyConfig(service)
+	review.QPS, review.Burst = reviewBudget(c)
 	scheme, err := newScheme()
 	if err != nil {
 		return nil, err
@@ -108,6 +113,9 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 	if out.Service, err = kubernetes.NewForConfig(service); err != nil {
 		return nil, fmt.Errorf("build service client: %w", err)
 	}
+	if out.Review, err = kubernetes.NewForConfig(review); err != nil {
+		return nil, fmt.Errorf("build review client: %w", err)
+	}
 	if out.Metrics, err = metricsclient.NewForConfig(service); err != nil {
 		return nil, fmt.Errorf("build metrics client: %w", err)
 	}
@@ -115,6 +123,26 @@ func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
 		return nil, fmt.Errorf("build rollout client: %w", err)
 	}
 	return out, nil
+}
+
+// The TokenReview client's default rate limit: each accepted bearer token is reviewed about once
+// per 10 s and failed ones are bounded by auth.limits (global 10/s), so 20/s leaves room for
+// 100+ scripts' tokens besides a flood at the global limit.
+const (
+	defaultReviewQPS   = 20
+	defaultReviewBurst = 40
+)
+
+// reviewBudget is the TokenReview client's rate limit (0 in the settings: the default).
+func reviewBudget(c *conf.Kubernetes) (qps float32, burst int) {
+	qps, burst = float32(c.ReviewQPS), c.ReviewBurst
+	if qps <= 0 {
+		qps = defaultReviewQPS
+	}
+	if burst <= 0 {
+		burst = defaultReviewBurst
+	}
+	return qps, burst
 }
 
 func newScheme() (*runtime.Scheme, error) {

@@ -63,6 +63,7 @@ type Authenticator struct {
 	reviewer Reviewer
 	oidc     *oidcLogin
 	bearers  *utilcache.LRUExpireCache
+	limits   *reviewLimits // limits.go
 	now      func() time.Time
 	signOuts SignOuts
 	// checked holds the sessions checked within recheckEvery on this replica (by session id).
@@ -75,7 +76,10 @@ type Authenticator struct {
 func New(c *conf.Auth, s *conf.Server, reviewer Reviewer, signOuts SignOuts) (*Authenticator, error) {
 	a := &Authenticator{mode: c.Mode, reviewer: reviewer, bearers: utilcache.NewLRUExpireCache(4096), now: time.Now,
 		signOuts: signOuts, recheckEvery: c.Recheck}
-	a.checked = utilcache.NewLRUExpireCacheWithClock(16384, clock{a})
+	a.checked = utilcache.NewLRUExpireCacheWithClock(16384, nowClock{a})
+	if err := a.setLimits(c, s); err != nil {
+		return nil, err
+	}
 	switch c.Mode {
 	case ModeNone:
 		if !IsLoopback(s.Addr) {
@@ -113,10 +117,10 @@ func New(c *conf.Auth, s *conf.Server, reviewer Reviewer, signOuts SignOuts) (*A
 	return a, nil
 }
 
-// clock is the authenticator's now, for the expiry of checked sessions (tests move it).
-type clock struct{ a *Authenticator }
+// nowClock is the authenticator's now, for the expiry of checked sessions (tests move it).
+type nowClock struct{ a *Authenticator }
 
-func (c clock) Now() time.Time { return c.a.now() }
+func (c nowClock) Now() time.Time { return c.a.now() }
 
 // Mode is the sign-in mode.
 func (a *Authenticator) Mode() string { return a.mode }
@@ -222,15 +226,15 @@ func (a *Authenticator) Bearer(r *http.Request) (*biz.User, *biz.Error) {
 	if !ok || strings.TrimSpace(token) == "" {
 		return nil, biz.Unauthorized("the Authorization header must be `Bearer <token>`")
 	}
-	return a.bearer(r.Context(), strings.TrimSpace(token))
+	return a.bearer(r, strings.TrimSpace(token))
 }
 
-func (a *Authenticator) bearer(ctx context.Context, token string) (*biz.User, *biz.Error) {
+func (a *Authenticator) bearer(r *http.Request, token string) (*biz.User, *biz.Error) {
 	key := sha256.Sum256([]byte(token))
 	if u, ok := a.bearers.Get(key); ok {
 		return u.(*biz.User), nil
 	}
-	u, err := a.reviewer.Review(ctx, token)
+	u, err := a.limits.review(r.Context(), r, token, a.reviewer)
 	if err != nil {
 		return nil, asAPIError(err)
 	}
@@ -296,7 +300,7 @@ func (a *Authenticator) Login(ctx context.Context, in service.Input, body LoginB
 	if token == "" {
 		return nil, biz.BadRequest("token is required")
 	}
-	u, err := a.reviewer.Review(ctx, token)
+	u, err := a.limits.review(ctx, in.Request, token, a.reviewer)
 	if err != nil {
 		return nil, asAPIError(err)
 	}

@@ -32,6 +32,10 @@ type Server struct {
 	MetricsAddr string `json:"metrics_addr"`
 	// Pprof serves /debug/pprof/ on the metrics listener.
 	Pprof bool `json:"pprof"`
+	// TrustedProxies are the addresses (CIDRs or single IPs, comma separated in the file) of the
+	// reverse proxies in front of the dashboard: only a request from one of them has its client
+	// address taken from X-Forwarded-For. Empty: the TCP peer is the client.
+	TrustedProxies []string `json:"trusted_proxies"`
 }
 
 // Kubernetes configures the clients.
@@ -51,6 +55,11 @@ type Kubernetes struct {
 	Kubeconfig string  `json:"kubeconfig"`
 	QPS        float64 `json:"qps"`
 	Burst      int     `json:"burst"`
+	// ReviewQPS and ReviewBurst are the rate limit of a client of its own that makes the
+	// TokenReviews, so bearer tokens and sign-ins cannot use up the budget (QPS, Burst) that
+	// serves signed-in users; 0: 20 and 40.
+	ReviewQPS   float64 `json:"review_qps"`
+	ReviewBurst int     `json:"review_burst"`
 	// HealthInterval is how often the API server's /readyz is probed.
 	HealthInterval time.Duration `json:"health_interval"`
 	// DiscoveryInterval is how often served APIs are re-read, so a CRD installed later is picked up.
@@ -93,6 +102,24 @@ type Auth struct {
 	// DecisionTTL is how long an access review's answer is reused.
 	DecisionTTL time.Duration `json:"decision_ttl"`
 	OIDC        *OIDC         `json:"oidc"`
+	// Limits bound what failed bearer tokens and token sign-ins may cost; left out: the defaults.
+	Limits *AuthLimits `json:"limits"`
+}
+
+// AuthLimits bound the TokenReviews that unknown tokens cause. A token the API server rejects
+// uses up one token of its client address's bucket and one of the global bucket; a request that
+// finds either empty is answered 429 TOO_MANY_REQUESTS without a review. Accepted tokens give
+// theirs back. A number left at 0 takes the default; the section left out takes them all.
+type AuthLimits struct {
+	// PerAddress is the rate (per second) at which a client address may fail, PerAddressBurst
+	// how many failures it may have at once; default 2 and 10.
+	PerAddress      float64 `json:"per_address"`
+	PerAddressBurst int     `json:"per_address_burst"`
+	// Global and GlobalBurst are the same over every address together; default 10 and 20.
+	Global      float64 `json:"global"`
+	GlobalBurst int     `json:"global_burst"`
+	// RejectedTTL is how long a rejected token (by its hash) is answered 401 without a review.
+	RejectedTTL time.Duration `json:"rejected_ttl"`
 }
 
 // OIDC configures the OpenID Connect sign-in; the claim and prefix settings mean what the API

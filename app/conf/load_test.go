@@ -31,13 +31,14 @@ func defaults() *Bootstrap {
 	return &Bootstrap{
 		Server: &Server{Addr: "127.0.0.1:8080", Timeout: 30 * time.Second, WatchHeartbeat: 15 * time.Second,
 			MetricsAddr: "127.0.0.1:9464"},
-		Kubernetes: &Kubernetes{QPS: 50, Burst: 100, HealthInterval: time.Second, DiscoveryInterval: 30 * time.Second,
+		Kubernetes: &Kubernetes{QPS: 50, Burst: 100, ReviewQPS: 20, ReviewBurst: 40, HealthInterval: time.Second, DiscoveryInterval: 30 * time.Second,
 			CallTimeout: 5 * time.Second, ShippedTypes: true, TypesReload: 2 * time.Second, TypesSelector: "kruise-dashboard.io/declared-type=true"},
 		Tracing: &Tracing{},
 		Limits:  &Limits{MaxReplicas: 1000},
 		Auth: &Auth{Mode: "none", SessionTTL: 8 * time.Hour, Recheck: time.Minute, SessionsConfigMap: "kruise-dashboard-sessions",
 			DecisionTTL: 10 * time.Second, OIDC: &OIDC{
-				Scopes: []string{"openid", "profile", "email", "offline_access"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"}},
+				Scopes: []string{"openid", "profile", "email", "offline_access"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"},
+			Limits: &AuthLimits{PerAddress: 2, PerAddressBurst: 10, Global: 10, GlobalBurst: 20, RejectedTTL: 30 * time.Second}},
 		Audit: &Audit{},
 	}
 }
@@ -56,6 +57,9 @@ func TestLoadShipped(t *testing.T) {
 			"KD_AUTH_DECISION_TTL": "250ms", "KD_OIDC_SCOPES": "openid,groups", "KD_TRACING_EXPORTER": "stdout",
 			// Digits stay a string: a client id is not a number.
 			"KD_OIDC_CLIENT_ID": "0123456789", "KD_AUDIT_LOG_PATH": "/var/log/kd.log",
+			"KD_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7", "KD_KUBE_REVIEW_QPS": "5", "KD_KUBE_REVIEW_BURST": "7",
+			"KD_AUTH_LIMIT_PER_ADDRESS": "0.5", "KD_AUTH_LIMIT_PER_ADDRESS_BURST": "3", "KD_AUTH_LIMIT_GLOBAL": "4",
+			"KD_AUTH_LIMIT_GLOBAL_BURST": "8", "KD_AUTH_REJECTED_TTL": "1m",
 		}, func(b *Bootstrap) {
 			b.Server.Addr, b.Server.Timeout, b.Server.ReadOnly = "0.0.0.0:9090", 90*time.Second, true
 			b.Server.ExternalHosts = []string{"dash.example.com", "other.example.com:443"}
@@ -65,6 +69,9 @@ func TestLoadShipped(t *testing.T) {
 			b.Auth.OIDC.Scopes, b.Auth.OIDC.ClientID = []string{"openid", "groups"}, "0123456789"
 			b.Tracing.Exporter = "stdout"
 			b.Audit.Path = "/var/log/kd.log"
+			b.Server.TrustedProxies = []string{"10.0.0.0/8", "192.168.1.7"}
+			b.Kubernetes.ReviewQPS, b.Kubernetes.ReviewBurst = 5, 7
+			b.Auth.Limits = &AuthLimits{PerAddress: 0.5, PerAddressBurst: 3, Global: 4, GlobalBurst: 8, RejectedTTL: time.Minute}
 		}},
 		{"empty list", map[string]string{"KD_OIDC_SCOPES": " , "}, func(b *Bootstrap) { b.Auth.OIDC.Scopes = nil }},
 	}
@@ -99,6 +106,8 @@ func TestLoadBadValue(t *testing.T) {
 		{"KD_KUBE_CALL_TIMEOUT", "-5s", `kubernetes.call_timeout: "-5s": must be positive (KD_KUBE_CALL_TIMEOUT)`},
 		{"KD_AUTH_SESSION_TTL", "8 hours", `auth.session_ttl: "8 hours": not a duration (e.g. 30s, 1m30s) (KD_AUTH_SESSION_TTL)`},
 		{"KD_AUTH_DECISION_TTL", "ten", `auth.decision_ttl: "ten": not a duration (e.g. 30s, 1m30s) (KD_AUTH_DECISION_TTL)`},
+		{"KD_AUTH_REJECTED_TTL", "0s", `auth.limits.rejected_ttl: "0s": must be positive (KD_AUTH_REJECTED_TTL)`},
+		{"KD_AUTH_LIMIT_PER_ADDRESS_BURST", "ten", `auth.limits.per_address_burst: "ten": not an integer (KD_AUTH_LIMIT_PER_ADDRESS_BURST)`},
 		{"KD_READ_ONLY", "yes", `server.read_only: "yes": not a boolean (true or false) (KD_READ_ONLY)`},
 		{"KD_PPROF", "", `server.pprof: "": not a boolean (true or false) (KD_PPROF)`},
 		{"KD_KUBE_BURST", "1.5", `kubernetes.burst: "1.5": not an integer (KD_KUBE_BURST)`},
@@ -254,6 +263,9 @@ func dump(b *Bootstrap) string {
 	out := fmt.Sprintf("%+v %+v %+v %+v %+v %+v", b.Server, b.Kubernetes, b.Tracing, b.Limits, b.Auth, b.Audit)
 	if b.Auth != nil && b.Auth.OIDC != nil {
 		out += fmt.Sprintf(" oidc %+v", *b.Auth.OIDC)
+	}
+	if b.Auth != nil && b.Auth.Limits != nil {
+		out += fmt.Sprintf(" limits %+v", *b.Auth.Limits)
 	}
 	return out
 }

@@ -1,6 +1,6 @@
 // Package metrics exposes the dashboard's Prometheus metrics — requests by route template and
-// code, cache sizes, live-stream clients, the access-decision cache, API-server client latency
-// and throttling, build info — on their own listener (KD_METRICS_ADDR), with pprof there when
+// code, cache sizes, live-stream clients, the access-decision cache, token checks and the
+// sign-in limits' refusals, API-server client latency and throttling, build info — on their own listener (KD_METRICS_ADDR), with pprof there when
 // enabled. Nothing of it is served on the UI's port.
 package metrics
 
@@ -38,6 +38,10 @@ type Sources struct {
 	StreamClients func() int
 	// Decisions are the access questions answered from the decision cache and by a review.
 	Decisions func() (hits, misses uint64)
+	// TokenChecks are the unknown tokens (bearer or sign-in) by outcome; Limited the requests
+	// refused with 429 by their address's limit and by the global one.
+	TokenChecks func() map[string]uint64
+	Limited     func() (address, global uint64)
 }
 
 var registerClient sync.Once
@@ -80,6 +84,20 @@ func (m *Metrics) Watch(s Sources) {
 			hits, misses := s.Decisions()
 			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(hits), "hit")
 			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(misses), "miss")
+		},
+	}, collectorFunc{
+		desc: prometheus.NewDesc("kd_auth_token_checks_total", "Unknown bearer tokens and token sign-ins by outcome: reviewed (accepted, rejected, error), rejected from memory (remembered) or refused by a limit (limited); only reviewed ones cost a TokenReview.", []string{"result"}, nil),
+		collect: func(ch chan<- prometheus.Metric, d *prometheus.Desc) {
+			for result, n := range s.TokenChecks() {
+				ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n), result)
+			}
+		},
+	}, collectorFunc{
+		desc: prometheus.NewDesc("kd_auth_limited_total", "Requests answered 429 by the failed-token limit of their client address or the global one (auth.limits).", []string{"scope"}, nil),
+		collect: func(ch chan<- prometheus.Metric, d *prometheus.Desc) {
+			address, global := s.Limited()
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(address), "address")
+			ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(global), "global")
 		},
 	}, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kd_stream_clients", Help: "Open live streams (GET /api/v1/watch)."},
 		func() float64 { return float64(s.StreamClients()) }))

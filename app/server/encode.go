@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/cespare/xxhash/v2"
 	"go.opentelemetry.io/otel/trace"
@@ -60,6 +62,9 @@ func writeError(w http.ResponseWriter, r *http.Request, e *biz.Error) {
 	}
 	body, _ := json.Marshal(errorBody{TraceID: span.SpanContext().TraceID().String(), Message: e.Message, Code: e.Code})
 	w.Header().Set("Content-Type", "application/json")
+	if e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10))
+	}
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(body)
 }

@@ -40,7 +40,8 @@ var ProviderSet = wire.NewSet(NewHTTPServer, NewRoutes, NewGuard, NewStream, New
 // NewMetricsServer is the metrics listener, reading the cache, the stream and the access
 // reviewer at scrape time. Beyond loopback it answers only bearer tokens allowed to get the path.
 func NewMetricsServer(c *conf.Server, m *metrics.Metrics, rows *data.RowStore, changes *data.Changes, access *data.Access, authn *auth.Authenticator) *metrics.Server {
-	m.Watch(metrics.Sources{CacheObjects: rows.Counts, StreamClients: changes.Clients, Decisions: access.Decisions})
+	m.Watch(metrics.Sources{CacheObjects: rows.Counts, StreamClients: changes.Clients, Decisions: access.Decisions,
+		TokenChecks: authn.TokenChecks, Limited: authn.Limited})
 	h := m.Handler(c.Pprof)
 	if c.MetricsAddr != "" && !auth.IsLoopback(c.MetricsAddr) {
 		h = metrics.Protect(h, authn.Bearer, access, encodeError)

@@ -29,6 +29,9 @@ func TestServerContract(t *testing.T) {
 	api.GET("/refused", handle(func(context.Context, service.Input, service.None) (any, error) {
 		return nil, biz.BadRequest("replicas must be a whole number")
 	}).serve)
+	api.GET("/limited", handle(func(context.Context, service.Input, service.None) (any, error) {
+		return nil, biz.TooManyRequests(1500*time.Millisecond, "too many failed sign-ins from your address")
+	}).serve)
 	api.GET("/bug", handle(func(context.Context, service.Input, service.None) (any, error) {
 		return nil, context.Canceled // not an API error: a bug, hidden behind INTERNAL_ERROR
 	}).serve)
@@ -42,6 +45,7 @@ func TestServerContract(t *testing.T) {
 	}{
 		{"envelope", "GET", "/api/v1/ok/world?q=1", 200, `{"data":{"hello":"world","q":"1"}}`, ""},
 		{"API error", "GET", "/api/v1/refused", 400, "", "BAD_REQUEST"},
+		{"too many requests", "GET", "/api/v1/limited", 429, "", "TOO_MANY_REQUESTS"},
 		{"non-API error", "GET", "/api/v1/bug", 500, "", "INTERNAL_ERROR"},
 		{"panic", "GET", "/api/v1/panic", 500, "", "INTERNAL_ERROR"},
 		{"encoder failure", "GET", "/api/v1/unencodable", 500, "", "INTERNAL_ERROR"},
@@ -78,6 +82,9 @@ func TestServerContract(t *testing.T) {
 			}
 			if c.status == 500 && (e.Message == "boom" || e.Message == "context canceled") {
 				t.Errorf("internal errors must not leak their text: %q", e.Message)
+			}
+			if want := map[int]string{429: "2"}[c.status]; rec.Header().Get("Retry-After") != want {
+				t.Errorf("Retry-After %q, want %q", rec.Header().Get("Retry-After"), want)
 			}
 		})
 	}
