@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' deploy/helm/kruise-dashboard/Chart.yaml)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser runtime test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -75,10 +75,16 @@ browser:
 	@{ command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/wqy ]; } || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei; }
 
+## runtime: Debian's podman, runc, skopeo and containerd, which deploy/image's test loads and runs the
+## image in (as root, once; runc, since crun cannot start containers on these machines)
+runtime:
+	@{ command -v podman && command -v runc && command -v skopeo && command -v containerd && command -v ctr; } >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman runc skopeo containerd; }
+
 ## test: everything CI runs — formatting, vet, the Wire graph, the UI's lint and unit tests, the Go unit
 ## and integration tests (each starts its own control plane on 127.0.0.1), and the end-to-end
 ## tests with the real controllers and headless Chromium.
-test: lint ui browser
+test: lint ui browser runtime
 	cd app/web && npm test
 	$(GO) test -count=1 -timeout 60m ./...
 

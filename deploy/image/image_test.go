@@ -3,12 +3,14 @@ package main
 import (
 	"archive/tar"
 	"debug/elf"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -16,24 +18,58 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
-// TestImage builds the dashboard statically, builds its image, and inspects the tarball as a
-// runtime would read it: the entrypoint, a non-root user, and exactly the three files.
-func TestImage(t *testing.T) {
+// work holds what the package's tests share: the image built once, and the runtimes' state.
+var work string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kd-image-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	work = dir
+	code := m.Run()
+	cleanUpRuntimes()
+	if err := os.RemoveAll(dir); err != nil {
+		fmt.Fprintln(os.Stderr, "remove", dir+":", err)
+	}
+	os.Exit(code)
+}
+
+var built struct {
+	once     sync.Once
+	bin, tar string
+	err      error
+}
+
+// builtImage builds the dashboard statically and its image, once for all the package's tests,
+// and returns the binary's and the image tarball's paths.
+func builtImage(t *testing.T) (bin, tarball string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the dashboard binary")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "kruise-dashboard")
-	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bin, "../../app")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	built.once.Do(func() {
+		built.bin, built.tar = filepath.Join(work, "kruise-dashboard"), filepath.Join(work, "image.tar")
+		build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", built.bin, "../../app")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
+		if out, err := build.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("build: %v\n%s", err, out)
+			return
+		}
+		built.err = build_(built.bin, built.tar)
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
+	return built.bin, built.tar
+}
+
+// TestImage inspects the image's tarball as a runtime would read it: the entrypoint, a non-root
+// user, exactly the three files, OCI media types throughout.
+func TestImage(t *testing.T) {
+	bin, out := builtImage(t)
 	static(t, bin)
-	out := filepath.Join(dir, "image.tar")
-	if err := build_(bin, out); err != nil {
-		t.Fatal(err)
-	}
 
 	img := readLayout(t, out)
 	cfg, err := img.ConfigFile()
@@ -76,7 +112,7 @@ func TestImage(t *testing.T) {
 	if len(files) != 3 || files[BinaryPath]&0o111 == 0 || files[ConfigPath] == 0 || files[CertsPath] == 0 {
 		t.Errorf("files %v", files)
 	}
-	if m, err := img.Manifest(); err != nil || m.MediaType != types.OCIManifestSchema1 || m.Layers[0].MediaType != types.OCILayer {
+	if m, err := img.Manifest(); err != nil || m.MediaType != types.OCIManifestSchema1 || m.Config.MediaType != types.OCIConfigJSON || m.Layers[0].MediaType != types.OCILayer {
 		t.Errorf("manifest %+v %v: want OCI media types", m, err)
 	}
 }

@@ -126,7 +126,10 @@ func Image(binary, config, certs, version string) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	img, err := mutate.AppendLayers(mutate.MediaType(empty.Image, types.OCIManifestSchema1), layer)
+	// OCI throughout: an OCI manifest whose config keeps empty.Image's Docker media type is an
+	// "artifact" to podman and skopeo, which refuse to load it.
+	base := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
+	img, err := mutate.AppendLayers(base, layer)
 	if err != nil {
 		return nil, err
 	}
