@@ -208,6 +208,10 @@ func TestRunsAsTheChartRunsIt(t *testing.T) {
 		if !slices.Equal(names, []string{ns}) {
 			t.Errorf("/namespaces as viewer: %v, want [%s]", names, ns)
 		}
+		// Sign-out is recorded in the chart's ConfigMap, as the dashboard's identity.
+		if status, body := viewer.Post(t, "/api/v1/auth/logout", ""); status != http.StatusOK {
+			t.Errorf("sign out: %d %s\n%s", status, body, logs())
+		}
 	})
 
 	// As the kubelet stops a pod: SIGTERM (podman passes it on), and a clean exit.
@@ -471,6 +475,16 @@ func grantRoles(t *testing.T, ctx context.Context, kubeconfig, ns string) {
 	must(t, err)
 	var role rbacv1.Role
 	read("role.yaml", &role)
+	// The chart names the sign-outs' ConfigMap after its release ("kd") and creates it.
+	for i := range role.Rules {
+		for j, name := range role.Rules[i].ResourceNames {
+			if name == "kruise-dashboard-sessions" {
+				role.Rules[i].ResourceNames[j] = "kd-kruise-dashboard-sessions"
+			}
+		}
+	}
+	_, err = kube.CoreV1().ConfigMaps(ns).Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "kd-kruise-dashboard-sessions"}}, metav1.CreateOptions{})
+	must(t, err)
 	viewer := rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "viewer"}, Rules: []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"pods"}, Verbs: []string{"list"}}}}
 	for r, subject := range map[*rbacv1.Role]string{&role: "dashboard", &viewer: "viewer"} {
 		_, err = kube.RbacV1().Roles(ns).Create(ctx, r, metav1.CreateOptions{})
