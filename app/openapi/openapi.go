@@ -55,7 +55,7 @@ type Op struct {
 	Raw Schema
 	// Public: no sign-in needed in any mode.
 	Public bool
-	// Deprecated: kept for existing clients.
+	// Deprecated marks an operation kept for existing clients (OpenAPI "deprecated").
 	Deprecated bool
 }
 

@@ -51,7 +51,7 @@ type Route struct {
 	Query            []openapi.Param
 	// Public: no sign-in needed in any mode (the sign-in filter lets exactly these through).
 	Public bool
-	// Deprecated: kept for existing clients; the UI does not use it.
+	// Deprecated marks an operation kept for existing clients that the UI no longer uses.
 	Deprecated bool
 	// Answer, when set, is the data's schema where its Go type says less (an answer encoded ahead).
 	Answer openapi.Schema
