@@ -180,6 +180,31 @@ func TestRolloutApprove(t *testing.T) {
 			}
 		})
 	}
+	t.Run("the step shown: 409 once the Rollout moved on, nothing written", func(t *testing.T) {
+		// Shown step 1; the release has moved on and waits at step 2 since.
+		setInRolling(t, createRollout(t, ns, "moved", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 2, rolloutsv1beta1.CanaryStepStatePaused, false)
+		before := rolloutAt(t, ns, "moved")
+		status, e := shared.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/moved?step=1", nil)
+		if status != http.StatusConflict || e.Code != "CONFLICT" || !strings.Contains(e.Message, "no longer at step 1 (now step 2 in state StepPaused)") {
+			t.Errorf("approve of step 1 at step 2: want 409 naming where it is, got %d %s %q", status, e.Code, e.Message)
+		}
+		if after := rolloutAt(t, ns, "moved"); after.ResourceVersion != before.ResourceVersion {
+			t.Error("a refused approve must not write")
+		}
+		for _, bad := range []string{"step=0", "step=-1", "step=x", "step=02", "step=1&step=2"} {
+			if status, e := shared.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/moved?"+bad, nil); status != http.StatusBadRequest || e.Code != "BAD_REQUEST" {
+				t.Errorf("%s: want 400, got %d %s %q", bad, status, e.Code, e.Message)
+			}
+		}
+		if after := rolloutAt(t, ns, "moved"); after.ResourceVersion != before.ResourceVersion {
+			t.Error("a refused approve must not write")
+		}
+		var res biz.ActionResult
+		shared.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/moved?step=2", &res)
+		if after := rolloutAt(t, ns, "moved"); !res.Changed || after.Status.CanaryStatus.CurrentStepIndex != 2 || after.Status.CanaryStatus.CurrentStepState != rolloutsv1beta1.CanaryStepStateReady {
+			t.Errorf("approve of the step shown: %+v, status %+v", res, after.Status.CanaryStatus)
+		}
+	})
 	t.Run("paused rollout warns", func(t *testing.T) {
 		ro := createRollout(t, ns, "paused", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false))
 		_, err := rolloutClient(t).RolloutsV1beta1().Rollouts(ns).Patch(ctx, ro.Name, types.MergePatchType, []byte(`{"spec":{"strategy":{"paused":true}}}`), metav1.PatchOptions{})

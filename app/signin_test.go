@@ -94,8 +94,13 @@ func signInFixture(t *testing.T) (ns string, reads, writes []route) {
 	writes = []route{{http.MethodPost, w + "/scale?replicas=3", ""}, {http.MethodPost, w + "/restart", ""}, {http.MethodDelete, w, ""},
 		{http.MethodPost, w + "/image", `{"images":{"main":"nginx:1.29"}}`},
 		{http.MethodPost, "/rollout/approve-many", `{"items":[{"namespace":"` + ns + `","name":"shop-ro","step":1}]}`}}
-	for _, a := range []string{"pause", "resume", "approve", "promote", "undo", "restart", "enable", "disable"} {
-		writes = append(writes, route{http.MethodPost, "/rollout/" + a + "/" + ro, ""})
+	for _, a := range []string{"pause", "resume", "approve?step=1", "promote", "undo", "restart", "enable", "disable"} {
+		// Approve with the step the person saw, as the UI calls it (the approver's test approves without).
+		a, query, _ := strings.Cut(a, "?")
+		if query != "" {
+			query = "?" + query
+		}
+		writes = append(writes, route{http.MethodPost, "/rollout/" + a + "/" + ro + query, ""})
 	}
 	return ns, reads, writes
 }

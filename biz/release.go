@@ -33,9 +33,12 @@ type StepPlan struct {
 type ReleasePlan struct {
 	Name string `json:"name"`
 	// StartsRelease: the change is released through the steps (and waits where they say).
-	StartsRelease bool       `json:"startsRelease"`
-	Explanation   string     `json:"explanation"`
-	Steps         []StepPlan `json:"steps"`
+	StartsRelease bool `json:"startsRelease"`
+	// Case names which of planFor's cases the explanation is, so that a reader can tell whether
+	// it says more than "a new release through the steps" (new).
+	Case        string     `json:"case" enum:"new,restart,cancel,rollbackInBatches,refused,disabled"`
+	Explanation string     `json:"explanation"`
+	Steps       []StepPlan `json:"steps"`
 }
 
 // RollbackInBatchAnnotation asks the Rollout controller to release a rollback through the steps
@@ -83,22 +86,25 @@ func planFor(ro *rolloutsv1beta1.Rollout, toStable bool) *ReleasePlan {
 	}
 	switch {
 	case ro.Spec.Disabled:
+		p.Case = "disabled"
 		p.Explanation = fmt.Sprintf("Rollout %s is disabled: the workload's own strategy updates every pod at once", ro.Name)
 		p.Steps = []StepPlan{}
 	case isActive(ro) && toStable && ro.Annotations[RollbackInBatchAnnotation] != "true":
+		p.Case = "cancel"
 		p.Explanation = fmt.Sprintf("a release is in progress: going back to its stable revision makes Rollout %s cancel it, and the workload rolls back at once by its own strategy", ro.Name)
 		p.Steps = []StepPlan{}
 	case isActive(ro) && toStable:
-		p.StartsRelease = true
+		p.StartsRelease, p.Case = true, "rollbackInBatches"
 		p.Explanation = fmt.Sprintf("a release is in progress and Rollout %s rolls back in batches (%s): the rollback is %s, from step 1", ro.Name, RollbackInBatchAnnotation, through)
 	case isActive(ro) && ro.Spec.Strategy.BlueGreen != nil:
+		p.Case = "refused"
 		p.Explanation = fmt.Sprintf("a blue-green release is in progress: Rollout %s refuses a new version until it is finished or rolled back", ro.Name)
 		p.Steps = []StepPlan{}
 	case isActive(ro):
-		p.StartsRelease = true
+		p.StartsRelease, p.Case = true, "restart"
 		p.Explanation = fmt.Sprintf("a release is in progress: Rollout %s restarts it from step 1 with this version, %s", ro.Name, through)
 	default:
-		p.StartsRelease = true
+		p.StartsRelease, p.Case = true, "new"
 		p.Explanation = fmt.Sprintf("Rollout %s starts a new release: the change is %s", ro.Name, through)
 	}
 	return p

@@ -34,25 +34,26 @@ func TestPlanFor(t *testing.T) {
 		toStable bool
 		starts   bool
 		says     string
+		kase     string
 	}{
-		{"idle: a new release", rollout(func(*rolloutsv1beta1.Rollout) {}), false, true, "waiting for approval at step 1"},
-		{"disabled: the workload's own strategy", rollout(func(ro *rolloutsv1beta1.Rollout) { ro.Spec.Disabled = true }), false, false, "disabled"},
-		{"in flight, back to stable: cancelled, fast rollback", rollout(inFlight), true, false, "cancel"},
+		{"idle: a new release", rollout(func(*rolloutsv1beta1.Rollout) {}), false, true, "waiting for approval at step 1", "new"},
+		{"disabled: the workload's own strategy", rollout(func(ro *rolloutsv1beta1.Rollout) { ro.Spec.Disabled = true }), false, false, "disabled", "disabled"},
+		{"in flight, back to stable: cancelled, fast rollback", rollout(inFlight), true, false, "cancel", "cancel"},
 		{"in flight, back to stable in batches", rollout(func(ro *rolloutsv1beta1.Rollout) {
 			inFlight(ro)
 			ro.Annotations[RollbackInBatchAnnotation] = "true"
-		}), true, true, "from step 1"},
-		{"in flight, another version: restarted from step 1", rollout(inFlight), false, true, "restarts it from step 1"},
+		}), true, true, "from step 1", "rollbackInBatches"},
+		{"in flight, another version: restarted from step 1", rollout(inFlight), false, true, "restarts it from step 1", "restart"},
 		{"blue-green in flight: refused", rollout(func(ro *rolloutsv1beta1.Rollout) {
 			inFlight(ro)
 			ro.Spec.Strategy = rolloutsv1beta1.RolloutStrategy{BlueGreen: &rolloutsv1beta1.BlueGreenStrategy{Steps: steps}}
-		}), false, false, "refuses"},
+		}), false, false, "refuses", "refused"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			p := planFor(c.ro, c.toStable)
-			if p.StartsRelease != c.starts || !strings.Contains(p.Explanation, c.says) {
-				t.Errorf("plan %+v, want startsRelease=%v saying %q", p, c.starts, c.says)
+			if p.StartsRelease != c.starts || !strings.Contains(p.Explanation, c.says) || p.Case != c.kase {
+				t.Errorf("plan %+v, want startsRelease=%v, case %s, saying %q", p, c.starts, c.kase, c.says)
 			}
 			if c.starts && (len(p.Steps) != 3 || !p.Steps[0].WaitsForPerson || p.Steps[1].WaitsForPerson || p.Steps[1].Pause != "60s" || p.Steps[2].WaitsForPerson) {
 				t.Errorf("steps %+v: step 1 waits for a person, step 2 waits 60s, the final 100%% goes on", p.Steps)

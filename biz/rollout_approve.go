@@ -10,11 +10,17 @@ import (
 )
 
 // Approve moves the step waiting in StepPaused to StepReady in the status subresource, as
-// `kubectl-kruise rollout approve`; the controller then starts the next step. The write carries
-// the resourceVersion read, so it cannot overwrite a newer status; the state is read back after.
-func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*ActionResult, error) {
+// `kubectl-kruise rollout approve`; the controller then starts the next step. step is the step
+// the person was shown waiting (from 1; 0: whichever step waits now): a Rollout that has moved
+// on from it is not approved (409), so an approval is never given to a step nobody saw. The
+// write carries the resourceVersion read, so it cannot overwrite a newer status; the state is
+// read back after.
+func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string, step int32) (*ActionResult, error) {
 	ctx, span := uc.start(ctx, "Approve", ns, name)
 	defer span.End()
+	if step < 0 {
+		return nil, BadRequest("step must be the step number seen waiting (from 1), got %d", step)
+	}
 	if err := uc.authorizeWrite(ctx, ns, name, "status"); err != nil {
 		return nil, err
 	}
@@ -24,6 +30,13 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*Action
 	}
 	ro := obj.Rollout
 	sub := subStatus(ro)
+	if step > 0 && (sub == nil || sub.CurrentStepIndex != step || !isActive(ro)) {
+		now := "no release in progress"
+		if sub != nil && isActive(ro) {
+			now = fmt.Sprintf("now step %d in state %s", sub.CurrentStepIndex, sub.CurrentStepState)
+		}
+		return nil, Conflict(nil, "rollout %s/%s is no longer at step %d (%s): not approved", ns, name, step, now)
+	}
 	if sub == nil {
 		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: no canary or blue-green release in progress (phase %s)", ns, name, phaseOf(ro))
 	}
@@ -31,7 +44,7 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string) (*Action
 		return nil, Conflict(nil, "rollout %s/%s is not waiting for approval: step %d of %d is in state %s (phase %s, %s)",
 			ns, name, sub.CurrentStepIndex, len(ro.Spec.Strategy.GetSteps()), sub.CurrentStepState, phaseOf(ro), reasonOf(ro))
 	}
-	step := sub.CurrentStepIndex
+	step = sub.CurrentStepIndex
 	after, changed, err := uc.approveStep(ctx, obj, step)
 	if err != nil {
 		return nil, err

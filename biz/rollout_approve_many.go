@@ -67,17 +67,8 @@ func (uc *RolloutUsecase) approveIfAt(ctx context.Context, it ApproveItem) (bool
 	if it.Step < 1 {
 		return outcome(BadRequest("step must be the step number seen waiting (from 1), got %d", it.Step))
 	}
-	if err := uc.authorizeWrite(ctx, it.Namespace, it.Name, "status"); err != nil {
-		return outcome(err)
-	}
-	obj, err := uc.fetch(ctx, it.Namespace, it.Name)
-	if err != nil {
-		return outcome(err)
-	}
-	if sub := subStatus(obj.Rollout); sub == nil || sub.CurrentStepIndex != it.Step {
-		return outcome(Conflict(nil, "rollout %s/%s is no longer at step %d (%s): not approved", it.Namespace, it.Name, it.Step, uc.status(obj).CurrentStepState))
-	}
-	res, err := uc.Approve(ctx, it.Namespace, it.Name)
+	// Approve refuses a Rollout no longer at it.Step (409), as POST /rollout/approve?step= does.
+	res, err := uc.Approve(ctx, it.Namespace, it.Name, it.Step)
 	if err != nil {
 		return outcome(err)
 	}

@@ -34,7 +34,7 @@ func TestApproveMany(t *testing.T) {
 		says    string
 	}{
 		{true, "OK", "rollout demo/shop: step 1 approved; now step 2 in state StepUpgrade"},
-		{false, CodeConflict, "rollout demo/moved is no longer at step 1 (StepUpgrade): not approved"},
+		{false, CodeConflict, "rollout demo/moved is no longer at step 1 (now step 2 in state StepUpgrade): not approved"},
 		{false, CodeConflict, "the same release as item 1; approved once"},
 		{false, CodeBadRequest, "step must be the step number seen waiting (from 1), got 0"},
 		{false, CodeNotFound, "rollout demo/gone not found"},

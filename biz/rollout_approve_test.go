@@ -70,6 +70,7 @@ func TestApprove(t *testing.T) {
 		name        string
 		ro          *rolloutsv1beta1.Rollout
 		target      string // the Rollout asked for; "shop" unless set
+		shown       int32  // the step the person saw waiting (0: none given)
 		ctx         func() context.Context
 		beforeWrite hook
 		afterWrite  func(cancel context.CancelFunc) hook
@@ -157,7 +158,19 @@ func TestApprove(t *testing.T) {
 			patches:    []string{approval(11, canary)}, landed: []bool{true},
 			code: CodeUnavailable, says: "approved, but the request ended before the new state was read", fetches: 1,
 		},
+		{
+			name: "the step shown is the one waiting: approved", ro: waitingRollout("shop"), shown: 1, onFetch: moveOn,
+			patches: []string{approval(11, canary)}, landed: []bool{true}, changed: true, step: 2, state: rolloutsv1beta1.CanaryStepStateUpgrade,
+			says: "step 1 approved; now step 2 in state StepUpgrade", waited: approvePoll, fetches: 2, event: true,
+		},
 		// Refusals: nothing is written.
+		{name: "shown step 1, the Rollout has moved on to step 2 (waiting there): 409, step 2 not approved", ro: waitingRollout("shop", at(2, rolloutsv1beta1.CanaryStepStatePaused)),
+			shown: 1, code: CodeConflict, fetches: 1, says: "rollout demo/shop is no longer at step 1 (now step 2 in state StepPaused): not approved"},
+		{name: "shown step 1, the release was cancelled at step 1 since: 409", ro: waitingRollout("shop", cancelled), shown: 1, code: CodeConflict, fetches: 1,
+			says: "rollout demo/shop is no longer at step 1 (no release in progress): not approved"},
+		{name: "shown step 1, no release any more: 409", ro: waitingRollout("shop", noRelease), shown: 1, code: CodeConflict, fetches: 1,
+			says: "is no longer at step 1 (no release in progress)"},
+		{name: "a step below 1: 400, nothing read", ro: waitingRollout("shop"), shown: -1, code: CodeBadRequest, fetches: 0, says: "got -1"},
 		{name: "no release in progress", ro: waitingRollout("shop", noRelease), code: CodeConflict, fetches: 1,
 			says: "rollout demo/shop is not waiting for approval: no canary or blue-green release in progress (phase Healthy)"},
 		{name: "the step is still upgrading", ro: waitingRollout("shop", at(1, rolloutsv1beta1.CanaryStepStateUpgrade)), code: CodeConflict, fetches: 1,
@@ -194,7 +207,7 @@ func TestApprove(t *testing.T) {
 			}
 
 			began := time.Now()
-			res, err := f.uc.Approve(ctx, "demo", target)
+			res, err := f.uc.Approve(ctx, "demo", target, c.shown)
 			if real := time.Since(began); real > time.Second {
 				t.Errorf("took %v of real time: the settle loop must wait on the injected clock", real)
 			}

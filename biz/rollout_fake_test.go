@@ -399,6 +399,19 @@ func noRelease(ro *rolloutsv1beta1.Rollout) {
 	ro.Status.CanaryStatus = nil
 }
 
+// cancelled: the workload was rolled back mid-release; the controller finished the cancellation
+// and left the sub-status as it was at the step it stopped at (v0.6: Progressing condition
+// Completed/False "cancelled", Succeeded False, the canary revision back to the stable one).
+func cancelled(ro *rolloutsv1beta1.Rollout) {
+	ro.Status.Phase = rolloutsv1beta1.RolloutPhaseHealthy
+	ro.Status.Message = "Rollout progressing has been cancelled"
+	ro.Status.Conditions = []rolloutsv1beta1.RolloutCondition{
+		{Type: rolloutsv1beta1.RolloutConditionProgressing, Status: corev1.ConditionFalse, Reason: rolloutsv1beta1.ProgressingReasonCompleted, Message: "Rollout progressing has been cancelled"},
+		{Type: rolloutsv1beta1.RolloutConditionSucceeded, Status: corev1.ConditionFalse},
+	}
+	ro.Status.CanaryStatus.StableRevision, ro.Status.CanaryStatus.CanaryRevision = "5d4f8b", "5d4f8b"
+}
+
 func reason(r string) func(*rolloutsv1beta1.Rollout) {
 	return func(ro *rolloutsv1beta1.Rollout) { ro.Status.Conditions[0].Reason = r }
 }

@@ -34,7 +34,7 @@ func (uc *RolloutUsecase) Promote(ctx context.Context, ns, name, to string) (*Ac
 		return nil, Conflict(nil, "rollout %s/%s has no release in progress to promote (phase %s)", ns, name, phaseOf(ro))
 	}
 	if int32(target) == sub.CurrentStepIndex+1 {
-		return uc.Approve(ctx, ns, name)
+		return uc.Approve(ctx, ns, name, sub.CurrentStepIndex)
 	}
 	if int32(target) == sub.CurrentStepIndex {
 		return nil, Conflict(nil, "rollout %s/%s is already at step %d (%s)", ns, name, target, sub.CurrentStepState)

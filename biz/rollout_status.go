@@ -4,6 +4,7 @@ import (
 	"time"
 
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -32,7 +33,11 @@ type RolloutStatus struct {
 	Phase      string `json:"phase"`
 	Message    string `json:"message"`
 	// Active is a release in flight: phase Progressing and the Progressing condition not Completed.
-	Active            bool          `json:"active"`
+	Active bool `json:"active"`
+	// Release is what the status says of the release, from the phase, the Progressing and
+	// Succeeded conditions and the sub-status (release.go's releaseOf): outside a release the
+	// step index and state are what the last release left, not a step in progress.
+	Release           string        `json:"release" enum:"none,progressing,paused,finalising,cancelling,completed,cancelled,disabling,disabled,terminating"`
 	ProgressingReason string        `json:"progressingReason"`
 	Paused            bool          `json:"paused"`
 	Disabled          bool          `json:"disabled"`
@@ -128,6 +133,81 @@ func isActive(ro *rolloutsv1beta1.Rollout) bool {
 	return ro.Status.Phase == rolloutsv1beta1.RolloutPhaseProgressing && progressingReason(ro) != rolloutsv1beta1.ProgressingReasonCompleted
 }
 
+// Release outcomes (RolloutStatus.Release).
+const (
+	ReleaseNone        = "none"        // no release observed, or none whose outcome the status records
+	ReleaseProgressing = "progressing" // in flight (Initializing, InRolling)
+	ReleasePaused      = "paused"      // in flight, held by spec.strategy.paused
+	ReleaseFinalising  = "finalising"  // after the last step: handing the workload back
+	ReleaseCancelling  = "cancelling"  // the workload was rolled back: the controller is cancelling the release
+	ReleaseCompleted   = "completed"   // the last release went through every step (Succeeded True)
+	ReleaseCancelled   = "cancelled"   // the last release was cancelled by a rollback (Succeeded False)
+	ReleaseDisabling   = "disabling"
+	ReleaseDisabled    = "disabled"
+	ReleaseTerminating = "terminating"
+)
+
+// releaseOf reads what the controller (v0.6) wrote of the release. In flight: the Progressing
+// condition's reason. After one: the Succeeded condition (True when the steps completed, False
+// when a rollback cancelled it; rollout_progressing.go sets it as it leaves Finalising or
+// Cancelling), else the sub-status: the synthetic Completed the controller writes for a first
+// deployment, or a canary revision back at the stable one (the rolled-back template). The
+// sub-status is left as the release left it (a cancelled release keeps its StepPaused), so the
+// step index and state alone never say a step is in progress.
+func releaseOf(ro *rolloutsv1beta1.Rollout) string {
+	switch ro.Status.Phase {
+	case rolloutsv1beta1.RolloutPhaseTerminating:
+		return ReleaseTerminating
+	case rolloutsv1beta1.RolloutPhaseDisabling:
+		return ReleaseDisabling
+	case rolloutsv1beta1.RolloutPhaseDisabled:
+		return ReleaseDisabled
+	}
+	if isActive(ro) {
+		switch progressingReason(ro) {
+		case rolloutsv1beta1.ProgressingReasonPaused:
+			return ReleasePaused
+		case rolloutsv1beta1.ProgressingReasonFinalising:
+			return ReleaseFinalising
+		case rolloutsv1beta1.ProgressingReasonCancelling:
+			return ReleaseCancelling
+		}
+		return ReleaseProgressing
+	}
+	sub := subStatus(ro)
+	if sub == nil || ro.Status.Phase == rolloutsv1beta1.RolloutPhaseInitial || ro.Status.Phase == "" {
+		return ReleaseNone
+	}
+	for _, c := range ro.Status.Conditions {
+		if c.Type == rolloutsv1beta1.RolloutConditionSucceeded {
+			switch c.Status {
+			case corev1.ConditionTrue:
+				return ReleaseCompleted
+			case corev1.ConditionFalse:
+				return ReleaseCancelled
+			}
+		}
+	}
+	switch {
+	case sub.CurrentStepState == rolloutsv1beta1.CanaryStepStateCompleted:
+		return ReleaseCompleted
+	case canaryRevision(ro) != "" && canaryRevision(ro) == sub.StableRevision:
+		return ReleaseCancelled
+	}
+	return ReleaseNone
+}
+
+// canaryRevision is the revision the release in the status was releasing.
+func canaryRevision(ro *rolloutsv1beta1.Rollout) string {
+	if c := ro.Status.CanaryStatus; c != nil {
+		return c.CanaryRevision
+	}
+	if b := ro.Status.BlueGreenStatus; b != nil {
+		return b.UpdatedRevision
+	}
+	return ""
+}
+
 // approvable: the release is in flight at a paused step the controller will move on from when
 // approved — not cancelled, completed or finalising (an approval there is written and ignored).
 func approvable(ro *rolloutsv1beta1.Rollout) bool {
@@ -147,7 +227,7 @@ func normaliseStatus(obj RolloutObject, workloadType string) *RolloutStatus {
 	ro := obj.Rollout
 	st := &RolloutStatus{
 		Namespace: ro.Namespace, Name: ro.Name, APIVersion: obj.Raw.GetObjectKind().GroupVersionKind().GroupVersion().String(),
-		Phase: string(ro.Status.Phase), Message: ro.Status.Message, Active: isActive(ro), ProgressingReason: progressingReason(ro),
+		Phase: string(ro.Status.Phase), Message: ro.Status.Message, Active: isActive(ro), Release: releaseOf(ro), ProgressingReason: progressingReason(ro),
 		Paused: ro.Spec.Strategy.Paused, Disabled: ro.Spec.Disabled, Strategy: strategyOf(ro), Steps: []RolloutStep{},
 		Generation: ro.Generation, ObservedGeneration: ro.Status.ObservedGeneration, Conditions: ro.Status.Conditions,
 		Workload: WorkloadRef{Type: workloadType, APIVersion: ro.Spec.WorkloadRef.APIVersion, Kind: ro.Spec.WorkloadRef.Kind, Name: ro.Spec.WorkloadRef.Name},

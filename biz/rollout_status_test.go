@@ -5,6 +5,7 @@ import (
 	"time"
 
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
@@ -80,5 +81,70 @@ func TestStrategyOf(t *testing.T) {
 		if got := strategyOf(&rolloutsv1beta1.Rollout{Spec: rolloutsv1beta1.RolloutSpec{Strategy: c.strategy}}); got != c.want {
 			t.Errorf("%+v: got %s, want %s", c.strategy, got, c.want)
 		}
+	}
+}
+
+// TestReleaseOf: what the status says of the release, as the controller (v0.6) leaves it, and
+// that the summary agrees with the fields it summarises (no step is in progress outside a
+// release; only a release in flight waits for a person).
+func TestReleaseOf(t *testing.T) {
+	cond := func(typ rolloutsv1beta1.RolloutConditionType, status corev1.ConditionStatus, reason string) rolloutsv1beta1.RolloutCondition {
+		return rolloutsv1beta1.RolloutCondition{Type: typ, Status: status, Reason: reason}
+	}
+	succeeded := func(s corev1.ConditionStatus) func(*rolloutsv1beta1.Rollout) {
+		return func(ro *rolloutsv1beta1.Rollout) {
+			ro.Status.Conditions = append(ro.Status.Conditions, cond(rolloutsv1beta1.RolloutConditionSucceeded, s, ""))
+		}
+	}
+	phase := func(p rolloutsv1beta1.RolloutPhase) func(*rolloutsv1beta1.Rollout) {
+		return func(ro *rolloutsv1beta1.Rollout) { ro.Status.Phase = p }
+	}
+	revisions := func(stable, canary string) func(*rolloutsv1beta1.Rollout) {
+		return func(ro *rolloutsv1beta1.Rollout) {
+			ro.Status.CanaryStatus.StableRevision, ro.Status.CanaryStatus.CanaryRevision = stable, canary
+		}
+	}
+	cases := []struct {
+		name string
+		ro   *rolloutsv1beta1.Rollout
+		want string
+	}{
+		{"waiting at a manual step", waitingRollout("shop"), ReleaseProgressing},
+		{"held by a person's pause", waitingRollout("shop", reason(rolloutsv1beta1.ProgressingReasonPaused)), ReleasePaused},
+		{"after the last step", waitingRollout("shop", reason(rolloutsv1beta1.ProgressingReasonFinalising), at(3, rolloutsv1beta1.CanaryStepStateCompleted)), ReleaseFinalising},
+		{"the workload rolled back, the controller cancelling", waitingRollout("shop", reason(rolloutsv1beta1.ProgressingReasonCancelling)), ReleaseCancelling},
+		// The screen: Healthy, StepPaused, step 1 — a cancelled release, not a wait.
+		{"cancelled by a rollback: Healthy, the sub-status left at step 1 StepPaused", waitingRollout("shop", cancelled), ReleaseCancelled},
+		{"cancelled, in the reconcile before Healthy", waitingRollout("shop", cancelled, phase(rolloutsv1beta1.RolloutPhaseProgressing)), ReleaseCancelled},
+		{"cancelled, without the Succeeded condition: the canary revision is the stable one again",
+			waitingRollout("shop", noRelease, func(ro *rolloutsv1beta1.Rollout) {
+				ro.Status.CanaryStatus = &rolloutsv1beta1.CanaryStatus{CommonStatus: rolloutsv1beta1.CommonStatus{CurrentStepIndex: 1, CurrentStepState: rolloutsv1beta1.CanaryStepStatePaused}}
+			}, revisions("5d4f8b", "5d4f8b")), ReleaseCancelled},
+		{"completed through every step", waitingRollout("shop", noRelease, func(ro *rolloutsv1beta1.Rollout) {
+			ro.Status.CanaryStatus = &rolloutsv1beta1.CanaryStatus{CommonStatus: rolloutsv1beta1.CommonStatus{CurrentStepIndex: 3, CurrentStepState: rolloutsv1beta1.CanaryStepStateCompleted}}
+		}, succeeded(corev1.ConditionTrue), revisions("5d4f8b", "7c9e1a")), ReleaseCompleted},
+		{"first deployment: the controller's synthetic Completed", waitingRollout("shop", noRelease, func(ro *rolloutsv1beta1.Rollout) {
+			ro.Status.CanaryStatus = &rolloutsv1beta1.CanaryStatus{CommonStatus: rolloutsv1beta1.CommonStatus{CurrentStepIndex: 3, CurrentStepState: rolloutsv1beta1.CanaryStepStateCompleted}}
+		}, revisions("5d4f8b", "5d4f8b")), ReleaseCompleted},
+		{"never released", waitingRollout("shop", noRelease), ReleaseNone},
+		{"Initial: workload not found", waitingRollout("shop", phase(rolloutsv1beta1.RolloutPhaseInitial), reason("")), ReleaseNone},
+		{"disabled, the last release's sub-status left", waitingRollout("shop", phase(rolloutsv1beta1.RolloutPhaseDisabled)), ReleaseDisabled},
+		{"disabling mid-release", waitingRollout("shop", phase(rolloutsv1beta1.RolloutPhaseDisabling)), ReleaseDisabling},
+		{"being deleted", waitingRollout("shop", phase(rolloutsv1beta1.RolloutPhaseTerminating)), ReleaseTerminating},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			st := normaliseStatus(served(c.ro), "deployment")
+			if st.Release != c.want {
+				t.Errorf("release %q, want %q (phase %s, reason %s, step %d %s)", st.Release, c.want, st.Phase, st.ProgressingReason, st.CurrentStepIndex, st.CurrentStepState)
+			}
+			inFlight := map[string]bool{ReleaseProgressing: true, ReleasePaused: true, ReleaseFinalising: true, ReleaseCancelling: true}[st.Release]
+			if inFlight != st.Active {
+				t.Errorf("release %q but active %t: the summary disagrees with the status", st.Release, st.Active)
+			}
+			if st.WaitingForApproval && st.Release != ReleaseProgressing && st.Release != ReleasePaused {
+				t.Errorf("waiting for approval with release %q", st.Release)
+			}
+		})
 	}
 }

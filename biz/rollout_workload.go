@@ -17,13 +17,15 @@ import (
 
 // Effect is what a change of the workload's template does under its Rollout.
 type Effect struct {
-	StartsRelease bool       `json:"startsRelease"`
-	Explanation   string     `json:"explanation"`
-	Steps         []StepPlan `json:"steps"`
+	StartsRelease bool `json:"startsRelease"`
+	// Case is ReleasePlan.Case (absent when nothing would change).
+	Case        string     `json:"case,omitempty" enum:"new,restart,cancel,rollbackInBatches,refused,disabled"`
+	Explanation string     `json:"explanation"`
+	Steps       []StepPlan `json:"steps"`
 }
 
 func effectOf(p *ReleasePlan) Effect {
-	return Effect{StartsRelease: p.StartsRelease, Explanation: p.Explanation, Steps: p.Steps}
+	return Effect{StartsRelease: p.StartsRelease, Case: p.Case, Explanation: p.Explanation, Steps: p.Steps}
 }
 
 // sameRevision matches a revision the Rollout names: the controller writes either the whole

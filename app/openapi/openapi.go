@@ -55,6 +55,8 @@ type Op struct {
 	Raw Schema
 	// Public: no sign-in needed in any mode.
 	Public bool
+	// Deprecated marks an operation kept for existing clients (OpenAPI "deprecated").
+	Deprecated bool
 }
 
 // Param is a query parameter.
@@ -86,6 +88,9 @@ func Build(ops []Op) []byte {
 	paths := map[string]Schema{}
 	for _, op := range ops {
 		operation := Schema{"operationId": op.ID, "summary": op.Summary, "tags": []string{op.Tag}}
+		if op.Deprecated {
+			operation["deprecated"] = true
+		}
 		var params []any
 		for _, m := range pathParam.FindAllStringSubmatch(op.Path, -1) {
 			params = append(params, Schema{"name": m[1], "in": "path", "required": true, "schema": Schema{"type": "string"}})

@@ -51,6 +51,8 @@ type Route struct {
 	Query            []openapi.Param
 	// Public: no sign-in needed in any mode (the sign-in filter lets exactly these through).
 	Public bool
+	// Deprecated marks an operation kept for existing clients that the UI no longer uses.
+	Deprecated bool
 	// Answer, when set, is the data's schema where its Go type says less (an answer encoded ahead).
 	Answer openapi.Schema
 	// Nullable: the handler may answer a nil pointer (data null).
@@ -150,10 +152,10 @@ func (r Routes) table() []Route {
 			Handler: handle(r.Rollouts.Pause)},
 		{Method: "POST", Path: "/rollout/resume/{namespace}/{name}", ID: "resumeRollout", Tag: "rollouts", Summary: "Resume the release",
 			Handler: handle(r.Rollouts.Resume)},
-		{Method: "POST", Path: "/rollout/approve/{namespace}/{name}", ID: "approveRollout", Tag: "rollouts", Summary: "Approve the waiting step",
-			Handler: handle(r.Rollouts.Approve)},
-		{Method: "POST", Path: "/rollout/promote/{namespace}/{name}", ID: "promoteRollout", Tag: "rollouts", Summary: "Jump to step N (default the last)",
-			Query: []openapi.Param{q("to", "integer", "1-based step")}, Handler: handle(r.Rollouts.Promote)},
+		{Method: "POST", Path: "/rollout/approve/{namespace}/{name}", ID: "approveRollout", Tag: "rollouts", Summary: "Approve the waiting step (409 if the Rollout is no longer at step)",
+			Query: []openapi.Param{q("step", "integer", "the step seen waiting, from 1; absent: whichever step waits now")}, Handler: handle(r.Rollouts.Approve)},
+		{Method: "POST", Path: "/rollout/promote/{namespace}/{name}", ID: "promoteRollout", Tag: "rollouts", Summary: "Deprecated: to the next step the same as approve; to another step (default the last) a jump",
+			Query: []openapi.Param{q("to", "integer", "1-based step")}, Deprecated: true, Handler: handle(r.Rollouts.Promote)},
 		{Method: "POST", Path: "/rollout/undo/{namespace}/{name}", ID: "undoRollout", Tag: "rollouts", Summary: "Roll the workload's template back to the previous (or given) revision",
 			Query: []openapi.Param{q("revision", "integer", ""), dryRun}, Handler: handle(r.Rollouts.Undo)},
 		{Method: "POST", Path: "/rollout/restart/{namespace}/{name}", ID: "restartRollout", Tag: "rollouts", Summary: "Restart the workload's containers as its update strategy honours",
@@ -200,7 +202,7 @@ func (r Routes) register(srv *khttp.Server) {
 // op is what the document says of the route.
 func (rt Route) op() openapi.Op {
 	op := openapi.Op{Method: rt.Method, Path: rt.Path, ID: rt.ID, Summary: rt.Summary, Tag: rt.Tag, Query: rt.Query,
-		Body: rt.Handler.body, Answer: rt.Handler.answer, Nullable: rt.Nullable, Schema: rt.Answer, Raw: rt.Raw, Public: rt.Public}
+		Body: rt.Handler.body, Answer: rt.Handler.answer, Nullable: rt.Nullable, Schema: rt.Answer, Raw: rt.Raw, Public: rt.Public, Deprecated: rt.Deprecated}
 	if rt.Handler.answer == redirectType {
 		op.Raw = openapi.Redirect
 	}

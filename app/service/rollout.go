@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strconv"
 
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -69,12 +70,25 @@ func (s *RolloutService) Enable(ctx context.Context, in Input, _ None) (*biz.Act
 	return s.uc.SetDisabled(ctx, in.Var("namespace"), in.Var("name"), false)
 }
 
-// Approve serves POST /rollout/approve/:namespace/:name.
+// Approve serves POST /rollout/approve/:namespace/:name[?step=N]: N is the step the caller saw
+// waiting (absent: whichever step waits now).
 func (s *RolloutService) Approve(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
-	return s.uc.Approve(ctx, in.Var("namespace"), in.Var("name"))
+	raw, err := in.One("step")
+	if err != nil {
+		return nil, err
+	}
+	var step int32
+	if raw != "" {
+		n, err := strconv.ParseInt(raw, 10, 32)
+		if err != nil || n < 1 || strconv.FormatInt(n, 10) != raw {
+			return nil, biz.BadRequest("query parameter step must be the step number seen waiting (plain digits, from 1), got %q", raw)
+		}
+		step = int32(n)
+	}
+	return s.uc.Approve(ctx, in.Var("namespace"), in.Var("name"), step)
 }
 
-// Promote serves POST /rollout/promote/:namespace/:name?to=N.
+// Promote serves POST /rollout/promote/:namespace/:name?to=N (deprecated: the UI approves).
 func (s *RolloutService) Promote(ctx context.Context, in Input, _ None) (*biz.ActionResult, error) {
 	to, err := in.One("to")
 	if err != nil {

@@ -62,14 +62,33 @@ func TestReleaseFromTheDashboard(t *testing.T) {
 	if !undo.Changed {
 		t.Fatalf("undo: %+v", undo)
 	}
-	st := waitStatus(t, ns, "shop", "the cancelled release to settle", 2*time.Minute, func(st *biz.RolloutStatus) bool { return !st.Active })
+	st := waitStatus(t, ns, "shop", "the cancelled release to settle", 2*time.Minute, func(st *biz.RolloutStatus) bool { return !st.Active && st.Phase == "Healthy" })
 	if st.WaitingForApproval {
 		t.Errorf("a cancelled release is offered for approval: %+v", st)
 	}
 	if status, e := env.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop", nil); status != http.StatusConflict {
 		t.Errorf("approving the cancelled release: %d %q, want 409", status, e.Message)
 	}
+	// The step the person last saw waiting is no longer in a release: 409, nothing approved.
+	if status, e := env.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop?step=1", nil); status != http.StatusConflict || !strings.Contains(e.Message, "no longer at step 1 (no release in progress)") {
+		t.Errorf("approving step 1 of the cancelled release: %d %q, want 409 no longer at step 1", status, e.Message)
+	}
 	waitReadyPods(t, ns, "cloneset", "shop", 4, 2*time.Minute, imageIs("nginx:1.28"))
+	// The status says the release was cancelled, and agrees with what it summarises: the real
+	// controller's Succeeded condition is False, the release's canary revision is the stable one
+	// again (the rolled-back template), and every pod runs the stable image (checked above) —
+	// whatever step and state the sub-status was left at.
+	st = waitStatus(t, ns, "shop", "the status to say cancelled", time.Minute, func(st *biz.RolloutStatus) bool { return st.Release == biz.ReleaseCancelled })
+	succeeded := ""
+	for _, c := range st.Conditions {
+		if c.Type == rolloutsv1beta1.RolloutConditionSucceeded {
+			succeeded = string(c.Status)
+		}
+	}
+	if succeeded != "False" || st.ProgressingReason != rolloutsv1beta1.ProgressingReasonCompleted || st.CanaryRevision == "" || st.CanaryRevision != st.StableRevision {
+		t.Errorf("release %q but Succeeded %q, reason %s, canary revision %q, stable %q", st.Release, succeeded, st.ProgressingReason, st.CanaryRevision, st.StableRevision)
+	}
+	t.Logf("cancelled release: phase %s, sub-status left at step %d %s, release %s", st.Phase, st.CurrentStepIndex, st.CurrentStepState, st.Release)
 }
 
 // checkHistory waits until the history marks each revision (by image) with exactly the tags

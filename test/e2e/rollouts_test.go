@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,11 +113,18 @@ func TestRolloutApproveThroughSteps(t *testing.T) {
 		Changed bool              `json:"changed"`
 		Status  biz.RolloutStatus `json:"status"`
 	}
-	env.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/shop", &res)
+	env.dash.MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/shop?step=1", &res)
 	if !res.Changed {
 		t.Errorf("approve answer: %+v", res)
 	}
 	waitStatus(t, ns, "shop", "the controller to reach step 2 and wait", 2*time.Minute, waitingAt(2))
+	// Someone still looking at step 1 approves it again: refused, step 2 is not approved for them.
+	if status, e := env.dash.Call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop?step=1", nil); status != http.StatusConflict || !strings.Contains(e.Message, "no longer at step 1 (now step 2 in state StepPaused)") {
+		t.Errorf("approving step 1 at step 2: %d %q, want 409 naming step 2", status, e.Message)
+	}
+	if st, err := rolloutStatus(t, ns, "shop"); err != nil || !waitingAt(2)(st) {
+		t.Errorf("step 2 must still wait after a stale approval: %+v %v", st, err)
+	}
 	apiclient.Eventually(t, "two updated pods at step 2", time.Minute, func() error {
 		pods, err := dashboardPods(t, ns, "cloneset", "shop")
 		if err != nil || count(pods, imageIs("nginx:1.28")) != 2 {

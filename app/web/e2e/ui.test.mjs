@@ -166,8 +166,13 @@ test("a CloneSet is scaled from its page and shows the new replica count", async
   await page.getByTestId("pod-table").locator("tbody tr").first().waitFor();
   await page.getByTestId("scale-button").click();
   const command = await page.getByTestId("command").textContent();
+  // Labelled, with the current value, and one line saying what the new one does.
+  assert.match(await page.getByTestId("current-replicas").textContent(), /^Current: \d+$/);
   await page.getByRole("spinbutton", { name: "Replicas" }).fill("3");
   assert.match(await page.getByTestId("command").textContent(), /kubectl scale clonesets\.apps\.kruise\.io\/catalog -n \S+ --replicas=3/, `command shown was ${command}`);
+  assert.match(await page.getByTestId("scale-preview").textContent(), /^\d+ → 3 pods: (\d+ (added|removed) at once|nothing changes); no Rollout governs this workload\.$/);
+  await page.waitForTimeout(300); // the dialog's opening animation
+  await viewportShot("scale-dialog");
   await page.getByTestId("confirm-action").click();
   await page.getByTestId("col:replicas").filter({ hasText: /^3$/ }).waitFor({ timeout: 15000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
@@ -248,8 +253,15 @@ test("the rollout's waiting step is approved and the controller moves on", async
   await page.getByTestId("waiting-step").waitFor();
   assert.match(await page.getByTestId("rollout-updated").textContent(), /^\d+ of \d+/);
   await shot("rollout-waiting");
+  // One Approve: no Promote beside it.
+  assert.equal(await page.getByTestId("promote-button").count(), 0);
   await page.getByTestId("approve-button").click();
   assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise rollout approve rollout\/shop/);
+  // The dialog names the step and what the next one does to which pods (the workload has 4).
+  await page.getByTestId("approve-summary").filter({ hasText: "Approving step 1 starts step 2 of 3: 50% = 2 of 4 pods on the new revision; step 2 then waits for approval." }).waitFor();
+  await page.getByRole("dialog", { name: "Approve step 1 of shop" }).waitFor();
+  await page.waitForTimeout(300); // the dialog's opening animation
+  await viewportShot("approve-dialog");
   await page.getByTestId("confirm-action").click();
   // The real controller starts step 2 and stops there for the next approval.
   await page.getByText("2/3").first().waitFor({ timeout: 60000 });
@@ -280,6 +292,20 @@ test("the inbox approves the selected waiting steps and shows each one's result"
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   await page.waitForTimeout(300); // the dialog's closing animation
   await shot("inbox-approved");
+});
+
+test("a finished Rollout offers only what means something, and Disable says what it does", async () => {
+  await page.goto(`${base}/rollouts/shop?ns=${ns}`);
+  // The release the inbox approved at step 2 goes through its last (100%) step by itself.
+  await page.getByTestId("rollout-release").filter({ hasText: "Last release completed — no release in progress" }).waitFor({ timeout: 90000 });
+  assert.equal(await page.getByTestId("rollout-state").textContent(), "-");
+  for (const absent of ["approve-button", "promote-button", "pause-button"]) assert.equal(await page.getByTestId(absent).count(), 0, `${absent} on a finished Rollout`);
+  await page.getByTestId("disable-button").click();
+  await page.getByTestId("disable-summary").filter({ hasText: /^After Disable, the next image change of CloneSet\/shop goes to all 4 pods at once, by its own update strategy/ }).waitFor();
+  await page.waitForTimeout(300);
+  await viewportShot("rollout-finished-disable");
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
 });
 
 test("an error shows its message and a copyable trace id, and a way back", async () => {
@@ -543,6 +569,25 @@ test("the release pages in Chinese: the set-image preview, a release started and
   await page.getByText(/^事件 \(\d+\)$/).waitFor();
   await page.waitForTimeout(300);
   await shot("rollout-zh");
+});
+
+test("a release rolled back in the middle reads rolled back / cancelled, not a step waiting", async () => {
+  // shop's release waits at step 1 (the test above); undo goes back to the stable revision.
+  await page.goto(`${base}/rollouts/shop?ns=${ns}`);
+  await page.getByTestId("waiting-approval").waitFor();
+  await page.getByTestId("undo-button").click();
+  await page.getByTestId("undo-preview").waitFor({ timeout: 15000 });
+  await page.getByTestId("confirm-action").click();
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  // The controller cancels the release and leaves its sub-status at step 1 (StepPaused): the page says what it is.
+  await page.getByTestId("rollout-release").filter({ hasText: "已回滚/取消——没有进行中的发布" }).waitFor({ timeout: 90000 });
+  await page.getByTestId("rollout-phase").filter({ hasText: "Healthy" }).waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId("rollout-state").textContent(), "-");
+  assert.equal(await page.getByTestId("waiting-approval").count(), 0);
+  assert.equal(await page.getByTestId("approve-button").count(), 0);
+  assert.equal(await page.getByTestId("waiting-step").count(), 0);
+  await page.waitForTimeout(300);
+  await shot("rollout-cancelled-zh");
 });
 
 test("dark mode is one switch away and persists", async () => {

@@ -7,14 +7,25 @@ import type { CompactWorkload, DeclaredAction, RolloutStatus, RolloutStep, Workl
 import { Table } from "antd";
 import { ReleaseNote } from "./components/common";
 import { messages } from "./i18n";
-import { Inbox } from "./pages/Inbox";
+import { Inbox, resultView, type Result, type Row } from "./pages/Inbox";
 import { NotFound } from "./pages/NotFound";
-import { RolloutStateCell, WorkloadLink } from "./components/cells";
-import { StepTimeline } from "./pages/RolloutDetail";
+import { RolloutStateCell, stepText, WorkloadLink } from "./components/cells";
+import { approvePermission, offeredActions, StepTimeline } from "./pages/RolloutDetail";
 import { AuthProvider, type Auth } from "./auth";
-import { ActionPreview, DeclaredActionButton, findCompact, WorkloadSummary, ParamInputs, paramProblemText, rolloutWarning } from "./pages/WorkloadDetail";
+import {
+  ActionPreview,
+  DeclaredActionButton,
+  findCompact,
+  WorkloadSummary,
+  ParamInputs,
+  paramProblemText,
+  rolloutWarning,
+  ScaleInputs,
+  scalePreview,
+  SetImagePreview,
+} from "./pages/WorkloadDetail";
 import { fieldColumns, loadRows, serverSort, TypeTabLabel } from "./pages/Workloads";
-import { personSteps, stepTarget } from "./rolloutSteps";
+import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "./rolloutSteps";
 import served from "./api/workloadTypes.json";
 
 // Server-side renders of the pages' parts: what they say, and what they never say.
@@ -31,6 +42,7 @@ const status = (over: Partial<RolloutStatus> = {}): RolloutStatus => ({
   phase: "Progressing",
   message: "",
   active: true,
+  release: "progressing",
   progressingReason: "InRolling",
   paused: false,
   disabled: false,
@@ -142,9 +154,10 @@ describe("the workload page's warnings about its Rollout", () => {
     );
     expect(rolloutWarning(t, "setImage", governed())).toMatch(/^Rollout shop governs this workload: a new image starts a new release/);
   });
-  it("scale changes the release in progress, and starts none", () => {
+  it("scale: warned only of a release in progress (the preview line says a Rollout does not hold it)", () => {
     expect(rolloutWarning(t, "scale", governed())).toBe("A release under Rollout shop is in progress (step 1/3): scaling changes how many pods its steps update.");
-    expect(rolloutWarning(t, "scale", governed({ active: false, phase: "Healthy" }))).toBe("Rollout shop governs this workload. Scaling does not start a release.");
+    expect(rolloutWarning(t, "scale", governed({ active: false, phase: "Healthy", release: "completed" }))).toBeUndefined();
+    expect(rolloutWarning(t, "scale", governed({ disabled: true }))).toBeUndefined();
   });
   it("a disabled Rollout starts nothing", () => {
     expect(rolloutWarning(t, "restart", governed({ disabled: true }))).toMatch(/is disabled/);
@@ -379,5 +392,175 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     await expect(findCompact("_cluster", "sidecarset", "nope")).resolves.toBeNull();
     expect(urls[0]).toBe("/api/v1/workload/_cluster/sidecarset?view=compact&q=log-agent&limit=1000");
     setFetch((...args) => fetch(...args));
+  });
+});
+
+// Issue 18: nothing false on any screen.
+
+/** The status the controller (v0.6) leaves after a rollback cancelled the release at step 1 of 2. */
+const cancelled = status({
+  phase: "Healthy",
+  active: false,
+  release: "cancelled",
+  progressingReason: "Completed",
+  message: "Rollout progressing has been cancelled",
+  steps: [step(1, 1), step(2, "100%")],
+  currentStepIndex: 1,
+  currentStepState: "StepPaused",
+  waitingForApproval: false,
+});
+
+describe("a release cancelled by a rollback reads as such, not as a step waiting", () => {
+  it("the step and the state cells say no release is in progress, and why", () => {
+    expect(stepText(cancelled)).toBe("-");
+    const html = routed(h(RolloutStateCell, { r: cancelled }));
+    expect(html).toContain(t.release_cancelled);
+    expect(t.release_cancelled).toBe("Rolled back / cancelled — no release in progress");
+    expect(html).not.toContain("StepPaused");
+    expect(html).not.toContain(t.waitingApproval);
+    expect(renderToString(h(StepTimeline, { st: cancelled }))).not.toContain("StepPaused");
+  });
+  it("while a release is in progress, the step and its state", () => {
+    expect(stepText(status())).toBe("1/3");
+    expect(routed(h(RolloutStateCell, { r: status() }))).toContain("StepPaused");
+  });
+  it("every outcome has words in both languages", () => {
+    const zh = messages["zh-CN"];
+    for (const release of ["none", "progressing", "paused", "finalising", "cancelling", "completed", "cancelled", "disabling", "disabled", "terminating"] as const) {
+      expect(releaseText(t, { release, active: false })).not.toBe("");
+      expect(releaseText(zh, { release, active: false })).not.toBe(releaseText(t, { release, active: false }));
+    }
+  });
+  it("the controller not having acted on the latest spec is said", () => {
+    expect(notObservedText(t, { generation: 3, observedGeneration: 2 })).toBe(
+      "The controller has not yet acted on the latest change to this Rollout (generation 3, observed 2).",
+    );
+    expect(notObservedText(t, { generation: 3, observedGeneration: 3 })).toBeUndefined();
+  });
+});
+
+describe("an inbox result belongs to the step it was for", () => {
+  const approved: Result = { namespace: "demo", name: "shop", step: 1, changed: true, code: "OK", message: "step 1 approved", revision: "shop-2" };
+  const row = (over: Partial<Row>): Row => ({ ...status(), ...over });
+  it("still at that step: the result", () => {
+    expect(resultView(t, row({ gone: true, currentStepState: "StepReady", waitingForApproval: false }), approved)).toEqual({ result: { text: "step 1 approved", current: true } });
+  });
+  it("back at step 2, waiting again: where it is now first; step 1's result only as step 1's", () => {
+    const view = resultView(t, row({ currentStepIndex: 2 }), approved);
+    expect(view.now).toBe("now step 2/3: waiting for approval");
+    expect(view.result).toEqual({ text: "step 1 approved", current: false });
+  });
+  it("moved on and upgrading, or the release over: said so", () => {
+    expect(resultView(t, row({ gone: true, currentStepIndex: 2, currentStepState: "StepUpgrade", waitingForApproval: false }), approved).now).toBe("now step 2/3: StepUpgrade");
+    expect(resultView(t, { ...cancelled, gone: true }, approved).now).toBe(`now: ${t.release_cancelled}`);
+  });
+  it("the same step number of another release is not that result's step", () => {
+    expect(resultView(t, row({ canaryRevision: "shop-3" }), approved).result?.current).toBe(false);
+  });
+  it("a paused Rollout waits for resume first", () => {
+    expect(resultView(t, row({ paused: true, progressingReason: "Paused", release: "paused" }), undefined)).toEqual({ paused: true });
+    expect(resultView(t, row({}), undefined)).toEqual({ paused: false });
+  });
+});
+
+describe("the Rollout page offers what means something in its state", () => {
+  const finished = status({ phase: "Healthy", active: false, release: "completed", currentStepIndex: 3, currentStepState: "Completed", waitingForApproval: false });
+  it("a finished Rollout: no pause or approve; restart, disable, and undo when there is a revision to go back to", () => {
+    expect(offeredActions(finished, true)).toEqual({ approve: false, pause: false, resume: false, undo: true, restart: true, enable: false, disable: true });
+    expect(offeredActions(finished, false).undo).toBe(false);
+    expect(offeredActions({ ...finished, paused: true }, true).resume).toBe(true);
+  });
+  it("a step waiting: one Approve (no promote), pause, undo, disable; no restart on top of the release", () => {
+    const offered = offeredActions(status(), true);
+    expect(offered).toEqual({ approve: true, pause: true, resume: false, undo: true, restart: false, enable: false, disable: true });
+    expect(Object.keys(offered)).not.toContain("promote");
+  });
+  it("a paused Rollout: Approve disabled with resume first", () => {
+    const allowed = { allowed: true };
+    expect(approvePermission(t, status({ paused: true }), allowed)).toEqual({ allowed: false, reason: t.resumeFirst });
+    expect(t.resumeFirst).toMatch(/^The Rollout is paused: resume it first/);
+    expect(approvePermission(t, status(), allowed)).toBe(allowed);
+  });
+  it("a disabled Rollout: enable; a Rollout being deleted: nothing", () => {
+    expect(offeredActions(status({ active: false, disabled: true, release: "disabled", waitingForApproval: false }), true)).toMatchObject({ enable: true, disable: false, pause: false });
+    expect(Object.values(offeredActions(status({ release: "terminating" }), true)).some(Boolean)).toBe(false);
+  });
+});
+
+describe("each Rollout dialog says in one line what happens to which pods, naming the step", () => {
+  const zh = messages["zh-CN"];
+  it("approve: the next step from the Rollout's steps and the workload's replicas", () => {
+    expect(approveText(t, status(), 4)).toBe("Approving step 1 starts step 2 of 3: 50% = 2 of 4 pods on the new revision; step 2 then waits for approval.");
+    expect(approveText(t, status({ currentStepIndex: 2 }), 4)).toBe("Approving step 2 starts step 3 of 3: 100% = 4 of 4 pods on the new revision; step 3 then finishes the release.");
+    expect(approveText(t, status({ steps: [step(1, 1), step(2, 3, false)] }), 4)).toBe(
+      "Approving step 1 starts step 2 of 2: 3 of 4 pods on the new revision; step 2 then pauses 30s and goes on by itself.",
+    );
+    expect(approveText(t, status({ steps: [step(1, 1), { ...step(2, "50%"), traffic: "20%" }, step(3, "100%")] }), undefined)).toBe(
+      "Approving step 1 starts step 2 of 3: 50% of the pods on the new revision, with 20% of the traffic; step 2 then waits for approval.",
+    );
+    expect(approveText(t, status({ steps: [step(1, 1), step(2, "80%")], currentStepIndex: 2 }), 5)).toBe(
+      "Approving step 2, the last of 2, finishes the release: the workload's own update strategy then updates the remaining pods (all 5 on the new revision).",
+    );
+    expect(approveText(zh, status(), 4)).toBe("审批第 1 步将开始第 2 步（共 3 步）：50% = 4 个 Pod 中的 2 个为新版本；之后第 2 步等待审批。");
+  });
+  it("pause, resume, disable, enable", () => {
+    const shop = "CloneSet/shop";
+    expect(pauseText(t, status())).toBe("Pausing holds the release at step 1 of 3: the pods already on the new revision (1) stay, and no more are updated until Resume.");
+    expect(resumeText(t, status({ paused: true }))).toBe("Resuming lets the release go on; step 1 of 3 still waits for approval after it.");
+    expect(resumeText(t, status({ paused: true, active: false, waitingForApproval: false }))).toMatch(/^No release is in progress: resuming clears the pause/);
+    expect(disableText(t, status(), 4)).toBe(
+      `Disabling ends the release at step 1 of 3: ${shop} goes back to its own update strategy, which updates the remaining pods at once; later image changes go to every pod at once too.`,
+    );
+    expect(disableText(t, status({ active: false, waitingForApproval: false }), 4)).toBe(
+      `After Disable, the next image change of ${shop} goes to all 4 pods at once, by its own update strategy, not through the Rollout's steps.`,
+    );
+    expect(enableText(t, status({ disabled: true }))).toBe(`After Enable, the next change of ${shop}'s pod template is released through the Rollout's 3 steps, waiting for approval at step 1, 2.`);
+    expect(disableText(zh, status({ active: false }), 4)).toContain("全部 4 个 Pod");
+  });
+});
+
+describe("the scale dialog: a label, the current value, and what the new one does", () => {
+  const governing = { name: "shop", status: status({ active: false, release: "completed", waitingForApproval: false }) };
+  it("a labelled input, the current replicas, the preview line", () => {
+    const html = renderToString(h(ScaleInputs, { current: 4, replicas: 6, setReplicas: () => undefined, preview: scalePreview(t, 4, 6, governing) }));
+    expect(html).toMatch(/<label for="scale-replicas">/);
+    expect(html).toMatch(/<input[^>]*id="scale-replicas"/);
+    expect(html).toContain("Current: 4");
+    expect(html).toContain("4 → 6 pods: 2 added at once; Rollout shop does not hold it (a scale starts no release).");
+  });
+  it("down, the same, no Rollout, nothing typed", () => {
+    expect(scalePreview(t, 4, 1, null)).toBe("4 → 1 pods: 3 removed at once; no Rollout governs this workload.");
+    expect(scalePreview(t, 4, 4, null)).toBe("4 → 4 pods: nothing changes; no Rollout governs this workload.");
+    expect(scalePreview(t, 4, null, null)).toBeUndefined();
+    expect(scalePreview(messages["zh-CN"], 2, 3, governing)).toBe("2 → 3 个 Pod：立即增加 1 个；Rollout shop 不会拦截（扩缩容不会开始发布）。");
+  });
+});
+
+describe("the set-image preview says what the Rollout does once", () => {
+  const plan = (kase: "new" | "restart") => ({
+    dryRun: true,
+    changed: true,
+    message: "preview (nothing changed) — cloneset demo/shop: container main: nginx:1.27 → nginx:1.29. Rollout shop starts a new release: the change is released through the Rollout's 3 steps, waiting for approval at step 1",
+    containers: [{ name: "main", from: "nginx:1.27", to: "nginx:1.29" }],
+    diff: [{ path: "spec.containers[0].image", from: "nginx:1.27", to: "nginx:1.29" }],
+    rollout: {
+      name: "shop",
+      startsRelease: true,
+      case: kase,
+      explanation:
+        kase === "new"
+          ? "Rollout shop starts a new release: the change is released through the Rollout's 3 steps, waiting for approval at step 1"
+          : "a release is in progress: Rollout shop restarts it from step 1 with this version, released through the Rollout's 3 steps, waiting for approval at step 1",
+      steps: [{ index: 1, replicas: "1", pause: "manual", waitsForPerson: true }],
+    },
+  });
+  it("a new release: one sentence, not four", () => {
+    const html = renderToString(h(SetImagePreview, { result: plan("new") }));
+    expect(count(html, "new release")).toBe(1);
+    expect(count(html, "approval at step 1")).toBe(1);
+    expect(html).not.toContain("preview (nothing changed)");
+  });
+  it("what the message does not say (the release in progress restarts from step 1) is still said", () => {
+    expect(renderToString(h(SetImagePreview, { result: plan("restart") }))).toContain("restarts it from step 1");
   });
 });

@@ -43,6 +43,7 @@ describe("API modules call the contract's endpoints", () => {
     ["undoRollout to a revision", () => rollout.undoRollout("demo", "shop", 3), "POST", "/api/v1/rollout/undo/demo/shop?revision=3"],
     ["restartRollout", () => rollout.restartRollout("demo", "shop"), "POST", "/api/v1/rollout/restart/demo/shop"],
     ["approveRollout", () => rollout.approveRollout("demo", "shop"), "POST", "/api/v1/rollout/approve/demo/shop"],
+    ["approveRollout with the step shown", () => rollout.approveRollout("demo", "shop", 2), "POST", "/api/v1/rollout/approve/demo/shop?step=2"],
     ["listAllRollouts", () => rollout.listAllRollouts("_all"), "GET", "/api/v1/rollout/list/_all"],
     ["listActiveRollouts", () => rollout.listActiveRollouts("demo"), "GET", "/api/v1/rollout/active/demo"],
     ["promoteRollout", () => rollout.promoteRollout("demo", "shop", 2), "POST", "/api/v1/rollout/promote/demo/shop?to=2"],

@@ -27,8 +27,12 @@ export const undoRollout = (namespace: string, name: string, revision?: number, 
 export const restartRollout = (namespace: string, name: string, dryRun?: boolean) =>
   post("/api/v1/rollout/restart/{namespace}/{name}", { path: { namespace, name }, query: { dryRun: dry(dryRun) } });
 
-/** POST /rollout/approve/:namespace/:name */
-export const approveRollout = (namespace: string, name: string) => post("/api/v1/rollout/approve/{namespace}/{name}", { path: { namespace, name } });
+/**
+ * POST /rollout/approve/:namespace/:name[?step=N]: approves step N, the step the person was shown
+ * waiting (409 if the Rollout has moved on); without it, whichever step waits now.
+ */
+export const approveRollout = (namespace: string, name: string, step?: number) =>
+  post("/api/v1/rollout/approve/{namespace}/{name}", { path: { namespace, name }, query: { step } });
 
 /** GET /rollout/list/:namespace ("_all" for every namespace) */
 export const listAllRollouts = (namespace: string) => get("/api/v1/rollout/list/{namespace}", { path: { namespace } });
@@ -40,7 +44,10 @@ export const listActiveRollouts = (namespace: string) => get("/api/v1/rollout/ac
 export const setRolloutDisabled = (namespace: string, name: string, disabled: boolean) =>
   post(disabled ? "/api/v1/rollout/disable/{namespace}/{name}" : "/api/v1/rollout/enable/{namespace}/{name}", { path: { namespace, name } });
 
-/** POST /rollout/promote/:namespace/:name[?to=N] */
+/**
+ * POST /rollout/promote/:namespace/:name[?to=N]
+ * @deprecated kept as the API keeps it; the UI approves the step shown (approveRollout).
+ */
 export const promoteRollout = (namespace: string, name: string, to?: number) =>
   post("/api/v1/rollout/promote/{namespace}/{name}", { path: { namespace, name }, query: { to } });
 

@@ -197,7 +197,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve the waiting step */
+        /** Approve the waiting step (409 if the Rollout is no longer at step) */
         post: operations["approveRollout"];
         delete?: never;
         options?: never;
@@ -316,7 +316,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Jump to step N (default the last) */
+        /**
+         * Deprecated: to the next step the same as approve; to another step (default the last) a jump
+         * @deprecated
+         */
         post: operations["promoteRollout"];
         delete?: never;
         options?: never;
@@ -1557,6 +1560,8 @@ export interface components {
             user?: string;
         };
         ReleasePlan: {
+            /** @enum {string} */
+            case: "new" | "restart" | "cancel" | "rollbackInBatches" | "refused" | "disabled";
             explanation: string;
             name: string;
             startsRelease: boolean;
@@ -1606,6 +1611,8 @@ export interface components {
             resources?: components["schemas"]["ResourceHealth"][];
         };
         RestartResult: {
+            /** @enum {string} */
+            case?: "new" | "restart" | "cancel" | "rollbackInBatches" | "refused" | "disabled";
             diff: components["schemas"]["Change"][];
             dryRun: boolean;
             explanation: string;
@@ -1676,6 +1683,8 @@ export interface components {
             podTemplateHash: string;
             pods?: components["schemas"]["ReleasePods"];
             progressingReason: string;
+            /** @enum {string} */
+            release: "none" | "progressing" | "paused" | "finalising" | "cancelling" | "completed" | "cancelled" | "disabling" | "disabled" | "terminating";
             stableRevision: string;
             steps: components["schemas"]["RolloutStep"][];
             /** @enum {string} */
@@ -1856,6 +1865,8 @@ export interface components {
             namespace?: string;
         };
         UndoResult: {
+            /** @enum {string} */
+            case?: "new" | "restart" | "cancel" | "rollbackInBatches" | "refused" | "disabled";
             changed: boolean;
             diff: components["schemas"]["Change"][];
             dryRun: boolean;
@@ -2341,7 +2352,10 @@ export interface operations {
     };
     approveRollout: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the step seen waiting, from 1; absent: whichever step waits now */
+                step?: number;
+            };
             header?: never;
             path: {
                 namespace: string;

@@ -187,8 +187,11 @@ export function ActionButton(props: {
   testId?: string;
   /** From /me: when not allowed the button is disabled and its tooltip says why. */
   permission?: Permission;
-  /** Said in the dialog before anything else (e.g. that a Rollout governs the workload). */
-  warning?: React.ReactNode;
+  /**
+   * Said in the dialog before anything else (e.g. that a Rollout governs the workload); a function
+   * is given the preview's answer once it has one (a warning the preview then says itself can go).
+   */
+  warning?: React.ReactNode | ((preview: unknown) => React.ReactNode);
   preview?: Preview;
 }) {
   const t = useT();
@@ -226,6 +229,7 @@ export function ActionButton(props: {
   const previewPending = wantPreview && (!shown || shown.loading || shown.key !== previewKey);
   const previewed = wantPreview && !previewPending && shown?.error === undefined ? shown?.data : undefined;
   const command = typeof props.command === "function" ? props.command(previewed) : props.command;
+  const warning = typeof props.warning === "function" ? props.warning(previewed) : props.warning;
   const ok = async () => {
     setBusy(true);
     setError(undefined);
@@ -273,7 +277,7 @@ export function ActionButton(props: {
         destroyOnHidden
       >
         <Space direction="vertical" style={{ width: "100%" }}>
-          {props.warning && <Alert type="warning" showIcon message={props.warning} data-testid="action-warning" />}
+          {warning && <Alert type="warning" showIcon message={warning} data-testid="action-warning" />}
           {command !== undefined && (
             <div>
               {t.command}: <Typography.Text code copyable data-testid="command">{command}</Typography.Text>
@@ -342,11 +346,24 @@ export function ReleaseSteps({ steps }: { steps: ReleaseStep[] }) {
 }
 
 /** Says whether an action starts a release under a Rollout, and lists its steps. */
-export function ReleaseNote({ rollout, startsRelease, steps, explanation }: { rollout: string; startsRelease: boolean; steps: ReleaseStep[]; explanation?: string }) {
+export function ReleaseNote({
+  rollout,
+  startsRelease,
+  steps,
+  explanation,
+  case: kind,
+}: {
+  rollout: string;
+  startsRelease: boolean;
+  steps: ReleaseStep[];
+  explanation?: string;
+  /** The server's case (ReleasePlan.case): for a plain new release the explanation says what the message says. */
+  case?: string;
+}) {
   const t = useT();
   // The server's explanation says what the Rollout controller will do (cancel, roll back at once,
-  // restart from step 1, ...): shown as it is.
-  const detail = explanation ? <span data-testid="release-explanation">{explanation}</span> : undefined;
+  // restart from step 1, ...): shown as it is, unless it only repeats the message (a new release).
+  const detail = explanation && kind !== "new" ? <span data-testid="release-explanation">{explanation}</span> : undefined;
   if (!startsRelease) return <Alert type="info" showIcon message={rollout ? fmt(t.noRelease, { name: rollout }) : t.noReleaseAction} description={detail} data-testid="no-release" />;
   const waits = waitingSteps(steps);
   return (

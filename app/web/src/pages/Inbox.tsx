@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { App, Button, Modal, Space, Table, Tag, Tooltip, Typography, type ButtonProps, type CheckboxProps } from "antd";
 import type { ColumnsType } from "antd/es/table";
-import { approveMany, listWaitingRollouts } from "../api/rollout";
+import { approveMany, getRolloutStatus, listWaitingRollouts } from "../api/rollout";
 import { getMe } from "../api/auth";
 import { isUnauthorized } from "../api/http";
 import type { ApproveItem, ApproveItemResult, Permission, RolloutStatus } from "../api/types";
@@ -13,12 +13,41 @@ import { fmt, useT } from "../i18n";
 import { rolloutChange } from "../live";
 import { stepText, WorkloadLink } from "../components/cells";
 import { rolloutPath } from "../components/paths";
+import type { Messages } from "../i18n";
+import { releaseText } from "../rolloutSteps";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
 
 /** A row: a waiting Rollout, or one that was approved here and is no longer waiting. */
-interface Row extends RolloutStatus {
+export interface Row extends RolloutStatus {
   gone?: boolean;
+}
+
+/** A bulk approval's result for one Rollout, with the release it was for (its canary revision). */
+export interface Result extends ApproveItemResult {
+  revision: string;
+}
+
+/** The text of a result: it names the step it was for. */
+export const resultText = (t: Messages, res: ApproveItemResult) =>
+  res.code !== "OK" ? `${res.code}: ${res.message}` : res.changed ? fmt(t.approvedStep, { step: res.step }) : fmt(t.alreadyApproved, { step: res.step });
+
+/**
+ * What a row's Result cell says. A result belongs to the step (and release) it was for: while the
+ * Rollout is still there it is the row's result; once the Rollout moved on, the cell says where it
+ * is now first, and the result only as what happened to that earlier step. A paused Rollout is
+ * not approvable from here: resume first.
+ */
+export function resultView(t: Messages, r: Row, res: Result | undefined): { now?: string; result?: { text: string; current: boolean }; paused?: boolean } {
+  if (res) {
+    const current = r.active && r.currentStepIndex === res.step && r.canaryRevision === res.revision;
+    if (current) return { result: { text: resultText(t, res), current } };
+    const now = r.active
+      ? fmt(t.inboxNow, { step: stepText(r), state: r.waitingForApproval ? t.stepWaitsNow : r.currentStepState })
+      : fmt(t.inboxNowDone, { release: releaseText(t, r) });
+    return { now, result: { text: resultText(t, res), current } };
+  }
+  return { paused: !r.gone && r.paused };
 }
 
 /**
@@ -55,18 +84,23 @@ export function Inbox() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   // The last bulk approval: its results, and the rows as they were (they leave the waiting list).
-  const [results, setResults] = useState<Record<string, ApproveItemResult>>({});
+  const [results, setResults] = useState<Record<string, Result>>({});
   const [approvedRows, setApprovedRows] = useState<Row[]>([]);
 
   const waiting = useMemo(() => (list.data ?? []).filter((r) => r.waitingForApproval), [list.data]);
   const namespaces = useMemo(() => [...new Set(waiting.map((r) => r.namespace))].sort(), [waiting]);
   const can = useApprovePermissions(namespaces, { allowed: false, reason: t.checkingPermissions });
   const waitingKeys = new Set(waiting.map(keyOf));
-  const rows: Row[] = [...waiting, ...approvedRows.filter((r) => !waitingKeys.has(keyOf(r))).map((r) => ({ ...r, gone: true }))].filter((r) =>
-    matches(query.q, r.namespace, r.name, r.workload.name),
+  const gone = approvedRows.filter((r) => !waitingKeys.has(keyOf(r)));
+  // Where the approved Rollouts that no longer wait are now (not the step they were approved at).
+  const now = usePoll(
+    async () => Object.fromEntries(await Promise.all(gone.map(async (r) => [keyOf(r), await getRolloutStatus(r.namespace, r.name).catch(() => r)] as const))),
+    [gone.map(keyOf).join("\n")],
+    { live: { namespace: "_all", matches: rolloutChange() } },
   );
-  // Only rows still waiting, and allowed, can be selected.
-  const selectable = (r: Row) => !r.gone && can(r.namespace).allowed;
+  const rows: Row[] = [...waiting, ...gone.map((r) => ({ ...(now.data?.[keyOf(r)] ?? r), gone: true }))].filter((r) => matches(query.q, r.namespace, r.name, r.workload.name));
+  // Only rows still waiting, not paused, and allowed, can be selected.
+  const selectable = (r: Row) => !r.gone && !r.paused && can(r.namespace).allowed;
   const chosen = waiting.filter((r) => selected.includes(keyOf(r)) && selectable(r));
 
   // Selections of rollouts that stopped waiting are dropped.
@@ -81,8 +115,9 @@ export function Inbox() {
     setError(undefined);
     try {
       const answer = await approveMany(items);
-      const byKey: Record<string, ApproveItemResult> = {};
-      for (const res of answer) byKey[keyOf(res)] = res;
+      const revisions = new Map(chosen.map((r) => [keyOf(r), r.canaryRevision]));
+      const byKey: Record<string, Result> = {};
+      for (const res of answer) byKey[keyOf(res)] = { ...res, revision: revisions.get(keyOf(res)) ?? "" };
       setResults(byKey);
       setApprovedRows(chosen);
       setSelected([]);
@@ -141,7 +176,14 @@ export function Inbox() {
       title: t.result,
       render: (_, r) => {
         const res = results[keyOf(r)];
-        if (res) return <ResultTag res={res} />;
+        const view = resultView(t, r, res);
+        if (res) return <ResultCell view={view} res={res} />;
+        if (view.paused)
+          return (
+            <Tag color="warning" data-testid="inbox-paused">
+              {t.inboxPaused}
+            </Tag>
+          );
         const perm = can(r.namespace);
         if (!perm.allowed && perm.reason !== t.checkingPermissions)
           return (
@@ -231,14 +273,28 @@ export function Inbox() {
   );
 }
 
-function ResultTag({ res }: { res: ApproveItemResult }) {
+/** A result, after where the Rollout is now when it has moved on since. */
+function ResultCell({ view, res }: { view: ReturnType<typeof resultView>; res: ApproveItemResult }) {
   const t = useT();
-  const text = res.code !== "OK" ? `${res.code}: ${res.message}` : res.changed ? fmt(t.approvedStep, { step: res.step }) : fmt(t.alreadyApproved, { step: res.step });
-  const color = res.code !== "OK" ? "error" : res.changed ? "success" : "default";
+  const color = !view.result?.current ? "default" : res.code !== "OK" ? "error" : res.changed ? "success" : "default";
   return (
-    <Tag color={color} data-testid="inbox-result" data-code={res.code} data-changed={String(res.changed)} style={{ whiteSpace: "normal" }}>
-      {text}
-    </Tag>
+    <Space size={4} wrap>
+      {view.now && (
+        <Tag color="processing" data-testid="inbox-now" style={{ whiteSpace: "normal" }}>
+          {view.now}
+        </Tag>
+      )}
+      <Tag
+        color={color}
+        data-testid="inbox-result"
+        data-code={res.code}
+        data-changed={String(res.changed)}
+        data-current={String(view.result?.current === true)}
+        title={view.result?.current ? undefined : fmt(t.inboxEarlier, { step: res.step, result: view.result?.text ?? "" })}
+        style={{ whiteSpace: "normal" }}
+      >
+        {view.result?.text}
+      </Tag>
+    </Space>
   );
 }
-

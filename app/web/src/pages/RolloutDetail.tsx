@@ -1,28 +1,27 @@
 import { useState } from "react";
 import { useParams } from "react-router-dom";
-import { Alert, App, Card, Descriptions, InputNumber, Select, Space, Steps, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, App, Card, Descriptions, Select, Space, Steps, Table, Tag, Tooltip, Typography } from "antd";
 import {
   approveRollout,
   getRolloutEvents,
   getRolloutHistory,
   getRolloutStatus,
   pauseRollout,
-  promoteRollout,
   restartRollout,
   resumeRollout,
   setRolloutDisabled,
   undoRollout,
 } from "../api/rollout";
 import { getWorkload } from "../api/workload";
-import type { ActionResult, RestartResult, Revision, RolloutStatus, UndoResult, WatchChange } from "../api/types";
+import type { ActionResult, Permission, RestartResult, Revision, RolloutStatus, UndoResult, WatchChange, Workload } from "../api/types";
 import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
 import { rolloutCommands } from "../components/commands";
-import { fmt, useT } from "../i18n";
+import { fmt, useT, type Messages } from "../i18n";
 import { stepText, WorkloadLink } from "../components/cells";
-import { personSteps, stepTarget } from "../rolloutSteps";
+import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "../rolloutSteps";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -38,9 +37,15 @@ export function RolloutDetail({ ns }: { ns: string }) {
   const history = usePoll(() => getRolloutHistory(ns, name), [ns, name], { interval: 15000, live: { namespace: ns, matches: release } });
   const events = usePoll(() => getRolloutEvents(ns, name), [ns, name], { live: { namespace: ns, matches: rolloutChange(name), every: SLOW_REFRESH_MS } });
   const can = useCan();
-  const [promoteTo, setPromoteTo] = useState<number | null>(null);
   const [undoTo, setUndoTo] = useState<number | undefined>(undefined);
   const st = status.data;
+  // The workload, for its pod count (what a step's percentage is of, what a dialog says of pods).
+  const wlType = st?.workload.type ?? "";
+  const wlName = st?.workload.name ?? "";
+  const workload = usePoll(() => (wlType ? getWorkload(ns, wlType, wlName) : Promise.resolve(undefined)), [ns, wlType, wlName], {
+    live: { namespace: ns, matches: workloadChange(wlType, wlName) },
+  });
+  const total = podTotal(workload.data);
   const types = useWorkloadTypes();
   const cmd = rolloutCommands(ns, name);
   const reloadAll = () => {
@@ -58,11 +63,18 @@ export function RolloutDetail({ ns }: { ns: string }) {
     setTimeout(reloadAll, 3000);
   };
   const wtype = st?.workload.type ?? "";
-  const subStatus = st?.strategy === "blueGreen" ? "blueGreenStatus" : "canaryStatus";
   const undoCommand = cmd.undo(undoTo);
   // kubectl's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
   const workloadResource = types.find((ty) => ty.type === wtype)?.commands.resource ?? wtype;
   const revisions = (history.data?.revisions ?? []).filter((r) => !r.current);
+  const line = (text: string, testId: string) => (
+    <Typography.Paragraph style={{ marginBottom: 0 }} data-testid={testId}>
+      {text}
+    </Typography.Paragraph>
+  );
+  // What each action means here (docs/semantics.md §4.4-§4.9): Pause only holds a release in
+  // progress; Restart is refused during one (it would replace it); Undo needs a revision to go back to.
+  const offered = st && offeredActions(st, revisions.length > 0);
 
   return (
     <>
@@ -75,106 +87,123 @@ export function RolloutDetail({ ns }: { ns: string }) {
                 <Descriptions.Item label={t.phase}><Tag color={st.active ? "processing" : "success"} data-testid="rollout-phase">{st.phase || "-"}</Tag></Descriptions.Item>
                 <Descriptions.Item label={t.strategy}>{st.strategy}</Descriptions.Item>
                 <Descriptions.Item label={t.workload}><WorkloadLink r={st} ns={ns} /></Descriptions.Item>
+                <Descriptions.Item label={t.release}>
+                  <span data-testid="rollout-release">{releaseText(t, st)}</span>
+                </Descriptions.Item>
+                {/* The step and its state only while a release is in progress: afterwards the status keeps what the last one left. */}
                 <Descriptions.Item label={t.step}>{stepText(st)}</Descriptions.Item>
-                <Descriptions.Item label={t.state}><span data-testid="rollout-state">{st.currentStepState || "-"}</span></Descriptions.Item>
+                <Descriptions.Item label={t.state}><span data-testid="rollout-state">{(st.active && st.currentStepState) || "-"}</span></Descriptions.Item>
                 {/* Counts of a release only while one is in progress (else they are stale or zero). */}
                 {st.active && (
                   <Descriptions.Item label={t.updated}>
-                    <ReleaseProgress st={st} ns={ns} />
+                    <ReleaseProgress st={st} total={total} />
                   </Descriptions.Item>
                 )}
                 <Descriptions.Item label={t.lastUpdate}><Ago ts={st.lastUpdateTime} /></Descriptions.Item>
                 <Descriptions.Item label={t.message} span={3}>{st.message}</Descriptions.Item>
               </Descriptions>
+              {notObservedText(t, st) && <Alert type="info" showIcon message={notObservedText(t, st)} data-testid="not-observed" style={{ marginTop: 8 }} />}
               {st.waitingForApproval && <Alert type="warning" showIcon message={t.waitingApproval} data-testid="waiting-approval" style={{ marginTop: 8 }} />}
               <Space style={{ marginTop: 12 }} wrap>
-                {st.waitingForApproval && (
-                  <ActionButton type="primary" testId="approve-button" permission={can.rollout("approve")} label={t.approve} title={`${t.approve} ${name}`} command={cmd.approve} run={() => approveRollout(ns, name)} onDone={done} />
-                )}
-                {st.paused ? (
-                  <ActionButton testId="resume-button" permission={can.rollout("resume")} label={t.resume} title={`${t.resume} ${name}`} command={cmd.resume} run={() => resumeRollout(ns, name)} onDone={done} />
-                ) : (
-                  <ActionButton testId="pause-button" permission={can.rollout("pause")} label={t.pauseRollout} title={`${t.pauseRollout} ${name}`} command={cmd.pause} run={() => pauseRollout(ns, name)} onDone={done} />
-                )}
-                <ActionButton
-                  danger
-                  testId="undo-button"
-                  permission={can.workload(wtype, "undo")}
-                  label={t.undo}
-                  title={`${t.undo} ${name}`}
-                  command={undoCommand}
-                  body={
-                    <Space direction="vertical" style={{ width: "100%" }}>
-                      <label htmlFor="undo-revision">{t.undoTo}</label>
-                      <Select
-                        id="undo-revision"
-                        aria-label={t.undoTo}
-                        data-testid="undo-revision-select"
-                        style={{ width: "100%" }}
-                        value={undoTo ?? 0}
-                        onChange={(v: number) => setUndoTo(v === 0 ? undefined : v)}
-                        options={[
-                          { value: 0, label: t.previousRevision },
-                          ...revisions.map((r) => ({ value: r.revision, label: `${r.revision} · ${r.name} · ${r.images.join(", ")}` })),
-                        ]}
-                      />
-                    </Space>
-                  }
-                  preview={{
-                    key: String(undoTo ?? ""),
-                    load: () => undoRollout(ns, name, undoTo, true),
-                    render: (r) => <UndoPreview result={r as UndoResult} rollout={name} />,
-                  }}
-                  run={() => undoRollout(ns, name, undoTo)}
-                  onDone={(r) => {
-                    setUndoTo(undefined);
-                    done(r);
-                  }}
-                />
-                <ActionButton
-                  label={t.restart}
-                  testId="restart-button"
-                  permission={can.workload(wtype, "restart")}
-                  title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
-                  command={cmd.restart(workloadResource, st.workload.name)}
-                  preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
-                  run={() => restartRollout(ns, name)}
-                  onDone={done}
-                />
-                {st.active && st.steps.length > 0 && (
+                {offered?.approve && (
                   <ActionButton
-                    label={t.promote}
-                    testId="promote-button"
-                    permission={can.rollout("promote")}
-                    title={`${t.promote} ${name}`}
-                    command={cmd.promote(subStatus, promoteTo ?? st.steps.length)}
-                    body={
-                      <InputNumber
-                        aria-label={t.promoteTo}
-                        placeholder={t.promoteTo}
-                        data-testid="promote-to-input"
-                        min={1}
-                        max={st.steps.length}
-                        value={promoteTo}
-                        onChange={(v) => setPromoteTo(v)}
-                        style={{ width: 240 }}
-                      />
-                    }
-                    run={() => promoteRollout(ns, name, promoteTo ?? undefined)}
+                    type="primary"
+                    testId="approve-button"
+                    permission={approvePermission(t, st, can.rollout("approve"))}
+                    label={t.approve}
+                    title={fmt(t.approveStepTitle, { step: st.currentStepIndex, name })}
+                    command={cmd.approve}
+                    body={line(approveText(t, st, total), "approve-summary")}
+                    run={() => approveRollout(ns, name, st.currentStepIndex)}
                     onDone={done}
                   />
                 )}
-                {st.disabled ? (
+                {offered?.resume && (
+                  <ActionButton
+                    testId="resume-button"
+                    permission={can.rollout("resume")}
+                    label={t.resume}
+                    title={`${t.resume} ${name}`}
+                    command={cmd.resume}
+                    body={line(resumeText(t, st), "resume-summary")}
+                    run={() => resumeRollout(ns, name)}
+                    onDone={done}
+                  />
+                )}
+                {offered?.pause && (
+                  <ActionButton
+                    testId="pause-button"
+                    permission={can.rollout("pause")}
+                    label={t.pauseRollout}
+                    title={`${t.pauseRollout} ${name}`}
+                    command={cmd.pause}
+                    body={line(pauseText(t, st), "pause-summary")}
+                    run={() => pauseRollout(ns, name)}
+                    onDone={done}
+                  />
+                )}
+                {offered?.undo && (
+                  <ActionButton
+                    danger
+                    testId="undo-button"
+                    permission={can.workload(wtype, "undo")}
+                    label={t.undo}
+                    title={`${t.undo} ${name}`}
+                    command={undoCommand}
+                    body={
+                      <Space direction="vertical" style={{ width: "100%" }}>
+                        <label htmlFor="undo-revision">{t.undoTo}</label>
+                        <Select
+                          id="undo-revision"
+                          aria-label={t.undoTo}
+                          data-testid="undo-revision-select"
+                          style={{ width: "100%" }}
+                          value={undoTo ?? 0}
+                          onChange={(v: number) => setUndoTo(v === 0 ? undefined : v)}
+                          options={[
+                            { value: 0, label: t.previousRevision },
+                            ...revisions.map((r) => ({ value: r.revision, label: `${r.revision} · ${r.name} · ${r.images.join(", ")}` })),
+                          ]}
+                        />
+                      </Space>
+                    }
+                    preview={{
+                      key: String(undoTo ?? ""),
+                      load: () => undoRollout(ns, name, undoTo, true),
+                      render: (r) => <UndoPreview result={r as UndoResult} rollout={name} />,
+                    }}
+                    run={() => undoRollout(ns, name, undoTo)}
+                    onDone={(r) => {
+                      setUndoTo(undefined);
+                      done(r);
+                    }}
+                  />
+                )}
+                {offered?.restart && (
+                  <ActionButton
+                    label={t.restart}
+                    testId="restart-button"
+                    permission={can.workload(wtype, "restart")}
+                    title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
+                    command={cmd.restart(workloadResource, st.workload.name)}
+                    preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
+                    run={() => restartRollout(ns, name)}
+                    onDone={done}
+                  />
+                )}
+                {offered?.enable && (
                   <ActionButton
                     label={t.enable}
                     testId="enable-button"
                     permission={can.rollout("enable")}
                     title={`${t.enable} ${name}`}
                     command={cmd.enable}
+                    body={line(enableText(t, st), "enable-summary")}
                     run={() => setRolloutDisabled(ns, name, false)}
                     onDone={done}
                   />
-                ) : (
+                )}
+                {offered?.disable && (
                   <ActionButton
                     danger
                     label={t.disable}
@@ -182,6 +211,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     permission={can.rollout("disable")}
                     title={`${t.disable} ${name}`}
                     command={cmd.disable}
+                    body={line(disableText(t, st, total), "disable-summary")}
                     run={() => setRolloutDisabled(ns, name, true)}
                     onDone={done}
                   />
@@ -273,16 +303,47 @@ export function StepTimeline({ st }: { st: RolloutStatus }) {
   );
 }
 
+/**
+ * Which of a Rollout's actions mean something in its state. Approve: a step waits for a person
+ * (disabled with "resume first" while paused). Pause: only a release in progress can be held (on a
+ * finished Rollout it would silently hold the next one). Resume: whenever the pause flag is set.
+ * Undo: there is a revision to go back to (during a release it cancels it, after one it releases
+ * the old template). Restart: no release in progress (the server refuses one on top of a release
+ * in flight). Enable / disable: whichever it is not. Nothing while it is being deleted.
+ */
+export function offeredActions(st: RolloutStatus, hasPreviousRevision: boolean) {
+  const gone = st.release === "terminating";
+  return {
+    approve: !gone && st.waitingForApproval,
+    pause: !gone && st.active && !st.paused && !st.disabled,
+    resume: !gone && st.paused,
+    undo: !gone && hasPreviousRevision,
+    restart: !gone && !st.active,
+    enable: !gone && st.disabled,
+    disable: !gone && !st.disabled,
+  };
+}
+
+/**
+ * Approve on a paused Rollout: not offered — disabled with "resume first" (the controller starts
+ * nothing while paused and may drop an approval given then); otherwise the user's permission.
+ */
+export const approvePermission = (t: Messages, st: Pick<RolloutStatus, "paused">, allowed: Permission): Permission =>
+  st.paused ? { allowed: false, reason: t.resumeFirst } : allowed;
+
+/** The pods a workload runs when it is whole: spec.replicas (a DaemonSet's desired number scheduled). */
+function podTotal(w: Workload | undefined): number | undefined {
+  if (!w) return undefined;
+  const n = w.kind === "DaemonSet" ? w.status?.desiredNumberScheduled : (w.spec?.replicas ?? 1);
+  return typeof n === "number" ? n : undefined;
+}
+
 /** "x of N updated, y ready" for the current step, N from the step (and the workload for a percentage). */
-function ReleaseProgress({ st, ns }: { st: RolloutStatus; ns: string }) {
+function ReleaseProgress({ st, total }: { st: RolloutStatus; total: number | undefined }) {
   const t = useT();
   const step = st.steps[st.currentStepIndex - 1];
   const percent = typeof step?.replicas === "string" && step.replicas.endsWith("%");
-  const w = usePoll(() => (percent && st.workload.type ? getWorkload(ns, st.workload.type, st.workload.name) : Promise.resolve(undefined)), [ns, st.workload.type, st.workload.name, percent], {
-    live: { namespace: ns, matches: workloadChange(st.workload.type, st.workload.name) },
-  });
-  const total = w.data ? (w.data.kind === "DaemonSet" ? w.data.status?.desiredNumberScheduled : (w.data.spec?.replicas ?? 1)) : undefined;
-  const n = step ? stepTarget(step.replicas, typeof total === "number" ? total : undefined) : undefined;
+  const n = step ? stepTarget(step.replicas, total) : undefined;
   const text =
     n !== undefined
       ? fmt(t.updatedOf, { x: st.updatedReplicas, n, ready: st.updatedReadyReplicas })
@@ -318,7 +379,7 @@ function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string 
         </div>
       )}
       {result.diff && <Changes diff={result.diff} />}
-      <ReleaseNote rollout={rollout} startsRelease={result.startsRelease === true} steps={result.steps ?? []} explanation={result.explanation} />
+      <ReleaseNote rollout={rollout} startsRelease={result.startsRelease === true} steps={result.steps ?? []} explanation={result.explanation} case={result.case} />
     </Space>
   );
 }
@@ -328,8 +389,9 @@ function RestartPreview({ result, rollout }: { result: RestartResult; rollout: s
   if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="restart-preview">
-      {result.message && <Typography.Text>{result.message}</Typography.Text>}
-      <ReleaseNote rollout={rollout} startsRelease={result.startsRelease === true} steps={result.steps ?? []} explanation={result.explanation} />
+      {/* The diff and the note say what the server's English message says in one sentence. */}
+      {result.diff && <Changes diff={result.diff} />}
+      <ReleaseNote rollout={rollout} startsRelease={result.startsRelease === true} steps={result.steps ?? []} explanation={result.explanation} case={result.case} />
     </Space>
   );
 }

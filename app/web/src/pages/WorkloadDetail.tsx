@@ -40,17 +40,29 @@ export function rolloutWarning(t: Messages, action: Action, rollout: { data?: Wo
   if (!r) return undefined;
   const st = r.status;
   if (action === "delete") return fmt(t.deleteUnderRollout, { name: r.name });
+  // A scale is not held by any Rollout: the dialog's preview line says so; warned only of a release in progress.
+  if (action === "scale") return st.active && !st.disabled ? fmt(t.scaleUnderRolloutActive, { name: r.name, step: stepText(st) }) : undefined;
   if (st.disabled) return fmt(t.rolloutDisabledNote, { name: r.name });
   const waits = waitingSteps(personSteps(st));
   const steps = waits ? fmt(t.rolloutStepsWait, { steps: waits }) : t.rolloutStepsNoWait;
   switch (action) {
-    case "scale":
-      return st.active ? fmt(t.scaleUnderRolloutActive, { name: r.name, step: stepText(st) }) : fmt(t.scaleUnderRollout, { name: r.name });
     case "restart":
       return `${fmt(t.restartUnderRollout, { name: r.name })} ${steps}`;
     case "setImage":
       return `${fmt(t.setImageUnderRollout, { name: r.name })} ${steps}`;
   }
+}
+
+/**
+ * The scale dialog's one line: from the current replicas to the new, how many pods are added or
+ * removed, and whether a Rollout holds it (none does: a scale is not a template change).
+ */
+export function scalePreview(t: Messages, from: number | undefined, to: number | null, governing: WorkloadRollout | null | undefined): string | undefined {
+  if (from === undefined || to === null || to < 0) return undefined;
+  const counts = { from, to, n: Math.abs(to - from) };
+  const pods = to > from ? fmt(t.scaleUp, counts) : to < from ? fmt(t.scaleDown, counts) : fmt(t.scaleSame, counts);
+  if (governing === undefined) return pods + ".";
+  return pods + (governing ? fmt(t.scaleNotHeld, { name: governing.name }) : t.scaleNoRollout);
 }
 
 /**
@@ -137,7 +149,14 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     command={cmd("scale", { replicas: replicas ?? undefined })}
                     warning={warn("scale")}
                     ready={replicas !== null && replicas >= 0}
-                    body={<InputNumber aria-label={t.replicas} data-testid="replicas-input" min={0} precision={0} value={replicas} onChange={(v) => setReplicas(v)} />}
+                    body={
+                      <ScaleInputs
+                        current={specReplicas(w)}
+                        replicas={replicas}
+                        setReplicas={setReplicas}
+                        preview={scalePreview(t, specReplicas(w), replicas, governing.error ? undefined : governing.data)}
+                      />
+                    }
                     run={() => scaleWorkload(apiNs, type, name, replicas ?? 0)}
                     onDone={() => done()}
                   />
@@ -163,7 +182,8 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     title={`${t.setImage} ${name}`}
                     command={cmd("setImage", { images: newImages })}
                     commandNote={cmd("setImage") === undefined ? t.setImageDeclaredNote : undefined}
-                    warning={warn("setImage")}
+                    // Once the preview says what the Rollout does, the warning would say it again.
+                    warning={(preview) => (preview ? undefined : warn("setImage"))}
                     ready={imagesValid}
                     body={<ImageInputs containers={containers} images={images} setImages={setImages} valid={imagesValid} />}
                     preview={{
@@ -262,6 +282,37 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   );
 }
 
+/** spec.replicas of a scalable workload (undefined when it has none). */
+const specReplicas = (w: Workload) => (typeof w.spec?.replicas === "number" ? w.spec.replicas : undefined);
+
+/** The scale dialog's body: a labelled input, the current value, and what the new one does. */
+export function ScaleInputs(props: { current: number | undefined; replicas: number | null; setReplicas: (v: number | null) => void; preview: string | undefined }) {
+  const t = useT();
+  return (
+    <Space direction="vertical" style={{ width: "100%" }}>
+      <label htmlFor="scale-replicas">
+        <Typography.Text strong>{t.replicas}</Typography.Text>
+      </label>
+      {props.current !== undefined && <Typography.Text data-testid="current-replicas">{fmt(t.currentReplicas, { n: props.current })}</Typography.Text>}
+      <InputNumber
+        id="scale-replicas"
+        aria-label={t.replicas}
+        data-testid="replicas-input"
+        min={0}
+        precision={0}
+        placeholder={props.current !== undefined ? String(props.current) : undefined}
+        value={props.replicas}
+        onChange={(v) => props.setReplicas(v)}
+      />
+      {props.preview && (
+        <Typography.Text data-testid="scale-preview" aria-live="polite">
+          {props.preview}
+        </Typography.Text>
+      )}
+    </Space>
+  );
+}
+
 /** One input per container, with its current image. */
 function ImageInputs(props: { containers: { name: string; image: string }[]; images: Record<string, string>; setImages: (f: (m: Record<string, string>) => Record<string, string>) => void; valid: boolean }) {
   const t = useT();
@@ -290,16 +341,23 @@ function ImageInputs(props: { containers: { name: string; image: string }[]; ima
   );
 }
 
-function SetImagePreview({ result }: { result: SetImageResult }) {
+export function SetImagePreview({ result }: { result: SetImageResult }) {
   const t = useT();
   if (!result) return null;
   if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
+  // The diff says what changes and the note what the Rollout does: the server's message (the same
+  // two in one English sentence) is not repeated.
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="set-image-preview">
-      {result.message && <Typography.Text>{result.message}</Typography.Text>}
       <Changes diff={result.diff ?? []} />
       {result.rollout ? (
-        <ReleaseNote rollout={result.rollout.name} startsRelease={result.rollout.startsRelease} steps={result.rollout.steps ?? []} explanation={result.rollout.explanation} />
+        <ReleaseNote
+          rollout={result.rollout.name}
+          startsRelease={result.rollout.startsRelease}
+          steps={result.rollout.steps ?? []}
+          explanation={result.rollout.explanation}
+          case={result.rollout.case}
+        />
       ) : (
         <Alert type="info" showIcon message={t.noRolloutGoverns} data-testid="no-release" />
       )}
