@@ -807,6 +807,7 @@ export interface components {
         };
         Commands: {
             delete?: string;
+            kruiseResource?: string;
             resource: string;
             restart?: string;
             scale?: string;
@@ -1375,6 +1376,21 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        PodCounts: {
+            /** Format: int64 */
+            failed: number;
+            namespace: string;
+            /** Format: int64 */
+            other: number;
+            /** Format: int64 */
+            pending: number;
+            /** Format: int64 */
+            running: number;
+            /** Format: int64 */
+            succeeded: number;
+            /** Format: int64 */
+            total: number;
+        };
         PodDNSConfig: {
             nameservers?: string[];
             options?: components["schemas"]["PodDNSConfigOption"][];
@@ -1813,6 +1829,7 @@ export interface components {
         Summary: {
             cluster: components["schemas"]["ClusterMetrics"] | null;
             namespace: string;
+            pods: components["schemas"]["PodCounts"] | null;
             rollouts: components["schemas"]["RolloutCounts"] | null;
             workloads: components["schemas"]["WorkloadCount"][];
         };
@@ -2004,8 +2021,12 @@ export interface components {
             capabilities: components["schemas"]["Capabilities"];
             columns: components["schemas"]["Column"][];
             commands: components["schemas"]["Commands"];
+            configMap?: string;
             file?: string;
+            fileName?: string;
             kind: string;
+            /** @enum {string} */
+            origin?: "shipped" | "folder" | "configmap";
             plural: string;
             refusal?: string;
             resource?: string;
@@ -2014,6 +2035,10 @@ export interface components {
             /** @enum {string} */
             source: "builtin" | "declared" | "refused";
             states: string[];
+            title: string;
+            titles?: {
+                [key: string]: string;
+            };
             type: string;
         };
         WorkloadWithPods: {
