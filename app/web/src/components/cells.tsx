@@ -1,18 +1,45 @@
 import { Link } from "react-router-dom";
 import { Tag } from "antd";
-import type { RolloutRow } from "../api/types";
-import { useT } from "../i18n";
+import type { OwnerReference, RolloutRow, WorkloadType } from "../api/types";
+import { useWorkloadTypes } from "../contexts";
+import { useT, type Locale } from "../i18n";
+import { typeLabel, typeOfRef } from "../workloadTypes";
 import { workloadPath } from "./paths";
 
 // A rollout's cells, shared by the pages that list or show rollouts (Overview, Rollouts, Inbox,
-// the Rollout and workload pages).
+// the Rollout and workload pages), and an object's owner, shared by the workload pages.
+
+/** An owner as people read it: its type's name (not its id or an ambiguous kind) and its name. */
+export function ownerText(owner: Pick<OwnerReference, "apiVersion" | "kind" | "name">, types: WorkloadType[], locale?: Locale): string {
+  const ty = typeOfRef(types, owner);
+  return `${ty ? typeLabel(ty, types, locale) : owner.kind} ${owner.name}`;
+}
+
+/** The controller that owns an object (a UnitedDeployment's subset), linked to its page when the dashboard serves its type. */
+export function OwnerLink({ owner, ns }: { owner: Pick<OwnerReference, "apiVersion" | "kind" | "name">; ns: string }) {
+  const t = useT();
+  const types = useWorkloadTypes();
+  const ty = typeOfRef(types, owner);
+  const text = ownerText(owner, types, t.locale);
+  const to = ty ? workloadPath(ns, ty.type, owner.name) : "";
+  return to ? (
+    <Link to={to} data-testid="owner-link">
+      {text}
+    </Link>
+  ) : (
+    <span data-testid="owner-link">{text}</span>
+  );
+}
 
 /** "x/N" while a step is current, else "-". */
 export const stepText = (r: RolloutRow) => (r.currentStepIndex ? `${r.currentStepIndex}/${"stepCount" in r ? r.stepCount : r.steps.length}` : "-");
 
-/** The Rollout's workload, linked to its page when the dashboard serves its type. */
+/** The Rollout's workload (its type's name: "StatefulSet" alone would not say which), linked to its page when the dashboard serves its type. */
 export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
-  const text = `${r.workload.kind}/${r.workload.name}`;
+  const t = useT();
+  const types = useWorkloadTypes();
+  const ty = types.find((x) => x.type === r.workload.type);
+  const text = `${ty ? typeLabel(ty, types, t.locale) : r.workload.kind}/${r.workload.name}`;
   const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
   return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
 }

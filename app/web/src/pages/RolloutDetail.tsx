@@ -19,7 +19,7 @@ import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REF
 import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
-import { rolloutCommands } from "../components/commands";
+import { kruiseResource, rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
 import { stepText, WorkloadLink } from "../components/cells";
 import { personSteps, stepTarget } from "../rolloutSteps";
@@ -60,8 +60,8 @@ export function RolloutDetail({ ns }: { ns: string }) {
   const wtype = st?.workload.type ?? "";
   const subStatus = st?.strategy === "blueGreen" ? "blueGreenStatus" : "canaryStatus";
   const undoCommand = cmd.undo(undoTo);
-  // kubectl's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
-  const workloadResource = types.find((ty) => ty.type === wtype)?.commands.resource ?? wtype;
+  // kubectl-kruise's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
+  const workloadResource = kruiseResource(types.find((ty) => ty.type === wtype), wtype);
   const revisions = (history.data?.revisions ?? []).filter((r) => !r.current);
 
   return (
