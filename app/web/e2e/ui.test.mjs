@@ -254,7 +254,8 @@ test("set image: the server's dry run previews the change before anything change
   await page.getByTestId("set-image-button").click();
   const input = page.locator('[data-testid^="image-input-"]').first();
   await input.fill("registry.k8s.io/pause:3.10");
-  assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise set image clonesets\.apps\.kruise\.io\/catalog \S+=registry\.k8s\.io\/pause:3\.10/);
+  // kubectl-kruise's documented name of a CloneSet (cloneset/<name>).
+  assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise set image cloneset\/catalog \S+=registry\.k8s\.io\/pause:3\.10/);
   await page.getByTestId("template-diff").getByText("registry.k8s.io/pause:3.10").waitFor();
   // No Rollout governs catalog: the preview says no release starts.
   await page.getByTestId("no-release").waitFor();
@@ -531,9 +532,9 @@ spec:
   await page.goto(`${base}/workloads?ns=${ns}&type=statefulset`);
   await page.getByRole("tab", { name: "Advanced StatefulSet", exact: true }).waitFor();
   const table = page.getByTestId("workload-table");
-  const owner = table.getByTestId("owner-link").filter({ hasText: "UnitedDeployment regions" });
-  await owner.first().waitFor({ timeout: 60000 });
-  const subset = (await table.locator("tbody tr", { has: owner }).first().getByRole("link").first().textContent()).trim();
+  await table.getByTestId("owner-link").filter({ hasText: "UnitedDeployment regions" }).first().waitFor({ timeout: 60000 });
+  const row = table.locator("tbody tr", { has: page.getByTestId("owner-link").filter({ hasText: "UnitedDeployment regions" }) }).first();
+  const subset = (await row.getByRole("link").first().textContent()).trim();
   assert.match(subset, /^regions-zone-a-/);
   await shot("owned-subset-list");
   await table.getByRole("link", { name: subset, exact: true }).click();
@@ -545,7 +546,7 @@ spec:
       await page.waitForTimeout(300);
       await viewportShot("owned-subset-scale-warning");
     }
-    await page.keyboard.press("Escape");
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
     await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   }
   // The owner is linked to its page.
