@@ -251,7 +251,7 @@ const ClusterScope = "_cluster"
 func validScope(a adapters.Adapter, ns string) error {
 	if !a.Info().Namespaced() {
 		if ns != ClusterScope {
-			return BadRequest("%s is cluster-scoped: its objects are under the namespace %s", a.Info().Type, ClusterScope)
+			return BadRequest("%s (%s) is cluster-scoped: its objects are under the namespace %s", a.Info().Title, a.Info().Type, ClusterScope)
 		}
 		return nil
 	}

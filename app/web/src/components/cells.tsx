@@ -34,12 +34,22 @@ export function OwnerLink({ owner, ns }: { owner: Pick<OwnerReference, "apiVersi
 /** "x/N" while a step is current, else "-". */
 export const stepText = (r: RolloutRow) => (r.currentStepIndex ? `${r.currentStepIndex}/${"stepCount" in r ? r.stepCount : r.steps.length}` : "-");
 
-/** The Rollout's workload (its type's name: "StatefulSet" alone would not say which), linked to its page when the dashboard serves its type. */
-export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
+/** A workload as people read it: its type's name ("StatefulSet" alone would not say which) and its name. */
+export function workloadText(w: { type?: string; kind: string; name: string }, types: WorkloadType[], locale?: Locale): string {
+  const ty = w.type ? types.find((x) => x.type === w.type) : undefined;
+  return `${ty ? typeLabel(ty, types, locale) : w.kind}/${w.name}`;
+}
+
+/** workloadText with the served types and the locale. */
+export function useWorkloadText() {
   const t = useT();
   const types = useWorkloadTypes();
-  const ty = types.find((x) => x.type === r.workload.type);
-  const text = `${ty ? typeLabel(ty, types, t.locale) : r.workload.kind}/${r.workload.name}`;
+  return (w: { type?: string; kind: string; name: string }) => workloadText(w, types, t.locale);
+}
+
+/** The Rollout's workload (by workloadText), linked to its page when the dashboard serves its type. */
+export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
+  const text = useWorkloadText()(r.workload);
   const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
   return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
 }

@@ -21,7 +21,7 @@ import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
 import { kruiseResource, rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
-import { stepText, WorkloadLink } from "../components/cells";
+import { stepText, useWorkloadText, WorkloadLink, workloadText } from "../components/cells";
 import { personSteps, stepTarget } from "../rolloutSteps";
 
 export function RolloutDetail({ ns }: { ns: string }) {
@@ -135,7 +135,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   label={t.restart}
                   testId="restart-button"
                   permission={can.workload(wtype, "restart")}
-                  title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
+                  title={`${t.restart} ${workloadText(st.workload, types, t.locale)}`}
                   command={cmd.restart(workloadResource, st.workload.name)}
                   preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
                   run={() => restartRollout(ns, name)}
@@ -296,6 +296,7 @@ function ReleaseProgress({ st, ns }: { st: RolloutStatus; ns: string }) {
 
 function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string }) {
   const t = useT();
+  const nameOf = useWorkloadText();
   if (!result) return null;
   if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
   if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
@@ -303,7 +304,7 @@ function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string 
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="undo-preview">
       <Typography.Text>
-        {fmt(t.undoSummary, { workload: `${result.workload.kind}/${result.workload.name}`, from: result.fromRevision, to: result.toRevision, toName: result.toName })}
+        {fmt(t.undoSummary, { workload: nameOf(result.workload), from: result.fromRevision, to: result.toRevision, toName: result.toName })}
       </Typography.Text>
       {images.length > 0 && (
         <div>
