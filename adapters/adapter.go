@@ -56,15 +56,26 @@ type Info struct {
 	// beside Kruise's statefulsets).
 	Resource string `json:"resource,omitempty"`
 	// GVK is the Kubernetes group, version and kind served.
-	GVK          schema.GroupVersionKind `json:"-"`
-	APIVersion   string                  `json:"apiVersion"`
-	Kind         string                  `json:"kind"`
-	Capabilities Capabilities            `json:"capabilities"`
+	GVK        schema.GroupVersionKind `json:"-"`
+	APIVersion string                  `json:"apiVersion"`
+	Kind       string                  `json:"kind"`
+	// Title is the type's name as people should read it, unambiguous among the types ("Advanced
+	// StatefulSet" for Kruise's, "StatefulSet" for apps/v1's); the kind when not said. Titles are
+	// the name in other languages, by language tag (zh-CN), when it differs.
+	Title        string            `json:"title" openapi:"required"`
+	Titles       map[string]string `json:"titles,omitempty"`
+	Capabilities Capabilities      `json:"capabilities"`
 	// Source is builtin (a Go adapter) or declared (a YAML declaration, File); refused is a
 	// declaration not served, Refusal saying why (the last good one of its type, if any, is).
-	Source  string `json:"source" enum:"builtin,declared,refused"`
-	File    string `json:"file,omitempty"`
-	Refusal string `json:"refusal,omitempty"`
+	Source string `json:"source" enum:"builtin,declared,refused"`
+	File   string `json:"file,omitempty"`
+	// Origin says where a declaration came from without the server's paths: shipped (built into
+	// the dashboard), folder (the types folder, KD_TYPES_DIR), or configmap (ConfigMap, as
+	// namespace/name); FileName is its file's name (or the ConfigMap's key) there.
+	Origin    string `json:"origin,omitempty" enum:"shipped,folder,configmap"`
+	ConfigMap string `json:"configMap,omitempty"`
+	FileName  string `json:"fileName,omitempty"`
+	Refusal   string `json:"refusal,omitempty"`
 	// Scope is Namespaced, or Cluster for a cluster-scoped kind (served under _cluster).
 	Scope string `json:"scope" enum:"Namespaced,Cluster"`
 	// Columns are what a list shows of each object between its state and its age (Detail ones
@@ -155,6 +166,15 @@ type ContainerRestarter interface {
 type Lifecycle interface {
 	Start()
 	Stop()
+}
+
+// Related is implemented by types whose columns or state read other cached objects rather than
+// trust a controller's summary of them (an AdvancedCronJob's running jobs are its Jobs' own
+// conditions): the cache computes an object's row again when an object it controls changes in
+// one of these informers. served tells which resources the cluster serves (an informer of a
+// resource not served must not be registered).
+type Related interface {
+	RelatedInformers(served func(schema.GroupVersionResource) bool) []cache.SharedIndexInformer
 }
 
 // Actor is implemented by types with named actions.

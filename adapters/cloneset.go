@@ -36,7 +36,8 @@ func NewCloneSet(c *Cluster) *CloneSet {
 	}
 	info.Commands = info.KubectlCommands()
 	info.Commands.Restart = info.templateRestartCommand()
-	info.Commands.SetImage = info.kruiseSetImage()
+	info.Commands.KruiseResource = "cloneset"
+	info.Commands.SetImage = info.Commands.kruiseSetImage(info)
 	return &CloneSet{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().CloneSets().Informer() })}
 }
 

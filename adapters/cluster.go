@@ -122,6 +122,9 @@ type Resource struct {
 // (it is called only once the cluster is known to serve the type).
 func NewResource(c *Cluster, info Info, informer func() cache.SharedIndexInformer) Resource {
 	info.APIVersion, info.Kind = info.GVK.GroupVersion().String(), info.GVK.Kind
+	if info.Title == "" {
+		info.Title = info.Kind
+	}
 	if info.Source == "" {
 		info.Source = SourceBuiltin
 	}

@@ -18,6 +18,7 @@ type DaemonSet struct{ Resource }
 func NewDaemonSet(c *Cluster) *DaemonSet {
 	info := Info{
 		Type: "daemonset", Plural: "daemonsets",
+		Title:        "Advanced DaemonSet",
 		GVK:          kruiseappsv1alpha1.SchemeGroupVersion.WithKind("DaemonSet"),
 		Capabilities: Capabilities{Restartable: true, ImageSettable: true},
 		Columns: []Column{
@@ -27,7 +28,7 @@ func NewDaemonSet(c *Cluster) *DaemonSet {
 			NumberColumn("available", "Available", "可用", "status", "numberAvailable").OnDetail(),
 			StringColumn("revision", "Update revision", "更新版本", "status", "daemonSetHash"),
 		},
-		States: []string{"ready", "updating", "partitioned", "notReady", "paused"},
+		States: []string{"ready", "updating", "partitioned", "notReady", "paused", "inRelease"},
 		// One pod per node: the desired count is the scheduler's, and there is no scaling to zero.
 		State: ReplicaRule{
 			Desired: func(o Object) float64 { return o.Num("status", "desiredNumberScheduled") },
@@ -39,7 +40,8 @@ func NewDaemonSet(c *Cluster) *DaemonSet {
 	}
 	info.Commands = info.KubectlCommands()
 	info.Commands.Restart = info.templateRestartCommand()
-	info.Commands.SetImage = info.kruiseSetImage()
+	info.Commands.KruiseResource = "ads"
+	info.Commands.SetImage = info.Commands.kruiseSetImage(info)
 	return &DaemonSet{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1alpha1().DaemonSets().Informer() })}
 }
 

@@ -29,7 +29,7 @@ func NewDeployment(c *Cluster) *Deployment {
 		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
 		Columns: []Column{ReplicasColumn, ReadyColumn, UpToDateColumn, AvailableColumn,
 			StringColumn("revision", "Revision", "版本", "metadata", "annotations", DeploymentRevisionAnnotation)},
-		States: []string{"ready", "updating", "notReady", "paused", "scaledToZero"},
+		States: []string{"ready", "updating", "notReady", "paused", "scaledToZero", "inRelease"},
 		State:  ReplicaRule{Paused: func(o Object) bool { return o.True("spec", "paused") }}.State,
 	}
 	// kubectl's own verbs: rollout restart stamps the same annotation the dashboard does.

@@ -54,16 +54,26 @@ func (o Object) True(path ...string) bool { return o.at(path) == true }
 
 // States are every state a workload can be in: the State column's vocabulary, the summary's
 // counts and the list's state filter. Each kind says which of them its objects take.
-var States = []string{"ready", "updating", "partitioned", "notReady", "paused", "scaledToZero",
+var States = []string{"ready", "updating", "partitioned", "notReady", "paused", "scaledToZero", "inRelease",
 	"pending", "running", "completed", "failed", "suspended", "scheduled", "active"}
 
 // ReplicaStates are the states ReplicaRule gives.
-var ReplicaStates = []string{"ready", "updating", "partitioned", "notReady", "paused", "scaledToZero"}
+var ReplicaStates = []string{"ready", "updating", "partitioned", "notReady", "paused", "scaledToZero", "inRelease"}
+
+// InReleaseAnnotation is what the Kruise Rollout controller puts on a workload while a Rollout
+// releases it ({"rolloutName": …}), and removes when the release ends: its pause or partition
+// is then the release's steps, not a person's hold (rollouts v0.6 pkg/util/constant.go
+// InRolloutProgressingAnnotation; set by its workload webhook, removed at the release's finalising).
+const InReleaseAnnotation = "rollouts.kruise.io/in-progressing"
+
+// inRelease reports whether a Rollout is releasing the object now.
+func inRelease(o Object) bool { return o.Str("metadata", "annotations", InReleaseAnnotation) != "" }
 
 // ReplicaRule reads the state of a kind that keeps replicas (docs/semantics.md §6.3): paused if
 // the kind says so; scaled to zero; updating while pods are not at the new revision beyond what
 // the partition holds back, or the status is older than the spec; not ready; partitioned when
-// only the partition keeps pods at the old revision; else ready.
+// only the partition keeps pods at the old revision; else ready. A pause or a partition while a
+// Rollout releases the object (InReleaseAnnotation) is the release's own: inRelease.
 type ReplicaRule struct {
 	// Desired, Ready, Updated and Total read the counts (default: spec.replicas, 1 when unset,
 	// and status.readyReplicas, updatedReplicas and replicas).
@@ -92,23 +102,29 @@ func (r ReplicaRule) State(o Object) string {
 	gen, genOK := o.Map("metadata")["generation"].(float64)
 	observed, obsOK := o.Map("status")["observedGeneration"].(float64)
 	stale := genOK && obsOK && observed < gen
+	held := func(state string) string {
+		if inRelease(o) {
+			return "inRelease"
+		}
+		return state
+	}
 	if r.Paused != nil && r.Paused(o) {
-		return "paused"
+		return held("paused")
 	}
 	if !r.NoScaleToZero && desired == 0 && total == 0 {
 		return "scaledToZero"
 	}
-	held := 0.0
+	kept := 0.0
 	if r.Held != nil {
-		held = r.Held(o, desired)
+		kept = r.Held(o, desired)
 	}
 	switch {
-	case stale || updated < desired-held || total > desired:
+	case stale || updated < desired-kept || total > desired:
 		return "updating"
 	case ready < desired:
 		return "notReady"
 	case updated < desired:
-		return "partitioned"
+		return held("partitioned")
 	}
 	return "ready"
 }
@@ -164,10 +180,14 @@ type Commands struct {
 	// Resource is the type as kubectl names it unambiguously (resource.group), for commands
 	// about the object written elsewhere (a Rollout's restart of its workload).
 	Resource string `json:"resource"`
-	Scale    string `json:"scale,omitempty"`
-	Restart  string `json:"restart,omitempty"`
-	SetImage string `json:"setImage,omitempty"`
-	Delete   string `json:"delete,omitempty"`
+	// KruiseResource is the type as kubectl-kruise's documentation names it (cloneset, asts, ads;
+	// deployment, statefulset, daemonset for apps/v1), for its commands about the object written
+	// elsewhere (a Rollout's restart of its workload); empty when it documents none.
+	KruiseResource string `json:"kruiseResource,omitempty"`
+	Scale          string `json:"scale,omitempty"`
+	Restart        string `json:"restart,omitempty"`
+	SetImage       string `json:"setImage,omitempty"`
+	Delete         string `json:"delete,omitempty"`
 }
 
 // KubectlResource is the resource as kubectl is told it unambiguously: resource.group (the
@@ -202,6 +222,10 @@ func (i Info) KubectlCommands() Commands {
 		c.Scale = "kubectl scale " + res + "/{name}" + ns + " --replicas={replicas}"
 	}
 	apps := i.GVK.Group == "apps"
+	if apps {
+		// kubectl-kruise resolves names as kubectl does: "statefulset" is apps/v1's.
+		c.KruiseResource = strings.ToLower(i.GVK.Kind)
+	}
 	if i.Capabilities.Restartable && apps {
 		c.Restart = "kubectl rollout restart " + res + "/{name}" + ns
 	}
@@ -224,9 +248,11 @@ func (i Info) PatchCommand(subresource, patch string) string {
 func (i Info) templateRestartCommand() string { return i.PatchCommand("", restartedAtTemplate) }
 
 // kruiseSetImage is kubectl-kruise's set image, which knows Kruise's templated kinds (kubectl's
-// own set image refuses custom resources).
-func (i Info) kruiseSetImage() string {
-	return "kubectl-kruise set image " + i.KubectlResource() + "/{name} {images}" + i.nsFlag()
+// own set image refuses custom resources), naming the object as its documentation does
+// (cloneset/<name>, asts/<name>, ads/<name>: the CRDs' singular and short names, which kubectl's
+// resolution, and so kubectl-kruise's, maps to apps.kruise.io).
+func (c Commands) kruiseSetImage(i Info) string {
+	return "kubectl-kruise set image " + c.KruiseResource + "/{name} {images}" + i.nsFlag()
 }
 
 // Fill replaces a command's placeholders.

@@ -41,6 +41,9 @@ func TestStates(t *testing.T) {
 		{"no replicas field means one", "CloneSet", `{"kind":"CloneSet","metadata":{"name":"x"},"spec":{},"status":{"replicas":1,"readyReplicas":1,"updatedReplicas":1}}`, "ready"},
 		{"paused CloneSet", "CloneSet", `{"kind":"CloneSet","metadata":{"name":"x"},"spec":{"replicas":2,"updateStrategy":{"paused":true}},"status":{"replicas":2,"readyReplicas":2,"updatedReplicas":0}}`, "paused"},
 		{"paused Deployment", "Deployment", `{"kind":"Deployment","metadata":{"name":"x"},"spec":{"replicas":2,"paused":true},"status":{"replicas":2,"readyReplicas":2,"updatedReplicas":2}}`, "paused"},
+		// Kruise Rollout pauses a Deployment for its steps: part of the release, not a person's hold.
+		{"paused by its release", "Deployment", `{"kind":"Deployment","metadata":{"name":"x","annotations":{"rollouts.kruise.io/in-progressing":"{\"rolloutName\":\"x\"}"}},"spec":{"replicas":2,"paused":true},"status":{"replicas":2,"readyReplicas":2,"updatedReplicas":2}}`, "inRelease"},
+		{"held by its release's partition", "CloneSet", `{"kind":"CloneSet","metadata":{"name":"x","annotations":{"rollouts.kruise.io/in-progressing":"{}"}},"spec":{"replicas":4},"status":{"replicas":4,"readyReplicas":4,"updatedReplicas":1,"expectedUpdatedReplicas":1}}`, "inRelease"},
 		{"scaled to zero", "Deployment", `{"kind":"Deployment","metadata":{"name":"x"},"spec":{"replicas":0},"status":{}}`, "scaledToZero"},
 		{"ASTS partition", "StatefulSet", `{"kind":"StatefulSet","metadata":{"name":"x"},"spec":{"replicas":4,"updateStrategy":{"rollingUpdate":{"partition":3}}},"status":{"replicas":4,"readyReplicas":4,"updatedReplicas":1}}`, "partitioned"},
 		{"ASTS paused", "StatefulSet", `{"kind":"StatefulSet","metadata":{"name":"x"},"spec":{"replicas":4,"updateStrategy":{"rollingUpdate":{"paused":true}}},"status":{"replicas":4}}`, "paused"},
@@ -130,7 +133,13 @@ func TestCommands(t *testing.T) {
 	}
 	for _, c := range []struct{ kind, got, want string }{
 		{"StatefulSet", kinds["StatefulSet"].Info().Commands.Scale, "kubectl scale statefulsets.apps.kruise.io/x -n demo --replicas=3"},
-		{"StatefulSet", kinds["StatefulSet"].Info().Commands.SetImage, "kubectl-kruise set image statefulsets.apps.kruise.io/x main=nginx -n demo"},
+		// kubectl-kruise's documented names: asts, ads, cloneset ("statefulset" would be apps/v1's).
+		{"StatefulSet", kinds["StatefulSet"].Info().Commands.SetImage, "kubectl-kruise set image asts/x main=nginx -n demo"},
+		{"DaemonSet", kinds["DaemonSet"].Info().Commands.SetImage, "kubectl-kruise set image ads/x main=nginx -n demo"},
+		{"CloneSet", kinds["CloneSet"].Info().Commands.SetImage, "kubectl-kruise set image cloneset/x main=nginx -n demo"},
+		{"StatefulSet", kinds["StatefulSet"].Info().Commands.KruiseResource, "asts"},
+		{"DaemonSet", kinds["DaemonSet"].Info().Commands.KruiseResource, "ads"},
+		{"Deployment", kinds["Deployment"].Info().Commands.KruiseResource, "deployment"},
 		{"CloneSet", kinds["CloneSet"].Info().Commands.Restart, `kubectl patch clonesets.apps.kruise.io x -n demo --type merge -p '{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"T"}}}}}'`},
 		{"Deployment", kinds["Deployment"].Info().Commands.Restart, "kubectl rollout restart deployments.apps/x -n demo"},
 		{"Deployment", kinds["Deployment"].Info().Commands.SetImage, "kubectl set image deployments.apps/x main=nginx -n demo"},
@@ -140,6 +149,33 @@ func TestCommands(t *testing.T) {
 	} {
 		if got := fill(c.kind, c.got); got != c.want {
 			t.Errorf("%s: %q, want %q", c.kind, got, c.want)
+		}
+	}
+}
+
+// TestTitles: the types are named so no two read alike — Kruise's StatefulSet and DaemonSet are
+// the Advanced ones; plain "StatefulSet" and "DaemonSet" are apps/v1's (the shipped declarations).
+func TestTitles(t *testing.T) {
+	kinds := byKind(t)
+	for kind, want := range map[string]string{"StatefulSet": "Advanced StatefulSet", "DaemonSet": "Advanced DaemonSet", "CloneSet": "CloneSet",
+		"Deployment": "Deployment", "BroadcastJob": "BroadcastJob", "AdvancedCronJob": "AdvancedCronJob"} {
+		if got := kinds[kind].Info().Title; got != want {
+			t.Errorf("%s is titled %q, want %q", kind, got, want)
+		}
+	}
+}
+
+// TestOriginOf: where a declaration came from, without the server's paths.
+func TestOriginOf(t *testing.T) {
+	for file, want := range map[string][3]string{
+		adapters.ShippedWhere + "/apps-statefulset.yaml":           {adapters.OriginShipped, "", "apps-statefulset.yaml"},
+		adapters.ConfigMapWhere("kd", "team-types") + "/sets.yaml": {adapters.OriginConfigMap, "kd/team-types", "sets.yaml"},
+		"/etc/kruise-dashboard/types/agents.yaml":                  {adapters.OriginFolder, "", "agents.yaml"},
+		"agents.yaml": {"", "", "agents.yaml"},
+	} {
+		o, cm, name := adapters.OriginOf(file)
+		if got := [3]string{o, cm, name}; got != want {
+			t.Errorf("OriginOf(%q) = %v, want %v", file, got, want)
 		}
 	}
 }

@@ -20,16 +20,19 @@ type StatefulSet struct{ Resource }
 func NewStatefulSet(c *Cluster) *StatefulSet {
 	info := Info{
 		Type: "statefulset", Plural: "statefulsets",
+		Title:        "Advanced StatefulSet",
 		GVK:          kruiseappsv1beta1.SchemeGroupVersion.WithKind("StatefulSet"),
 		Capabilities: Capabilities{Scalable: true, Restartable: true, ImageSettable: true},
 		Columns:      []Column{ReplicasColumn, ReadyColumn, UpToDateColumn, AvailableColumn, UpdateRevisionColumn, CurrentRevisionColumn},
 		States:       ReplicaStates,
 		State:        ReplicaRule{Paused: rollingUpdatePaused, Held: rollingUpdatePartition}.State,
 	}
-	// statefulsets.apps.kruise.io: "statefulset" alone is apps/v1's to kubectl.
+	// statefulsets.apps.kruise.io for kubectl and asts for kubectl-kruise: "statefulset" alone
+	// is apps/v1's to both.
 	info.Commands = info.KubectlCommands()
 	info.Commands.Restart = info.templateRestartCommand()
-	info.Commands.SetImage = info.kruiseSetImage()
+	info.Commands.KruiseResource = "asts"
+	info.Commands.SetImage = info.Commands.kruiseSetImage(info)
 	return &StatefulSet{NewResource(c, info, func() cache.SharedIndexInformer { return c.Kruise.Apps().V1beta1().StatefulSets().Informer() })}
 }
 

@@ -1,6 +1,10 @@
 package adapters
 
-import "errors"
+import (
+	"errors"
+	"path"
+	"strings"
+)
 
 // The vocabulary a type's description uses beyond its kind: columns, actions and their
 // parameters (declared types have actions; every type has columns), scopes and sources.
@@ -57,6 +61,38 @@ const (
 	SourceDeclared = "declared"
 	SourceRefused  = "refused"
 )
+
+// Origins of a declared type (Info.Origin): where its declaration was read, told without the
+// server's paths.
+const (
+	OriginShipped   = "shipped"
+	OriginFolder    = "folder"
+	OriginConfigMap = "configmap"
+)
+
+// ShippedWhere is the folder name the shipped declarations are loaded under (their files are
+// named ShippedWhere/<file>); ConfigMapWhere that of a ConfigMap's ("configmap ns/name/<key>").
+const ShippedWhere = "configs/types (built in)"
+
+// ConfigMapWhere is the folder name a ConfigMap's declarations are loaded under.
+func ConfigMapWhere(namespace, name string) string { return "configmap " + namespace + "/" + name }
+
+// OriginOf tells where a declaration file named where/name came from: shipped, a ConfigMap
+// (namespace/name), or the types folder; and the file's name (the ConfigMap's key) there. A bare
+// name has no origin.
+func OriginOf(file string) (origin, configMap, name string) {
+	dir, name := path.Split(file)
+	dir = strings.TrimSuffix(dir, "/")
+	switch {
+	case dir == "":
+		return "", "", name
+	case dir == ShippedWhere:
+		return OriginShipped, "", name
+	case strings.HasPrefix(dir, "configmap "):
+		return OriginConfigMap, strings.TrimPrefix(dir, "configmap "), name
+	}
+	return OriginFolder, "", name
+}
 
 // Errors of ActionPatch the API maps to statuses.
 var (

@@ -53,7 +53,7 @@ func (uc *WorkloadUsecase) Act(ctx context.Context, ns, workloadType, name, acti
 	patch.DryRun = dryRun
 	updated, err := a.Apply(ctx, ns, name, patch)
 	if err != nil {
-		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+		return nil, FromKube(err, objectLabel(a, ns, name))
 	}
 	if !dryRun {
 		uc.events.Recorded(ctx, a.Info().GVK, updated.(metav1.Object), "ActionByDashboard", "action %s%s", action, describeParams(params))

@@ -47,6 +47,8 @@ type ClusterRepo interface {
 	Nodes() ([]*corev1.Node, error)
 	// NonTerminatedPods are pods whose phase is neither Succeeded nor Failed.
 	NonTerminatedPods() ([]*corev1.Pod, error)
+	// PodsIn are every pod of a namespace, finished ones included (as `kubectl get pods -n ns`).
+	PodsIn(namespace string) ([]*corev1.Pod, error)
 	// NodeMetrics lists metrics.k8s.io NodeMetrics; ErrMetricsUnavailable when not served.
 	NodeMetrics(ctx context.Context) ([]metricsv1beta1.NodeMetrics, error)
 }

@@ -179,6 +179,53 @@ func (uc *ClusterUsecase) figuresNow(ctx context.Context) (*ClusterMetrics, erro
 	return m, nil
 }
 
+// PodCounts are a namespace's pods by phase, counted as `kubectl get pods -n <ns>` lists them:
+// every pod, finished ones (Succeeded, Failed) included; Other is Unknown or no phase yet.
+type PodCounts struct {
+	Namespace string `json:"namespace"`
+	Total     int    `json:"total"`
+	Running   int    `json:"running"`
+	Pending   int    `json:"pending"`
+	Succeeded int    `json:"succeeded"`
+	Failed    int    `json:"failed"`
+	Other     int    `json:"other"`
+}
+
+// PodsIn counts ns's pods by phase, for a user who may list them there.
+func (uc *ClusterUsecase) PodsIn(ctx context.Context, ns string) (*PodCounts, error) {
+	ctx, span := uc.tracer.Start(ctx, "ClusterUsecase.PodsIn")
+	defer span.End()
+	if err := ValidateNamespace(ns); err != nil {
+		return nil, err
+	}
+	if err := Authorize(ctx, uc.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}); err != nil {
+		return nil, err
+	}
+	if err := uc.cache.CoreReady(); err != nil {
+		return nil, err
+	}
+	pods, err := uc.repo.PodsIn(ns)
+	if err != nil {
+		return nil, FromKube(err, "pods in "+ns)
+	}
+	c := &PodCounts{Namespace: ns, Total: len(pods)}
+	for _, p := range pods {
+		switch p.Status.Phase {
+		case corev1.PodRunning:
+			c.Running++
+		case corev1.PodPending:
+			c.Pending++
+		case corev1.PodSucceeded:
+			c.Succeeded++
+		case corev1.PodFailed:
+			c.Failed++
+		default:
+			c.Other++
+		}
+	}
+	return c, nil
+}
+
 type usageSums struct {
 	nodes                                int
 	cpuUsed, cpuAlloc, memUsed, memAlloc int64

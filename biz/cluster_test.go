@@ -25,6 +25,15 @@ type memCluster struct {
 
 func (m memCluster) Nodes() ([]*corev1.Node, error)            { return m.nodes, nil }
 func (m memCluster) NonTerminatedPods() ([]*corev1.Pod, error) { return m.pods, nil }
+func (m memCluster) PodsIn(ns string) ([]*corev1.Pod, error) {
+	var out []*corev1.Pod
+	for _, p := range m.pods {
+		if p.Namespace == ns {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
 func (m memCluster) NodeMetrics(context.Context) ([]metricsv1beta1.NodeMetrics, error) {
 	if m.metrics == nil {
 		return nil, ErrMetricsUnavailable
@@ -140,4 +149,22 @@ func deref(s *string) string {
 		return "null"
 	}
 	return *s
+}
+
+// TestPodsIn: the overview's pods are the namespace's, every phase counted as `kubectl get pods
+// -n` lists them (finished ones too), never the cluster's.
+func TestPodsIn(t *testing.T) {
+	pod := func(ns, name string, phase corev1.PodPhase) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}, Status: corev1.PodStatus{Phase: phase}}
+	}
+	repo := memCluster{pods: []*corev1.Pod{pod("demo", "a", corev1.PodRunning), pod("demo", "b", corev1.PodRunning), pod("demo", "c", corev1.PodSucceeded),
+		pod("demo", "d", corev1.PodFailed), pod("demo", "e", corev1.PodPending), pod("demo", "f", ""), pod("other", "g", corev1.PodRunning)}}
+	got, err := NewClusterUsecase(repo, readyCache{}, nil, noop.NewTracerProvider()).PodsIn(context.Background(), "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := PodCounts{Namespace: "demo", Total: 6, Running: 2, Pending: 1, Succeeded: 1, Failed: 1, Other: 1}
+	if *got != want {
+		t.Errorf("pods %+v, want %+v", *got, want)
+	}
 }

@@ -88,7 +88,7 @@ func (uc *WorkloadUsecase) SetImage(ctx context.Context, ns, workloadType, name 
 	if err != nil {
 		return nil, err
 	}
-	what := fmt.Sprintf("%s %s/%s", workloadType, ns, name)
+	what := objectLabel(a, ns, name)
 	if after == nil {
 		res.Message = what + ": every container already runs the image asked for; nothing to change"
 		return res, nil

@@ -56,7 +56,11 @@ func (uc *WorkloadUsecase) PodLogs(ctx context.Context, ns, workloadType, name, 
 		}
 	}
 	if pod == nil {
-		return nil, NotFound("pod %s is not one of %s %s/%s's pods", podName, workloadType, ns, name)
+		what := workloadType + " " + ns + "/" + name
+		if a, err := uc.adapter(workloadType); err == nil {
+			what = objectLabel(a, ns, name)
+		}
+		return nil, NotFound("pod %s is not one of %s's pods", podName, what)
 	}
 	out := &PodLog{Pod: podName, Containers: containerNames(corev1.PodTemplateSpec{Spec: pod.Spec})}
 	if container == "" && len(pod.Spec.Containers) > 0 {

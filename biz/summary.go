@@ -11,7 +11,10 @@ type Summary struct {
 	Namespace string          `json:"namespace"`
 	Workloads []WorkloadCount `json:"workloads"`
 	Rollouts  *RolloutCounts  `json:"rollouts"`
-	Cluster   *ClusterMetrics `json:"cluster"`
+	// Pods are the namespace's pods by phase (null for _cluster, or a user who may not list them
+	// there); Cluster the cluster-wide figures.
+	Pods    *PodCounts      `json:"pods"`
+	Cluster *ClusterMetrics `json:"cluster"`
 }
 
 // WorkloadCount is how many objects of a type the namespace has, by state.
@@ -104,6 +107,13 @@ func (uc *SummaryUsecase) Summary(ctx context.Context, ns string) (*Summary, err
 		}
 	} else if !IsForbidden(err) && !errors.Is(err, ErrNotInstalled) {
 		return nil, err
+	}
+	if ns != ClusterScope {
+		if p, err := uc.cluster.PodsIn(ctx, ns); err == nil {
+			s.Pods = p
+		} else if !IsForbidden(err) {
+			return nil, err
+		}
 	}
 	if m, err := uc.cluster.Metrics(ctx); err == nil {
 		s.Cluster = m

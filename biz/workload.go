@@ -74,8 +74,10 @@ func (uc *WorkloadUsecase) Types() []adapters.Info {
 		infos[i] = a.Info()
 	}
 	for _, r := range uc.registry.Refused() {
-		infos = append(infos, adapters.Info{Type: r.Type, Source: adapters.SourceRefused, File: r.File, Refusal: r.Reason,
-			Scope: adapters.ScopeNamespaced, Columns: []adapters.Column{}, States: []string{}})
+		info := adapters.Info{Type: r.Type, Source: adapters.SourceRefused, File: r.File, Refusal: r.Reason,
+			Scope: adapters.ScopeNamespaced, Columns: []adapters.Column{}, States: []string{}}
+		info.Origin, info.ConfigMap, info.FileName = adapters.OriginOf(r.File)
+		infos = append(infos, info)
 	}
 	return infos
 }
@@ -143,7 +145,7 @@ func (uc *WorkloadUsecase) Scale(ctx context.Context, ns, workloadType, name, ra
 	span.SetAttributes(attribute.Int("replicas", int(replicas)))
 	scale, err := scaler.Scale(ctx, ns, name, replicas)
 	if err != nil {
-		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+		return nil, FromKube(err, objectLabel(a, ns, name))
 	}
 	uc.events.Recorded(ctx, a.Info().GVK, scale, "ScaledByDashboard", "scaled to %d replicas", replicas)
 	return scale, nil
@@ -173,7 +175,7 @@ func (uc *WorkloadUsecase) Restart(ctx context.Context, ns, workloadType, name s
 	}
 	updated, err := restarter.Patch(ctx, ns, name, patch)
 	if err != nil {
-		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+		return nil, FromKube(err, objectLabel(a, ns, name))
 	}
 	uc.events.Recorded(ctx, a.Info().GVK, updated.(metav1.Object), "RestartedByDashboard", "pods restarted (template annotation %s)", adapters.RestartedAtAnnotation)
 	return updated, nil
@@ -191,7 +193,7 @@ func (uc *WorkloadUsecase) Delete(ctx context.Context, ns, workloadType, name st
 		return nil, err
 	}
 	if err := a.Delete(ctx, ns, name); err != nil {
-		return nil, FromKube(err, fmt.Sprintf("%s %s/%s", workloadType, ns, name))
+		return nil, FromKube(err, objectLabel(a, ns, name))
 	}
 	uc.events.Recorded(ctx, a.Info().GVK, &metav1.ObjectMeta{Namespace: ns, Name: name}, "DeletedByDashboard", "deleted with background propagation")
 	return &Deleted{Type: workloadType, Namespace: ns, Name: name, PropagationPolicy: string(metav1.DeletePropagationBackground)}, nil
@@ -232,6 +234,15 @@ func (uc *WorkloadUsecase) writable(ctx context.Context, ns, workloadType, name,
 	return a, authorizeWrite(ctx, uc.access, attributesOf(a, verb, ns, name), subresource)
 }
 
+// objectLabel names an object as the messages people read say it: its type's title and
+// namespace/name ("StatefulSet demo/cache"), never the API's type id (apps-statefulset).
+func objectLabel(a adapters.Adapter, ns, name string) string {
+	if !a.Info().Namespaced() {
+		return a.Info().Title + " " + name
+	}
+	return a.Info().Title + " " + ns + "/" + name
+}
+
 // ClusterScope is the namespace segment of cluster-scoped types (e.g. SidecarSet): it is not a
 // DNS label, so no namespace can be called that.
 const ClusterScope = "_cluster"
@@ -240,7 +251,7 @@ const ClusterScope = "_cluster"
 func validScope(a adapters.Adapter, ns string) error {
 	if !a.Info().Namespaced() {
 		if ns != ClusterScope {
-			return BadRequest("%s is cluster-scoped: its objects are under the namespace %s", a.Info().Type, ClusterScope)
+			return BadRequest("%s (%s) is cluster-scoped: its objects are under the namespace %s", a.Info().Title, a.Info().Type, ClusterScope)
 		}
 		return nil
 	}
@@ -314,10 +325,10 @@ func (uc *WorkloadUsecase) find(ctx context.Context, ns, workloadType, name stri
 	}
 	obj, exists, err := uc.cache.Get(a.Info(), key)
 	if err != nil {
-		return nil, nil, cacheError(err, "read %s %s/%s from cache", workloadType, ns, name)
+		return nil, nil, cacheError(err, "read %s from cache", objectLabel(a, ns, name))
 	}
 	if !exists {
-		return nil, nil, NotFound("%s %s/%s not found", workloadType, ns, name)
+		return nil, nil, NotFound("%s not found", objectLabel(a, ns, name))
 	}
 	return a, obj, nil
 }

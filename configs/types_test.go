@@ -49,6 +49,7 @@ func TestShippedStates(t *testing.T) {
 		{"sts updating", "apps-statefulset", `{"metadata":{},"spec":{"replicas":3},"status":{"replicas":3,"readyReplicas":3,"updatedReplicas":1}}`, "updating"},
 		{"sts status behind", "apps-statefulset", `{"metadata":{"generation":3},"spec":{"replicas":3},"status":{"observedGeneration":2,"replicas":3,"readyReplicas":3,"updatedReplicas":3}}`, "updating"},
 		{"sts partitioned", "apps-statefulset", `{"metadata":{},"spec":{"replicas":4,"updateStrategy":{"rollingUpdate":{"partition":3}}},"status":{"replicas":4,"readyReplicas":4,"updatedReplicas":1}}`, "partitioned"},
+		{"sts held by its release", "apps-statefulset", `{"metadata":{"annotations":{"rollouts.kruise.io/in-progressing":"{}"}},"spec":{"replicas":4,"updateStrategy":{"rollingUpdate":{"partition":3}}},"status":{"replicas":4,"readyReplicas":4,"updatedReplicas":1}}`, "inRelease"},
 		{"sts partition above replicas", "apps-statefulset", `{"metadata":{},"spec":{"replicas":2,"updateStrategy":{"rollingUpdate":{"partition":9}}},"status":{"replicas":2,"readyReplicas":2,"updatedReplicas":0}}`, "partitioned"},
 		{"sts not ready", "apps-statefulset", `{"metadata":{},"spec":{"replicas":3},"status":{"replicas":3,"readyReplicas":1,"updatedReplicas":3}}`, "notReady"},
 		{"sts scaled to zero", "apps-statefulset", `{"metadata":{},"spec":{"replicas":0},"status":{}}`, "scaledToZero"},

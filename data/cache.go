@@ -10,6 +10,7 @@ import (
 	"github.com/go-kratos/kratos/v2/log"
 	rolloutinformers "github.com/openkruise/kruise-rollout-api/client/informers/externalversions"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/tools/cache"
@@ -40,6 +41,7 @@ type Cache struct {
 	changes   *Changes
 	feeds     map[string]cache.ResourceEventHandlerRegistration // the encoded store's, by workload type
 	streams   map[string]cache.ResourceEventHandlerRegistration // the live stream's, by workload type
+	related   map[string][]relatedFeed                          // adapters.Related's, by workload type
 	probeErr  error                                             // last /readyz failure, nil when healthy
 	listErrs  map[string]error                                  // last list/watch failure by informer
 	core      map[string]cache.SharedIndexInformer              // built-in informers every request may need
@@ -69,6 +71,7 @@ func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registr
 		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{}, adapters: map[string]adapters.Adapter{},
 		listErrs: map[string]error{}, encoded: encoded, changes: changes,
 		feeds: map[string]cache.ResourceEventHandlerRegistration{}, streams: map[string]cache.ResourceEventHandlerRegistration{},
+		related: map[string][]relatedFeed{},
 	}
 }
 
@@ -218,6 +221,16 @@ func (c *Cache) refresh() {
 			c.log.Errorf("feed the live stream from %s: %v", info.Plural, err)
 		}
 		c.informers[info.Type], c.adapters[info.Type] = inf, a
+		if r, ok := a.(adapters.Related); ok {
+			for _, child := range r.RelatedInformers(func(gvr schema.GroupVersionResource) bool { return served[gvr] }) {
+				reg, err := child.AddEventHandler(c.relatedHandler(info.Type, a, inf))
+				if err != nil {
+					c.log.Errorf("recompute %s from the objects they control: %v", info.Plural, err)
+					continue
+				}
+				c.related[info.Type] = append(c.related[info.Type], relatedFeed{child, reg})
+			}
+		}
 		if l, ok := a.(adapters.Lifecycle); ok {
 			own = append(own, l)
 		}
@@ -244,10 +257,11 @@ func (c *Cache) retire() {
 		current[a.Info().Type] = a
 	}
 	type leaving struct {
-		typ  string
-		a    adapters.Adapter
-		inf  cache.SharedIndexInformer
-		regs []cache.ResourceEventHandlerRegistration
+		typ     string
+		a       adapters.Adapter
+		inf     cache.SharedIndexInformer
+		regs    []cache.ResourceEventHandlerRegistration
+		related []relatedFeed
 	}
 	var gone []leaving
 	c.mu.Lock()
@@ -255,7 +269,8 @@ func (c *Cache) retire() {
 		if current[typ] == a {
 			continue
 		}
-		gone = append(gone, leaving{typ, a, c.informers[typ], []cache.ResourceEventHandlerRegistration{c.feeds[typ], c.streams[typ]}})
+		gone = append(gone, leaving{typ, a, c.informers[typ], []cache.ResourceEventHandlerRegistration{c.feeds[typ], c.streams[typ]}, c.related[typ]})
+		delete(c.related, typ)
 		delete(c.informers, typ)
 		delete(c.adapters, typ)
 		delete(c.feeds, typ)
@@ -270,11 +285,64 @@ func (c *Cache) retire() {
 				_ = g.inf.RemoveEventHandler(reg)
 			}
 		}
+		for _, r := range g.related {
+			_ = r.inf.RemoveEventHandler(r.reg)
+		}
 		if l, ok := g.a.(adapters.Lifecycle); ok {
 			l.Stop()
 		}
 		c.encoded.drop(g.typ)
 		c.log.Infof("no longer watching %s (%s)", g.a.Info().Plural, g.a.Info().APIVersion)
+	}
+}
+
+// relatedFeed is a handler of an adapters.Related type on an informer of the objects it reads.
+type relatedFeed struct {
+	inf cache.SharedIndexInformer
+	reg cache.ResourceEventHandlerRegistration
+}
+
+// relatedHandler computes the row of an object of typ again when an object it controls changes
+// (adapters.Related): found by the changed object's controller reference in owners, the type's
+// informer. When the row changes, the live stream hears of the owner as MODIFIED.
+func (c *Cache) relatedHandler(typ string, a adapters.Adapter, owners cache.SharedIndexInformer) cache.ResourceEventHandler {
+	info := a.Info()
+	recompute := func(obj any) {
+		if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = tomb.Obj
+		}
+		child, ok := obj.(metav1.Object)
+		if !ok {
+			return
+		}
+		ref := metav1.GetControllerOfNoCopy(child)
+		if ref == nil || ref.Kind != info.Kind {
+			return
+		}
+		if gv, err := schema.ParseGroupVersion(ref.APIVersion); err != nil || gv.Group != info.GVK.Group {
+			return
+		}
+		key := ref.Name
+		if info.Namespaced() {
+			key = child.GetNamespace() + "/" + ref.Name
+		}
+		item, exists, err := owners.GetIndexer().GetByKey(key)
+		if err != nil || !exists {
+			return
+		}
+		owner, ok := item.(metav1.Object)
+		if !ok || owner.GetUID() != ref.UID {
+			return
+		}
+		if c.encoded.refresh(typ, a, item) {
+			c.changes.publish(biz.ObjectChange{Kind: "workload", Type: typ, Namespace: owner.GetNamespace(), Name: owner.GetName(),
+				Action: "MODIFIED", ResourceVersion: owner.GetResourceVersion()})
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc:    recompute,
+		UpdateFunc: func(_, obj any) { recompute(obj) },
+		DeleteFunc: recompute,
 	}
 }
 

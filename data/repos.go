@@ -61,6 +61,11 @@ func (r *ClusterRepo) NonTerminatedPods() ([]*corev1.Pod, error) {
 	return pods, nil
 }
 
+// PodsIn implements biz.ClusterRepo.
+func (r *ClusterRepo) PodsIn(namespace string) ([]*corev1.Pod, error) {
+	return r.cluster.Kube.Core().V1().Pods().Lister().Pods(namespace).List(labels.Everything())
+}
+
 // NodeMetrics implements biz.ClusterRepo: NotFound (group not registered) and ServiceUnavailable
 // (an APIService whose backend is down) both mean there are no metrics.
 func (r *ClusterRepo) NodeMetrics(ctx context.Context) ([]metricsv1beta1.NodeMetrics, error) {

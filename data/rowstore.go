@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bytes"
 	"encoding/json"
 	"slices"
 	"sort"
@@ -143,18 +144,31 @@ func (e *RowStore) handler(workloadType string, sum summarizer) cache.ResourceEv
 }
 
 func (e *RowStore) put(workloadType string, sum summarizer, obj any) {
+	e.store(workloadType, sum, obj, false)
+}
+
+// refresh computes an object's row again (what it reads besides the object changed) and keeps
+// it when its columns or state differ from the stored row's; it reports whether they did.
+func (e *RowStore) refresh(workloadType string, sum summarizer, obj any) bool {
+	return e.store(workloadType, sum, obj, true)
+}
+
+func (e *RowStore) store(workloadType string, sum summarizer, obj any, onlyChanged bool) bool {
 	meta, ok := obj.(metav1.Object)
 	if !ok {
-		return
+		return false
 	}
 	row, err := encodeRow(obj, meta, sum)
 	if err != nil {
-		return // not JSON-encodable: the object path (json.Marshal) would fail the same way
+		return false // not JSON-encodable: the object path (json.Marshal) would fail the same way
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	rows := e.lists[workloadType][meta.GetNamespace()].rowsOrNil()
 	i := sort.Search(len(rows), func(i int) bool { return rows[i].Name >= row.Name })
+	if onlyChanged && (i == len(rows) || rows[i].Name != row.Name || bytes.Equal(rows[i].Compact, row.Compact)) {
+		return false // not stored yet (its own event will store it), or unchanged
+	}
 	next := make([]*listing.Row, 0, len(rows)+1)
 	next = append(next, rows[:i]...)
 	next = append(next, row)
@@ -163,6 +177,7 @@ func (e *RowStore) put(workloadType string, sum summarizer, obj any) {
 	}
 	next = append(next, rows[i:]...)
 	e.set(workloadType, meta.GetNamespace(), next)
+	return true
 }
 
 func (e *RowStore) remove(workloadType string, obj any) {

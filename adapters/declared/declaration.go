@@ -31,6 +31,10 @@ type Declaration struct {
 	Group    string `json:"group"`
 	Version  string `json:"version"`
 	Kind     string `json:"kind"`
+	// Title is the type's name as the UI shows it (the kind when not said): say "StatefulSet" for
+	// apps/v1's beside Kruise's "Advanced StatefulSet". Titles are the name in other languages.
+	Title  string            `json:"title,omitempty"`
+	Titles map[string]string `json:"titles,omitempty"`
 	// Scope is Namespaced (default) or adapters.Cluster; a cluster-scoped type is served under the
 	// namespace segment _cluster.
 	Scope        string                `json:"scope,omitempty"`

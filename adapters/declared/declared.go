@@ -45,8 +45,10 @@ func New(c *adapters.Cluster, d *Declaration) (adapters.Adapter, error) {
 	}
 	info := adapters.Info{
 		Type: d.Type, Plural: d.Plural, Resource: d.Resource, GVK: d.GVK(), Capabilities: d.Capabilities,
+		Title: d.Title, Titles: d.Titles,
 		Source: adapters.SourceDeclared, Scope: d.Scope, File: d.file, Columns: []adapters.Column{},
 	}
+	info.Origin, info.ConfigMap, info.FileName = adapters.OriginOf(d.file)
 	switch {
 	case len(d.States) > 0:
 		info.States = d.States

@@ -57,6 +57,15 @@ func Compact(obj map[string]any, columns map[string]any, state string) map[strin
 	if rev, ok := mapAt(meta, "annotations")[deploymentRevision]; ok {
 		m["annotations"] = map[string]any{deploymentRevision: rev}
 	}
+	// The controller that owns the object (a UnitedDeployment's subset): the list says so.
+	if refs, ok := meta["ownerReferences"].([]any); ok {
+		for _, r := range refs {
+			if ref, ok := r.(map[string]any); ok && ref["controller"] == true {
+				m["ownerReferences"] = []any{pick(ref, "apiVersion", "kind", "name", "uid", "controller")}
+				break
+			}
+		}
+	}
 	spec := mapAt(obj, "spec")
 	s := pick(spec, "replicas", "paused", "schedule", "updateStrategy")
 	if tpl := mapAt(spec, "template"); len(tpl) > 0 {

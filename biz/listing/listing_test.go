@@ -27,3 +27,19 @@ func TestCompact(t *testing.T) {
 		t.Errorf("Compact =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestCompactOwner: a list names the controller that owns an object (a UnitedDeployment's
+// subset), and only that one of its owner references.
+func TestCompactOwner(t *testing.T) {
+	var obj map[string]any
+	if err := json.Unmarshal([]byte(`{"apiVersion":"apps.kruise.io/v1beta1","kind":"StatefulSet","metadata":{"name":"regions-zone-a","ownerReferences":[
+		{"apiVersion":"v1","kind":"ConfigMap","name":"other","uid":"u0"},
+		{"apiVersion":"apps.kruise.io/v1alpha1","kind":"UnitedDeployment","name":"regions","uid":"u1","controller":true,"blockOwnerDeletion":true}]}}`), &obj); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(Compact(obj, nil, "ready")["metadata"])
+	want := `{"name":"regions-zone-a","ownerReferences":[{"apiVersion":"apps.kruise.io/v1alpha1","controller":true,"kind":"UnitedDeployment","name":"regions","uid":"u1"}]}`
+	if string(got) != want {
+		t.Errorf("metadata %s, want %s", got, want)
+	}
+}

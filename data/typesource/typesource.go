@@ -310,7 +310,7 @@ func (s *Source) read(cms []*corev1.ConfigMap) ([]found, []error) {
 		if err != nil {
 			errs = append(errs, err)
 		} else {
-			add(declared.Load(shipped, "configs/types (built in)"))
+			add(declared.Load(shipped, adapters.ShippedWhere))
 		}
 	}
 	if s.cfg.Dir != "" {
@@ -322,7 +322,7 @@ func (s *Source) read(cms []*corev1.ConfigMap) ([]found, []error) {
 		for key, value := range cm.Data {
 			files[key] = &fstest.MapFile{Data: []byte(value)}
 		}
-		add(declared.Load(files, "configmap "+cm.Namespace+"/"+cm.Name))
+		add(declared.Load(files, adapters.ConfigMapWhere(cm.Namespace, cm.Name)))
 	}
 	var out []found
 	for _, d := range all {

@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/localcluster"
@@ -202,6 +203,27 @@ func TestDeploymentReleaseFromTheDashboard(t *testing.T) {
 		t.Errorf("set image: %+v", res)
 	}
 	waitStatus(t, ns, "web", "the release waiting at step 1", 2*time.Minute, waitingAt(1))
+	// The Rollout paused the Deployment for its steps: the dashboard says it is in a release, not
+	// paused, and only while the Deployment is paused and marked by the Rollout, which is in flight.
+	deploymentState := func(want string) func() error {
+		return func() error {
+			var p struct {
+				Items []map[string]any `json:"items"`
+			}
+			env.dash.MustOK(t, http.MethodGet, "/workload/"+ns+"/deployment?view=compact&q=web", &p)
+			if len(p.Items) != 1 || p.Items[0]["state"] != want {
+				return fmt.Errorf("%d items, state %v; want %s", len(p.Items), p.Items, want)
+			}
+			return nil
+		}
+	}
+	apiclient.Eventually(t, "the Deployment in the release", 30*time.Second, deploymentState("inRelease"))
+	dep, err := env.kube.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
+	must(t, "read the deployment", err)
+	if st, err := rolloutStatus(t, ns, "web"); err != nil || !st.Active || !dep.Spec.Paused || dep.Annotations[adapters.InReleaseAnnotation] == "" {
+		t.Errorf("inRelease while the rollout is active %v (%v), the deployment paused %t, marked %q", st != nil && st.Active, err, dep.Spec.Paused, dep.Annotations[adapters.InReleaseAnnotation])
+	}
 	approveUntilHealthy(t, ns, "web")
 	waitReadyPods(t, ns, "deployment", "web", 4, 2*time.Minute, imageIs("nginx:1.28"))
+	apiclient.Eventually(t, "the Deployment ready once the release is over", 30*time.Second, deploymentState("ready"))
 }

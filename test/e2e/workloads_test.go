@@ -121,6 +121,74 @@ func TestPodsOfEveryType(t *testing.T) {
 	}
 }
 
+// TestCronJobActiveJobsFollowTheJobs: an AdvancedCronJob's "active jobs" and state are those of
+// the Jobs the real controller made, not its status.active summary (which can still name Jobs
+// that completed): once a scheduled Job has completed, the dashboard's count equals the Jobs not
+// finished.
+func TestCronJobActiveJobsFollowTheJobs(t *testing.T) {
+	skipShort(t)
+	ns := newNamespace(t, "e2e-cron")
+	tmpl := podTemplate("report", "busybox:1.36")
+	tmpl.Spec.RestartPolicy = corev1.RestartPolicyNever
+	acj, err := env.kruise.AppsV1alpha1().AdvancedCronJobs(ns).Create(ctx, &kruiseappsv1alpha1.AdvancedCronJob{
+		ObjectMeta: metav1.ObjectMeta{Name: "report", Namespace: ns},
+		Spec: kruiseappsv1alpha1.AdvancedCronJobSpec{Schedule: "*/1 * * * *", SuccessfulJobsHistoryLimit: ptr.To[int32](3),
+			Template: kruiseappsv1alpha1.CronJobTemplate{JobTemplate: &batchv1.JobTemplateSpec{Spec: batchv1.JobSpec{Template: tmpl}}}},
+	}, metav1.CreateOptions{})
+	must(t, "create advancedcronjob", err)
+	finished := func(j batchv1.Job) bool {
+		for _, c := range j.Status.Conditions {
+			if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+				return true
+			}
+		}
+		return false
+	}
+	// What the count summarises: the cron job's Jobs that have not finished, from the API server.
+	running := func() (run, done int) {
+		l, err := env.kube.BatchV1().Jobs(ns).List(ctx, metav1.ListOptions{})
+		must(t, "list jobs", err)
+		for _, j := range l.Items {
+			if ref := metav1.GetControllerOf(&j); ref == nil || ref.UID != acj.UID {
+				continue
+			}
+			if finished(j) {
+				done++
+			} else {
+				run++
+			}
+		}
+		return run, done
+	}
+	apiclient.Eventually(t, "a scheduled job completed", 3*time.Minute, func() error {
+		if _, done := running(); done == 0 {
+			return fmt.Errorf("no job of report has completed yet")
+		}
+		return nil
+	})
+	apiclient.Eventually(t, "the active jobs are the Jobs still running", 30*time.Second, func() error {
+		var p struct {
+			Items []map[string]any `json:"items"`
+		}
+		env.dash.MustOK(t, http.MethodGet, "/workload/"+ns+"/advancedcronjob?view=compact", &p)
+		run, _ := running()
+		if len(p.Items) != 1 {
+			return fmt.Errorf("%d items", len(p.Items))
+		}
+		cols, _ := p.Items[0]["columns"].(map[string]any)
+		status, _ := p.Items[0]["status"].(map[string]any)
+		listed, _ := status["active"].([]any)
+		wantState := "scheduled"
+		if run > 0 {
+			wantState = "active"
+		}
+		if cols["activeJobs"] != float64(run) || p.Items[0]["state"] != wantState {
+			return fmt.Errorf("dashboard: %v active jobs, state %v; Jobs running %d (the controller lists %d)", cols["activeJobs"], p.Items[0]["state"], run, len(listed))
+		}
+		return nil
+	})
+}
+
 func fakeNodes(t *testing.T) []corev1.Node {
 	l, err := env.kube.CoreV1().Nodes().List(ctx, metav1.ListOptions{LabelSelector: "type=kwok"})
 	must(t, "list nodes", err)

@@ -3,7 +3,8 @@
 // with DASHBOARD_URL, UI_NAMESPACE (a CloneSet "catalog" of 2, and a CloneSet "shop" whose Rollout
 // waits at step 1 of 3), SCREENSHOT_DIR and KUBECONFIG (the live cluster's, for kubectl) in the
 // environment. The declared types' tests create a SidecarSet (cluster-scoped, removed afterwards), a
-// pod it selects and an apps/v1 StatefulSet with kubectl. Every page is checked with axe-core
+// pod it selects, an apps/v1 StatefulSet and a UnitedDeployment (whose subset the Kruise controller
+// makes) with kubectl. Every page is checked with axe-core
 // in the light and the dark theme (e2e/axe.mjs): a serious or critical violation fails the run.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -46,6 +47,19 @@ test("overview shows cluster metrics with their source and the rollout waiting f
   console.log(`overview first render: ${firstRender} ms`);
   await page.getByText("Usage source").waitFor();
   await page.getByRole("link", { name: "shop" }).first().waitFor();
+  // The pods card is the namespace's, every pod as kubectl get pods -n lists them (finished ones too).
+  await page.getByTestId("namespace-pods").getByText(`Pods in ${ns}`).waitFor();
+  const listed = async () => (await run("kubectl", ["--kubeconfig", kubeconfig, "get", "pods", "-n", ns, "--no-headers", "-o", "name"])).stdout.split("\n").filter(Boolean).length;
+  for (let tries = 0; ; tries++) {
+    const shown = Number(await page.getByTestId("namespace-pods").locator(".ant-statistic-content-value").textContent());
+    const want = await listed();
+    if (shown === want) break;
+    assert.ok(tries < 30, `the pods card says ${shown}, kubectl get pods -n ${ns} lists ${want}`);
+    await page.waitForTimeout(1000);
+  }
+  // shop's release holds its pods by the Rollout's partition: part of the release, not a hold.
+  await page.getByTestId("state-count-cloneset-inRelease").waitFor({ timeout: 15000 });
+  assert.equal(await page.getByTestId("state-count-cloneset-partitioned").count(), 0);
   await shot("overview");
 });
 
@@ -138,6 +152,16 @@ test("the rollouts page lists the rollout with its step", async () => {
   await page.getByRole("link", { name: "shop", exact: true }).waitFor();
   await page.getByText("1/3").first().waitFor();
   await shot("rollouts");
+  // The State column shows only what its filter offers.
+  const table = page.getByTestId("rollout-table");
+  await table.getByTestId("rollout-state-waiting").first().waitFor();
+  const shown = (await table.locator('[data-testid^="rollout-state-"]').allTextContents()).map((s) => s.trim());
+  await table.locator("th", { hasText: "State" }).locator(".ant-table-filter-trigger").click();
+  const menu = page.locator(".ant-table-filter-dropdown .ant-dropdown-menu-item");
+  await menu.first().waitFor();
+  const offered = (await menu.allTextContents()).map((s) => s.trim());
+  for (const s of shown) assert.ok(offered.includes(s), `the State column shows ${s}; the filter offers ${offered.join(", ")}`);
+  await page.keyboard.press("Escape");
 });
 
 test("a list's search and sort live in the URL: the back button and a reload keep them", async () => {
@@ -235,7 +259,8 @@ test("set image: the server's dry run previews the change before anything change
   await page.getByTestId("set-image-button").click();
   const input = page.locator('[data-testid^="image-input-"]').first();
   await input.fill("registry.k8s.io/pause:3.10");
-  assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise set image clonesets\.apps\.kruise\.io\/catalog \S+=registry\.k8s\.io\/pause:3\.10/);
+  // kubectl-kruise's documented name of a CloneSet (cloneset/<name>).
+  assert.match(await page.getByTestId("command").textContent(), /kubectl-kruise set image cloneset\/catalog \S+=registry\.k8s\.io\/pause:3\.10/);
   await page.getByTestId("template-diff").getByText("registry.k8s.io/pause:3.10").waitFor();
   // No Rollout governs catalog: the preview says no release starts.
   await page.getByTestId("no-release").waitFor();
@@ -436,7 +461,10 @@ spec:
   // The overview counts it too (under _cluster), whatever namespace is picked.
   await page.goto(`${base}/?ns=${ns}`);
   await page.getByTestId("state-count-sidecarset-paused").waitFor({ timeout: 15000 });
-  await page.getByTestId("type-counts").getByText("StatefulSet (apps/v1)").waitFor();
+  // apps/v1's StatefulSet is "StatefulSet", Kruise's the Advanced one: no id, no ambiguity.
+  await page.getByTestId("type-counts").getByText("StatefulSet", { exact: true }).waitFor();
+  await page.getByTestId("type-counts").getByText("Advanced StatefulSet", { exact: true }).waitFor();
+  assert.equal(await page.getByTestId("type-counts").getByText("apps-statefulset").count(), 0);
   await shot("declared-overview");
 });
 
@@ -463,8 +491,8 @@ spec:
           image: nginx:1.27
 `);
   await page.goto(`${base}/workloads?ns=${ns}`);
-  // Beside Kruise's Advanced StatefulSet ("StatefulSet"), named with its apiVersion.
-  await page.getByRole("tab", { name: "StatefulSet (apps/v1)" }).click();
+  // Beside Kruise's "Advanced StatefulSet", the plain name is apps/v1's.
+  await page.getByRole("tab", { name: "StatefulSet", exact: true }).click();
   await page.waitForURL((url) => url.searchParams.get("type") === "apps-statefulset");
   const table = page.getByTestId("workload-table");
   const { headers, cell } = await rowCells(table, "db");
@@ -491,6 +519,66 @@ spec:
   await waitJsonpath(["get", "statefulset.apps", "db", "-n", ns], "{.spec.updateStrategy.rollingUpdate.partition}", "1");
   // The action is recorded on the object.
   await page.getByTestId("events").getByText("ActionByDashboard").waitFor({ timeout: 40000 });
+});
+
+test("a UnitedDeployment's subset names its owner, and every dialog warns that the owner may undo the change", async () => {
+  assert.ok(kubeconfig, "KUBECONFIG (the live cluster's) must be set");
+  await apply(`apiVersion: apps.kruise.io/v1alpha1
+kind: UnitedDeployment
+metadata:
+  name: regions
+  namespace: ${ns}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: e2e-regions
+  template:
+    advancedStatefulSetTemplate:
+      metadata:
+        labels:
+          app: e2e-regions
+      spec:
+        podManagementPolicy: Parallel
+        selector:
+          matchLabels:
+            app: e2e-regions
+        template:
+          metadata:
+            labels:
+              app: e2e-regions
+          spec:
+            containers:
+              - name: main
+                image: nginx:1.27
+  topology:
+    subsets:
+      - name: zone-a
+`);
+  await page.goto(`${base}/workloads?ns=${ns}&type=statefulset`);
+  await page.getByRole("tab", { name: "Advanced StatefulSet", exact: true }).waitFor();
+  const table = page.getByTestId("workload-table");
+  await table.getByTestId("owner-link").filter({ hasText: "UnitedDeployment regions" }).first().waitFor({ timeout: 60000 });
+  const row = table.locator("tbody tr", { has: page.getByTestId("owner-link").filter({ hasText: "UnitedDeployment regions" }) }).first();
+  const subset = (await row.getByRole("link").first().textContent()).trim();
+  assert.match(subset, /^regions-zone-a-/);
+  await shot("owned-subset-list");
+  await table.getByRole("link", { name: subset, exact: true }).click();
+  await page.getByTestId("workload-summary").getByTestId("owner-link").filter({ hasText: "UnitedDeployment regions" }).waitFor();
+  for (const button of ["scale-button", "restart-button", "set-image-button", "delete-button"]) {
+    await page.getByTestId(button).click();
+    await page.getByTestId("action-warning").getByTestId("owner-warning").getByText("UnitedDeployment regions manages this object").waitFor();
+    if (button === "scale-button") {
+      await page.waitForTimeout(300);
+      await viewportShot("owned-subset-scale-warning");
+    }
+    await page.getByRole("dialog").getByRole("button", { name: "Cancel" }).click();
+    await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  }
+  // The owner is linked to its page.
+  await page.getByTestId("workload-summary").getByTestId("owner-link").click();
+  await page.waitForURL((url) => url.pathname === "/workloads/uniteddeployment/regions");
+  await kubectl("delete", "uniteddeployment", "regions", "-n", ns, "--wait=false");
 });
 
 test("no page has a serious or critical accessibility violation, light or dark; one h1 each", async () => {
@@ -528,6 +616,7 @@ test("switching to Chinese relabels the page and persists", async () => {
   await page.reload();
   await page.getByRole("link", { name: "待审批", exact: true }).waitFor();
   await page.getByRole("heading", { level: 1, name: "概览" }).waitFor();
+  await page.getByTestId("namespace-pods").getByText(`${ns} 中的 Pod`).waitFor();
   await shot("overview-zh");
 });
 

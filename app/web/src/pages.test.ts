@@ -6,7 +6,7 @@ import { setFetch } from "./api/http";
 import type { CompactWorkload, DeclaredAction, RolloutStatus, RolloutStep, Workload, WorkloadType } from "./api/types";
 import { Table } from "antd";
 import { ReleaseNote } from "./components/common";
-import { messages } from "./i18n";
+import { fmt, messages } from "./i18n";
 import { Inbox, resultView, type Result, type Row } from "./pages/Inbox";
 import { NotFound } from "./pages/NotFound";
 import { RolloutStateCell, stepText, WorkloadLink } from "./components/cells";
@@ -16,6 +16,7 @@ import {
   ActionPreview,
   DeclaredActionButton,
   findCompact,
+  ownerWarning,
   WorkloadSummary,
   ParamInputs,
   paramProblemText,
@@ -24,6 +25,10 @@ import {
   scalePreview,
   SetImagePreview,
 } from "./pages/WorkloadDetail";
+import { PodsCard } from "./pages/Overview";
+import { rolloutStates, RolloutStates, STATES, type RolloutListState } from "./pages/Rollouts";
+import { WorkloadTypesContext } from "./contexts";
+import { stateColor } from "./workloadSummary";
 import { fieldColumns, loadRows, serverSort, TypeTabLabel } from "./pages/Workloads";
 import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "./rolloutSteps";
 import served from "./api/workloadTypes.json";
@@ -67,6 +72,7 @@ const status = (over: Partial<RolloutStatus> = {}): RolloutStatus => ({
 });
 
 const count = (html: string, s: string) => html.split(s).length - 1;
+const byTypeOf = (all: WorkloadType[], type: string) => all.find((ty) => ty.type === type)!;
 
 describe("the step timeline", () => {
   it("marks the waiting step, once", () => {
@@ -231,6 +237,7 @@ describe("a Go kind nobody here has seen, drawn from GET /workload-types alone",
     plural: "uniteddeployments",
     apiVersion: "apps.kruise.io/v1alpha1",
     kind: "UnitedDeployment",
+    title: "UnitedDeployment",
     capabilities: { scalable: true, restartable: false, imageSettable: false },
     source: "builtin",
     scope: "Namespaced",
@@ -264,10 +271,13 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     plural: "sidecarsets",
     apiVersion: "apps.kruise.io/v1alpha1",
     kind: "SidecarSet",
+    title: "SidecarSet",
     capabilities: { scalable: false, restartable: false, imageSettable: false },
     source: "declared",
     scope: "Cluster",
     file: "configs/types (built in)/sidecarset.yaml",
+    origin: "shipped",
+    fileName: "sidecarset.yaml",
     columns: [
       { name: "matched", title: "Matched pods", type: "number" },
       { name: "sidecars", title: "Sidecars" },
@@ -315,7 +325,14 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     expect(html).toMatch(/data-testid="col:matched"[^>]*>12</);
     expect(html).toContain("log=busybox:1.36");
     expect(html).toContain(t.scopeCluster);
-    expect(html).toContain("configs/types (built in)/sidecarset.yaml");
+    // Where it was declared, in words: never the server's path.
+    expect(html).toContain(fmt(t.originShipped, { file: "sidecarset.yaml" }));
+    expect(html).not.toContain("configs/types");
+    const folder = routed(h(WorkloadSummary, { w, info: { ...sidecarset, origin: "folder", file: "/etc/kd/types/sidecarset.yaml" }, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
+    expect(folder).toContain(fmt(t.originFolder, { file: "sidecarset.yaml" }));
+    expect(folder).not.toContain("/etc/kd");
+    const cm = routed(h(WorkloadSummary, { w, info: { ...sidecarset, origin: "configmap", configMap: "kd/team-types", file: "configmap kd/team-types/sidecarset.yaml" }, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
+    expect(cm).toContain(fmt(t.originConfigMap, { configMap: "kd/team-types", file: "sidecarset.yaml" }));
     // No Rollout governs a cluster-scoped object: not asked, not shown.
     expect(html).not.toContain('data-testid="workload-rollout"');
     const loading = routed(h(WorkloadSummary, { w, info: { ...sidecarset, scope: "Namespaced" }, compact: { data: undefined, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
@@ -562,5 +579,90 @@ describe("the set-image preview says what the Rollout does once", () => {
   });
   it("what the message does not say (the release in progress restarts from step 1) is still said", () => {
     expect(renderToString(h(SetImagePreview, { result: plan("restart") }))).toContain("restarts it from step 1");
+  });
+});
+
+describe("nothing false on the pages (issue 18)", () => {
+  const all = served as WorkloadType[];
+  const withTypes = (el: React.ReactElement) => h(WorkloadTypesContext.Provider, { value: all }, el);
+
+  it("the overview's pods are the namespace's, and the card says what it counts: finished pods too, as kubectl get pods -n", () => {
+    const html = renderToString(h(PodsCard, { pods: { namespace: "demo", total: 26, running: 23, pending: 0, succeeded: 2, failed: 1, other: 0 } }));
+    expect(html).toContain(fmt(t.podsIn, { ns: "demo" }));
+    expect(html).toMatch(/>26</);
+    expect(html).toContain(`23 ${t.running} · 3 ${t.podsFinished}`);
+    expect(html).not.toContain(t.podsPending);
+    const zh = messages["zh-CN"];
+    expect(zh.podsIn).not.toBe(t.podsIn);
+    expect(zh.podsFinished).not.toBe(t.podsFinished);
+  });
+
+  it("a Rollout's State cell shows exactly the states its filter offers", () => {
+    const text = Object.fromEntries(STATES.map((s) => [s, `state:${s}`])) as Record<RolloutListState, string>;
+    const rows = [
+      status(),
+      status({ waitingForApproval: false, currentStepState: "StepUpgrade" }),
+      status({ active: false, phase: "Healthy", waitingForApproval: false, currentStepState: "Completed" }),
+      status({ active: false, phase: "Healthy", waitingForApproval: false, paused: true, disabled: true }),
+    ];
+    const shown = new Set<string>();
+    for (const r of rows) {
+      const html = routed(h(RolloutStates, { r, text }));
+      // The controller's step state is the Step column's, not a value the filter could not offer.
+      expect(html).not.toMatch(/Step(Paused|Upgrade)|Completed/);
+      for (const s of STATES) if (html.includes(`state:${s}`)) shown.add(s);
+      expect(rolloutStates(r).every((s) => html.includes(`state:${s}`))).toBe(true);
+    }
+    expect([...shown].sort()).toEqual([...STATES].sort());
+    expect(rolloutStates(status())).toEqual(["waiting", "progressing"]);
+  });
+
+  it("the paused Deployment of a release in flight is shown as part of it, not as a hold", () => {
+    expect(stateColor("inRelease")).not.toBe(stateColor("paused"));
+    expect(t.state_inRelease).toBeTruthy();
+    expect(messages["zh-CN"].state_inRelease).toBeTruthy();
+    expect(byTypeOf(all, "deployment").states).toContain("inRelease");
+  });
+
+  it("a Rollout's workload is named by its type's name, never an ambiguous kind", () => {
+    const r = status({ workload: { type: "statefulset", apiVersion: "apps.kruise.io/v1beta1", kind: "StatefulSet", name: "ledger" } });
+    expect(routed(withTypes(h(WorkloadLink, { r, ns: "demo" })))).toContain("Advanced StatefulSet/ledger");
+    const plain = status({ workload: { type: "apps-statefulset", apiVersion: "apps/v1", kind: "StatefulSet", name: "cache" } });
+    expect(routed(withTypes(h(WorkloadLink, { r: plain, ns: "demo" })))).toContain("StatefulSet/cache");
+  });
+
+  const subset: Workload = {
+    apiVersion: "apps.kruise.io/v1beta1",
+    kind: "StatefulSet",
+    metadata: {
+      name: "regions-zone-a-x7k2p",
+      namespace: "demo",
+      uid: "u",
+      resourceVersion: "1",
+      creationTimestamp: null,
+      ownerReferences: [{ apiVersion: "apps.kruise.io/v1alpha1", kind: "UnitedDeployment", name: "regions", uid: "u1", controller: true }],
+    },
+    spec: {},
+    status: {},
+  };
+  it("an object a controller owns names it, linked, on its page", () => {
+    const html = routed(
+      withTypes(h(WorkloadSummary, { w: subset, info: byTypeOf(all, "statefulset"), compact: { data: null, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" })),
+    );
+    expect(html).toContain(t.managedBy);
+    expect(html).toMatch(/href="\/workloads\/uniteddeployment\/regions\?ns=demo"[^>]*>UnitedDeployment regions</);
+    const own = routed(withTypes(h(WorkloadSummary, { w: { ...subset, metadata: { ...subset.metadata, ownerReferences: [] } }, info: byTypeOf(all, "statefulset"), compact: { data: null, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" })));
+    expect(own).not.toContain(t.managedBy);
+  });
+
+  it("every dialog on an owned object warns that its owner may undo the change, beside the Rollout's warning", () => {
+    const warn = ownerWarning(t, "UnitedDeployment regions");
+    const alone = renderToString(h("div", null, warn(undefined)));
+    expect(alone).toContain(fmt(t.ownerWarning, { owner: "UnitedDeployment regions" }));
+    const both = renderToString(h("div", null, warn("Rollout r governs this workload.")));
+    expect(both).toContain('data-testid="owner-warning"');
+    expect(both).toContain("Rollout r governs this workload.");
+    expect(ownerWarning(t, undefined)("x")).toBe("x");
+    expect(messages["zh-CN"].ownerWarning).toContain("{owner}");
   });
 });

@@ -14,6 +14,7 @@ export type State =
   | "notReady"
   | "paused"
   | "scaledToZero"
+  | "inRelease"
   | "pending"
   | "running"
   | "completed"
@@ -28,9 +29,11 @@ export function stateColor(state: State): string {
     case "ready":
     case "completed":
       return "success";
+    // inRelease: a Rollout's own pause or partition, step by step; the release, not a hold to look into.
     case "updating":
     case "running":
     case "active":
+    case "inRelease":
       return "processing";
     case "notReady":
     case "failed":

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { DeclaredAction, Workload, WorkloadType } from "./api/types";
 import { actionChanges, actionParams, apiNamespace, cellText, mergePatch, objectDiff, paramProblem, typeFields, typeLabel } from "./workloadTypes";
-import { declaredActionCommand, rolloutCommands, workloadCommand } from "./components/commands";
+import { declaredActionCommand, kruiseResource, rolloutCommands, workloadCommand } from "./components/commands";
 import served from "./api/workloadTypes.json";
 
 // The types as the server describes them (the built-in kinds' adapters and the shipped
@@ -24,10 +24,24 @@ describe("where a type's objects are", () => {
 });
 
 describe("type names", () => {
-  it("a declared type with a built-in type's kind is named with its apiVersion; the built-in keeps the plain kind", () => {
-    expect(typeLabel(appsSts, all)).toBe("StatefulSet (apps/v1)");
-    expect(typeLabel(byType("statefulset"), all)).toBe("StatefulSet");
-    expect(typeLabel(sidecarset, all)).toBe("SidecarSet");
+  it("Kruise's kinds are the Advanced ones, apps/v1's the plain names: no two types read alike, in either language", () => {
+    for (const locale of ["en-US", "zh-CN"] as const) {
+      expect(typeLabel(appsSts, all, locale)).toBe("StatefulSet");
+      expect(typeLabel(byType("apps-daemonset"), all, locale)).toBe("DaemonSet");
+      expect(typeLabel(byType("statefulset"), all, locale)).toBe("Advanced StatefulSet");
+      expect(typeLabel(byType("daemonset"), all, locale)).toBe("Advanced DaemonSet");
+      expect(typeLabel(byType("deployment"), all, locale)).toBe("Deployment");
+      expect(typeLabel(sidecarset, all, locale)).toBe("SidecarSet");
+      const labels = all.map((ty) => typeLabel(ty, all, locale));
+      expect(new Set(labels).size).toBe(labels.length);
+      // Never the API's id.
+      for (const ty of all) expect(typeLabel(ty, all, locale)).not.toBe(ty.type);
+    }
+  });
+  it("two types titled alike are told apart by their apiVersion", () => {
+    const twin = { ...appsSts, type: "twin", apiVersion: "example.com/v1" };
+    expect(typeLabel(twin, [...all, twin])).toBe("StatefulSet (example.com/v1)");
+    expect(typeLabel(appsSts, [...all, twin])).toBe("StatefulSet (apps/v1)");
   });
 });
 
@@ -143,9 +157,11 @@ describe("what an action changes (the server's dry run against the object)", () 
 
 describe("the commands the server describes, filled in", () => {
   const cmd = (type: string, action: "scale" | "restart" | "setImage" | "delete", opts = {}) => workloadCommand(byType(type), action, "demo", "x", opts);
-  it("Kruise kinds are named with their group: statefulset alone is apps/v1's to kubectl", () => {
+  it("Kruise kinds are named with their group for kubectl, and as kubectl-kruise's docs name them: statefulset alone is apps/v1's to both", () => {
     expect(cmd("statefulset", "scale", { replicas: 3 })).toBe("kubectl scale statefulsets.apps.kruise.io/x -n demo --replicas=3");
-    expect(cmd("statefulset", "setImage", { images: { main: "nginx" } })).toBe("kubectl-kruise set image statefulsets.apps.kruise.io/x main=nginx -n demo");
+    expect(cmd("statefulset", "setImage", { images: { main: "nginx" } })).toBe("kubectl-kruise set image asts/x main=nginx -n demo");
+    expect(cmd("daemonset", "setImage", { images: { main: "nginx" } })).toBe("kubectl-kruise set image ads/x main=nginx -n demo");
+    expect(cmd("cloneset", "setImage", { images: { main: "nginx" } })).toBe("kubectl-kruise set image cloneset/x main=nginx -n demo");
     expect(cmd("cloneset", "delete")).toBe("kubectl delete clonesets.apps.kruise.io x -n demo");
   });
   it("a restart stamps the template with the time now", () => {
@@ -164,7 +180,12 @@ describe("the commands the server describes, filled in", () => {
     expect(cmd("uniteddeployment", "setImage")).toBeUndefined();
     expect(uniteddeployment.capabilities.restartable).toBe(true);
   });
-  it("a Rollout's restart names its workload as kubectl resolves it", () => {
-    expect(rolloutCommands("demo", "r").restart(byType("statefulset").commands.resource, "db")).toBe("kubectl-kruise rollout restart statefulsets.apps.kruise.io/db -n demo");
+  it("a Rollout's restart names its workload as kubectl-kruise's docs do; kubectl patch names Kruise's Rollout by its group", () => {
+    const c = rolloutCommands("demo", "r");
+    expect(c.restart(kruiseResource(byType("statefulset"), "statefulset"), "db")).toBe("kubectl-kruise rollout restart asts/db -n demo");
+    expect(c.restart(kruiseResource(byType("apps-statefulset"), "apps-statefulset"), "db")).toBe("kubectl-kruise rollout restart statefulset/db -n demo");
+    expect(c.restart(kruiseResource(byType("cloneset"), "cloneset"), "shop")).toBe("kubectl-kruise rollout restart cloneset/shop -n demo");
+    expect(c.restart(kruiseResource(undefined, "unknown"), "x")).toBe("kubectl-kruise rollout restart unknown/x -n demo");
+    expect(c.enable).toBe(`kubectl patch rollouts.rollouts.kruise.io r -n demo --type merge -p '{"spec":{"disabled":false}}'`);
   });
 });

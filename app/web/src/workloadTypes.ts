@@ -1,5 +1,5 @@
 import type { ActionParam, CompactWorkload, DeclaredAction, TemplateChange, Workload, WorkloadType } from "./api/types";
-import type { Locale } from "./i18n";
+import { fmt, type Locale, type Messages } from "./i18n";
 
 // What the UI reads from GET /workload-types to treat every type alike: each type, built in or
 // declared, brings its columns, states, commands and actions, and every compact row its column
@@ -17,13 +17,39 @@ export const apiNamespace = (ty: WorkloadType | undefined, ns: string) => (isClu
 /** The API group of an apiVersion ("" for the core group). */
 export const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
 
+/** A type's own title in the locale: the server's (e.g. "Advanced StatefulSet"), else its kind. */
+const titleOf = (ty: WorkloadType, locale?: Locale) => (locale && ty.titles?.[locale]) || ty.title || ty.kind;
+
 /**
- * The name a type is shown by: its kind, with its apiVersion when a built-in type has the same
- * kind (the apps/v1 StatefulSet beside Kruise's Advanced StatefulSet, which keeps the plain name).
+ * The name a type is shown by: its title ("Advanced StatefulSet" for Kruise's, "StatefulSet" for
+ * apps/v1's), never its id (apps-statefulset); with its apiVersion should another type have the
+ * same title.
  */
-export function typeLabel(ty: WorkloadType, all: WorkloadType[]): string {
-  const clash = isDeclared(ty) && all.some((o) => o.type !== ty.type && o.kind === ty.kind);
-  return clash ? `${ty.kind} (${ty.apiVersion})` : ty.kind;
+export function typeLabel(ty: WorkloadType, all: WorkloadType[], locale?: Locale): string {
+  const name = titleOf(ty, locale);
+  const clash = all.some((o) => o.type !== ty.type && o.source !== "refused" && titleOf(o, locale) === name);
+  return clash ? `${name} (${ty.apiVersion})` : name;
+}
+
+/** The type a reference (apiVersion and kind, e.g. an owner's) is served as, if any. */
+export const typeOfRef = (all: WorkloadType[], ref: { apiVersion?: string; kind?: string }) =>
+  all.find((ty) => ty.source !== "refused" && ty.apiVersion === ref.apiVersion && ty.kind === ref.kind);
+
+/** An object's controller (ownerReferences with controller: true), e.g. a UnitedDeployment's subset's. */
+export const controllerOf = (meta: { ownerReferences?: { apiVersion: string; kind: string; name: string; controller?: boolean }[] } | undefined) =>
+  meta?.ownerReferences?.find((r) => r.controller);
+
+/** Where a declaration was read, in words ("shipped with the dashboard (x.yaml)"): never the server's path. */
+export function originText(t: Messages, info: Pick<WorkloadType, "origin" | "configMap" | "fileName" | "file">): string {
+  const file = info.fileName || (info.file ?? "").split("/").pop() || "";
+  switch (info.origin) {
+    case "shipped":
+      return fmt(t.originShipped, { file });
+    case "configmap":
+      return fmt(t.originConfigMap, { configMap: info.configMap ?? "", file });
+    default:
+      return fmt(t.originFolder, { file });
+  }
 }
 
 /** One column of a type, read from a compact item's columns. */

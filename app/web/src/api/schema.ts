@@ -810,6 +810,7 @@ export interface components {
         };
         Commands: {
             delete?: string;
+            kruiseResource?: string;
             resource: string;
             restart?: string;
             scale?: string;
@@ -1378,6 +1379,21 @@ export interface components {
             /** Format: int64 */
             total: number;
         };
+        PodCounts: {
+            /** Format: int64 */
+            failed: number;
+            namespace: string;
+            /** Format: int64 */
+            other: number;
+            /** Format: int64 */
+            pending: number;
+            /** Format: int64 */
+            running: number;
+            /** Format: int64 */
+            succeeded: number;
+            /** Format: int64 */
+            total: number;
+        };
         PodDNSConfig: {
             nameservers?: string[];
             options?: components["schemas"]["PodDNSConfigOption"][];
@@ -1822,6 +1838,7 @@ export interface components {
         Summary: {
             cluster: components["schemas"]["ClusterMetrics"] | null;
             namespace: string;
+            pods: components["schemas"]["PodCounts"] | null;
             rollouts: components["schemas"]["RolloutCounts"] | null;
             workloads: components["schemas"]["WorkloadCount"][];
         };
@@ -2015,8 +2032,12 @@ export interface components {
             capabilities: components["schemas"]["Capabilities"];
             columns: components["schemas"]["Column"][];
             commands: components["schemas"]["Commands"];
+            configMap?: string;
             file?: string;
+            fileName?: string;
             kind: string;
+            /** @enum {string} */
+            origin?: "shipped" | "folder" | "configmap";
             plural: string;
             refusal?: string;
             resource?: string;
@@ -2025,6 +2046,10 @@ export interface components {
             /** @enum {string} */
             source: "builtin" | "declared" | "refused";
             states: string[];
+            title: string;
+            titles?: {
+                [key: string]: string;
+            };
             type: string;
         };
         WorkloadWithPods: {

@@ -6,6 +6,7 @@ import type { components, operations } from "./schema";
 type S = components["schemas"];
 
 export type ObjectMeta = S["ObjectMeta"];
+export type OwnerReference = S["OwnerReference"];
 /** A workload (or any Kubernetes) object as served: apiVersion, kind, metadata, spec, status. */
 export type Workload = S["KubeObject"];
 export type Pod = S["Pod"];
@@ -23,6 +24,8 @@ export type ActionParam = S["Param"];
 /** A declared type's named action (POST .../action/:name). */
 export type DeclaredAction = S["Action"];
 export type ClusterMetrics = S["ClusterMetrics"];
+/** A namespace's pods by phase (GET /summary/:namespace), as `kubectl get pods -n` lists them. */
+export type PodCounts = S["PodCounts"];
 export type RolloutStep = S["RolloutStep"];
 export type RolloutStatus = S["RolloutStatus"];
 export type ActionResult = S["ActionResult"];

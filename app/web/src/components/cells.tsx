@@ -1,12 +1,36 @@
 import { Link } from "react-router-dom";
 import { Tag } from "antd";
-import type { RolloutRow } from "../api/types";
-import { useT } from "../i18n";
+import type { OwnerReference, RolloutRow, WorkloadType } from "../api/types";
+import { useWorkloadTypes } from "../contexts";
+import { useT, type Locale } from "../i18n";
+import { typeLabel, typeOfRef } from "../workloadTypes";
 import { workloadPath } from "./paths";
 import { releaseText } from "../rolloutSteps";
 
 // A rollout's cells, shared by the pages that list or show rollouts (Overview, Rollouts, Inbox,
-// the Rollout and workload pages).
+// the Rollout and workload pages), and an object's owner, shared by the workload pages.
+
+/** An owner as people read it: its type's name (not its id or an ambiguous kind) and its name. */
+export function ownerText(owner: Pick<OwnerReference, "apiVersion" | "kind" | "name">, types: WorkloadType[], locale?: Locale): string {
+  const ty = typeOfRef(types, owner);
+  return `${ty ? typeLabel(ty, types, locale) : owner.kind} ${owner.name}`;
+}
+
+/** The controller that owns an object (a UnitedDeployment's subset), linked to its page when the dashboard serves its type. */
+export function OwnerLink({ owner, ns }: { owner: Pick<OwnerReference, "apiVersion" | "kind" | "name">; ns: string }) {
+  const t = useT();
+  const types = useWorkloadTypes();
+  const ty = typeOfRef(types, owner);
+  const text = ownerText(owner, types, t.locale);
+  const to = ty ? workloadPath(ns, ty.type, owner.name) : "";
+  return to ? (
+    <Link to={to} data-testid="owner-link">
+      {text}
+    </Link>
+  ) : (
+    <span data-testid="owner-link">{text}</span>
+  );
+}
 
 /**
  * "x/N" while a release is in progress, else "-": outside a release the status keeps the step the
@@ -14,9 +38,22 @@ import { releaseText } from "../rolloutSteps";
  */
 export const stepText = (r: RolloutRow) => (r.active && r.currentStepIndex ? `${r.currentStepIndex}/${"stepCount" in r ? r.stepCount : r.steps.length}` : "-");
 
-/** The Rollout's workload, linked to its page when the dashboard serves its type. */
+/** A workload as people read it: its type's name ("StatefulSet" alone would not say which) and its name. */
+export function workloadText(w: { type?: string; kind: string; name: string }, types: WorkloadType[], locale?: Locale): string {
+  const ty = w.type ? types.find((x) => x.type === w.type) : undefined;
+  return `${ty ? typeLabel(ty, types, locale) : w.kind}/${w.name}`;
+}
+
+/** workloadText with the served types and the locale. */
+export function useWorkloadText() {
+  const t = useT();
+  const types = useWorkloadTypes();
+  return (w: { type?: string; kind: string; name: string }) => workloadText(w, types, t.locale);
+}
+
+/** The Rollout's workload (by workloadText), linked to its page when the dashboard serves its type. */
 export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
-  const text = `${r.workload.kind}/${r.workload.name}`;
+  const text = useWorkloadText()(r.workload);
   const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
   return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
 }

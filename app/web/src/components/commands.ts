@@ -36,16 +36,26 @@ export function declaredActionCommand(action: DeclaredAction, ns: string, name: 
 
 const kk = "kubectl-kruise rollout";
 
+/**
+ * A workload type as kubectl-kruise's documentation names it (cloneset, asts, ads; deployment,
+ * statefulset for apps/v1), else as kubectl resolves it unambiguously (resource.group): never
+ * "statefulset" for Kruise's Advanced StatefulSet, which both tools resolve to apps/v1.
+ */
+export const kruiseResource = (ty: WorkloadType | undefined, fallback: string) => ty?.commands.kruiseResource || ty?.commands.resource || fallback;
+
+/** kubectl's unambiguous name of Kruise's Rollout ("rollout" alone may be another group's, e.g. Argo's). */
+const rolloutResource = "rollouts.rollouts.kruise.io";
+
 /** The commands of a Rollout's actions (kubectl-kruise's, or kubectl patch where it has none). */
 export const rolloutCommands = (ns: string, name: string) => ({
   approve: `${kk} approve rollout/${name} -n ${ns}`,
   resume: `${kk} resume rollout/${name} -n ${ns}`,
   pause: `${kk} pause rollout/${name} -n ${ns}`,
   undo: (toRevision?: number) => `${kk} undo rollout/${name} -n ${ns}${toRevision !== undefined ? ` --to-revision=${toRevision}` : ""}`,
-  /** The restart of the workload the Rollout governs, named as kubectl resolves it (resource.group). */
+  /** The restart of the workload the Rollout governs, named by kruiseResource. */
   restart: (workloadResource: string, workload: string) => `${kk} restart ${workloadResource}/${workload} -n ${ns}`,
   promote: (subStatus: string, nextStepIndex: number) =>
-    `kubectl patch rollout ${name} -n ${ns} --subresource status --type merge -p '{"status":{"${subStatus}":{"nextStepIndex":${nextStepIndex}}}}'`,
-  enable: `kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":false}}'`,
-  disable: `kubectl patch rollout ${name} -n ${ns} --type merge -p '{"spec":{"disabled":true}}'`,
+    `kubectl patch ${rolloutResource} ${name} -n ${ns} --subresource status --type merge -p '{"status":{"${subStatus}":{"nextStepIndex":${nextStepIndex}}}}'`,
+  enable: `kubectl patch ${rolloutResource} ${name} -n ${ns} --type merge -p '{"spec":{"disabled":false}}'`,
+  disable: `kubectl patch ${rolloutResource} ${name} -n ${ns} --type merge -p '{"spec":{"disabled":true}}'`,
 });

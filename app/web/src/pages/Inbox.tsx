@@ -11,7 +11,7 @@ import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "
 import { rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
 import { rolloutChange } from "../live";
-import { stepText, WorkloadLink } from "../components/cells";
+import { stepText, useWorkloadText, WorkloadLink } from "../components/cells";
 import { rolloutPath } from "../components/paths";
 import type { Messages } from "../i18n";
 import { releaseText } from "../rolloutSteps";
@@ -76,6 +76,7 @@ function useApprovePermissions(namespaces: string[], pending: Permission) {
 
 export function Inbox() {
   const t = useT();
+  const nameOf = useWorkloadText();
   const { message } = App.useApp();
   const list = usePoll(listWaitingRollouts, [], { live: { namespace: "_all", matches: rolloutChange() } });
   const query = useTableQuery([]);
@@ -261,7 +262,7 @@ export function Inbox() {
         <ul data-testid="approve-list">
           {chosen.map((r) => (
             <li key={keyOf(r)} style={{ marginBottom: 8 }}>
-              {fmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: `${r.workload.kind}/${r.workload.name}` })}
+              {fmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: nameOf(r.workload) })}
               <br />
               {t.command}: <Typography.Text code>{rolloutCommands(r.namespace, r.name).approve}</Typography.Text>
             </li>

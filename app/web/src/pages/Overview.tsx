@@ -1,9 +1,9 @@
 import { Link } from "react-router-dom";
 import { Alert, Card, Col, Row, Space, Statistic, Table, Tag, Tooltip } from "antd";
 import { getSummary } from "../api/summary";
-import type { RolloutRow, TypeSummary } from "../api/types";
+import type { PodCounts, RolloutRow, TypeSummary } from "../api/types";
 import { Loadable, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
-import { useT } from "../i18n";
+import { fmt, useT } from "../i18n";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
 import { useWorkloadTypes } from "../contexts";
 import { phaseColor, RolloutStateCell, stepText, WorkloadLink } from "../components/cells";
@@ -48,7 +48,9 @@ export function Overview({ ns }: { ns: string }) {
                 <small>{t.memoryRequested}: {m.memory_requested}</small>
               </Card>
             </Col>
-            <Col span={5}><Card><Statistic title={t.pods} value={m.pod_count} suffix={<small>({m.running_pods} {t.running})</small>} /></Card></Col>
+            <Col span={5}>
+              <PodsCard pods={summary.data?.pods} />
+            </Col>
             <Col span={5}>
               <Card>
                 <Statistic title={t.usageSource} value={m.usage_source} valueStyle={{ fontSize: 18 }} />
@@ -57,7 +59,18 @@ export function Overview({ ns }: { ns: string }) {
             </Col>
           </Row>
         ) : (
-          summary.data && <Alert type="info" showIcon message={t.clusterHidden} data-testid="cluster-hidden" />
+          summary.data && (
+            <Row gutter={16}>
+              {summary.data.pods && (
+                <Col span={5}>
+                  <PodsCard pods={summary.data.pods} />
+                </Col>
+              )}
+              <Col span={summary.data.pods ? 19 : 24}>
+                <Alert type="info" showIcon message={t.clusterHidden} data-testid="cluster-hidden" />
+              </Col>
+            </Row>
+          )
         )}
       </Loadable>
       <Row gutter={16} style={{ marginTop: 16 }}>
@@ -79,7 +92,7 @@ export function Overview({ ns }: { ns: string }) {
                       const ty = types.find((x) => x.type === r.type);
                       return (
                         <>
-                          <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{ty ? typeLabel(ty, types) : k}</Link>
+                          <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{ty ? typeLabel(ty, types, t.locale) : k}</Link>
                           {isClusterScoped(ty) && <Tag style={{ marginInlineStart: 6 }}>{t.clusterScoped}</Tag>}
                         </>
                       );
@@ -102,6 +115,30 @@ export function Overview({ ns }: { ns: string }) {
         </Col>
       </Row>
     </>
+  );
+}
+
+/**
+ * The namespace's pods (as every other card here is the namespace's), counted as `kubectl get pods
+ * -n` lists them — finished ones too — and said so: "26 · 23 running · 3 finished".
+ */
+export function PodsCard({ pods }: { pods?: PodCounts | null }) {
+  const t = useT();
+  if (!pods) return <Card><Statistic title={t.pods} value="—" /></Card>;
+  const finished = pods.succeeded + pods.failed;
+  const parts = [
+    [pods.running, t.running],
+    [pods.pending, t.podsPending],
+    [finished, t.podsFinished],
+    [pods.other, t.podsOther],
+  ].filter(([n], i) => i === 0 || Number(n) > 0);
+  return (
+    <Card data-testid="namespace-pods">
+      <Tooltip title={fmt(t.podsHelp, { ns: pods.namespace })}>
+        <Statistic title={fmt(t.podsIn, { ns: pods.namespace })} value={pods.total} />
+      </Tooltip>
+      <small data-testid="namespace-pods-phases">{parts.map(([n, label]) => `${n} ${label}`).join(" · ")}</small>
+    </Card>
   );
 }
 

@@ -18,9 +18,9 @@ import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REF
 import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
-import { rolloutCommands } from "../components/commands";
+import { kruiseResource, rolloutCommands } from "../components/commands";
 import { fmt, useT, type Messages } from "../i18n";
-import { stepText, WorkloadLink } from "../components/cells";
+import { stepText, useWorkloadText, WorkloadLink, workloadText } from "../components/cells";
 import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "../rolloutSteps";
 
 export function RolloutDetail({ ns }: { ns: string }) {
@@ -64,8 +64,8 @@ export function RolloutDetail({ ns }: { ns: string }) {
   };
   const wtype = st?.workload.type ?? "";
   const undoCommand = cmd.undo(undoTo);
-  // kubectl's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
-  const workloadResource = types.find((ty) => ty.type === wtype)?.commands.resource ?? wtype;
+  // kubectl-kruise's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
+  const workloadResource = kruiseResource(types.find((ty) => ty.type === wtype), wtype);
   const revisions = (history.data?.revisions ?? []).filter((r) => !r.current);
   const line = (text: string, testId: string) => (
     <Typography.Paragraph style={{ marginBottom: 0 }} data-testid={testId}>
@@ -184,7 +184,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.restart}
                     testId="restart-button"
                     permission={can.workload(wtype, "restart")}
-                    title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
+                    title={`${t.restart} ${workloadText(st.workload, types, t.locale)}`}
                     command={cmd.restart(workloadResource, st.workload.name)}
                     preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
                     run={() => restartRollout(ns, name)}
@@ -357,6 +357,7 @@ function ReleaseProgress({ st, total }: { st: RolloutStatus; total: number | und
 
 function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string }) {
   const t = useT();
+  const nameOf = useWorkloadText();
   if (!result) return null;
   if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
   if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
@@ -364,7 +365,7 @@ function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string 
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="undo-preview">
       <Typography.Text>
-        {fmt(t.undoSummary, { workload: `${result.workload.kind}/${result.workload.name}`, from: result.fromRevision, to: result.toRevision, toName: result.toName })}
+        {fmt(t.undoSummary, { workload: nameOf(result.workload), from: result.fromRevision, to: result.toRevision, toName: result.toName })}
       </Typography.Text>
       {images.length > 0 && (
         <div>

@@ -7,11 +7,12 @@ import { Ago, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
 import { useT } from "../i18n";
 import { rolloutChange } from "../live";
-import { phaseColor, RolloutStateCell, stepText, WorkloadLink } from "../components/cells";
+import { phaseColor, stepText, WorkloadLink } from "../components/cells";
 import { rolloutPath } from "../components/paths";
 
-/** The states the State filter offers (a rollout can be in several). */
-const STATES = ["waiting", "progressing", "paused", "disabled", "idle"] as const;
+/** The states the State column shows and its filter offers, the same set (a rollout can be in several). */
+export const STATES = ["waiting", "progressing", "paused", "disabled", "idle"] as const;
+export type RolloutListState = (typeof STATES)[number];
 
 function inState(r: RolloutStatus, s: string): boolean {
   switch (s) {
@@ -29,13 +30,31 @@ function inState(r: RolloutStatus, s: string): boolean {
   return false;
 }
 
+/** The states a rollout is in, in the filter's order: what its State cell shows. */
+export const rolloutStates = (r: RolloutStatus): RolloutListState[] => STATES.filter((s) => inState(r, s));
+
+const STATE_COLOR: Record<RolloutListState, string> = { waiting: "warning", progressing: "processing", paused: "default", disabled: "default", idle: "default" };
+
+/** A rollout's State cell: a tag per state it is in, named as the filter names them. */
+export function RolloutStates({ r, text }: { r: RolloutStatus; text: Record<RolloutListState, string> }) {
+  return (
+    <>
+      {rolloutStates(r).map((s) => (
+        <Tag key={s} color={STATE_COLOR[s]} data-testid={`rollout-state-${s}`}>
+          {text[s]}
+        </Tag>
+      ))}
+    </>
+  );
+}
+
 export function Rollouts({ ns }: { ns: string }) {
   const t = useT();
   const list = usePoll(() => listAllRollouts(ns), [ns], { live: { namespace: ns, matches: rolloutChange() } });
   const query = useTableQuery(["phase", "state"]);
   const rows = (list.data ?? []).filter((r) => matches(query.q, r.name, r.workload.name));
   const phases = [...new Set((list.data ?? []).map((r) => r.phase || "-"))].sort();
-  const stateText: Record<(typeof STATES)[number], string> = {
+  const stateText: Record<RolloutListState, string> = {
     waiting: t.waitingApproval,
     progressing: t.releaseInProgress,
     paused: t.paused,
@@ -72,17 +91,18 @@ export function Rollouts({ ns }: { ns: string }) {
       title: t.step,
       sorter: (a, b) => compareValues(a.currentStepIndex || null, b.currentStepIndex || null),
       sortOrder: query.sortOrder("step"),
-      render: (_, r) => stepText(r),
+      // The step and the controller's state of it (StepPaused, StepUpgrade…).
+      render: (_, r) => (r.currentStepState && r.currentStepIndex ? `${stepText(r)} · ${r.currentStepState}` : stepText(r)),
     },
     {
       key: "state",
       title: t.state,
-      sorter: (a, b) => compareValues(a.currentStepState, b.currentStepState),
+      sorter: (a, b) => compareValues(rolloutStates(a).map((s) => stateText[s]).join(), rolloutStates(b).map((s) => stateText[s]).join()),
       sortOrder: query.sortOrder("state"),
       filters: STATES.map((s) => ({ text: stateText[s], value: s })),
       filteredValue: query.filtered("state"),
       onFilter: (v, r) => inState(r, String(v)),
-      render: (_, r) => <RolloutStateCell r={r} />,
+      render: (_, r) => <RolloutStates r={r} text={stateText} />,
     },
     {
       key: "updated",

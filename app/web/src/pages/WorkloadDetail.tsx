@@ -20,10 +20,10 @@ import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { containersOf, stateColor, stateLabel, type State } from "../workloadSummary";
-import { actionChanges, actionParams, apiNamespace, cellText, isClusterScoped, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
+import { actionChanges, actionParams, apiNamespace, cellText, controllerOf, isClusterScoped, originText, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
 import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../components/commands";
 import { toYaml } from "../yaml";
-import { stepText } from "../components/cells";
+import { OwnerLink, ownerText, stepText } from "../components/cells";
 import { rolloutPath } from "../components/paths";
 import { personSteps } from "../rolloutSteps";
 
@@ -63,6 +63,25 @@ export function scalePreview(t: Messages, from: number | undefined, to: number |
   const pods = to > from ? fmt(t.scaleUp, counts) : to < from ? fmt(t.scaleDown, counts) : fmt(t.scaleSame, counts);
   if (governing === undefined) return pods + ".";
   return pods + (governing ? fmt(t.scaleNotHeld, { name: governing.name }) : t.scaleNoRollout);
+}
+
+/**
+ * What a dialog says when a controller owns the object: it may undo the change. Given the owner's
+ * name as people read it (none: nothing to say), it adds that to another warning (the Rollout's).
+ */
+export function ownerWarning(t: Messages, owner: string | undefined) {
+  return (other: React.ReactNode): React.ReactNode => {
+    if (!owner) return other;
+    const note = <span data-testid="owner-warning">{fmt(t.ownerWarning, { owner })}</span>;
+    return other ? (
+      <>
+        <div>{note}</div>
+        <div>{other}</div>
+      </>
+    ) : (
+      note
+    );
+  };
 }
 
 /**
@@ -112,7 +131,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   // The pod whose logs the drawer shows (kept while it closes, so its content does not vanish first).
   const [logs, setLogs] = useState<{ target: LogTarget; open: boolean }>();
   const w = detail.data?.workload;
-  const kind = info ? typeLabel(info, types) : (w?.kind ?? type);
+  const kind = info ? typeLabel(info, types, t.locale) : (w?.kind ?? type);
   const done = (r?: unknown, text?: string) => {
     const msg = (r as { message?: string } | undefined)?.message;
     message.success(text || msg || t.done);
@@ -128,7 +147,11 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
     containers.filter((c) => (images[c.name] ?? "").trim() !== "" && images[c.name].trim() !== c.image).map((c) => [c.name, images[c.name].trim()]),
   );
   const imagesValid = Object.keys(newImages).length > 0 && Object.values(newImages).every((i) => !/\s/.test(i));
-  const warn = (action: Action) => rolloutWarning(t, action, governing);
+  // A controller that owns the object (a UnitedDeployment's subset) sets it from its own spec: every
+  // change here may be undone, which every dialog says.
+  const owner = controllerOf(w?.metadata);
+  const withOwner = ownerWarning(t, owner ? ownerText(owner, types, t.locale) : undefined);
+  const warn = (action: Action) => withOwner(rolloutWarning(t, action, governing));
   const listPath = `/workloads?ns=${encodeURIComponent(ns)}&type=${encodeURIComponent(type)}`;
 
   return (
@@ -209,6 +232,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     name={name}
                     w={w}
                     action={a}
+                    warning={withOwner(undefined)}
                     onDone={() => done(undefined, fmt(t.actionDone, { action: a.title }))}
                   />
                 ))}
@@ -219,7 +243,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                   permission={can.workload(type, "delete")}
                   title={`${t.delete} ${name}`}
                   command={cmd("delete")}
-                  warning={governing.data ? warn("delete") : undefined}
+                  warning={withOwner(governing.data ? rolloutWarning(t, "delete", governing) : undefined)}
                   ready={confirmName === name}
                   body={<Input aria-label={t.typeNameToConfirm} data-testid="delete-confirm-input" placeholder={t.typeNameToConfirm} value={confirmName} onChange={(e) => setConfirmName(e.target.value)} />}
                   run={() => deleteWorkload(apiNs, type, name)}
@@ -434,11 +458,14 @@ export function WorkloadSummary(props: {
       <Descriptions.Item label={t.scope}>
         <span data-testid="workload-scope">{isClusterScoped(info) ? t.scopeCluster : t.scopeNamespaced}</span>
       </Descriptions.Item>
-      {info.file && (
+      {controllerOf(w.metadata) && (
+        <Descriptions.Item label={t.managedBy}>
+          <OwnerLink owner={controllerOf(w.metadata)!} ns={props.ns} />
+        </Descriptions.Item>
+      )}
+      {info.source === "declared" && (
         <Descriptions.Item label={t.declaredIn}>
-          <Typography.Text code data-testid="declared-in">
-            {info.file}
-          </Typography.Text>
+          <span data-testid="declared-in">{originText(t, info)}</span>
         </Descriptions.Item>
       )}
       {!isClusterScoped(info) && (
@@ -547,7 +574,7 @@ export function ActionPreview({ current, result, action }: { current: Workload; 
  * parameters, the server's dry run as the preview (and the merge patch it amounts to as the
  * command), then the action.
  */
-export function DeclaredActionButton(props: { info: WorkloadType; ns: string; apiNs: string; name: string; w: Workload; action: DeclaredAction; onDone: () => void }) {
+export function DeclaredActionButton(props: { info: WorkloadType; ns: string; apiNs: string; name: string; w: Workload; action: DeclaredAction; warning?: React.ReactNode; onDone: () => void }) {
   const t = useT();
   const can = useCan();
   const { info, ns, apiNs, name, w, action } = props;
@@ -564,6 +591,7 @@ export function DeclaredActionButton(props: { info: WorkloadType; ns: string; ap
         declaredActionCommand(action, ns, name, preview ? actionChanges(w, preview as Workload, action).patch : undefined)
       }
       commandNote={t.actionCommandNote}
+      warning={props.warning}
       ready={params !== null}
       body={
         hasParams ? (

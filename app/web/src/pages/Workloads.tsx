@@ -11,15 +11,16 @@ import { useRefusedTypes, useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { workloadChange } from "../live";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
-import { apiNamespace, cellText, isClusterScoped, sortValue, typeFields, typeLabel } from "../workloadTypes";
+import { apiNamespace, cellText, controllerOf, isClusterScoped, originText, sortValue, typeFields, typeLabel } from "../workloadTypes";
+import { OwnerLink } from "../components/cells";
 
 /** A type's tab label: its name, and a tag when its objects are in no namespace. */
 export function TypeTabLabel({ ty, all }: { ty: WorkloadType; all: WorkloadType[] }) {
   const t = useT();
-  const label = typeLabel(ty, all);
+  const label = typeLabel(ty, all, t.locale);
   if (!isClusterScoped(ty)) return <>{label}</>;
   return (
-    <Tooltip title={fmt(t.clusterScopedHelp, { kind: ty.kind })}>
+    <Tooltip title={fmt(t.clusterScopedHelp, { kind: label })}>
       <span data-testid={`cluster-scoped-${ty.type}`}>
         {label} <Tag style={{ marginInlineEnd: 0 }}>{t.clusterScoped}</Tag>
       </span>
@@ -47,7 +48,7 @@ export function Workloads({ ns }: { ns: string }) {
             <ul style={{ margin: 0 }}>
               {refused.map((r) => (
                 <li key={r.file}>
-                  <Typography.Text code>{r.file}</Typography.Text> {r.refusal}
+                  <Typography.Text strong>{originText(t, r)}</Typography.Text> {r.refusal}
                 </li>
               ))}
             </ul>
@@ -121,7 +122,9 @@ export function fieldColumns(ty: WorkloadType, t: Messages, local: Local, sortOr
 
 function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
   const t = useT();
-  const { type, kind } = ty;
+  const types = useWorkloadTypes();
+  const { type } = ty;
+  const kind = typeLabel(ty, types, t.locale);
   // A cluster-scoped type's objects are under _cluster whatever namespace the page shows.
   const apiNs = apiNamespace(ty, ns);
   const [params] = useSearchParams();
@@ -184,6 +187,19 @@ function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
       },
     },
     ...fieldColumns(ty, t, local, query.sortOrder),
+    // The controller owning an object (a UnitedDeployment's subset), when one in the list has one.
+    ...((page?.items ?? []).some((w) => controllerOf(w.metadata))
+      ? [
+          {
+            key: "owner",
+            title: t.managedBy,
+            render: (_: unknown, w: CompactWorkload) => {
+              const owner = controllerOf(w.metadata);
+              return owner ? <OwnerLink owner={owner} ns={ns} /> : "-";
+            },
+          },
+        ]
+      : []),
     {
       key: "age",
       title: t.age,
