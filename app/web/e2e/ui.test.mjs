@@ -240,6 +240,39 @@ test("set image: the server's dry run previews the change before anything change
   await page.getByTestId("yaml").getByText("registry.k8s.io/pause:3.10").first().waitFor({ timeout: 15000 });
 });
 
+test("relative times follow the page's clock, with no request: the inbox's wait and the Rollout's last update", async () => {
+  // A context of its own whose clock the test owns (Date and timers faked, time flowing as usual).
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1440, height: 900 } });
+  await context.clock.install();
+  const p = await context.newPage();
+  try {
+    const cases = [
+      ["inbox", "/inbox", () => p.getByTestId("inbox-table").locator("tbody tr", { hasText: ns, has: p.getByRole("link", { name: "shop", exact: true }) }).getByTestId("age")],
+      ["rollout", `/rollouts/shop?ns=${ns}`, () => p.getByTestId("rollout-summary").getByTestId("age")],
+    ];
+    for (const [name, path, age] of cases) {
+      await p.goto(base + path);
+      await age().waitFor();
+      await p.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 15000 });
+      await p.waitForTimeout(1000); // the reload that follows the stream's ready
+      const before = await age().textContent();
+      const asked = [];
+      const onRequest = (r) => asked.push(new URL(r.url()).pathname);
+      p.on("request", onRequest);
+      // Two hours on: every age on the page reads hours, by the page's one ticking clock alone.
+      await context.clock.setSystemTime(Date.now() + 2 * 3600 * 1000);
+      await age().filter({ hasText: /^2h$/ }).waitFor({ timeout: 5000 });
+      const after = await age().textContent();
+      p.off("request", onRequest);
+      console.log(`${name}: the age read ${before}, then ${after} two hours later by the page's clock`);
+      assert.deepEqual(asked, [], `${name}: requests made while the ages moved on`);
+      await context.clock.setSystemTime(Date.now());
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 test("the rollout's waiting step is approved and the controller moves on", async () => {
   await page.goto(`${base}/rollouts/shop?ns=${ns}`);
   await page.getByTestId("step-timeline").waitFor();

@@ -238,6 +238,11 @@ const en = {
   paramMax: "at most {max}",
   paramRange: "from {min} to {max}",
   paramsInvalid: "Fill in the parameters first",
+  ageSeconds: "{n}s",
+  ageMinutes: "{n}m",
+  ageHours: "{n}h",
+  ageDays: "{n}d",
+  ageYears: "{n}y",
 };
 
 export type Messages = typeof en;
@@ -477,6 +482,11 @@ const zh: Messages = {
   paramMax: "不大于 {max}",
   paramRange: "{min} 到 {max} 之间",
   paramsInvalid: "请先填写参数",
+  ageSeconds: "{n} 秒",
+  ageMinutes: "{n} 分钟",
+  ageHours: "{n} 小时",
+  ageDays: "{n} 天",
+  ageYears: "{n} 年",
 };
 
 export const messages = { "en-US": en, "zh-CN": zh };

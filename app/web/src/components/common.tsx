@@ -3,7 +3,8 @@ import { Link } from "react-router-dom";
 import { Alert, Button, Card, Empty, Modal, Space, Spin, Table, Tag, Tooltip, Typography, type ButtonProps } from "antd";
 import { ApiError } from "../api/http";
 import type { KubeEvent, Permission, ReleaseStep, TemplateChange, WatchChange } from "../api/types";
-import { fmt, useT } from "../i18n";
+import { fmt, messages, useT, type Messages } from "../i18n";
+import { useClock } from "../clock";
 import { useLiveStreams } from "../live";
 
 export const REFRESH_MS = 5000;
@@ -384,27 +385,35 @@ export function Changes({ diff, title, testId = "template-diff" }: { diff: Templ
   );
 }
 
-/** How long ago a timestamp was, as people say it: "45s", "3m", "2h", "5d", "2y". */
-export function age(ts?: string | null, now = Date.now()): string {
+/** The units an age is said in (the locale's messages). */
+export type AgeUnits = Pick<Messages, "ageSeconds" | "ageMinutes" | "ageHours" | "ageDays" | "ageYears">;
+
+/** How long ago a timestamp was, as people say it: "45s", "3m", "2h", "5d", "2y" (in the units given). */
+export function age(ts?: string | null, now = Date.now(), units: AgeUnits = messages["en-US"]): string {
   if (!ts) return "-";
   const t = new Date(ts).getTime();
   if (Number.isNaN(t)) return "-";
   const s = Math.max(0, Math.floor((now - t) / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  if (s < 365 * 86400) return `${Math.floor(s / 86400)}d`;
-  return `${Math.floor(s / (365 * 86400))}y`;
+  const say = (unit: string, n: number) => fmt(unit, { n });
+  if (s < 60) return say(units.ageSeconds, s);
+  if (s < 3600) return say(units.ageMinutes, Math.floor(s / 60));
+  if (s < 86400) return say(units.ageHours, Math.floor(s / 3600));
+  if (s < 365 * 86400) return say(units.ageDays, Math.floor(s / 86400));
+  return say(units.ageYears, Math.floor(s / (365 * 86400)));
 }
 
-/** An age with the exact time on hover (and for screen readers, as a time element). */
+/**
+ * An age with the exact time on hover (and for screen readers, as a time element). It follows the
+ * app's one clock (src/clock.ts): it moves on by itself, without a request.
+ */
 export function Ago({ ts }: { ts?: string | null }) {
-  if (!ts || ts.startsWith("0001-")) return <>-</>;
-  const d = new Date(ts);
-  if (Number.isNaN(d.getTime())) return <>-</>;
+  const t = useT();
+  const valid = !!ts && !ts.startsWith("0001-") && !Number.isNaN(new Date(ts).getTime());
+  const text = useClock((now) => (valid ? age(ts, now, t) : "-"));
+  if (!valid) return <>-</>;
   return (
-    <time dateTime={ts} title={d.toLocaleString()}>
-      {age(ts)}
+    <time dateTime={ts} title={new Date(ts).toLocaleString(t.locale)} data-testid="age">
+      {text}
     </time>
   );
 }
