@@ -56,10 +56,13 @@ type Info struct {
 	// beside Kruise's statefulsets).
 	Resource string `json:"resource,omitempty"`
 	// GVK is the Kubernetes group, version and kind served.
-	GVK          schema.GroupVersionKind `json:"-"`
-	APIVersion   string                  `json:"apiVersion"`
-	Kind         string                  `json:"kind"`
-	Capabilities Capabilities            `json:"capabilities"`
+	GVK        schema.GroupVersionKind `json:"-"`
+	APIVersion string                  `json:"apiVersion"`
+	Kind       string                  `json:"kind"`
+	// Titles are the type's name in other languages, by language tag (zh-CN); in English, and
+	// where none is given, the UI names it by its kind.
+	Titles       map[string]string `json:"titles,omitempty"`
+	Capabilities Capabilities      `json:"capabilities"`
 	// Source is builtin (a Go adapter) or declared (a YAML declaration, File); refused is a
 	// declaration not served, Refusal saying why (the last good one of its type, if any, is).
 	Source  string `json:"source" enum:"builtin,declared,refused"`

@@ -31,6 +31,8 @@ type Declaration struct {
 	Group    string `json:"group"`
 	Version  string `json:"version"`
 	Kind     string `json:"kind"`
+	// Titles are the type's name in other languages (zh-CN); in English it is named by its kind.
+	Titles map[string]string `json:"titles,omitempty"`
 	// Scope is Namespaced (default) or adapters.Cluster; a cluster-scoped type is served under the
 	// namespace segment _cluster.
 	Scope        string                `json:"scope,omitempty"`
@@ -205,6 +207,17 @@ func (d *Declaration) check() []error {
 	if len(d.States) > 0 && d.State == "" {
 		bad("states", "lists what the state expression gives: set state too")
 	}
+	// titles checks a titles map: languages the UI has, and no empty title.
+	titles := func(field string, m map[string]string) {
+		for lang, title := range m {
+			if !slices.Contains(adapters.Languages, lang) {
+				bad(field+".titles", "%q is not a language the dashboard has (%s; English is title)", lang, strings.Join(adapters.Languages, ", "))
+			} else if strings.TrimSpace(title) == "" {
+				bad(field+".titles", "the %s title is empty", lang)
+			}
+		}
+	}
+	titles("type", d.Titles)
 	seen := map[string]bool{}
 	// name checks a column's or an action's name: a DNS-1123 label, once per kind.
 	name := func(field, kind, n string) {
@@ -219,6 +232,7 @@ func (d *Declaration) check() []error {
 	for i, c := range d.Columns {
 		field := fmt.Sprintf("columns[%d]", i)
 		name(field, "column", c.Name)
+		titles(field, c.Titles)
 		if c.Expression == "" {
 			bad(field+".expression", "required")
 		}
@@ -229,6 +243,7 @@ func (d *Declaration) check() []error {
 	for i, a := range d.Actions {
 		field := fmt.Sprintf("actions[%d]", i)
 		name(field, "action", a.Name)
+		titles(field, a.Titles)
 		if a.PatchType != "" && a.PatchType != "merge" && a.PatchType != "json" {
 			bad(field+".patchType", "must be merge or json, got %q", a.PatchType)
 		}
@@ -248,6 +263,7 @@ func (d *Declaration) check() []error {
 				bad(pf+".name", "required and unique, got %q", p.Name)
 			}
 			params[p.Name] = true
+			titles(pf, p.Titles)
 			if !slices.Contains(paramTypes, p.Type) {
 				bad(pf+".type", "must be one of %s, got %q", strings.Join(paramTypes, ", "), p.Type)
 			}

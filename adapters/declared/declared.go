@@ -44,7 +44,7 @@ func New(c *adapters.Cluster, d *Declaration) (adapters.Adapter, error) {
 		return nil, err
 	}
 	info := adapters.Info{
-		Type: d.Type, Plural: d.Plural, Resource: d.Resource, GVK: d.GVK(), Capabilities: d.Capabilities,
+		Type: d.Type, Plural: d.Plural, Resource: d.Resource, GVK: d.GVK(), Titles: d.Titles, Capabilities: d.Capabilities,
 		Source: adapters.SourceDeclared, Scope: d.Scope, File: d.file, Columns: []adapters.Column{},
 	}
 	switch {

@@ -685,6 +685,9 @@ export interface components {
             patchType: "merge" | "json";
             subresource?: string;
             title: string;
+            titles?: {
+                [key: string]: string;
+            };
         };
         ActionResult: {
             action: string;
@@ -1295,6 +1298,9 @@ export interface components {
             name: string;
             required?: boolean;
             title?: string;
+            titles?: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             type: "string" | "integer" | "boolean";
         };
@@ -2014,6 +2020,9 @@ export interface components {
             /** @enum {string} */
             source: "builtin" | "declared" | "refused";
             states: string[];
+            titles?: {
+                [key: string]: string;
+            };
             type: string;
         };
         WorkloadWithPods: {
