@@ -20,6 +20,8 @@ import served from "./api/workloadTypes.json";
 // Server-side renders of the pages' parts: what they say, and what they never say.
 
 const t = messages["en-US"];
+/** The text of rendered HTML (tags dropped). */
+const text = (html: string) => html.replace(/<[^>]*>/g, "");
 const routed = (el: React.ReactElement, path = "/") => renderToString(h(MemoryRouter, { initialEntries: [path] }, el));
 
 const step = (index: number, replicas: RolloutStep["replicas"], manual = true): RolloutStep => ({ index, replicas, traffic: null, pauseSeconds: manual ? null : 30, manual, matches: 0 });
@@ -121,7 +123,8 @@ describe("the release a preview announces", () => {
   it("names the Rollout and the steps that wait for a person", () => {
     const html = renderToString(h(ReleaseNote, { rollout: "shop", startsRelease: true, steps }));
     expect(html).toContain('data-testid="starts-release"');
-    expect(html).toContain("This starts a new release under Rollout shop");
+    expect(text(html)).toContain("This starts a new release under Rollout shop");
+    expect(html).toContain('Rollout <span translate="no">shop</span>'); // the name is marked as a name
     expect(html).toContain("approval at step 1.");
     expect(html).toContain('data-testid="release-steps"');
     expect(html).toContain("pauses 60s");

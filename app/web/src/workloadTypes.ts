@@ -21,10 +21,18 @@ export const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVe
  * The name a type is shown by: its kind, with its apiVersion when a built-in type has the same
  * kind (the apps/v1 StatefulSet beside Kruise's Advanced StatefulSet, which keeps the plain name).
  */
-export function typeLabel(ty: WorkloadType, all: WorkloadType[]): string {
+export function typeLabel(ty: WorkloadType, all: WorkloadType[], locale?: Locale): string {
+  const own = locale && ty.titles?.[locale];
+  if (own) return own;
   const clash = isDeclared(ty) && all.some((o) => o.type !== ty.type && o.kind === ty.kind);
   return clash ? `${ty.kind} (${ty.apiVersion})` : ty.kind;
 }
+
+/** Whether the type is named by its kind (an API name, not words of the page's language). */
+export const namedByKind = (ty: WorkloadType, locale: Locale) => !ty.titles?.[locale];
+
+/** A declared action's or parameter's title in the locale (English when it gives none in it). */
+export const localTitle = (x: { name: string; title?: string; titles?: Record<string, string> }, locale: Locale) => x.titles?.[locale] || x.title || x.name;
 
 /** One column of a type, read from a compact item's columns. */
 export interface Field {

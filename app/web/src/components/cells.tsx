@@ -3,6 +3,8 @@ import { Tag } from "antd";
 import type { RolloutRow } from "../api/types";
 import { useT } from "../i18n";
 import { workloadPath } from "./paths";
+import { Raw } from "./raw";
+import { ApiValue } from "./values";
 
 // A rollout's cells, shared by the pages that list or show rollouts (Overview, Rollouts, Inbox,
 // the Rollout and workload pages).
@@ -14,7 +16,13 @@ export const stepText = (r: RolloutRow) => (r.currentStepIndex ? `${r.currentSte
 export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
   const text = `${r.workload.kind}/${r.workload.name}`;
   const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
-  return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
+  return to ? (
+    <Link to={to} data-testid="rollout-workload-link" translate="no">
+      {text}
+    </Link>
+  ) : (
+    <Raw>{text}</Raw>
+  );
 }
 
 /** A rollout's state: the step state, and tags for waiting (only when it is), paused, disabled. */
@@ -22,9 +30,18 @@ export function RolloutStateCell({ r }: { r: RolloutRow }) {
   const t = useT();
   return (
     <>
-      {r.currentStepState || "-"} {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
+      <ApiValue kind="stepState" value={r.currentStepState} /> {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
       {r.paused && <Tag>{t.paused}</Tag>} {r.disabled && <Tag>{t.disabled}</Tag>}
     </>
+  );
+}
+
+/** A rollout's phase, in the page's language, in its tag. */
+export function PhaseTag({ r, testId }: { r: RolloutRow; testId?: string }) {
+  return (
+    <Tag color={phaseColor(r)} data-testid={testId}>
+      <ApiValue kind="rolloutPhase" value={r.phase} />
+    </Tag>
   );
 }
 

@@ -5,7 +5,12 @@ import { ApiError } from "../api/http";
 import type { KubeEvent, Permission, ReleaseStep, TemplateChange, WatchChange } from "../api/types";
 import { fmt, messages, useT, type Messages } from "../i18n";
 import { useClock } from "../clock";
+import { useFocusOnNavigation } from "../focus";
 import { useLiveStreams } from "../live";
+import { Raw, rawFmt } from "./raw";
+import { ApiValue } from "./values";
+
+export { Raw };
 
 export const REFRESH_MS = 5000;
 /** In live mode, how often what the stream does not carry (metrics, pods, events) is refreshed. */
@@ -106,13 +111,18 @@ export function ErrorAlert({ error }: { error: unknown }) {
       type="error"
       showIcon
       role="alert"
-      message={`${t.error}: ${e.code}`}
+      message={
+        <>
+          {t.error}: <Raw>{e.code}</Raw>
+        </>
+      }
       description={
         <Space direction="vertical">
-          <span data-testid="error-message">{e.message}</span>
+          {/* The server's words (in English). */}
+          <span data-testid="error-message" translate="no">{e.message}</span>
           {e.traceId && (
             <span>
-              {t.traceId}: <Typography.Text copyable code data-testid="trace-id">{e.traceId}</Typography.Text>
+              {t.traceId}: <Typography.Text copyable code data-testid="trace-id" translate="no">{e.traceId}</Typography.Text>
             </span>
           )}
         </Space>
@@ -171,7 +181,8 @@ export interface Preview {
  */
 export function ActionButton(props: {
   label: string;
-  title: string;
+  /** The dialog's title (the object's name in it marked Raw). */
+  title: React.ReactNode;
   /**
    * The equivalent command; a function is given the preview's answer once it has one (a command
    * only the server's dry run tells); undefined: none is shown (commandNote says why).
@@ -277,7 +288,7 @@ export function ActionButton(props: {
           {props.warning && <Alert type="warning" showIcon message={props.warning} data-testid="action-warning" />}
           {command !== undefined && (
             <div>
-              {t.command}: <Typography.Text code copyable data-testid="command">{command}</Typography.Text>
+              {t.command}: <Typography.Text code copyable data-testid="command" translate="no">{command}</Typography.Text>
             </div>
           )}
           {props.commandNote && <Typography.Text data-testid="command-note">{props.commandNote}</Typography.Text>}
@@ -332,7 +343,7 @@ export function ReleaseSteps({ steps }: { steps: ReleaseStep[] }) {
             s.waitsForPerson ? (
               <Tag color="warning" data-testid="step-waits-for-person">{t.waitsForPerson}</Tag>
             ) : s.pause && s.pause !== "manual" ? (
-              fmt(t.pausesFor, { time: s.pause })
+              fmt(t.pausesFor, { time: duration(s.pause, t) })
             ) : (
               t.goesOn
             ),
@@ -347,8 +358,8 @@ export function ReleaseNote({ rollout, startsRelease, steps, explanation }: { ro
   const t = useT();
   // The server's explanation says what the Rollout controller will do (cancel, roll back at once,
   // restart from step 1, ...): shown as it is.
-  const detail = explanation ? <span data-testid="release-explanation">{explanation}</span> : undefined;
-  if (!startsRelease) return <Alert type="info" showIcon message={rollout ? fmt(t.noRelease, { name: rollout }) : t.noReleaseAction} description={detail} data-testid="no-release" />;
+  const detail = explanation ? <span data-testid="release-explanation" translate="no">{explanation}</span> : undefined;
+  if (!startsRelease) return <Alert type="info" showIcon message={rollout ? rawFmt(t.noRelease, { name: rollout }) : t.noReleaseAction} description={detail} data-testid="no-release" />;
   const waits = waitingSteps(steps);
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
@@ -356,7 +367,7 @@ export function ReleaseNote({ rollout, startsRelease, steps, explanation }: { ro
         type="warning"
         showIcon
         data-testid="starts-release"
-        message={waits ? fmt(t.startsReleaseWaits, { name: rollout, steps: waits }) : fmt(t.startsReleaseNoWait, { name: rollout })}
+        message={waits ? rawFmt(t.startsReleaseWaits, { name: rollout, steps: waits }) : rawFmt(t.startsReleaseNoWait, { name: rollout })}
         description={detail}
       />
       {steps.length > 0 && <ReleaseSteps steps={steps} />}
@@ -377,9 +388,9 @@ export function Changes({ diff, title, testId = "template-diff" }: { diff: Templ
       dataSource={diff}
       locale={{ emptyText: t.empty }}
       columns={[
-        { title: t.field, render: (_, d) => <Typography.Text code>{d.path}</Typography.Text> },
-        { title: t.from, render: (_, d) => <span style={{ wordBreak: "break-all" }}>{d.from || "-"}</span> },
-        { title: t.to, render: (_, d) => <span style={{ wordBreak: "break-all" }}>{d.to || "-"}</span> },
+        { title: t.field, render: (_, d) => <Typography.Text code translate="no">{d.path}</Typography.Text> },
+        { title: t.from, render: (_, d) => <span style={{ wordBreak: "break-all" }} translate="no">{d.from || "-"}</span> },
+        { title: t.to, render: (_, d) => <span style={{ wordBreak: "break-all" }} translate="no">{d.to || "-"}</span> },
       ]}
     />
   );
@@ -400,6 +411,12 @@ export function age(ts?: string | null, now = Date.now(), units: AgeUnits = mess
   if (s < 86400) return say(units.ageHours, Math.floor(s / 3600));
   if (s < 365 * 86400) return say(units.ageDays, Math.floor(s / 86400));
   return say(units.ageYears, Math.floor(s / (365 * 86400)));
+}
+
+/** A duration as the API writes it ("60s"), in the locale's units; anything else as it is. */
+export function duration(d: string, units: AgeUnits = messages["en-US"]): string {
+  const s = /^(\d+)s$/.exec(d);
+  return s ? fmt(units.ageSeconds, { n: Number(s[1]) }) : d;
 }
 
 /**
@@ -435,9 +452,10 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
           locale={{ emptyText: t.empty }}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           columns={[
-            { title: t.type, render: (_, e) => <Tag color={e.type === "Warning" ? "warning" : "default"}>{e.type}</Tag> },
-            { title: t.reason, dataIndex: "reason" },
-            { title: t.message, dataIndex: "message" },
+            { title: t.type, render: (_, e) => <Tag color={e.type === "Warning" ? "warning" : "default"}><ApiValue kind="eventType" value={e.type} /></Tag> },
+            // What the controllers wrote, as they wrote it.
+            { title: t.reason, render: (_, e) => <Raw>{e.reason}</Raw> },
+            { title: t.message, render: (_, e) => <Raw>{e.message}</Raw> },
             { title: t.count, dataIndex: "count" },
             {
               title: t.lastSeen,
@@ -446,7 +464,7 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
                 return <Ago ts={ts} />;
               },
             },
-            { title: t.source, dataIndex: "source" },
+            { title: t.source, render: (_, e) => <Raw>{e.source}</Raw> },
           ]}
         />
       </Loadable>
@@ -454,14 +472,20 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
   );
 }
 
-/** The page's one h1; it also names the browser tab. */
-export function Title({ children }: { children: string }) {
+/**
+ * The page's one h1; it also names the browser tab (label, or children when they are a string).
+ * It takes focus when the page is reached by a navigation (src/focus.ts).
+ */
+export function Title({ children, label }: { children: React.ReactNode; label?: string }) {
   const t = useT();
+  const ref = useRef<HTMLHeadingElement>(null);
+  const text = label ?? (typeof children === "string" ? children : "");
   useEffect(() => {
-    document.title = `${children} · ${t.title}`;
-  }, [children, t]);
+    document.title = `${text} · ${t.title}`;
+  }, [text, t]);
+  useFocusOnNavigation(ref);
   return (
-    <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+    <Typography.Title ref={ref} tabIndex={-1} level={1} style={{ fontSize: 24, marginTop: 0 }}>
       {children}
     </Typography.Title>
   );

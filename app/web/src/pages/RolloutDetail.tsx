@@ -15,13 +15,15 @@ import {
 } from "../api/rollout";
 import { getWorkload } from "../api/workload";
 import type { ActionResult, RestartResult, Revision, RolloutStatus, UndoResult, WatchChange } from "../api/types";
-import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
+import { ActionButton, Ago, Changes, duration, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
 import { rolloutCommands } from "../components/commands";
 import { fmt, useT } from "../i18n";
 import { stepText, WorkloadLink } from "../components/cells";
+import { Raw, rawFmt } from "../components/raw";
+import { ApiValue } from "../components/values";
 import { personSteps, stepTarget } from "../rolloutSteps";
 
 export function RolloutDetail({ ns }: { ns: string }) {
@@ -63,20 +65,23 @@ export function RolloutDetail({ ns }: { ns: string }) {
   // kubectl's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
   const workloadResource = types.find((ty) => ty.type === wtype)?.commands.resource ?? wtype;
   const revisions = (history.data?.revisions ?? []).filter((r) => !r.current);
+  const titled = (verb: string) => <>{verb} <Raw>{name}</Raw></>;
 
   return (
     <>
-      <Title>{`${t.rollout} ${ns}/${name}`}</Title>
+      <Title label={`${t.rollout} ${ns}/${name}`}>
+        {t.rollout} <Raw>{`${ns}/${name}`}</Raw>
+      </Title>
       <Loadable loading={status.loading} error={status.error} back={{ to: `/rollouts?ns=${encodeURIComponent(ns)}`, label: t.backToRollouts }} onRetry={() => void status.reload()}>
         {st && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
             <Card title={t.status}>
               <Descriptions size="small" column={3} data-testid="rollout-summary">
-                <Descriptions.Item label={t.phase}><Tag color={st.active ? "processing" : "success"} data-testid="rollout-phase">{st.phase || "-"}</Tag></Descriptions.Item>
-                <Descriptions.Item label={t.strategy}>{st.strategy}</Descriptions.Item>
+                <Descriptions.Item label={t.phase}><Tag color={st.active ? "processing" : "success"} data-testid="rollout-phase"><ApiValue kind="rolloutPhase" value={st.phase} /></Tag></Descriptions.Item>
+                <Descriptions.Item label={t.strategy}><ApiValue kind="strategy" value={st.strategy} /></Descriptions.Item>
                 <Descriptions.Item label={t.workload}><WorkloadLink r={st} ns={ns} /></Descriptions.Item>
                 <Descriptions.Item label={t.step}>{stepText(st)}</Descriptions.Item>
-                <Descriptions.Item label={t.state}><span data-testid="rollout-state">{st.currentStepState || "-"}</span></Descriptions.Item>
+                <Descriptions.Item label={t.state}><ApiValue kind="stepState" value={st.currentStepState} testId="rollout-state" /></Descriptions.Item>
                 {/* Counts of a release only while one is in progress (else they are stale or zero). */}
                 {st.active && (
                   <Descriptions.Item label={t.updated}>
@@ -84,24 +89,24 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   </Descriptions.Item>
                 )}
                 <Descriptions.Item label={t.lastUpdate}><Ago ts={st.lastUpdateTime} /></Descriptions.Item>
-                <Descriptions.Item label={t.message} span={3}>{st.message}</Descriptions.Item>
+                <Descriptions.Item label={t.message} span={3}><Raw>{st.message}</Raw></Descriptions.Item>
               </Descriptions>
               {st.waitingForApproval && <Alert type="warning" showIcon message={t.waitingApproval} data-testid="waiting-approval" style={{ marginTop: 8 }} />}
               <Space style={{ marginTop: 12 }} wrap>
                 {st.waitingForApproval && (
-                  <ActionButton type="primary" testId="approve-button" permission={can.rollout("approve")} label={t.approve} title={`${t.approve} ${name}`} command={cmd.approve} run={() => approveRollout(ns, name)} onDone={done} />
+                  <ActionButton type="primary" testId="approve-button" permission={can.rollout("approve")} label={t.approve} title={titled(t.approve)} command={cmd.approve} run={() => approveRollout(ns, name)} onDone={done} />
                 )}
                 {st.paused ? (
-                  <ActionButton testId="resume-button" permission={can.rollout("resume")} label={t.resume} title={`${t.resume} ${name}`} command={cmd.resume} run={() => resumeRollout(ns, name)} onDone={done} />
+                  <ActionButton testId="resume-button" permission={can.rollout("resume")} label={t.resume} title={titled(t.resume)} command={cmd.resume} run={() => resumeRollout(ns, name)} onDone={done} />
                 ) : (
-                  <ActionButton testId="pause-button" permission={can.rollout("pause")} label={t.pauseRollout} title={`${t.pauseRollout} ${name}`} command={cmd.pause} run={() => pauseRollout(ns, name)} onDone={done} />
+                  <ActionButton testId="pause-button" permission={can.rollout("pause")} label={t.pauseRollout} title={titled(t.pauseRollout)} command={cmd.pause} run={() => pauseRollout(ns, name)} onDone={done} />
                 )}
                 <ActionButton
                   danger
                   testId="undo-button"
                   permission={can.workload(wtype, "undo")}
                   label={t.undo}
-                  title={`${t.undo} ${name}`}
+                  title={titled(t.undo)}
                   command={undoCommand}
                   body={
                     <Space direction="vertical" style={{ width: "100%" }}>
@@ -135,7 +140,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   label={t.restart}
                   testId="restart-button"
                   permission={can.workload(wtype, "restart")}
-                  title={`${t.restart} ${st.workload.kind}/${st.workload.name}`}
+                  title={<>{t.restart} <Raw>{`${st.workload.kind}/${st.workload.name}`}</Raw></>}
                   command={cmd.restart(workloadResource, st.workload.name)}
                   preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
                   run={() => restartRollout(ns, name)}
@@ -146,10 +151,11 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.promote}
                     testId="promote-button"
                     permission={can.rollout("promote")}
-                    title={`${t.promote} ${name}`}
+                    title={titled(t.promote)}
                     command={cmd.promote(subStatus, promoteTo ?? st.steps.length)}
                     body={
                       <InputNumber
+                        controls={false}
                         aria-label={t.promoteTo}
                         placeholder={t.promoteTo}
                         data-testid="promote-to-input"
@@ -169,7 +175,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.enable}
                     testId="enable-button"
                     permission={can.rollout("enable")}
-                    title={`${t.enable} ${name}`}
+                    title={titled(t.enable)}
                     command={cmd.enable}
                     run={() => setRolloutDisabled(ns, name, false)}
                     onDone={done}
@@ -180,7 +186,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.disable}
                     testId="disable-button"
                     permission={can.rollout("disable")}
-                    title={`${t.disable} ${name}`}
+                    title={titled(t.disable)}
                     command={cmd.disable}
                     run={() => setRolloutDisabled(ns, name, true)}
                     onDone={done}
@@ -202,9 +208,9 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   locale={{ emptyText: t.empty }}
                   columns={[
                     { title: t.revision, dataIndex: "revision" },
-                    { title: t.name, dataIndex: "name" },
-                    { title: t.images, render: (_, r) => r.images.join(", ") },
-                    { title: t.changeCause, render: (_, r) => r.changeCause ?? "-" },
+                    { title: t.name, render: (_, r) => <Raw>{r.name}</Raw> },
+                    { title: t.images, render: (_, r) => <Raw>{r.images.join(", ")}</Raw> },
+                    { title: t.changeCause, render: (_, r) => <Raw>{r.changeCause ?? "-"}</Raw> },
                     { title: t.created, render: (_, r) => <Ago ts={r.created} /> },
                     {
                       title: "",
@@ -256,14 +262,14 @@ export function StepTimeline({ st }: { st: RolloutStatus }) {
                   {t.stepWaiting}
                 </Tag>
               )}
-              {isCurrent && !waiting && <Tag color="processing">{st.currentStepState || t.current}</Tag>}
+              {isCurrent && !waiting && <Tag color="processing">{st.currentStepState ? <ApiValue kind="stepState" value={st.currentStepState} /> : t.current}</Tag>}
             </Space>
           ),
           description: [
             s.traffic ? `${t.traffic} ${s.traffic}` : null,
             // A manual pause on a last step at 100% is not a wait: the controller goes on.
-            waitsFor.get(s.index) ? `${t.pause}: ${t.manual}` : s.manual ? t.goesOn : `${t.pause}: ${s.pauseSeconds}s`,
-            isCurrent && st.autoResumeAt ? fmt(t.resumesAt, { time: new Date(st.autoResumeAt).toLocaleTimeString() }) : null,
+            waitsFor.get(s.index) ? `${t.pause}: ${t.manual}` : s.manual ? t.goesOn : `${t.pause}: ${duration(`${s.pauseSeconds}s`, t)}`,
+            isCurrent && st.autoResumeAt ? fmt(t.resumesAt, { time: new Date(st.autoResumeAt).toLocaleTimeString(t.locale, { hourCycle: "h23" }) }) : null,
           ]
             .filter(Boolean)
             .join(" · "),
@@ -298,12 +304,12 @@ function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string 
   const t = useT();
   if (!result) return null;
   if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
-  if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
+  if (!result.changed) return <Alert type="info" showIcon message={<>{t.noChange} <Raw>{result.message}</Raw></>} data-testid="no-change" />;
   const images = Object.entries(result.images ?? {});
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="undo-preview">
       <Typography.Text>
-        {fmt(t.undoSummary, { workload: `${result.workload.kind}/${result.workload.name}`, from: result.fromRevision, to: result.toRevision, toName: result.toName })}
+        {rawFmt(t.undoSummary, { workload: `${result.workload.kind}/${result.workload.name}`, from: result.fromRevision, to: result.toRevision, toName: result.toName })}
       </Typography.Text>
       {images.length > 0 && (
         <div>
@@ -311,7 +317,7 @@ function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string 
           <ul style={{ margin: 0 }}>
             {images.map(([c, i]) => (
               <li key={c}>
-                {c}: <Typography.Text code>{i}</Typography.Text>
+                <Raw>{c}</Raw>: <Typography.Text code translate="no">{i}</Typography.Text>
               </li>
             ))}
           </ul>
@@ -328,7 +334,7 @@ function RestartPreview({ result, rollout }: { result: RestartResult; rollout: s
   if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="restart-preview">
-      {result.message && <Typography.Text>{result.message}</Typography.Text>}
+      {result.message && <Typography.Text translate="no">{result.message}</Typography.Text>}
       <ReleaseNote rollout={rollout} startsRelease={result.startsRelease === true} steps={result.steps ?? []} explanation={result.explanation} />
     </Space>
   );

@@ -20,7 +20,9 @@ import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { containersOf, stateColor, stateLabel, type State } from "../workloadSummary";
-import { actionChanges, actionParams, apiNamespace, cellText, isClusterScoped, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
+import { actionChanges, actionParams, apiNamespace, cellText, isClusterScoped, localTitle, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
+import { Raw, rawFmt } from "../components/raw";
+import { ApiValue, TypeName } from "../components/values";
 import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../components/commands";
 import { toYaml } from "../yaml";
 import { stepText } from "../components/cells";
@@ -30,7 +32,13 @@ import { personSteps } from "../rolloutSteps";
 type Action = WorkloadAction;
 
 /** What the confirm dialog of an action says about the Rollout governing the workload. */
-export function rolloutWarning(t: Messages, action: Action, rollout: { data?: WorkloadRollout | null; error: unknown; loading: boolean }): React.ReactNode {
+export function rolloutWarning(
+  t: Messages,
+  action: Action,
+  rollout: { data?: WorkloadRollout | null; error: unknown; loading: boolean },
+  // The page marks the Rollout's name as a name (rawFmt); the tests read plain text (fmt).
+  f: (message: string, values: Record<string, string | number>) => React.ReactNode = fmt,
+): React.ReactNode {
   if (rollout.error) {
     const why = rollout.error instanceof Error ? rollout.error.message : String(rollout.error);
     return `${t.rolloutUnknown} ${why}`;
@@ -39,19 +47,22 @@ export function rolloutWarning(t: Messages, action: Action, rollout: { data?: Wo
   const r = rollout.data;
   if (!r) return undefined;
   const st = r.status;
-  if (action === "delete") return fmt(t.deleteUnderRollout, { name: r.name });
-  if (st.disabled) return fmt(t.rolloutDisabledNote, { name: r.name });
+  if (action === "delete") return f(t.deleteUnderRollout, { name: r.name, reason: "Workload Not Found" });
+  if (st.disabled) return f(t.rolloutDisabledNote, { name: r.name });
   const waits = waitingSteps(personSteps(st));
   const steps = waits ? fmt(t.rolloutStepsWait, { steps: waits }) : t.rolloutStepsNoWait;
   switch (action) {
     case "scale":
-      return st.active ? fmt(t.scaleUnderRolloutActive, { name: r.name, step: stepText(st) }) : fmt(t.scaleUnderRollout, { name: r.name });
+      return st.active ? f(t.scaleUnderRolloutActive, { name: r.name, step: stepText(st) }) : f(t.scaleUnderRollout, { name: r.name });
     case "restart":
-      return `${fmt(t.restartUnderRollout, { name: r.name })} ${steps}`;
+      return join(f(t.restartUnderRollout, { name: r.name }), steps);
     case "setImage":
-      return `${fmt(t.setImageUnderRollout, { name: r.name })} ${steps}`;
+      return join(f(t.setImageUnderRollout, { name: r.name }), steps);
   }
 }
+
+/** Two parts of a message, one after the other: text stays text. */
+const join = (a: React.ReactNode, b: string): React.ReactNode => (typeof a === "string" ? `${a} ${b}` : <>{a} {b}</>);
 
 /**
  * The compact item of one object: its columns and state, computed on the server
@@ -100,7 +111,8 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   // The pod whose logs the drawer shows (kept while it closes, so its content does not vanish first).
   const [logs, setLogs] = useState<{ target: LogTarget; open: boolean }>();
   const w = detail.data?.workload;
-  const kind = info ? typeLabel(info, types) : (w?.kind ?? type);
+  const kind = info ? typeLabel(info, types, t.locale) : (w?.kind ?? type);
+  const kindNode = info ? <TypeName ty={info} all={types} /> : <Raw>{kind}</Raw>;
   const done = (r?: unknown, text?: string) => {
     const msg = (r as { message?: string } | undefined)?.message;
     message.success(text || msg || t.done);
@@ -116,12 +128,19 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
     containers.filter((c) => (images[c.name] ?? "").trim() !== "" && images[c.name].trim() !== c.image).map((c) => [c.name, images[c.name].trim()]),
   );
   const imagesValid = Object.keys(newImages).length > 0 && Object.values(newImages).every((i) => !/\s/.test(i));
-  const warn = (action: Action) => rolloutWarning(t, action, governing);
+  const warn = (action: Action) => rolloutWarning(t, action, governing, rawFmt);
+  const titled = (verb: string) => (
+    <>
+      {verb} <Raw>{name}</Raw>
+    </>
+  );
   const listPath = `/workloads?ns=${encodeURIComponent(ns)}&type=${encodeURIComponent(type)}`;
 
   return (
     <>
-      <Title>{cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}</Title>
+      <Title label={cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}>
+        {kindNode} <Raw>{cluster ? name : `${ns}/${name}`}</Raw>
+      </Title>
       <Loadable loading={detail.loading} error={detail.error} back={{ to: listPath, label: t.backToWorkloads }} onRetry={() => void detail.reload()}>
         {w && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
@@ -133,11 +152,11 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     label={t.scale}
                     testId="scale-button"
                     permission={can.workload(type, "scale")}
-                    title={`${t.scale} ${name}`}
+                    title={titled(t.scale)}
                     command={cmd("scale", { replicas: replicas ?? undefined })}
                     warning={warn("scale")}
                     ready={replicas !== null && replicas >= 0}
-                    body={<InputNumber aria-label={t.replicas} data-testid="replicas-input" min={0} precision={0} value={replicas} onChange={(v) => setReplicas(v)} />}
+                    body={<InputNumber controls={false} aria-label={t.replicas} data-testid="replicas-input" min={0} precision={0} value={replicas} onChange={(v) => setReplicas(v)} />}
                     run={() => scaleWorkload(apiNs, type, name, replicas ?? 0)}
                     onDone={() => done()}
                   />
@@ -147,9 +166,9 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     label={t.restart}
                     testId="restart-button"
                     permission={can.workload(type, "restart")}
-                    title={`${t.restart} ${name}`}
+                    title={titled(t.restart)}
                     command={cmd("restart")}
-                    commandNote={cmd("restart") === undefined ? t.restartDeclaredNote : undefined}
+                    commandNote={cmd("restart") === undefined ? rawFmt(t.restartDeclaredNote, { annotation: "kubectl.kubernetes.io/restartedAt" }) : undefined}
                     warning={warn("restart")}
                     run={() => restartWorkload(apiNs, type, name)}
                     onDone={() => done()}
@@ -160,7 +179,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     label={t.setImage}
                     testId="set-image-button"
                     permission={can.workload(type, "setImage")}
-                    title={`${t.setImage} ${name}`}
+                    title={titled(t.setImage)}
                     command={cmd("setImage", { images: newImages })}
                     commandNote={cmd("setImage") === undefined ? t.setImageDeclaredNote : undefined}
                     warning={warn("setImage")}
@@ -176,7 +195,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                       const res = r as SetImageResult;
                       setImages({});
                       done(res);
-                      if (res?.rollout?.startsRelease) message.info(fmt(t.releaseStarted, { name: res.rollout.name }));
+                      if (res?.rollout?.startsRelease) message.info(rawFmt(t.releaseStarted, { name: res.rollout.name }));
                     }}
                   />
                 )}
@@ -189,7 +208,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     name={name}
                     w={w}
                     action={a}
-                    onDone={() => done(undefined, fmt(t.actionDone, { action: a.title }))}
+                    onDone={() => done(undefined, fmt(t.actionDone, { action: localTitle(a, t.locale) }))}
                   />
                 ))}
                 <ActionButton
@@ -197,7 +216,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                   label={t.delete}
                   testId="delete-button"
                   permission={can.workload(type, "delete")}
-                  title={`${t.delete} ${name}`}
+                  title={titled(t.delete)}
                   command={cmd("delete")}
                   warning={governing.data ? warn("delete") : undefined}
                   ready={confirmName === name}
@@ -216,20 +235,20 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                 locale={{ emptyText: t.empty }}
                 pagination={{ pageSize: 50, hideOnSinglePage: true }}
                 columns={[
-                  { title: t.name, render: (_, p) => p.metadata.name },
+                  { title: t.name, render: (_, p) => <Raw>{p.metadata.name}</Raw> },
                   // A cluster-scoped object's pods are in any namespace.
-                  ...(cluster ? [{ title: t.namespace, render: (_: unknown, p: Pod) => p.metadata.namespace ?? "-" }] : []),
-                  { title: t.phase, render: (_, p) => <Tag>{p.status.phase ?? "-"}</Tag> },
+                  ...(cluster ? [{ title: t.namespace, render: (_: unknown, p: Pod) => <Raw>{p.metadata.namespace ?? "-"}</Raw> }] : []),
+                  { title: t.phase, render: (_, p) => <Tag><ApiValue kind="podPhase" value={p.status.phase} /></Tag> },
                   { title: t.ready, render: (_, p) => (p.status.conditions?.find((c) => c.type === "Ready")?.status === "True" ? "✓" : "✗") },
                   { title: t.restarts, render: (_, p) => (p.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0) },
-                  { title: t.images, render: (_, p) => p.spec.containers.map((c) => c.image).join(", ") },
-                  { title: t.node, render: (_, p) => p.spec.nodeName ?? "-" },
+                  { title: t.images, render: (_, p) => <Raw>{p.spec.containers.map((c) => c.image).join(", ")}</Raw> },
+                  { title: t.node, render: (_, p) => <Raw>{p.spec.nodeName ?? "-"}</Raw> },
                   // Pods of a ReplicaSet carry its template hash, not a revision: the title says which the labels are.
                   {
                     title: (detail.data?.pods ?? []).some((p) => p.metadata.labels?.["controller-revision-hash"] === undefined && p.metadata.labels?.["pod-template-hash"] !== undefined)
                       ? t.templateHash
                       : t.revision,
-                    render: (_, p) => p.metadata.labels?.["controller-revision-hash"] ?? p.metadata.labels?.["pod-template-hash"] ?? "-",
+                    render: (_, p) => <Raw>{p.metadata.labels?.["controller-revision-hash"] ?? p.metadata.labels?.["pod-template-hash"] ?? "-"}</Raw>,
                   },
                   { title: t.age, render: (_, p) => <Ago ts={p.metadata.creationTimestamp} /> },
                   {
@@ -251,7 +270,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
             <PodLogsDrawer ns={apiNs} type={type} name={name} target={logs?.target} open={logs?.open ?? false} onClose={() => setLogs((l) => l && { ...l, open: false })} />
             <EventsCard events={events} />
             <Card title={t.yaml}>
-              <pre tabIndex={0} role="region" aria-label={t.yamlLabel} style={{ maxHeight: 480, overflow: "auto", fontSize: 12 }} data-testid="yaml">
+              <pre tabIndex={0} role="region" aria-label={t.yamlLabel} translate="no" style={{ maxHeight: 480, overflow: "auto", fontSize: 12 }} data-testid="yaml">
                 {toYaml(w)}
               </pre>
             </Card>
@@ -269,9 +288,11 @@ function ImageInputs(props: { containers: { name: string; image: string }[]; ima
     <Space direction="vertical" style={{ width: "100%" }}>
       {props.containers.map((c) => (
         <div key={c.name}>
-          <Typography.Text strong>{`${t.container} ${c.name}`}</Typography.Text>
+          <Typography.Text strong>
+            {t.container} <Raw>{c.name}</Raw>
+          </Typography.Text>
           <div>
-            {t.currentImage}: <Typography.Text code>{c.image}</Typography.Text>
+            {t.currentImage}: <Typography.Text code translate="no">{c.image}</Typography.Text>
           </div>
           <Input
             aria-label={fmt(t.newImageFor, { name: c.name })}
@@ -293,10 +314,23 @@ function ImageInputs(props: { containers: { name: string; image: string }[]; ima
 function SetImagePreview({ result }: { result: SetImageResult }) {
   const t = useT();
   if (!result) return null;
-  if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
+  if (!result.changed)
+    return (
+      <Alert
+        type="info"
+        showIcon
+        message={
+          <>
+            {t.noChange} <Raw>{result.message}</Raw>
+          </>
+        }
+        data-testid="no-change"
+      />
+    );
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="set-image-preview">
-      {result.message && <Typography.Text>{result.message}</Typography.Text>}
+      {/* The server's words (in English). */}
+      {result.message && <Typography.Text translate="no">{result.message}</Typography.Text>}
       <Changes diff={result.diff ?? []} />
       {result.rollout ? (
         <ReleaseNote rollout={result.rollout.name} startsRelease={result.rollout.startsRelease} steps={result.rollout.steps ?? []} explanation={result.rollout.explanation} />
@@ -321,10 +355,12 @@ function RolloutCell({ governing, ns }: { governing: { data?: WorkloadRollout | 
         t.noRollout
       ) : (
         <Space size={4} wrap>
-          <Link to={rolloutPath(ns, r.name)} data-testid="workload-rollout-link">
+          <Link to={rolloutPath(ns, r.name)} data-testid="workload-rollout-link" translate="no">
             {r.name}
           </Link>
-          <Tag color={r.status.active ? "processing" : "default"}>{r.status.phase || "-"}</Tag>
+          <Tag color={r.status.active ? "processing" : "default"}>
+            <ApiValue kind="rolloutPhase" value={r.status.phase} />
+          </Tag>
           {r.status.active && stepText(r.status) !== "-" && <span>{`${t.step} ${stepText(r.status)}`}</span>}
           {r.status.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
         </Space>
@@ -365,20 +401,24 @@ export function WorkloadSummary(props: {
         const v = c ? f.value(c) : undefined;
         return (
           <Descriptions.Item key={f.key} label={f.title}>
-            <span data-testid={f.key}>{!c ? pending : f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : cellText(v)}</span>
+            <span data-testid={f.key} translate={c && f.kind !== "time" ? "no" : undefined}>
+              {!c ? pending : f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : cellText(v)}
+            </span>
           </Descriptions.Item>
         );
       })}
       <Descriptions.Item label={t.age}>
         <Ago ts={w.metadata.creationTimestamp} />
       </Descriptions.Item>
-      <Descriptions.Item label="apiVersion">{w.apiVersion}</Descriptions.Item>
+      <Descriptions.Item label={t.apiVersion}>
+        <Raw>{w.apiVersion}</Raw>
+      </Descriptions.Item>
       <Descriptions.Item label={t.scope}>
         <span data-testid="workload-scope">{isClusterScoped(info) ? t.scopeCluster : t.scopeNamespaced}</span>
       </Descriptions.Item>
       {info.file && (
         <Descriptions.Item label={t.declaredIn}>
-          <Typography.Text code data-testid="declared-in">
+          <Typography.Text code data-testid="declared-in" translate="no">
             {info.file}
           </Typography.Text>
         </Descriptions.Item>
@@ -394,7 +434,7 @@ export function WorkloadSummary(props: {
 
 /** The text saying what is wrong with a parameter's value ("" when nothing). */
 export function paramProblemText(t: Messages, p: ActionParam, v: ParamValues[string]): string {
-  const say = (why: string) => `${p.title}: ${why}`;
+  const say = (why: string) => `${localTitle(p, t.locale)}: ${why}`;
   switch (paramProblem(p, v)) {
     case "required":
       return say(t.paramRequired);
@@ -437,16 +477,18 @@ export function ParamInputs(props: { action: DeclaredAction; values: ParamValues
           <div key={p.name}>
             {p.type === "boolean" ? (
               <Checkbox id={id} data-testid={`param-${p.name}`} checked={v === true} onChange={(e) => set(p.name, e.target.checked)}>
-                {`${p.title} (${hint})`}
+                {`${localTitle(p, t.locale)} (${hint})`}
               </Checkbox>
             ) : (
               <>
                 <label htmlFor={id}>
-                  <Typography.Text strong>{p.title}</Typography.Text> ({hint})
+                  <Typography.Text strong>{localTitle(p, t.locale)}</Typography.Text> ({hint})
                 </label>
                 <div>
                   {p.type === "integer" ? (
                     <InputNumber
+                      // Its step buttons are named "Increase Value" whatever the language (rc-input-number); the arrow keys step.
+                      controls={false}
                       id={id}
                       data-testid={`param-${p.name}`}
                       aria-required={p.required}
@@ -498,10 +540,14 @@ export function DeclaredActionButton(props: { info: WorkloadType; ns: string; ap
   const hasParams = (action.params ?? []).length > 0;
   return (
     <ActionButton
-      label={action.title}
+      label={localTitle(action, t.locale)}
       testId={`action-${action.name}`}
       permission={can.workload(info.type, `action:${action.name}`)}
-      title={`${action.title} ${name}`}
+      title={
+        <>
+          {localTitle(action, t.locale)} <Raw>{name}</Raw>
+        </>
+      }
       command={(preview) =>
         declaredActionCommand(action, ns, name, preview ? actionChanges(w, preview as Workload, action).patch : undefined)
       }

@@ -6,20 +6,22 @@ import type { SortOrder } from "antd/es/table/interface";
 import { listWorkloadPage } from "../api/workload";
 import type { CompactWorkload, WorkloadPageParams, WorkloadType } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
-import { compareTimes, compareValues, SearchBox, useTableQuery } from "../components/tables";
+import { compareTimes, compareValues, FilterIcon, SearchBox, useTableQuery } from "../components/tables";
 import { useRefusedTypes, useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { workloadChange } from "../live";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
-import { apiNamespace, cellText, isClusterScoped, sortValue, typeFields, typeLabel } from "../workloadTypes";
+import { apiNamespace, cellText, isClusterScoped, sortValue, typeFields } from "../workloadTypes";
+import { Raw, rawFmt } from "../components/raw";
+import { TypeName } from "../components/values";
 
 /** A type's tab label: its name, and a tag when its objects are in no namespace. */
 export function TypeTabLabel({ ty, all }: { ty: WorkloadType; all: WorkloadType[] }) {
   const t = useT();
-  const label = typeLabel(ty, all);
-  if (!isClusterScoped(ty)) return <>{label}</>;
+  const label = <TypeName ty={ty} all={all} />;
+  if (!isClusterScoped(ty)) return label;
   return (
-    <Tooltip title={fmt(t.clusterScopedHelp, { kind: ty.kind })}>
+    <Tooltip title={rawFmt(t.clusterScopedHelp, { kind: ty.kind })}>
       <span data-testid={`cluster-scoped-${ty.type}`}>
         {label} <Tag style={{ marginInlineEnd: 0 }}>{t.clusterScoped}</Tag>
       </span>
@@ -35,7 +37,9 @@ export function Workloads({ ns }: { ns: string }) {
   const type = params.get("type") ?? types[0]?.type ?? "";
   return (
     <>
-      <Title>{`${t.workloads} (${ns})`}</Title>
+      <Title label={`${t.workloads} (${ns})`}>
+        {t.workloads} (<Raw>{ns}</Raw>)
+      </Title>
       {refused.length > 0 && (
         <Alert
           type="warning"
@@ -47,7 +51,7 @@ export function Workloads({ ns }: { ns: string }) {
             <ul style={{ margin: 0 }}>
               {refused.map((r) => (
                 <li key={r.file}>
-                  <Typography.Text code>{r.file}</Typography.Text> {r.refusal}
+                  <Typography.Text code translate="no">{r.file}</Typography.Text> <Raw>{r.refusal}</Raw>
                 </li>
               ))}
             </ul>
@@ -114,7 +118,8 @@ export function fieldColumns(ty: WorkloadType, t: Messages, local: Local, sortOr
     sortOrder: sortOrder(f.key),
     render: (_, w) => {
       const v = f.value(w);
-      return f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : <span data-testid={`cell-${f.key}`}>{cellText(v)}</span>;
+      // What the declaration computes is the object's own (names, images), not the page's words.
+      return f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : <span data-testid={`cell-${f.key}`} translate="no">{cellText(v)}</span>;
     },
   }));
 }
@@ -168,13 +173,18 @@ function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
       title: t.name,
       sorter: true,
       sortOrder: query.sortOrder("name"),
-      render: (_, w) => <Link to={`/workloads/${type}/${encodeURIComponent(w.metadata.name)}?ns=${encodeURIComponent(ns)}`}>{w.metadata.name}</Link>,
+      render: (_, w) => (
+        <Link to={`/workloads/${type}/${encodeURIComponent(w.metadata.name)}?ns=${encodeURIComponent(ns)}`} translate="no">
+          {w.metadata.name}
+        </Link>
+      ),
     },
     {
       key: "state",
       title: t.state,
       sorter: local((a, b) => compareValues(t[stateLabel(rowState(a))], t[stateLabel(rowState(b))])),
       sortOrder: query.sortOrder("state"),
+      filterIcon: <FilterIcon />,
       filters: states.length > 0 ? states.map((s) => ({ text: t[stateLabel(s)], value: s })) : undefined,
       filteredValue: server.state ? [server.state] : null,
       filterMultiple: false,
@@ -194,7 +204,7 @@ function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
   ];
   return (
     <>
-      {isClusterScoped(ty) && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={fmt(t.clusterScopedHelp, { kind })} data-testid="cluster-scoped-note" />}
+      {isClusterScoped(ty) && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={rawFmt(t.clusterScopedHelp, { kind })} data-testid="cluster-scoped-note" />}
       <SearchBox query={query} label={t.search} />
       <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
         <Table<CompactWorkload>
