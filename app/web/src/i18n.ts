@@ -273,6 +273,9 @@ const en = {
   filter: "Filter",
   clearSearch: "Clear the search",
   close: "Close",
+  patchPending: "<the patch of the dry run>",
+  listSeparator: ", ",
+  paramHint: "({hint})",
 };
 
 export type Messages = typeof en;
@@ -547,6 +550,9 @@ const zh: Messages = {
   filter: "筛选",
   clearSearch: "清除搜索",
   close: "关闭",
+  patchPending: "<试运行得出的补丁>",
+  listSeparator: "，",
+  paramHint: "（{hint}）",
 };
 
 export const messages = { "en-US": en, "zh-CN": zh };

@@ -472,17 +472,17 @@ export function ParamInputs(props: { action: DeclaredAction; values: ParamValues
         const v = values[p.name];
         // Said once the field was touched (a required one left empty is said by Confirm staying off).
         const problem = v === undefined ? "" : paramProblemText(t, p, v);
-        const hint = [p.required ? t.paramRequired : t.paramOptional, boundsText(t, p)].filter(Boolean).join(", ");
+        const hint = [p.required ? t.paramRequired : t.paramOptional, boundsText(t, p)].filter(Boolean).join(t.listSeparator);
         return (
           <div key={p.name}>
             {p.type === "boolean" ? (
               <Checkbox id={id} data-testid={`param-${p.name}`} checked={v === true} onChange={(e) => set(p.name, e.target.checked)}>
-                {`${localTitle(p, t.locale)} (${hint})`}
+                {`${localTitle(p, t.locale)} ${fmt(t.paramHint, { hint })}`}
               </Checkbox>
             ) : (
               <>
                 <label htmlFor={id}>
-                  <Typography.Text strong>{localTitle(p, t.locale)}</Typography.Text> ({hint})
+                  <Typography.Text strong>{localTitle(p, t.locale)}</Typography.Text> {fmt(t.paramHint, { hint })}
                 </label>
                 <div>
                   {p.type === "integer" ? (
@@ -549,7 +549,7 @@ export function DeclaredActionButton(props: { info: WorkloadType; ns: string; ap
         </>
       }
       command={(preview) =>
-        declaredActionCommand(action, ns, name, preview ? actionChanges(w, preview as Workload, action).patch : undefined)
+        declaredActionCommand(action, ns, name, preview ? actionChanges(w, preview as Workload, action).patch : undefined, t.patchPending)
       }
       commandNote={t.actionCommandNote}
       ready={params !== null}
