@@ -292,8 +292,8 @@ test("relative times follow the page's clock, with no request: the inbox's wait 
   const p = await context.newPage();
   try {
     const cases = [
-      ["inbox", "/inbox", () => p.getByTestId("inbox-table").locator("tbody tr", { hasText: ns, has: p.getByRole("link", { name: "shop", exact: true }) }).getByTestId("age")],
-      ["rollout", `/rollouts/shop?ns=${ns}`, () => p.getByTestId("rollout-summary").getByTestId("age")],
+      ["inbox", "/inbox", () => p.getByTestId("inbox-table").locator("tbody tr", { hasText: ns, has: p.getByRole("link", { name: "shop", exact: true }) }).locator("time")],
+      ["rollout", `/rollouts/shop?ns=${ns}`, () => p.getByTestId("rollout-summary").locator("time")],
     ];
     for (const [name, path, age] of cases) {
       await p.goto(base + path);
