@@ -28,12 +28,14 @@ type Column struct {
 // Action is a named change: a CEL expression over the object and the typed parameters giving a
 // patch. The user needs patch on the resource (or the subresource) for it.
 type Action struct {
-	Name        string  `json:"name"`
-	Title       string  `json:"title,omitempty" openapi:"required"`
-	Subresource string  `json:"subresource,omitempty"`
-	PatchType   string  `json:"patchType,omitempty" enum:"merge,json" openapi:"required"` // merge (default) or json
-	Params      []Param `json:"params,omitempty"`
-	Patch       string  `json:"patch,omitempty"`
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty" openapi:"required"`
+	// Titles are the title in other languages, by language tag (zh-CN).
+	Titles      map[string]string `json:"titles,omitempty"`
+	Subresource string            `json:"subresource,omitempty"`
+	PatchType   string            `json:"patchType,omitempty" enum:"merge,json" openapi:"required"` // merge (default) or json
+	Params      []Param           `json:"params,omitempty"`
+	Patch       string            `json:"patch,omitempty"`
 	// Command is the kubectl command that makes the same change, with the placeholders of
 	// Commands and {patch}: the merge patch between the object and the server's dry run.
 	Command string `json:"command,omitempty" openapi:"required"`
@@ -41,13 +43,18 @@ type Action struct {
 
 // Param is one typed parameter of an action, asked for by the UI.
 type Param struct {
-	Name     string `json:"name"`
-	Title    string `json:"title,omitempty"`
-	Type     string `json:"type" enum:"string,integer,boolean"`
-	Required bool   `json:"required,omitempty"`
-	Min      *int64 `json:"min,omitempty"`
-	Max      *int64 `json:"max,omitempty"`
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty"`
+	// Titles are the title in other languages, by language tag (zh-CN).
+	Titles   map[string]string `json:"titles,omitempty"`
+	Type     string            `json:"type" enum:"string,integer,boolean"`
+	Required bool              `json:"required,omitempty"`
+	Min      *int64            `json:"min,omitempty"`
+	Max      *int64            `json:"max,omitempty"`
 }
+
+// Languages are the language tags a title may be given in besides English (the UI's languages).
+var Languages = []string{"zh-CN"}
 
 // Scopes of a declared type.
 const (

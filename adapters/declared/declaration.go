@@ -209,6 +209,17 @@ func (d *Declaration) check() []error {
 	if len(d.States) > 0 && d.State == "" {
 		bad("states", "lists what the state expression gives: set state too")
 	}
+	// titles checks a titles map: languages the UI has, and no empty title.
+	titles := func(field string, m map[string]string) {
+		for lang, title := range m {
+			if !slices.Contains(adapters.Languages, lang) {
+				bad(field+".titles", "%q is not a language the dashboard has (%s; English is title)", lang, strings.Join(adapters.Languages, ", "))
+			} else if strings.TrimSpace(title) == "" {
+				bad(field+".titles", "the %s title is empty", lang)
+			}
+		}
+	}
+	titles("type", d.Titles)
 	seen := map[string]bool{}
 	// name checks a column's or an action's name: a DNS-1123 label, once per kind.
 	name := func(field, kind, n string) {
@@ -223,6 +234,7 @@ func (d *Declaration) check() []error {
 	for i, c := range d.Columns {
 		field := fmt.Sprintf("columns[%d]", i)
 		name(field, "column", c.Name)
+		titles(field, c.Titles)
 		if c.Expression == "" {
 			bad(field+".expression", "required")
 		}
@@ -233,6 +245,7 @@ func (d *Declaration) check() []error {
 	for i, a := range d.Actions {
 		field := fmt.Sprintf("actions[%d]", i)
 		name(field, "action", a.Name)
+		titles(field, a.Titles)
 		if a.PatchType != "" && a.PatchType != "merge" && a.PatchType != "json" {
 			bad(field+".patchType", "must be merge or json, got %q", a.PatchType)
 		}
@@ -252,6 +265,7 @@ func (d *Declaration) check() []error {
 				bad(pf+".name", "required and unique, got %q", p.Name)
 			}
 			params[p.Name] = true
+			titles(pf, p.Titles)
 			if !slices.Contains(paramTypes, p.Type) {
 				bad(pf+".type", "must be one of %s, got %q", strings.Join(paramTypes, ", "), p.Type)
 			}

@@ -51,6 +51,10 @@ func TestBrokenDeclarations(t *testing.T) {
 		{"bad param type", replace("type: integer", "type: float"), `w.yaml: actions[0].params[0].type: must be one of string, integer, boolean, got "float"`},
 		{"bounds on a string", replace("type: integer", "type: string"), "w.yaml: actions[0].params[0]: min and max are for integer parameters"},
 		{"history", replace("kind: Widget", "kind: Widget\nhistory: controllerRevisions"), "w.yaml: history: revision history is not supported by declarations yet"},
+		{"a title's language unknown", replace("kind: Widget", "kind: Widget\ntitles: {zh: 小部件}"), `w.yaml: type.titles: "zh" is not a language the dashboard has (zh-CN; English is title)`},
+		{"an empty column title", replace("type: number}", "type: number, titles: {zh-CN: ' '}}"), "w.yaml: columns[0].titles: the zh-CN title is empty"},
+		{"an action title's language", replace("  - name: pause\n", "  - name: pause\n    titles: {fr: Pause}\n"), `w.yaml: actions[0].titles: "fr" is not a language`},
+		{"a parameter title's language", replace("required: true, min: 0", "titles: {en: Count}, required: true, min: 0"), `w.yaml: actions[0].params[0].titles: "en" is not a language`},
 		{"bad subresource", replace("  - name: pause\n", "  - name: pause\n    subresource: logs\n"), `w.yaml: actions[0].subresource: must be status, scale or empty, got "logs"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -84,6 +88,27 @@ func TestShippedDeclarationsLoad(t *testing.T) {
 	if got := strings.Join(types, ","); got != "apps-daemonset,apps-statefulset,imagepulljob,sidecarset,uniteddeployment" {
 		t.Errorf("shipped: %s", got)
 	}
+	// Every label a shipped declaration gives is in every language the UI has (the zh-CN pages
+	// show no English: the browser tests scan them).
+	for _, d := range decls {
+		for _, lang := range adapters.Languages {
+			for _, c := range d.Columns {
+				if c.Titles[lang] == "" {
+					t.Errorf("%s: column %s has no %s title", d.Type, c.Name, lang)
+				}
+			}
+			for _, a := range d.Actions {
+				if a.Titles[lang] == "" {
+					t.Errorf("%s: action %s has no %s title", d.Type, a.Name, lang)
+				}
+				for _, p := range a.Params {
+					if p.Titles[lang] == "" {
+						t.Errorf("%s: action %s's parameter %s has no %s title", d.Type, a.Name, p.Name, lang)
+					}
+				}
+			}
+		}
+	}
 	bad := fstest.MapFS{"a.yaml": {Data: []byte("type: x\n")}, "b.yml": {Data: []byte(validDecl + "extra: 1\n")}, "notes.txt": {Data: []byte("ignored")}}
 	_, err = Load(bad, "dir")
 	if err == nil || !strings.Contains(err.Error(), "dir/a.yaml: ") || !strings.Contains(err.Error(), `dir/b.yml: json: unknown field "extra"`) {
@@ -116,6 +141,21 @@ func (d *Type) self() *Type { return d }
 func widget(spec map[string]any) *unstructured.Unstructured {
 	return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "example.com/v1", "kind": "Widget",
 		"metadata": map[string]any{"name": "w", "namespace": "ns"}, "spec": spec}}
+}
+
+// TestDeclaredTitles: the titles in other languages reach GET /workload-types (the type's, its
+// columns', actions' and parameters').
+func TestDeclaredTitles(t *testing.T) {
+	yaml := strings.NewReplacer(
+		"kind: Widget", "kind: Widget\ntitles: {zh-CN: 小部件}",
+		"type: number}", "type: number, title: Replicas, titles: {zh-CN: 副本}}",
+		"  - name: pause\n", "  - name: pause\n    title: Pause\n    titles: {zh-CN: 暂停}\n",
+		"required: true, min: 0", "title: Count, titles: {zh-CN: 数量}, required: true, min: 0",
+	).Replace(validDecl)
+	info := declared(t, yaml).Info()
+	if info.Titles["zh-CN"] != "小部件" || info.Columns[0].Titles["zh-CN"] != "副本" || info.Actions[0].Titles["zh-CN"] != "暂停" || info.Actions[0].Params[0].Titles["zh-CN"] != "数量" {
+		t.Errorf("titles: type %v, column %v, action %v, param %v", info.Titles, info.Columns[0].Titles, info.Actions[0].Titles, info.Actions[0].Params[0].Titles)
+	}
 }
 
 func TestDeclaredColumnsAndActions(t *testing.T) {

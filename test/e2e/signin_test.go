@@ -35,9 +35,11 @@ func TestUISignIn(t *testing.T) {
 	waitStatus(t, ns, "shop", "the release waiting at step 1", 2*time.Minute, waitingAt(1))
 
 	const key = "e2e-session-key-0123456789abcdef0123456789"
+	// Sign-outs are recorded in a ConfigMap; outside a cluster its namespace must be named.
+	sessions := "KD_AUTH_SESSIONS_NAMESPACE=" + ns
 	tokenAddr, err := apiclient.FreeAddr()
 	must(t, "address", err)
-	token, stopToken, err := runDashboard(env.dir, "dashboard-token", env.cluster.Kubeconfig, tokenAddr, "KD_AUTH_MODE=token", "KD_AUTH_SESSION_KEY="+key)
+	token, stopToken, err := runDashboard(env.dir, "dashboard-token", env.cluster.Kubeconfig, tokenAddr, "KD_AUTH_MODE=token", "KD_AUTH_SESSION_KEY="+key, sessions)
 	must(t, "start the token-mode dashboard", err)
 	defer stopToken()
 
@@ -47,7 +49,7 @@ func TestUISignIn(t *testing.T) {
 	provider, err := oidcprovider.Start(ctx, t.TempDir(), []oidcprovider.User{{ID: "u-alice", Username: "alice", Password: "alice-password", Email: "alice@example.test"}}, []string{callback})
 	must(t, "start the OpenID provider", err)
 	defer provider.Stop()
-	oidc, stopOIDC, err := runDashboard(env.dir, "dashboard-oidc", env.cluster.Kubeconfig, oidcAddr, "KD_AUTH_MODE=oidc", "KD_AUTH_SESSION_KEY="+key,
+	oidc, stopOIDC, err := runDashboard(env.dir, "dashboard-oidc", env.cluster.Kubeconfig, oidcAddr, "KD_AUTH_MODE=oidc", "KD_AUTH_SESSION_KEY="+key, sessions,
 		"KD_OIDC_ISSUER_URL="+provider.Issuer, "KD_OIDC_CLIENT_ID="+provider.ClientID, "KD_OIDC_CLIENT_SECRET="+provider.ClientSecret, "KD_OIDC_REDIRECT_URL="+callback)
 	must(t, "start the oidc-mode dashboard", err)
 	defer stopOIDC()

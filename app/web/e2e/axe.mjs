@@ -12,15 +12,17 @@ export const FAILING = ["serious", "critical"];
 /**
  * Checks the page as it is now; name says which page (and theme) in the failure message. The
  * script is evaluated through the DevTools protocol, so the dashboard's Content-Security-Policy
- * (script-src 'self') does not stop it. Returns axe's result for the caller's own checks.
+ * (script-src 'self') does not stop it. options.context (a CSS selector) limits the check to part
+ * of the page (an open dialog, when the page behind it was checked already). Returns axe's result
+ * for the caller's own checks.
  */
 export async function checkA11y(page, name, options = {}) {
   // Let antd's motion (fades, ripples) finish: a half-faded element has a contrast it never keeps.
   await page.waitForTimeout(options.settleMs ?? 400);
   const loaded = await page.evaluate(() => typeof window.axe === "object");
   if (!loaded) await page.evaluate(axeSource);
-  const result = await page.evaluate(async (runOptions) => {
-    const r = await window.axe.run(document, runOptions);
+  const result = await page.evaluate(async ([context, runOptions]) => {
+    const r = await window.axe.run(context ?? document, runOptions);
     return {
       violations: r.violations.map((v) => ({
         id: v.id,
@@ -31,7 +33,7 @@ export async function checkA11y(page, name, options = {}) {
       })),
       passes: r.passes.length,
     };
-  }, { resultTypes: ["violations"], ...(options.run ?? {}) });
+  }, [options.context ?? null, { resultTypes: ["violations"], ...(options.run ?? {}) }]);
   const failing = result.violations.filter((v) => FAILING.includes(v.impact));
   if (failing.length > 0) {
     const lines = failing.map(

@@ -8,6 +8,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { launchChromium } from "./browser.mjs";
+import { checkA11y } from "./axe.mjs";
+import { checkChinese } from "./language.mjs";
 
 const { TOKEN_URL: tokenURL, OIDC_URL: oidcURL, UI_NAMESPACE: ns, VIEWER_TOKEN: viewerToken, APPROVER_TOKEN: approverToken } = process.env;
 const shots = process.env.SCREENSHOT_DIR ?? "e2e-artifacts";
@@ -45,6 +47,28 @@ test("without a session the token sign-in page is shown", async () => {
   await page.getByTestId("sign-in-page").waitFor();
   assert.equal(await page.getByTestId("token-input").getAttribute("type"), "password");
   await page.screenshot({ path: join(shots, "sign-in-token.png"), fullPage: true });
+});
+
+test("the sign-in pages in English and Chinese, light and dark: accessible, and no English in Chinese", async () => {
+  const page = await newPage();
+  for (const [mode, url] of [["token", tokenURL], ["oidc", oidcURL]]) {
+    await page.goto(`${url}/?ns=${ns}`);
+    for (const [lang, locale] of [["en", "en-US"], ["zh", "zh-CN"]]) {
+      for (const theme of ["light", "dark"]) {
+        await page.evaluate(([l, dark]) => {
+          localStorage.setItem("kd.locale", l);
+          localStorage.setItem("kd.dark", dark ? "1" : "0");
+        }, [locale, theme === "dark"]);
+        await page.goto(`${url}/?ns=${ns}`);
+        await page.getByTestId("sign-in-page").waitFor();
+        const name = `sign-in ${mode} (${lang}, ${theme})`;
+        await checkA11y(page, name);
+        if (lang === "zh") await checkChinese(page, name);
+        await page.screenshot({ path: join(shots, `sign-in-${mode}-${lang}-${theme}.png`), fullPage: true });
+      }
+    }
+  }
+  await page.context().close();
 });
 
 test("a viewer signs in with a token and sees the actions disabled with the missing permission", async () => {

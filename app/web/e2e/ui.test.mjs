@@ -4,8 +4,10 @@
 // waits at step 1 of 3), SCREENSHOT_DIR and KUBECONFIG (the live cluster's, for kubectl) in the
 // environment. The declared types' tests create a SidecarSet (cluster-scoped, removed afterwards), a
 // pod it selects, an apps/v1 StatefulSet and a UnitedDeployment (whose subset the Kruise controller
-// makes) with kubectl. Every page is checked with axe-core
-// in the light and the dark theme (e2e/axe.mjs): a serious or critical violation fails the run.
+// makes) with kubectl. Every page and dialog is checked with
+// axe-core in English and Chinese, light and dark (e2e/axe.mjs): a serious or critical violation
+// fails the run, as does a Latin-script word on a Chinese page outside translate="no"
+// (e2e/language.mjs).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -14,6 +16,7 @@ import { promisify } from "node:util";
 import { join } from "node:path";
 import { launchChromium } from "./browser.mjs";
 import { checkA11y, checkOneH1 } from "./axe.mjs";
+import { checkChinese } from "./language.mjs";
 
 const base = process.env.DASHBOARD_URL;
 const ns = process.env.UI_NAMESPACE;
@@ -61,6 +64,48 @@ test("overview shows cluster metrics with their source and the rollout waiting f
   await page.getByTestId("state-count-cloneset-inRelease").waitFor({ timeout: 15000 });
   assert.equal(await page.getByTestId("state-count-cloneset-partitioned").count(), 0);
   await shot("overview");
+});
+
+test("keyboard: a skip link comes first, focus is visible on links, and a new page's h1 takes focus", async () => {
+  await page.goto(`${base}/?ns=${ns}`);
+  await page.getByTestId("cluster-metrics").waitFor();
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement;
+      const style = el ? getComputedStyle(el) : undefined;
+      return { tag: el?.tagName, text: el?.textContent?.trim(), testId: el?.getAttribute("data-testid"), inMain: !!el?.closest("main"), outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : "", top: el?.getBoundingClientRect().top ?? -1 };
+    });
+  // The first Tab reaches the skip link, shown on the page while it has focus.
+  await page.keyboard.press("Tab");
+  let f = await focused();
+  assert.equal(f.testId, "skip-link", `the first focus is ${JSON.stringify(f)}`);
+  assert.equal(f.text, "Skip to content");
+  assert.ok(f.top >= 0, `the skip link is off the page while focused (top ${f.top})`);
+  // Links show where focus is (antd draws none on them).
+  await page.keyboard.press("Tab");
+  f = await focused();
+  assert.equal(f.tag, "A", `after the skip link: ${JSON.stringify(f)}`);
+  assert.match(f.outline, /^solid [1-9]/, `a focused link's outline: ${f.outline}`);
+  // The skip link moves focus past the header to the page's h1.
+  await page.keyboard.press("Shift+Tab");
+  await page.keyboard.press("Enter");
+  f = await focused();
+  assert.deepEqual([f.tag, f.inMain, f.text], ["H1", true, "Overview"]);
+  // A link followed with the keyboard: the new page's h1 has focus, not <body>.
+  for (let i = 0; i < 40 && !(f.tag === "A" && f.inMain); i++) {
+    await page.keyboard.press("Tab");
+    f = await focused();
+  }
+  assert.ok(f.tag === "A" && f.inMain, `no link in the page reached: ${JSON.stringify(f)}`);
+  assert.match(f.outline, /^solid [1-9]/, `a focused link's outline in the page: ${f.outline}`);
+  const from = page.url();
+  await page.keyboard.press("Enter");
+  await page.waitForURL((u) => u.href !== from);
+  await page.locator("main h1").waitFor();
+  await page.waitForFunction(() => document.activeElement?.tagName === "H1");
+  f = await focused();
+  assert.equal(f.inMain, true);
+  console.log(`keyboard: followed a link from ${new URL(from).pathname} to ${new URL(page.url()).pathname}; focus on its h1 "${f.text}"`);
 });
 
 test("the namespace picker changes the namespace in the URL", async () => {
@@ -270,6 +315,39 @@ test("set image: the server's dry run previews the change before anything change
   await page.getByTestId("yaml").getByText("registry.k8s.io/pause:3.10").first().waitFor({ timeout: 15000 });
 });
 
+test("relative times follow the page's clock, with no request: the inbox's wait and the Rollout's last update", async () => {
+  // A context of its own whose clock the test owns (Date and timers faked, time flowing as usual).
+  const context = await browser.newContext({ locale: "en-US", viewport: { width: 1440, height: 900 } });
+  await context.clock.install();
+  const p = await context.newPage();
+  try {
+    const cases = [
+      ["inbox", "/inbox", () => p.getByTestId("inbox-table").locator("tbody tr", { hasText: ns, has: p.getByRole("link", { name: "shop", exact: true }) }).locator("time")],
+      ["rollout", `/rollouts/shop?ns=${ns}`, () => p.getByTestId("rollout-summary").locator("time")],
+    ];
+    for (const [name, path, age] of cases) {
+      await p.goto(base + path);
+      await age().waitFor();
+      await p.locator('[data-testid="live-status"][data-status="live"]').waitFor({ timeout: 15000 });
+      await p.waitForTimeout(1000); // the reload that follows the stream's ready
+      const before = await age().textContent();
+      const asked = [];
+      const onRequest = (r) => asked.push(new URL(r.url()).pathname);
+      p.on("request", onRequest);
+      // Two hours on: every age on the page reads hours, by the page's one ticking clock alone.
+      await context.clock.setSystemTime(Date.now() + 2 * 3600 * 1000);
+      await age().filter({ hasText: /^2h$/ }).waitFor({ timeout: 5000 });
+      const after = await age().textContent();
+      p.off("request", onRequest);
+      console.log(`${name}: the age read ${before}, then ${after} two hours later by the page's clock`);
+      assert.deepEqual(asked, [], `${name}: requests made while the ages moved on`);
+      await context.clock.setSystemTime(Date.now());
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 test("the rollout's waiting step is approved and the controller moves on", async () => {
   await page.goto(`${base}/rollouts/shop?ns=${ns}`);
   await page.getByTestId("step-timeline").waitFor();
@@ -291,6 +369,8 @@ test("the rollout's waiting step is approved and the controller moves on", async
   // The real controller starts step 2 and stops there for the next approval.
   await page.getByText("2/3").first().waitFor({ timeout: 60000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  // The Approve button went with the wait it approved: focus is on the page (its h1), not <body>.
+  assert.equal(await page.evaluate(() => document.activeElement?.closest("main") !== null), true, `focus after Approve: ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}`);
   await shot("rollout-approved");
 });
 
@@ -316,6 +396,8 @@ test("the inbox approves the selected waiting steps and shows each one's result"
   await page.getByTestId("inbox-result").filter({ hasText: "step 2 approved" }).waitFor({ timeout: 15000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   await page.waitForTimeout(300); // the dialog's closing animation
+  // The button that opened the dialog is gone (nothing is selected now): focus is on the page.
+  assert.equal(await page.evaluate(() => document.activeElement?.closest("main") !== null), true, `focus after approving: ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}`);
   await shot("inbox-approved");
 });
 
@@ -581,33 +663,6 @@ spec:
   await kubectl("delete", "uniteddeployment", "regions", "-n", ns, "--wait=false");
 });
 
-test("no page has a serious or critical accessibility violation, light or dark; one h1 each", async () => {
-  const pages = [
-    ["overview", `/?ns=${ns}`, "cluster-metrics"],
-    ["workloads", `/workloads?ns=${ns}&type=cloneset`, "workload-table"],
-    ["workload", `/workloads/cloneset/shop?ns=${ns}`, "pod-table"],
-    ["rollouts", `/rollouts?ns=${ns}`, "rollout-table"],
-    ["rollout", `/rollouts/shop?ns=${ns}`, "step-timeline"],
-    ["inbox", `/inbox?ns=${ns}`, "inbox-table"],
-    ["declared type list", `/workloads?ns=${ns}&type=sidecarset`, "workload-table"],
-    ["declared type", `/workloads/sidecarset/${sidecarSet}?ns=${ns}`, "workload-summary"],
-    ["not-found", `/no/such/page?ns=${ns}`, "not-found"],
-  ];
-  for (const theme of ["light", "dark"]) {
-    await page.evaluate((dark) => {
-      localStorage.setItem("kd.dark", dark ? "1" : "0");
-      localStorage.setItem("kd.locale", "en-US");
-    }, theme === "dark");
-    for (const [name, path, ready] of pages) {
-      await page.goto(base + path);
-      await page.getByTestId(ready).first().waitFor();
-      await checkOneH1(page, `${name} (${theme})`);
-      await checkA11y(page, `${name} (${theme})`);
-    }
-  }
-  await page.evaluate(() => localStorage.setItem("kd.dark", "0"));
-});
-
 test("switching to Chinese relabels the page and persists", async () => {
   await page.goto(`${base}/?ns=${ns}`);
   await page.getByTestId("language-select").click();
@@ -685,4 +740,83 @@ test("dark mode is one switch away and persists", async () => {
   const bg = await page.locator(".ant-layout").first().evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.notEqual(bg, "rgb(245, 245, 245)", "the layout should use the dark palette");
   await shot("overview-dark");
+});
+
+// Every page and every dialog in English and Chinese, light and dark (last: the release pages in
+// Chinese left shop's release waiting at step 1, so its Approve and Promote dialogs are there):
+// axe-core finds no serious or critical violation, a page has one h1, and a Chinese page shows no
+// Latin-script word outside the values marked translate="no" (e2e/language.mjs). Screenshots of
+// every page in each combination: <page>-<en|zh>-<light|dark>.png; of every dialog in Chinese.
+// One page load per combination: the pages are reached as the app reaches them (the router).
+test("every page and every dialog, in English and Chinese, light and dark: accessible, one h1, and no English in Chinese", async () => {
+  // Each page, what shows it is loaded, and the buttons of its dialogs ("inbox-approve": select a
+  // row, then Approve selected; "pod-logs": the first pod's logs drawer).
+  const pages = [
+    ["overview", `/?ns=${ns}`, "cluster-metrics", []],
+    ["workloads", `/workloads?ns=${ns}&type=cloneset`, "workload-table", []],
+    ["workload", `/workloads/cloneset/shop?ns=${ns}`, "pod-table", ["scale-button", "restart-button", "set-image-button", "delete-button", "pod-logs"]],
+    ["rollouts", `/rollouts?ns=${ns}`, "rollout-table", []],
+    ["rollout", `/rollouts/shop?ns=${ns}`, "step-timeline", ["approve-button", "pause-button", "undo-button", "restart-button", "promote-button", "disable-button"]],
+    ["inbox", `/inbox?ns=${ns}`, "inbox-table", ["inbox-approve"]],
+    ["declared-list", `/workloads?ns=${ns}&type=sidecarset`, "workload-table", []],
+    ["declared", `/workloads/sidecarset/${sidecarSet}?ns=${ns}`, "workload-summary", ["action-pause", "action-resume", "action-partition"]],
+    ["not-found", `/no/such/page?ns=${ns}`, "not-found", []],
+  ];
+  const go = (path) =>
+    page.evaluate((p) => {
+      history.pushState(null, "", p);
+      dispatchEvent(new PopStateEvent("popstate"));
+    }, path);
+  const start = Date.now();
+  let scans = 0;
+  if (!page.url().startsWith(base)) await page.goto(`${base}/?ns=${ns}`); // localStorage is the dashboard's
+  for (const [lang, locale] of [["en", "en-US"], ["zh", "zh-CN"]]) {
+    for (const theme of ["light", "dark"]) {
+      const combo = Date.now();
+      await page.evaluate(([l, dark]) => {
+        localStorage.setItem("kd.locale", l);
+        localStorage.setItem("kd.dark", dark ? "1" : "0");
+      }, [locale, theme === "dark"]);
+      await page.goto(`${base}/?ns=${ns}`);
+      const check = async (what, context) => {
+        const name = `${what} (${lang}, ${theme})`;
+        // The menu's selection and the dialogs' motion last 0.3 s: checked once they have ended.
+        await checkA11y(page, name, context ? { context, settleMs: 400 } : { settleMs: 500 });
+        if (lang === "zh") await checkChinese(page, name);
+        scans++;
+      };
+      for (const [name, path, ready, buttons] of pages) {
+        await go(path);
+        await page.getByTestId(ready).first().waitFor();
+        await checkOneH1(page, `${name} (${lang}, ${theme})`);
+        await check(name);
+        // The h1 took focus (the router's navigation): the screenshot shows the page, not the ring.
+        await page.evaluate(() => document.activeElement instanceof HTMLElement && document.activeElement.blur());
+        await shot(`${name}-${lang}-${theme}`);
+        for (const b of buttons) {
+          const row = page.getByTestId("inbox-table").locator("tbody tr", { hasText: ns });
+          if (b === "pod-logs") await page.getByTestId("pod-table").locator('[data-testid^="pod-logs-"]').first().click();
+          else if (b === "inbox-approve") {
+            await row.getByRole("checkbox").check();
+            await page.getByTestId("approve-selected").click();
+          } else await page.getByTestId(b).click();
+          const dialog = page.locator(".ant-modal-wrap:visible, .ant-drawer-content-wrapper:visible").first();
+          await dialog.waitFor();
+          // A preview (the server's dry run) is part of the dialog: checked once it has answered.
+          await dialog.locator(".ant-spin-spinning").first().waitFor({ state: "detached", timeout: 15000 });
+          await check(`${b} dialog of ${name}`, ".ant-modal-wrap, .ant-drawer");
+          if (lang === "zh") await viewportShot(`dialog-${name}-${b}-zh-${theme}`);
+          await dialog.locator(".ant-modal-close, .ant-drawer-close").click();
+          await dialog.waitFor({ state: "hidden" });
+          if (b === "inbox-approve") await row.getByRole("checkbox").uncheck();
+        }
+      }
+      console.log(`${lang} ${theme}: ${Math.round((Date.now() - combo) / 1000)} s`);
+    }
+  }
+  console.log(`${scans} pages and dialogs checked in ${Math.round((Date.now() - start) / 1000)} s`);
+  await page.evaluate(() => {
+    localStorage.setItem("kd.locale", "en-US");
+    localStorage.setItem("kd.dark", "0");
+  });
 });

@@ -9,13 +9,14 @@ import { getSummary } from "./api/summary";
 import type { WorkloadType } from "./api/types";
 import { ErrorAlert } from "./components/common";
 import { AuthProvider, useAuthState, type Auth } from "./auth";
-import { I18n, initialLocale, messages, useT, type Locale } from "./i18n";
+import { fmt, I18n, initialLocale, messages, useT, type Locale } from "./i18n";
 import { SignIn } from "./pages/SignIn";
 import { NotFound } from "./pages/NotFound";
 import { chooseNamespace, LAST_NAMESPACE_KEY } from "./namespaceChoice";
 import { themeConfig } from "./theme";
 import { LiveIndicator } from "./live";
 import { useNamespace, WorkloadTypesContext } from "./contexts";
+import { focusContent, useFocusRescue } from "./focus";
 
 // The route pages load on first visit, each its own chunk, so the first route's script carries only
 // its own page (the build prints its size: scripts/size.mjs). SignIn and NotFound are small and stay.
@@ -42,6 +43,7 @@ export function App() {
   const location = useLocation();
   const auth = useAuthState(ns);
   const t = messages[locale];
+  useFocusRescue();
 
   // The registry and the namespaces load at start and again after signing in anew.
   useEffect(() => {
@@ -102,12 +104,29 @@ export function App() {
     <ConfigProvider
       locale={locale === "zh-CN" ? zhCN : enUS}
       theme={themeConfig(dark)}
+      // antd would write a two-character Chinese label as "删 除": then the button's accessible
+      // name is not its visible text (WCAG 2.5.3), and it reads oddly.
+      button={{ autoInsertSpace: false }}
+      // rc-dialog names its close button "Close" whatever the language.
+      modal={{ closable: { "aria-label": t.close } }}
     >
       <AntApp>
         <I18n.Provider value={t}>
           <AuthProvider value={auth}>
             <WorkloadTypesContext.Provider value={types}>
               <Layout style={{ minHeight: "100vh" }} className={dark ? "kd-dark" : "kd-light"}>
+                {/* The first thing the keyboard reaches: past the header to the page. */}
+                <a
+                  href="#main"
+                  className="kd-skip"
+                  data-testid="skip-link"
+                  onClick={(e) => {
+                    e.preventDefault();
+                    focusContent();
+                  }}
+                >
+                  {t.skipToContent}
+                </a>
                 <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
                   <Menu theme="dark" mode="horizontal" selectedKeys={[section]} items={menu} style={{ flex: 1, minWidth: 0 }} />
@@ -118,8 +137,9 @@ export function App() {
                       value={ns || undefined}
                       onChange={(n: string) => setNs(n)}
                       showSearch
+                      optionFilterProp="value"
                       style={{ width: 180 }}
-                      options={(!ns || (namespaces ?? []).includes(ns) ? (namespaces ?? []) : [ns, ...(namespaces ?? [])]).map((n) => ({ value: n, label: n }))}
+                      options={(!ns || (namespaces ?? []).includes(ns) ? (namespaces ?? []) : [ns, ...(namespaces ?? [])]).map((n) => ({ value: n, label: <span translate="no">{n}</span> }))}
                     />
                     <Select
                       aria-label={t.language}
@@ -127,14 +147,18 @@ export function App() {
                       value={locale}
                       onChange={(l: Locale) => setLocale(l)}
                       style={{ width: 110 }}
-                      options={[{ value: "en-US", label: "English" }, { value: "zh-CN", label: "中文" }]}
+                      // Each language by its own name, in its own language.
+                      options={[
+                        { value: "en-US", label: <span lang="en" translate="no">English</span> },
+                        { value: "zh-CN", label: <span lang="zh-CN" translate="no">中文</span> },
+                      ]}
                     />
                     {!auth.signedOut && <LiveIndicator />}
                     <Switch aria-label={t.theme} checked={dark} onChange={setDark} checkedChildren="☾" unCheckedChildren="☀" />
                     <UserInfo auth={auth} />
                   </Space>
                 </Layout.Header>
-                <Layout.Content style={{ padding: 24 }}>
+                <Layout.Content id="main" style={{ padding: 24 }}>
                   {auth.signedOut ? (
                     auth.config || auth.me ? (
                       <SignIn mode={auth.mode} signIn={auth.signIn} retry={auth.refresh} returnTo={location.pathname + location.search} reason={auth.me ? auth.signedOutReason : undefined} />
@@ -188,7 +212,7 @@ function UserInfo({ auth }: { auth: Auth }) {
   return (
     <>
       {readOnly && (
-        <Tooltip title={t.readOnlyHelp}>
+        <Tooltip title={fmt(t.readOnlyHelp, { setting: "KD_READ_ONLY" })}>
           <Tag color="orange" data-testid="read-only">{t.readOnly}</Tag>
         </Tooltip>
       )}
@@ -199,12 +223,12 @@ function UserInfo({ auth }: { auth: Auth }) {
       )}
       {me && (
         <Tooltip title={me.groups?.length ? `${t.groups}: ${me.groups.join(", ")}` : undefined}>
-          <span style={light} data-testid="current-user">{me.user || t.noSignIn}</span>
+          <span style={light} data-testid="current-user" translate={me.user ? "no" : undefined}>{me.user || t.noSignIn}</span>
         </Tooltip>
       )}
       {me && me.mode !== "none" && (
         <Tooltip title={t.authMode}>
-          <Tag data-testid="auth-mode">{me.mode}</Tag>
+          <Tag data-testid="auth-mode" translate="no">{me.mode}</Tag>
         </Tooltip>
       )}
       {auth.mode !== "none" && me && (

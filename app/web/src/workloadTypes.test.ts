@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { DeclaredAction, Workload, WorkloadType } from "./api/types";
-import { actionChanges, actionParams, apiNamespace, cellText, mergePatch, objectDiff, paramProblem, typeFields, typeLabel } from "./workloadTypes";
+import { actionChanges, actionParams, apiNamespace, cellText, localTitle, mergePatch, namedByKind, objectDiff, paramProblem, typeFields, typeLabel } from "./workloadTypes";
 import { declaredActionCommand, kruiseResource, rolloutCommands, workloadCommand } from "./components/commands";
 import served from "./api/workloadTypes.json";
 
@@ -64,8 +64,21 @@ describe("columns", () => {
     expect(typeFields(cloneset, "zh-CN", "detail").map((f) => f.title)).toEqual(["副本", "就绪", "已更新", "可用", "更新版本", "当前版本"]);
     // A cron job's columns say what they are: no replica count, no revision.
     expect(typeFields(byType("advancedcronjob"), "en-US", "list").map((f) => f.key)).toEqual(["col:schedule", "col:activeJobs", "col:lastSchedule", "col:jobKind"]);
-    // A declared type without titles in the locale keeps its own.
-    expect(typeFields(sidecarset, "zh-CN", "list")[0].title).toBe("Matched pods");
+    // A declared type's titles in the locale (its declaration's titles), else its own.
+    expect(typeFields(sidecarset, "zh-CN", "list")[0].title).toBe("匹配的 Pod");
+    const untitled = { ...sidecarset, columns: sidecarset.columns.map((c) => ({ ...c, titles: undefined })) };
+    expect(typeFields(untitled, "zh-CN", "list")[0].title).toBe("Matched pods");
+  });
+  it("a declared type's name, actions and parameters in the locale, from its declaration", () => {
+    const job = byType("imagepulljob");
+    expect(typeLabel(job, all, "zh-CN")).toBe("镜像预热任务");
+    expect(typeLabel(job, all, "en-US")).toBe("ImagePullJob");
+    expect(namedByKind(job, "zh-CN")).toBe(false);
+    expect(namedByKind(sidecarset, "zh-CN")).toBe(true);
+    const partition = sidecarset.actions!.find((a) => a.name === "partition")!;
+    expect([localTitle(partition, "zh-CN"), localTitle(partition, "en-US")]).toEqual(["让 Pod 保持旧版本", "Keep pods at the old revision"]);
+    expect(localTitle(partition.params![0], "zh-CN")).toBe("保持旧版本的 Pod 数");
+    expect(localTitle({ name: "x" }, "zh-CN")).toBe("x");
   });
   it.each([
     [null, "-"],

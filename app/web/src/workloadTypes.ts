@@ -52,6 +52,12 @@ export function originText(t: Messages, info: Pick<WorkloadType, "origin" | "con
   }
 }
 
+/** Whether the type is named by its kind (an API name, not words of the page's language). */
+export const namedByKind = (ty: WorkloadType, locale: Locale) => !ty.titles?.[locale];
+
+/** A declared action's or parameter's title in the locale (English when it gives none in it). */
+export const localTitle = (x: { name: string; title?: string; titles?: Record<string, string> }, locale: Locale) => x.titles?.[locale] || x.title || x.name;
+
 /** One column of a type, read from a compact item's columns. */
 export interface Field {
   key: string;

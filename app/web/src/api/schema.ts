@@ -688,6 +688,9 @@ export interface components {
             patchType: "merge" | "json";
             subresource?: string;
             title: string;
+            titles?: {
+                [key: string]: string;
+            };
         };
         ActionResult: {
             action: string;
@@ -1299,6 +1302,9 @@ export interface components {
             name: string;
             required?: boolean;
             title?: string;
+            titles?: {
+                [key: string]: string;
+            };
             /** @enum {string} */
             type: "string" | "integer" | "boolean";
         };

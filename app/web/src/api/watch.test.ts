@@ -52,7 +52,7 @@ describe("the live stream", () => {
   });
 
   it("reopens a stream that went silent for three heartbeats, from the last id seen", () => {
-    vi.useFakeTimers();
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date", "performance"] });
     try {
       const errors: boolean[] = [];
       const close = watch({ namespace: "demo" }, { error: (closed) => errors.push(closed) });
@@ -69,6 +69,20 @@ describe("the live stream", () => {
       expect(FakeEventSource.latest().url).toBe("/api/v1/watch?namespace=demo&lastEventId=42");
       close();
       expect(FakeEventSource.latest().readyState).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("a jump of the wall clock is not silence", () => {
+    vi.useFakeTimers({ toFake: ["setInterval", "clearInterval", "setTimeout", "clearTimeout", "Date", "performance"] });
+    try {
+      const close = watch({ namespace: "demo" }, {});
+      FakeEventSource.latest().send("ready", { id: 1, heartbeatMs: 1000 }, "1");
+      vi.setSystemTime(Date.now() + 2 * 3600_000);
+      vi.advanceTimersByTime(1000);
+      expect(FakeEventSource.opened).toHaveLength(1);
+      close();
     } finally {
       vi.useRealTimers();
     }

@@ -43,9 +43,11 @@ export function watch(query: Pick<WatchQuery, "type" | "name"> & { namespace: st
   let es: EventSource;
   let lastId = "";
   let heartbeatMs = 0;
-  let lastSeen = Date.now();
+  // Silence is measured on the monotonic clock: the wall clock may jump (a laptop's sleep, NTP, a
+  // test moving the page's clock) without the stream having gone quiet.
+  let lastSeen = performance.now();
   const seen = (e: Event) => {
-    lastSeen = Date.now();
+    lastSeen = performance.now();
     const id = (e as MessageEvent).lastEventId;
     if (id) lastId = id;
   };
@@ -54,7 +56,7 @@ export function watch(query: Pick<WatchQuery, "type" | "name"> & { namespace: st
     const lastEventId: keyof WatchQuery = "lastEventId";
     if (lastId) resume.set(lastEventId, lastId);
     es = open(`${watchPath}?${resume}`);
-    lastSeen = Date.now();
+    lastSeen = performance.now();
     es.addEventListener("ready", (e) => {
       seen(e);
       const d = data(e) as { id?: unknown; heartbeatMs?: unknown } | undefined;
@@ -76,7 +78,7 @@ export function watch(query: Pick<WatchQuery, "type" | "name"> & { namespace: st
   };
   connect();
   const watchdog = setInterval(() => {
-    if (heartbeatMs > 0 && es.readyState === 1 && Date.now() - lastSeen > 3 * heartbeatMs) {
+    if (heartbeatMs > 0 && es.readyState === 1 && performance.now() - lastSeen > 3 * heartbeatMs) {
       es.close();
       h.error?.(false); // reconnecting
       connect();

@@ -3,6 +3,7 @@ import { Button, Drawer, Select, Space, theme, Typography } from "antd";
 import { getPodLog } from "../api/workload";
 import { ErrorAlert, REFRESH_MS, usePoll } from "./common";
 import { fmt, useT } from "../i18n";
+import { rawFmt } from "./raw";
 
 /** The tail lengths offered (the server takes 1..5000; its default is 200). */
 export const TAIL_CHOICES = [100, 200, 1000, 5000];
@@ -25,7 +26,7 @@ export function PodLogsDrawer(props: { ns: string; type: string; name: string; t
     <Drawer
       open={props.open}
       onClose={props.onClose}
-      title={target ? fmt(t.logsTitle, { pod: target.pod }) : t.logs}
+      title={target ? rawFmt(t.logsTitle, { pod: target.pod }) : t.logs}
       width="min(1040px, 100vw)"
       destroyOnHidden
     >
@@ -51,7 +52,7 @@ function PodLogView({ ns, type, name, target }: { ns: string; type: string; name
           style={{ minWidth: 160 }}
           value={container}
           onChange={setContainer}
-          options={containers.map((c) => ({ value: c, label: c }))}
+          options={containers.map((c) => ({ value: c, label: <span translate="no">{c}</span> }))}
         />
         <label htmlFor="log-tail">{t.tailLines}</label>
         <Select
@@ -109,6 +110,7 @@ export function LogLines({ lines, label, loading }: { lines?: string[]; label: s
       aria-label={label}
       aria-busy={loading && lines === undefined ? true : undefined}
       data-testid="log-lines"
+      translate="no"
       style={{
         fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace",
         fontSize: 12,

@@ -6,6 +6,8 @@ import { useT, type Locale } from "../i18n";
 import { typeLabel, typeOfRef } from "../workloadTypes";
 import { workloadPath } from "./paths";
 import { releaseText } from "../rolloutSteps";
+import { Raw } from "./raw";
+import { ApiValue } from "./values";
 
 // A rollout's cells, shared by the pages that list or show rollouts (Overview, Rollouts, Inbox,
 // the Rollout and workload pages), and an object's owner, shared by the workload pages.
@@ -55,7 +57,13 @@ export function useWorkloadText() {
 export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
   const text = useWorkloadText()(r.workload);
   const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
-  return to ? <Link to={to} data-testid="rollout-workload-link">{text}</Link> : <>{text}</>;
+  return to ? (
+    <Link to={to} data-testid="rollout-workload-link" translate="no">
+      {text}
+    </Link>
+  ) : (
+    <Raw>{text}</Raw>
+  );
 }
 
 /**
@@ -72,9 +80,18 @@ export function RolloutStateCell({ r }: { r: RolloutRow }) {
     );
   return (
     <>
-      {r.currentStepState || "-"} {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
+      <ApiValue kind="stepState" value={r.currentStepState} /> {r.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
       {r.paused && <Tag>{t.paused}</Tag>} {r.disabled && <Tag>{t.disabled}</Tag>}
     </>
+  );
+}
+
+/** A rollout's phase, in the page's language, in its tag. */
+export function PhaseTag({ r, testId }: { r: RolloutRow; testId?: string }) {
+  return (
+    <Tag color={phaseColor(r)} data-testid={testId}>
+      <ApiValue kind="rolloutPhase" value={r.phase} />
+    </Tag>
   );
 }
 

@@ -28,10 +28,10 @@ export function workloadCommand(ty: WorkloadType | undefined, action: WorkloadAc
 
 /**
  * The command of a declared action: a merge patch of the object with what the server's dry run of
- * the action changes (known once the dry run has answered).
+ * the action changes (known once the dry run has answered; until then pending, in the page's language).
  */
-export function declaredActionCommand(action: DeclaredAction, ns: string, name: string, patch?: Record<string, unknown>): string {
-  return fmt(action.command, { name, namespace: ns, patch: patch ? JSON.stringify(patch) : "<the patch of the dry run>" });
+export function declaredActionCommand(action: DeclaredAction, ns: string, name: string, patch?: Record<string, unknown>, pending = "<the patch of the dry run>"): string {
+  return fmt(action.command, { name, namespace: ns, patch: patch ? JSON.stringify(patch) : pending });
 }
 
 const kk = "kubectl-kruise rollout";

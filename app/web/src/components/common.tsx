@@ -3,8 +3,14 @@ import { Link } from "react-router-dom";
 import { Alert, Button, Card, Empty, Modal, Space, Spin, Table, Tag, Tooltip, Typography, type ButtonProps } from "antd";
 import { ApiError } from "../api/http";
 import type { KubeEvent, Permission, ReleaseStep, TemplateChange, WatchChange } from "../api/types";
-import { fmt, useT } from "../i18n";
+import { fmt, messages, useT, type Messages } from "../i18n";
+import { useClock } from "../clock";
+import { useFocusOnNavigation } from "../focus";
 import { useLiveStreams } from "../live";
+import { Raw, rawFmt } from "./raw";
+import { ApiValue } from "./values";
+
+export { Raw };
 
 export const REFRESH_MS = 5000;
 /** In live mode, how often what the stream does not carry (metrics, pods, events) is refreshed. */
@@ -105,13 +111,18 @@ export function ErrorAlert({ error }: { error: unknown }) {
       type="error"
       showIcon
       role="alert"
-      message={`${t.error}: ${e.code}`}
+      message={
+        <>
+          {t.error}: <Raw>{e.code}</Raw>
+        </>
+      }
       description={
         <Space direction="vertical">
-          <span data-testid="error-message">{e.message}</span>
+          {/* The server's words (in English). */}
+          <span data-testid="error-message" translate="no">{e.message}</span>
           {e.traceId && (
             <span>
-              {t.traceId}: <Typography.Text copyable code data-testid="trace-id">{e.traceId}</Typography.Text>
+              {t.traceId}: <Typography.Text copyable code data-testid="trace-id" translate="no">{e.traceId}</Typography.Text>
             </span>
           )}
         </Space>
@@ -170,7 +181,8 @@ export interface Preview {
  */
 export function ActionButton(props: {
   label: string;
-  title: string;
+  /** The dialog's title (the object's name in it marked Raw). */
+  title: React.ReactNode;
   /**
    * The equivalent command; a function is given the preview's answer once it has one (a command
    * only the server's dry run tells); undefined: none is shown (commandNote says why).
@@ -280,7 +292,7 @@ export function ActionButton(props: {
           {warning && <Alert type="warning" showIcon message={warning} data-testid="action-warning" />}
           {command !== undefined && (
             <div>
-              {t.command}: <Typography.Text code copyable data-testid="command">{command}</Typography.Text>
+              {t.command}: <Typography.Text code copyable data-testid="command" translate="no">{command}</Typography.Text>
             </div>
           )}
           {props.commandNote && <Typography.Text data-testid="command-note">{props.commandNote}</Typography.Text>}
@@ -335,7 +347,7 @@ export function ReleaseSteps({ steps }: { steps: ReleaseStep[] }) {
             s.waitsForPerson ? (
               <Tag color="warning" data-testid="step-waits-for-person">{t.waitsForPerson}</Tag>
             ) : s.pause && s.pause !== "manual" ? (
-              fmt(t.pausesFor, { time: s.pause })
+              fmt(t.pausesFor, { time: duration(s.pause, t) })
             ) : (
               t.goesOn
             ),
@@ -363,8 +375,8 @@ export function ReleaseNote({
   const t = useT();
   // The server's explanation says what the Rollout controller will do (cancel, roll back at once,
   // restart from step 1, ...): shown as it is, unless it only repeats the message (a new release).
-  const detail = explanation && kind !== "new" ? <span data-testid="release-explanation">{explanation}</span> : undefined;
-  if (!startsRelease) return <Alert type="info" showIcon message={rollout ? fmt(t.noRelease, { name: rollout }) : t.noReleaseAction} description={detail} data-testid="no-release" />;
+  const detail = explanation && kind !== "new" ? <span data-testid="release-explanation" translate="no">{explanation}</span> : undefined;
+  if (!startsRelease) return <Alert type="info" showIcon message={rollout ? rawFmt(t.noRelease, { name: rollout }) : t.noReleaseAction} description={detail} data-testid="no-release" />;
   const waits = waitingSteps(steps);
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
@@ -372,7 +384,7 @@ export function ReleaseNote({
         type="warning"
         showIcon
         data-testid="starts-release"
-        message={waits ? fmt(t.startsReleaseWaits, { name: rollout, steps: waits }) : fmt(t.startsReleaseNoWait, { name: rollout })}
+        message={waits ? rawFmt(t.startsReleaseWaits, { name: rollout, steps: waits }) : rawFmt(t.startsReleaseNoWait, { name: rollout })}
         description={detail}
       />
       {steps.length > 0 && <ReleaseSteps steps={steps} />}
@@ -393,35 +405,49 @@ export function Changes({ diff, title, testId = "template-diff" }: { diff: Templ
       dataSource={diff}
       locale={{ emptyText: t.empty }}
       columns={[
-        { title: t.field, render: (_, d) => <Typography.Text code>{d.path}</Typography.Text> },
-        { title: t.from, render: (_, d) => <span style={{ wordBreak: "break-all" }}>{d.from || "-"}</span> },
-        { title: t.to, render: (_, d) => <span style={{ wordBreak: "break-all" }}>{d.to || "-"}</span> },
+        { title: t.field, render: (_, d) => <Typography.Text code translate="no">{d.path}</Typography.Text> },
+        { title: t.from, render: (_, d) => <span style={{ wordBreak: "break-all" }} translate="no">{d.from || "-"}</span> },
+        { title: t.to, render: (_, d) => <span style={{ wordBreak: "break-all" }} translate="no">{d.to || "-"}</span> },
       ]}
     />
   );
 }
 
-/** How long ago a timestamp was, as people say it: "45s", "3m", "2h", "5d", "2y". */
-export function age(ts?: string | null, now = Date.now()): string {
+/** The units an age is said in (the locale's messages). */
+export type AgeUnits = Pick<Messages, "ageSeconds" | "ageMinutes" | "ageHours" | "ageDays" | "ageYears">;
+
+/** How long ago a timestamp was, as people say it: "45s", "3m", "2h", "5d", "2y" (in the units given). */
+export function age(ts?: string | null, now = Date.now(), units: AgeUnits = messages["en-US"]): string {
   if (!ts) return "-";
   const t = new Date(ts).getTime();
   if (Number.isNaN(t)) return "-";
   const s = Math.max(0, Math.floor((now - t) / 1000));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h`;
-  if (s < 365 * 86400) return `${Math.floor(s / 86400)}d`;
-  return `${Math.floor(s / (365 * 86400))}y`;
+  const say = (unit: string, n: number) => fmt(unit, { n });
+  if (s < 60) return say(units.ageSeconds, s);
+  if (s < 3600) return say(units.ageMinutes, Math.floor(s / 60));
+  if (s < 86400) return say(units.ageHours, Math.floor(s / 3600));
+  if (s < 365 * 86400) return say(units.ageDays, Math.floor(s / 86400));
+  return say(units.ageYears, Math.floor(s / (365 * 86400)));
 }
 
-/** An age with the exact time on hover (and for screen readers, as a time element). */
+/** A duration as the API writes it ("60s"), in the locale's units; anything else as it is. */
+export function duration(d: string, units: AgeUnits = messages["en-US"]): string {
+  const s = /^(\d+)s$/.exec(d);
+  return s ? fmt(units.ageSeconds, { n: Number(s[1]) }) : d;
+}
+
+/**
+ * An age with the exact time on hover (and for screen readers, as a time element). It follows the
+ * app's one clock (src/clock.ts): it moves on by itself, without a request.
+ */
 export function Ago({ ts }: { ts?: string | null }) {
-  if (!ts || ts.startsWith("0001-")) return <>-</>;
-  const d = new Date(ts);
-  if (Number.isNaN(d.getTime())) return <>-</>;
+  const t = useT();
+  const valid = !!ts && !ts.startsWith("0001-") && !Number.isNaN(new Date(ts).getTime());
+  const text = useClock((now) => (valid ? age(ts, now, t) : "-"));
+  if (!valid) return <>-</>;
   return (
-    <time dateTime={ts} title={d.toLocaleString()}>
-      {age(ts)}
+    <time dateTime={ts} title={new Date(ts).toLocaleString(t.locale)} data-testid="age">
+      {text}
     </time>
   );
 }
@@ -443,9 +469,10 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
           locale={{ emptyText: t.empty }}
           pagination={{ pageSize: 20, hideOnSinglePage: true }}
           columns={[
-            { title: t.type, render: (_, e) => <Tag color={e.type === "Warning" ? "warning" : "default"}>{e.type}</Tag> },
-            { title: t.reason, dataIndex: "reason" },
-            { title: t.message, dataIndex: "message" },
+            { title: t.type, render: (_, e) => <Tag color={e.type === "Warning" ? "warning" : "default"}><ApiValue kind="eventType" value={e.type} /></Tag> },
+            // What the controllers wrote, as they wrote it.
+            { title: t.reason, render: (_, e) => <Raw>{e.reason}</Raw> },
+            { title: t.message, render: (_, e) => <Raw>{e.message}</Raw> },
             { title: t.count, dataIndex: "count" },
             {
               title: t.lastSeen,
@@ -454,7 +481,7 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
                 return <Ago ts={ts} />;
               },
             },
-            { title: t.source, dataIndex: "source" },
+            { title: t.source, render: (_, e) => <Raw>{e.source}</Raw> },
           ]}
         />
       </Loadable>
@@ -462,14 +489,20 @@ export function EventsCard({ events }: { events: { data?: KubeEvent[]; error: un
   );
 }
 
-/** The page's one h1; it also names the browser tab. */
-export function Title({ children }: { children: string }) {
+/**
+ * The page's one h1; it also names the browser tab (label, or children when they are a string).
+ * It takes focus when the page is reached by a navigation (src/focus.ts).
+ */
+export function Title({ children, label }: { children: React.ReactNode; label?: string }) {
   const t = useT();
+  const ref = useRef<HTMLHeadingElement>(null);
+  const text = label ?? (typeof children === "string" ? children : "");
   useEffect(() => {
-    document.title = `${children} · ${t.title}`;
-  }, [children, t]);
+    document.title = `${text} · ${t.title}`;
+  }, [text, t]);
+  useFocusOnNavigation(ref);
   return (
-    <Typography.Title level={1} style={{ fontSize: 24, marginTop: 0 }}>
+    <Typography.Title ref={ref} tabIndex={-1} level={1} style={{ fontSize: 24, marginTop: 0 }}>
       {children}
     </Typography.Title>
   );

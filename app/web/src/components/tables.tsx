@@ -1,5 +1,7 @@
 import { useSearchParams } from "react-router-dom";
 import { Input } from "antd";
+import { CloseCircleFilled, FilterFilled, SearchOutlined } from "@ant-design/icons";
+import { useT } from "../i18n";
 import type { TablePaginationConfig } from "antd";
 import type { FilterValue, SorterResult, SortOrder } from "antd/es/table/interface";
 
@@ -93,11 +95,17 @@ export function useTableQuery(filterKeys: string[]): TableQuery {
   };
 }
 
-/** The search box of a table, bound to ?q=. */
+/**
+ * The search box of a table, bound to ?q= (it searches as one types: no button). Its icons are
+ * named in the page's language (antd names them by their icon: "search", "close-circle").
+ */
 export function SearchBox({ query, label, testId = "table-search" }: { query: TableQuery; label: string; testId?: string }) {
+  const t = useT();
   return (
-    <Input.Search
-      allowClear
+    <Input
+      type="search"
+      allowClear={{ clearIcon: <CloseCircleFilled aria-label={t.clearSearch} /> }}
+      prefix={<SearchOutlined aria-hidden="true" />}
       aria-label={label}
       placeholder={label}
       data-testid={testId}
@@ -106,4 +114,10 @@ export function SearchBox({ query, label, testId = "table-search" }: { query: Ta
       style={{ width: 320, maxWidth: "100%", marginBottom: 12 }}
     />
   );
+}
+
+/** A filterable column's trigger, named in the page's language (antd's is named "filter"). */
+export function FilterIcon() {
+  const t = useT();
+  return <FilterFilled aria-label={t.filter} />;
 }

@@ -15,6 +15,7 @@ import { stepText, useWorkloadText, WorkloadLink } from "../components/cells";
 import { rolloutPath } from "../components/paths";
 import type { Messages } from "../i18n";
 import { releaseText } from "../rolloutSteps";
+import { Raw, rawFmt } from "../components/raw";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
 
@@ -142,14 +143,14 @@ export function Inbox() {
       title: t.namespace,
       sorter: (a, b) => compareValues(a.namespace, b.namespace),
       sortOrder: query.sortOrder("namespace"),
-      render: (_, r) => r.namespace,
+      render: (_, r) => <Raw>{r.namespace}</Raw>,
     },
     {
       key: "name",
       title: t.rollout,
       sorter: (a, b) => compareValues(a.name, b.name),
       sortOrder: query.sortOrder("name"),
-      render: (_, r) => <Link to={rolloutPath(r.namespace, r.name)}>{r.name}</Link>,
+      render: (_, r) => <Link to={rolloutPath(r.namespace, r.name)} translate="no">{r.name}</Link>,
     },
     {
       key: "workload",
@@ -262,9 +263,9 @@ export function Inbox() {
         <ul data-testid="approve-list">
           {chosen.map((r) => (
             <li key={keyOf(r)} style={{ marginBottom: 8 }}>
-              {fmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: nameOf(r.workload) })}
+              {rawFmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: nameOf(r.workload) })}
               <br />
-              {t.command}: <Typography.Text code>{rolloutCommands(r.namespace, r.name).approve}</Typography.Text>
+              {t.command}: <Typography.Text code translate="no">{rolloutCommands(r.namespace, r.name).approve}</Typography.Text>
             </li>
           ))}
         </ul>

@@ -1,7 +1,8 @@
 import { Link, useLocation } from "react-router-dom";
 import { Result } from "antd";
 import { Title } from "../components/common";
-import { fmt, useT } from "../i18n";
+import { useT } from "../i18n";
+import { rawFmt } from "../components/raw";
 
 /** Any route the dashboard does not have. */
 export function NotFound({ ns }: { ns: string }) {
@@ -12,7 +13,7 @@ export function NotFound({ ns }: { ns: string }) {
       <Title>{t.notFoundTitle}</Title>
       <Result
         status="404"
-        subTitle={fmt(t.notFoundText, { path: location.pathname })}
+        subTitle={rawFmt(t.notFoundText, { path: location.pathname })}
         extra={
           <Link to={ns ? `/?ns=${encodeURIComponent(ns)}` : "/"} data-testid="back-to-overview">
             {t.backToOverview}

@@ -6,9 +6,11 @@ import { Loadable, SLOW_REFRESH_MS, Title, usePoll } from "../components/common"
 import { fmt, useT } from "../i18n";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
 import { useWorkloadTypes } from "../contexts";
-import { phaseColor, RolloutStateCell, stepText, WorkloadLink } from "../components/cells";
+import { PhaseTag, RolloutStateCell, stepText, WorkloadLink } from "../components/cells";
+import { Raw, rawFmt } from "../components/raw";
+import { ApiValue, TypeName } from "../components/values";
 import { rolloutPath } from "../components/paths";
-import { CLUSTER_NS, isClusterScoped, typeLabel } from "../workloadTypes";
+import { CLUSTER_NS, isClusterScoped } from "../workloadTypes";
 
 export function Overview({ ns }: { ns: string }) {
   const t = useT();
@@ -26,6 +28,7 @@ export function Overview({ ns }: { ns: string }) {
   const m = summary.data?.cluster;
   const inFlight = summary.data?.rollouts?.inFlight ?? [];
   const waiting = inFlight.filter((r) => r.waitingForApproval);
+  const usageUnavailable = rawFmt(t.usageUnavailable, { api: "metrics.k8s.io" });
 
   return (
     <>
@@ -36,7 +39,7 @@ export function Overview({ ns }: { ns: string }) {
             <Col span={4}><Card><Statistic title={t.nodes} value={m.nodes} suffix={<small>({m.ready_nodes} {t.readyNodes})</small>} /></Card></Col>
             <Col span={5}>
               <Card>
-                <Tooltip title={m.usage_source === "unavailable" ? t.usageUnavailable : m.usage_source}>
+                <Tooltip title={m.usage_source === "unavailable" ? usageUnavailable : <Raw>{m.usage_source}</Raw>}>
                   <Statistic title={t.cpuUsage} value={m.cpu_usage ?? "—"} />
                 </Tooltip>
                 <small>{t.cpuRequested}: {m.cpu_requested}</small>
@@ -53,8 +56,8 @@ export function Overview({ ns }: { ns: string }) {
             </Col>
             <Col span={5}>
               <Card>
-                <Statistic title={t.usageSource} value={m.usage_source} valueStyle={{ fontSize: 18 }} />
-                {m.usage_source === "unavailable" && <small>{t.usageUnavailable}</small>}
+                <Statistic title={t.usageSource} value={m.usage_source} formatter={() => <ApiValue kind="usageSource" value={m.usage_source} testId="usage-source" />} valueStyle={{ fontSize: 18 }} />
+                {m.usage_source === "unavailable" && <small>{usageUnavailable}</small>}
               </Card>
             </Col>
           </Row>
@@ -75,7 +78,7 @@ export function Overview({ ns }: { ns: string }) {
       </Loadable>
       <Row gutter={16} style={{ marginTop: 16 }}>
         <Col span={8}>
-          <Card title={`${t.countsPerType} (${ns})`}>
+          <Card title={<>{t.countsPerType} (<Raw>{ns}</Raw>)</>}>
             <Loadable loading={summary.loading} error={summary.error}>
               <Table<TypeSummary>
                 size="small"
@@ -92,7 +95,7 @@ export function Overview({ ns }: { ns: string }) {
                       const ty = types.find((x) => x.type === r.type);
                       return (
                         <>
-                          <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{ty ? typeLabel(ty, types, t.locale) : k}</Link>
+                          <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{ty ? <TypeName ty={ty} all={types} /> : <Raw>{k}</Raw>}</Link>
                           {isClusterScoped(ty) && <Tag style={{ marginInlineStart: 6 }}>{t.clusterScoped}</Tag>}
                         </>
                       );
@@ -169,9 +172,9 @@ export function RolloutTable({ rows, ns, loading, error }: { rows: RolloutRow[];
         pagination={{ pageSize: 20, hideOnSinglePage: true }}
         locale={{ emptyText: t.empty }}
         columns={[
-          { title: t.name, render: (_, r) => <Link to={rolloutPath(r.namespace || ns, r.name)}>{r.name}</Link> },
+          { title: t.name, render: (_, r) => <Link to={rolloutPath(r.namespace || ns, r.name)} translate="no">{r.name}</Link> },
           { title: t.workload, render: (_, r) => <WorkloadLink r={r} ns={ns} /> },
-          { title: t.phase, render: (_, r) => <Tag color={phaseColor(r)}>{r.phase || "-"}</Tag> },
+          { title: t.phase, render: (_, r) => <PhaseTag r={r} /> },
           { title: t.step, render: (_, r) => stepText(r) },
           { title: t.state, render: (_, r) => <RolloutStateCell r={r} /> },
         ]}

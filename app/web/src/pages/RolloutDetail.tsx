@@ -14,7 +14,7 @@ import {
 } from "../api/rollout";
 import { getWorkload } from "../api/workload";
 import type { ActionResult, Permission, RestartResult, Revision, RolloutStatus, UndoResult, WatchChange, Workload } from "../api/types";
-import { ActionButton, Ago, Changes, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
+import { ActionButton, Ago, Changes, duration, EventsCard, Loadable, ReleaseNote, SLOW_REFRESH_MS, Title, usePoll } from "../components/common";
 import { rolloutChange, workloadChange } from "../live";
 import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
@@ -22,6 +22,8 @@ import { kruiseResource, rolloutCommands } from "../components/commands";
 import { fmt, useT, type Messages } from "../i18n";
 import { stepText, useWorkloadText, WorkloadLink, workloadText } from "../components/cells";
 import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "../rolloutSteps";
+import { Raw, rawFmt } from "../components/raw";
+import { ApiValue } from "../components/values";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -75,24 +77,27 @@ export function RolloutDetail({ ns }: { ns: string }) {
   // What each action means here (docs/semantics.md §4.4-§4.9): Pause only holds a release in
   // progress; Restart is refused during one (it would replace it); Undo needs a revision to go back to.
   const offered = st && offeredActions(st, revisions.length > 0);
+  const titled = (verb: string) => <>{verb} <Raw>{name}</Raw></>;
 
   return (
     <>
-      <Title>{`${t.rollout} ${ns}/${name}`}</Title>
+      <Title label={`${t.rollout} ${ns}/${name}`}>
+        {t.rollout} <Raw>{`${ns}/${name}`}</Raw>
+      </Title>
       <Loadable loading={status.loading} error={status.error} back={{ to: `/rollouts?ns=${encodeURIComponent(ns)}`, label: t.backToRollouts }} onRetry={() => void status.reload()}>
         {st && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
             <Card title={t.status}>
               <Descriptions size="small" column={3} data-testid="rollout-summary">
-                <Descriptions.Item label={t.phase}><Tag color={st.active ? "processing" : "success"} data-testid="rollout-phase">{st.phase || "-"}</Tag></Descriptions.Item>
-                <Descriptions.Item label={t.strategy}>{st.strategy}</Descriptions.Item>
+                <Descriptions.Item label={t.phase}><Tag color={st.active ? "processing" : "success"} data-testid="rollout-phase"><ApiValue kind="rolloutPhase" value={st.phase} /></Tag></Descriptions.Item>
+                <Descriptions.Item label={t.strategy}><ApiValue kind="strategy" value={st.strategy} /></Descriptions.Item>
                 <Descriptions.Item label={t.workload}><WorkloadLink r={st} ns={ns} /></Descriptions.Item>
                 <Descriptions.Item label={t.release}>
                   <span data-testid="rollout-release">{releaseText(t, st)}</span>
                 </Descriptions.Item>
                 {/* The step and its state only while a release is in progress: afterwards the status keeps what the last one left. */}
                 <Descriptions.Item label={t.step}>{stepText(st)}</Descriptions.Item>
-                <Descriptions.Item label={t.state}><span data-testid="rollout-state">{(st.active && st.currentStepState) || "-"}</span></Descriptions.Item>
+                <Descriptions.Item label={t.state}>{st.active ? <ApiValue kind="stepState" value={st.currentStepState} testId="rollout-state" /> : <span data-testid="rollout-state">-</span>}</Descriptions.Item>
                 {/* Counts of a release only while one is in progress (else they are stale or zero). */}
                 {st.active && (
                   <Descriptions.Item label={t.updated}>
@@ -100,7 +105,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   </Descriptions.Item>
                 )}
                 <Descriptions.Item label={t.lastUpdate}><Ago ts={st.lastUpdateTime} /></Descriptions.Item>
-                <Descriptions.Item label={t.message} span={3}>{st.message}</Descriptions.Item>
+                <Descriptions.Item label={t.message} span={3}><Raw>{st.message}</Raw></Descriptions.Item>
               </Descriptions>
               {notObservedText(t, st) && <Alert type="info" showIcon message={notObservedText(t, st)} data-testid="not-observed" style={{ marginTop: 8 }} />}
               {st.waitingForApproval && <Alert type="warning" showIcon message={t.waitingApproval} data-testid="waiting-approval" style={{ marginTop: 8 }} />}
@@ -196,7 +201,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.enable}
                     testId="enable-button"
                     permission={can.rollout("enable")}
-                    title={`${t.enable} ${name}`}
+                    title={titled(t.enable)}
                     command={cmd.enable}
                     body={line(enableText(t, st), "enable-summary")}
                     run={() => setRolloutDisabled(ns, name, false)}
@@ -209,7 +214,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.disable}
                     testId="disable-button"
                     permission={can.rollout("disable")}
-                    title={`${t.disable} ${name}`}
+                    title={titled(t.disable)}
                     command={cmd.disable}
                     body={line(disableText(t, st, total), "disable-summary")}
                     run={() => setRolloutDisabled(ns, name, true)}
@@ -232,9 +237,9 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   locale={{ emptyText: t.empty }}
                   columns={[
                     { title: t.revision, dataIndex: "revision" },
-                    { title: t.name, dataIndex: "name" },
-                    { title: t.images, render: (_, r) => r.images.join(", ") },
-                    { title: t.changeCause, render: (_, r) => r.changeCause ?? "-" },
+                    { title: t.name, render: (_, r) => <Raw>{r.name}</Raw> },
+                    { title: t.images, render: (_, r) => <Raw>{r.images.join(", ")}</Raw> },
+                    { title: t.changeCause, render: (_, r) => <Raw>{r.changeCause ?? "-"}</Raw> },
                     { title: t.created, render: (_, r) => <Ago ts={r.created} /> },
                     {
                       title: "",
@@ -286,14 +291,14 @@ export function StepTimeline({ st }: { st: RolloutStatus }) {
                   {t.stepWaiting}
                 </Tag>
               )}
-              {isCurrent && !waiting && <Tag color="processing">{st.currentStepState || t.current}</Tag>}
+              {isCurrent && !waiting && <Tag color="processing">{st.currentStepState ? <ApiValue kind="stepState" value={st.currentStepState} /> : t.current}</Tag>}
             </Space>
           ),
           description: [
             s.traffic ? `${t.traffic} ${s.traffic}` : null,
             // A manual pause on a last step at 100% is not a wait: the controller goes on.
-            waitsFor.get(s.index) ? `${t.pause}: ${t.manual}` : s.manual ? t.goesOn : `${t.pause}: ${s.pauseSeconds}s`,
-            isCurrent && st.autoResumeAt ? fmt(t.resumesAt, { time: new Date(st.autoResumeAt).toLocaleTimeString() }) : null,
+            waitsFor.get(s.index) ? `${t.pause}: ${t.manual}` : s.manual ? t.goesOn : `${t.pause}: ${duration(`${s.pauseSeconds}s`, t)}`,
+            isCurrent && st.autoResumeAt ? fmt(t.resumesAt, { time: new Date(st.autoResumeAt).toLocaleTimeString(t.locale, { hourCycle: "h23" }) }) : null,
           ]
             .filter(Boolean)
             .join(" · "),
@@ -360,12 +365,12 @@ function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string 
   const nameOf = useWorkloadText();
   if (!result) return null;
   if (result.dryRun === false) return <Alert type="error" showIcon message={result.message} />;
-  if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
+  if (!result.changed) return <Alert type="info" showIcon message={<>{t.noChange} <Raw>{result.message}</Raw></>} data-testid="no-change" />;
   const images = Object.entries(result.images ?? {});
   return (
     <Space direction="vertical" style={{ width: "100%" }} data-testid="undo-preview">
       <Typography.Text>
-        {fmt(t.undoSummary, { workload: nameOf(result.workload), from: result.fromRevision, to: result.toRevision, toName: result.toName })}
+        {rawFmt(t.undoSummary, { workload: nameOf(result.workload), from: result.fromRevision, to: result.toRevision, toName: result.toName })}
       </Typography.Text>
       {images.length > 0 && (
         <div>
@@ -373,7 +378,7 @@ function UndoPreview({ result, rollout }: { result: UndoResult; rollout: string 
           <ul style={{ margin: 0 }}>
             {images.map(([c, i]) => (
               <li key={c}>
-                {c}: <Typography.Text code>{i}</Typography.Text>
+                <Raw>{c}</Raw>: <Typography.Text code translate="no">{i}</Typography.Text>
               </li>
             ))}
           </ul>

@@ -4,10 +4,12 @@ import type { ColumnsType } from "antd/es/table";
 import { listAllRollouts } from "../api/rollout";
 import type { RolloutStatus } from "../api/types";
 import { Ago, Loadable, Title, usePoll } from "../components/common";
-import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
+import { compareTimes, compareValues, FilterIcon, matches, SearchBox, useTableQuery } from "../components/tables";
 import { useT } from "../i18n";
 import { rolloutChange } from "../live";
-import { phaseColor, stepText, WorkloadLink } from "../components/cells";
+import { PhaseTag, stepText, WorkloadLink } from "../components/cells";
+import { Raw } from "../components/raw";
+import { valueText } from "../components/values";
 import { rolloutPath } from "../components/paths";
 
 /** The states the State column shows and its filter offers, the same set (a rollout can be in several). */
@@ -67,7 +69,11 @@ export function Rollouts({ ns }: { ns: string }) {
       title: t.name,
       sorter: (a, b) => compareValues(a.name, b.name),
       sortOrder: query.sortOrder("name"),
-      render: (_, r) => <Link to={rolloutPath(r.namespace || ns, r.name)}>{r.name}</Link>,
+      render: (_, r) => (
+        <Link to={rolloutPath(r.namespace || ns, r.name)} translate="no">
+          {r.name}
+        </Link>
+      ),
     },
     {
       key: "workload",
@@ -81,10 +87,11 @@ export function Rollouts({ ns }: { ns: string }) {
       title: t.phase,
       sorter: (a, b) => compareValues(a.phase, b.phase),
       sortOrder: query.sortOrder("phase"),
-      filters: phases.map((p) => ({ text: p, value: p })),
+      filterIcon: <FilterIcon />,
+      filters: phases.map((p) => ({ text: valueText(t, "rolloutPhase", p) ?? p, value: p })),
       filteredValue: query.filtered("phase"),
       onFilter: (v, r) => (r.phase || "-") === v,
-      render: (_, r) => <Tag color={phaseColor(r)}>{r.phase || "-"}</Tag>,
+      render: (_, r) => <PhaseTag r={r} />,
     },
     {
       key: "step",
@@ -99,6 +106,7 @@ export function Rollouts({ ns }: { ns: string }) {
       title: t.state,
       sorter: (a, b) => compareValues(rolloutStates(a).map((s) => stateText[s]).join(), rolloutStates(b).map((s) => stateText[s]).join()),
       sortOrder: query.sortOrder("state"),
+      filterIcon: <FilterIcon />,
       filters: STATES.map((s) => ({ text: stateText[s], value: s })),
       filteredValue: query.filtered("state"),
       onFilter: (v, r) => inState(r, String(v)),
@@ -114,7 +122,9 @@ export function Rollouts({ ns }: { ns: string }) {
   ];
   return (
     <>
-      <Title>{`${t.rollouts} (${ns})`}</Title>
+      <Title label={`${t.rollouts} (${ns})`}>
+        {t.rollouts} (<Raw>{ns}</Raw>)
+      </Title>
       <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
         <SearchBox query={query} label={t.searchRollouts} />
         <Table<RolloutStatus>

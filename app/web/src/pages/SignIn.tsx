@@ -40,7 +40,7 @@ export function SignIn(props: { mode: AuthMode; signIn: (token: string) => Promi
           >
             <Space direction="vertical" style={{ width: "100%" }}>
               <Typography.Text>{t.tokenHelp}</Typography.Text>
-              <Typography.Text code copyable>kubectl create token &lt;serviceaccount&gt; -n &lt;namespace&gt;</Typography.Text>
+              <Typography.Text code copyable translate="no">kubectl create token &lt;serviceaccount&gt; -n &lt;namespace&gt;</Typography.Text>
               <Input.Password
                 id="token"
                 aria-label={t.token}

@@ -20,7 +20,9 @@ import { useCan } from "../auth";
 import { useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { containersOf, stateColor, stateLabel, type State } from "../workloadSummary";
-import { actionChanges, actionParams, apiNamespace, cellText, controllerOf, isClusterScoped, originText, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
+import { actionChanges, actionParams, apiNamespace, cellText, controllerOf, isClusterScoped, localTitle, originText, paramProblem, typeFields, typeLabel, type ParamValues } from "../workloadTypes";
+import { Raw, rawFmt } from "../components/raw";
+import { ApiValue, TypeName } from "../components/values";
 import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../components/commands";
 import { toYaml } from "../yaml";
 import { OwnerLink, ownerText, stepText } from "../components/cells";
@@ -30,7 +32,13 @@ import { personSteps } from "../rolloutSteps";
 type Action = WorkloadAction;
 
 /** What the confirm dialog of an action says about the Rollout governing the workload. */
-export function rolloutWarning(t: Messages, action: Action, rollout: { data?: WorkloadRollout | null; error: unknown; loading: boolean }): React.ReactNode {
+export function rolloutWarning(
+  t: Messages,
+  action: Action,
+  rollout: { data?: WorkloadRollout | null; error: unknown; loading: boolean },
+  // The page marks the Rollout's name as a name (rawFmt); the tests read plain text (fmt).
+  f: (message: string, values: Record<string, string | number>) => React.ReactNode = fmt,
+): React.ReactNode {
   if (rollout.error) {
     const why = rollout.error instanceof Error ? rollout.error.message : String(rollout.error);
     return `${t.rolloutUnknown} ${why}`;
@@ -39,19 +47,22 @@ export function rolloutWarning(t: Messages, action: Action, rollout: { data?: Wo
   const r = rollout.data;
   if (!r) return undefined;
   const st = r.status;
-  if (action === "delete") return fmt(t.deleteUnderRollout, { name: r.name });
+  if (action === "delete") return f(t.deleteUnderRollout, { name: r.name, reason: "Workload Not Found" });
   // A scale is not held by any Rollout: the dialog's preview line says so; warned only of a release in progress.
-  if (action === "scale") return st.active && !st.disabled ? fmt(t.scaleUnderRolloutActive, { name: r.name, step: stepText(st) }) : undefined;
-  if (st.disabled) return fmt(t.rolloutDisabledNote, { name: r.name });
+  if (action === "scale") return st.active && !st.disabled ? f(t.scaleUnderRolloutActive, { name: r.name, step: stepText(st) }) : undefined;
+  if (st.disabled) return f(t.rolloutDisabledNote, { name: r.name });
   const waits = waitingSteps(personSteps(st));
   const steps = waits ? fmt(t.rolloutStepsWait, { steps: waits }) : t.rolloutStepsNoWait;
   switch (action) {
     case "restart":
-      return `${fmt(t.restartUnderRollout, { name: r.name })} ${steps}`;
+      return join(f(t.restartUnderRollout, { name: r.name }), steps);
     case "setImage":
-      return `${fmt(t.setImageUnderRollout, { name: r.name })} ${steps}`;
+      return join(f(t.setImageUnderRollout, { name: r.name }), steps);
   }
 }
+
+/** Two parts of a message, one after the other: text stays text. */
+const join = (a: React.ReactNode, b: string): React.ReactNode => (typeof a === "string" ? `${a} ${b}` : <>{a} {b}</>);
 
 /**
  * The scale dialog's one line: from the current replicas to the new, how many pods are added or
@@ -132,6 +143,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   const [logs, setLogs] = useState<{ target: LogTarget; open: boolean }>();
   const w = detail.data?.workload;
   const kind = info ? typeLabel(info, types, t.locale) : (w?.kind ?? type);
+  const kindNode = info ? <TypeName ty={info} all={types} /> : <Raw>{kind}</Raw>;
   const done = (r?: unknown, text?: string) => {
     const msg = (r as { message?: string } | undefined)?.message;
     message.success(text || msg || t.done);
@@ -151,12 +163,19 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
   // change here may be undone, which every dialog says.
   const owner = controllerOf(w?.metadata);
   const withOwner = ownerWarning(t, owner ? ownerText(owner, types, t.locale) : undefined);
-  const warn = (action: Action) => withOwner(rolloutWarning(t, action, governing));
+  const warn = (action: Action) => withOwner(rolloutWarning(t, action, governing, rawFmt));
+  const titled = (verb: string) => (
+    <>
+      {verb} <Raw>{name}</Raw>
+    </>
+  );
   const listPath = `/workloads?ns=${encodeURIComponent(ns)}&type=${encodeURIComponent(type)}`;
 
   return (
     <>
-      <Title>{cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}</Title>
+      <Title label={cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}>
+        {kindNode} <Raw>{cluster ? name : `${ns}/${name}`}</Raw>
+      </Title>
       <Loadable loading={detail.loading} error={detail.error} back={{ to: listPath, label: t.backToWorkloads }} onRetry={() => void detail.reload()}>
         {w && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
@@ -168,7 +187,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     label={t.scale}
                     testId="scale-button"
                     permission={can.workload(type, "scale")}
-                    title={`${t.scale} ${name}`}
+                    title={titled(t.scale)}
                     command={cmd("scale", { replicas: replicas ?? undefined })}
                     warning={warn("scale")}
                     ready={replicas !== null && replicas >= 0}
@@ -189,9 +208,9 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     label={t.restart}
                     testId="restart-button"
                     permission={can.workload(type, "restart")}
-                    title={`${t.restart} ${name}`}
+                    title={titled(t.restart)}
                     command={cmd("restart")}
-                    commandNote={cmd("restart") === undefined ? t.restartDeclaredNote : undefined}
+                    commandNote={cmd("restart") === undefined ? rawFmt(t.restartDeclaredNote, { annotation: "kubectl.kubernetes.io/restartedAt" }) : undefined}
                     warning={warn("restart")}
                     run={() => restartWorkload(apiNs, type, name)}
                     onDone={() => done()}
@@ -202,7 +221,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     label={t.setImage}
                     testId="set-image-button"
                     permission={can.workload(type, "setImage")}
-                    title={`${t.setImage} ${name}`}
+                    title={titled(t.setImage)}
                     command={cmd("setImage", { images: newImages })}
                     commandNote={cmd("setImage") === undefined ? t.setImageDeclaredNote : undefined}
                     // Once the preview says what the Rollout does, the warning would say it again.
@@ -219,7 +238,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                       const res = r as SetImageResult;
                       setImages({});
                       done(res);
-                      if (res?.rollout?.startsRelease) message.info(fmt(t.releaseStarted, { name: res.rollout.name }));
+                      if (res?.rollout?.startsRelease) message.info(rawFmt(t.releaseStarted, { name: res.rollout.name }));
                     }}
                   />
                 )}
@@ -233,7 +252,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                     w={w}
                     action={a}
                     warning={withOwner(undefined)}
-                    onDone={() => done(undefined, fmt(t.actionDone, { action: a.title }))}
+                    onDone={() => done(undefined, fmt(t.actionDone, { action: localTitle(a, t.locale) }))}
                   />
                 ))}
                 <ActionButton
@@ -241,7 +260,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                   label={t.delete}
                   testId="delete-button"
                   permission={can.workload(type, "delete")}
-                  title={`${t.delete} ${name}`}
+                  title={titled(t.delete)}
                   command={cmd("delete")}
                   warning={withOwner(governing.data ? rolloutWarning(t, "delete", governing) : undefined)}
                   ready={confirmName === name}
@@ -260,20 +279,20 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                 locale={{ emptyText: t.empty }}
                 pagination={{ pageSize: 50, hideOnSinglePage: true }}
                 columns={[
-                  { title: t.name, render: (_, p) => p.metadata.name },
+                  { title: t.name, render: (_, p) => <Raw>{p.metadata.name}</Raw> },
                   // A cluster-scoped object's pods are in any namespace.
-                  ...(cluster ? [{ title: t.namespace, render: (_: unknown, p: Pod) => p.metadata.namespace ?? "-" }] : []),
-                  { title: t.phase, render: (_, p) => <Tag>{p.status.phase ?? "-"}</Tag> },
+                  ...(cluster ? [{ title: t.namespace, render: (_: unknown, p: Pod) => <Raw>{p.metadata.namespace ?? "-"}</Raw> }] : []),
+                  { title: t.phase, render: (_, p) => <Tag><ApiValue kind="podPhase" value={p.status.phase} /></Tag> },
                   { title: t.ready, render: (_, p) => (p.status.conditions?.find((c) => c.type === "Ready")?.status === "True" ? "✓" : "✗") },
                   { title: t.restarts, render: (_, p) => (p.status.containerStatuses ?? []).reduce((n, c) => n + c.restartCount, 0) },
-                  { title: t.images, render: (_, p) => p.spec.containers.map((c) => c.image).join(", ") },
-                  { title: t.node, render: (_, p) => p.spec.nodeName ?? "-" },
+                  { title: t.images, render: (_, p) => <Raw>{p.spec.containers.map((c) => c.image).join(", ")}</Raw> },
+                  { title: t.node, render: (_, p) => <Raw>{p.spec.nodeName ?? "-"}</Raw> },
                   // Pods of a ReplicaSet carry its template hash, not a revision: the title says which the labels are.
                   {
                     title: (detail.data?.pods ?? []).some((p) => p.metadata.labels?.["controller-revision-hash"] === undefined && p.metadata.labels?.["pod-template-hash"] !== undefined)
                       ? t.templateHash
                       : t.revision,
-                    render: (_, p) => p.metadata.labels?.["controller-revision-hash"] ?? p.metadata.labels?.["pod-template-hash"] ?? "-",
+                    render: (_, p) => <Raw>{p.metadata.labels?.["controller-revision-hash"] ?? p.metadata.labels?.["pod-template-hash"] ?? "-"}</Raw>,
                   },
                   { title: t.age, render: (_, p) => <Ago ts={p.metadata.creationTimestamp} /> },
                   {
@@ -295,7 +314,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
             <PodLogsDrawer ns={apiNs} type={type} name={name} target={logs?.target} open={logs?.open ?? false} onClose={() => setLogs((l) => l && { ...l, open: false })} />
             <EventsCard events={events} />
             <Card title={t.yaml}>
-              <pre tabIndex={0} role="region" aria-label={t.yamlLabel} style={{ maxHeight: 480, overflow: "auto", fontSize: 12 }} data-testid="yaml">
+              <pre tabIndex={0} role="region" aria-label={t.yamlLabel} translate="no" style={{ maxHeight: 480, overflow: "auto", fontSize: 12 }} data-testid="yaml">
                 {toYaml(w)}
               </pre>
             </Card>
@@ -344,9 +363,11 @@ function ImageInputs(props: { containers: { name: string; image: string }[]; ima
     <Space direction="vertical" style={{ width: "100%" }}>
       {props.containers.map((c) => (
         <div key={c.name}>
-          <Typography.Text strong>{`${t.container} ${c.name}`}</Typography.Text>
+          <Typography.Text strong>
+            {t.container} <Raw>{c.name}</Raw>
+          </Typography.Text>
           <div>
-            {t.currentImage}: <Typography.Text code>{c.image}</Typography.Text>
+            {t.currentImage}: <Typography.Text code translate="no">{c.image}</Typography.Text>
           </div>
           <Input
             aria-label={fmt(t.newImageFor, { name: c.name })}
@@ -368,7 +389,19 @@ function ImageInputs(props: { containers: { name: string; image: string }[]; ima
 export function SetImagePreview({ result }: { result: SetImageResult }) {
   const t = useT();
   if (!result) return null;
-  if (!result.changed) return <Alert type="info" showIcon message={`${t.noChange} ${result.message}`} data-testid="no-change" />;
+  if (!result.changed)
+    return (
+      <Alert
+        type="info"
+        showIcon
+        message={
+          <>
+            {t.noChange} <Raw>{result.message}</Raw>
+          </>
+        }
+        data-testid="no-change"
+      />
+    );
   // The diff says what changes and the note what the Rollout does: the server's message (the same
   // two in one English sentence) is not repeated.
   return (
@@ -403,10 +436,12 @@ function RolloutCell({ governing, ns }: { governing: { data?: WorkloadRollout | 
         t.noRollout
       ) : (
         <Space size={4} wrap>
-          <Link to={rolloutPath(ns, r.name)} data-testid="workload-rollout-link">
+          <Link to={rolloutPath(ns, r.name)} data-testid="workload-rollout-link" translate="no">
             {r.name}
           </Link>
-          <Tag color={r.status.active ? "processing" : "default"}>{r.status.phase || "-"}</Tag>
+          <Tag color={r.status.active ? "processing" : "default"}>
+            <ApiValue kind="rolloutPhase" value={r.status.phase} />
+          </Tag>
           {r.status.active && stepText(r.status) !== "-" && <span>{`${t.step} ${stepText(r.status)}`}</span>}
           {r.status.waitingForApproval && <Tag color="warning">{t.waitingApproval}</Tag>}
         </Space>
@@ -447,14 +482,18 @@ export function WorkloadSummary(props: {
         const v = c ? f.value(c) : undefined;
         return (
           <Descriptions.Item key={f.key} label={f.title}>
-            <span data-testid={f.key}>{!c ? pending : f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : cellText(v)}</span>
+            <span data-testid={f.key} translate={c && f.kind !== "time" ? "no" : undefined}>
+              {!c ? pending : f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : cellText(v)}
+            </span>
           </Descriptions.Item>
         );
       })}
       <Descriptions.Item label={t.age}>
         <Ago ts={w.metadata.creationTimestamp} />
       </Descriptions.Item>
-      <Descriptions.Item label="apiVersion">{w.apiVersion}</Descriptions.Item>
+      <Descriptions.Item label={t.apiVersion}>
+        <Raw>{w.apiVersion}</Raw>
+      </Descriptions.Item>
       <Descriptions.Item label={t.scope}>
         <span data-testid="workload-scope">{isClusterScoped(info) ? t.scopeCluster : t.scopeNamespaced}</span>
       </Descriptions.Item>
@@ -479,7 +518,7 @@ export function WorkloadSummary(props: {
 
 /** The text saying what is wrong with a parameter's value ("" when nothing). */
 export function paramProblemText(t: Messages, p: ActionParam, v: ParamValues[string]): string {
-  const say = (why: string) => `${p.title}: ${why}`;
+  const say = (why: string) => `${localTitle(p, t.locale)}: ${why}`;
   switch (paramProblem(p, v)) {
     case "required":
       return say(t.paramRequired);
@@ -517,21 +556,23 @@ export function ParamInputs(props: { action: DeclaredAction; values: ParamValues
         const v = values[p.name];
         // Said once the field was touched (a required one left empty is said by Confirm staying off).
         const problem = v === undefined ? "" : paramProblemText(t, p, v);
-        const hint = [p.required ? t.paramRequired : t.paramOptional, boundsText(t, p)].filter(Boolean).join(", ");
+        const hint = [p.required ? t.paramRequired : t.paramOptional, boundsText(t, p)].filter(Boolean).join(t.listSeparator);
         return (
           <div key={p.name}>
             {p.type === "boolean" ? (
               <Checkbox id={id} data-testid={`param-${p.name}`} checked={v === true} onChange={(e) => set(p.name, e.target.checked)}>
-                {`${p.title} (${hint})`}
+                {`${localTitle(p, t.locale)} ${fmt(t.paramHint, { hint })}`}
               </Checkbox>
             ) : (
               <>
                 <label htmlFor={id}>
-                  <Typography.Text strong>{p.title}</Typography.Text> ({hint})
+                  <Typography.Text strong>{localTitle(p, t.locale)}</Typography.Text> {fmt(t.paramHint, { hint })}
                 </label>
                 <div>
                   {p.type === "integer" ? (
                     <InputNumber
+                      // Its step buttons are named "Increase Value" whatever the language (rc-input-number); the arrow keys step.
+                      controls={false}
                       id={id}
                       data-testid={`param-${p.name}`}
                       aria-required={p.required}
@@ -583,12 +624,16 @@ export function DeclaredActionButton(props: { info: WorkloadType; ns: string; ap
   const hasParams = (action.params ?? []).length > 0;
   return (
     <ActionButton
-      label={action.title}
+      label={localTitle(action, t.locale)}
       testId={`action-${action.name}`}
       permission={can.workload(info.type, `action:${action.name}`)}
-      title={`${action.title} ${name}`}
+      title={
+        <>
+          {localTitle(action, t.locale)} <Raw>{name}</Raw>
+        </>
+      }
       command={(preview) =>
-        declaredActionCommand(action, ns, name, preview ? actionChanges(w, preview as Workload, action).patch : undefined)
+        declaredActionCommand(action, ns, name, preview ? actionChanges(w, preview as Workload, action).patch : undefined, t.patchPending)
       }
       commandNote={t.actionCommandNote}
       warning={props.warning}

@@ -6,21 +6,23 @@ import type { SortOrder } from "antd/es/table/interface";
 import { listWorkloadPage } from "../api/workload";
 import type { CompactWorkload, WorkloadPageParams, WorkloadType } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
-import { compareTimes, compareValues, SearchBox, useTableQuery } from "../components/tables";
+import { compareTimes, compareValues, FilterIcon, SearchBox, useTableQuery } from "../components/tables";
 import { useRefusedTypes, useWorkloadTypes } from "../contexts";
 import { fmt, useT, type Messages } from "../i18n";
 import { workloadChange } from "../live";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
 import { apiNamespace, cellText, controllerOf, isClusterScoped, originText, sortValue, typeFields, typeLabel } from "../workloadTypes";
 import { OwnerLink } from "../components/cells";
+import { Raw, rawFmt } from "../components/raw";
+import { TypeName } from "../components/values";
 
 /** A type's tab label: its name, and a tag when its objects are in no namespace. */
 export function TypeTabLabel({ ty, all }: { ty: WorkloadType; all: WorkloadType[] }) {
   const t = useT();
-  const label = typeLabel(ty, all, t.locale);
-  if (!isClusterScoped(ty)) return <>{label}</>;
+  const label = <TypeName ty={ty} all={all} />;
+  if (!isClusterScoped(ty)) return label;
   return (
-    <Tooltip title={fmt(t.clusterScopedHelp, { kind: label })}>
+    <Tooltip title={rawFmt(t.clusterScopedHelp, { kind: typeLabel(ty, all, t.locale) })}>
       <span data-testid={`cluster-scoped-${ty.type}`}>
         {label} <Tag style={{ marginInlineEnd: 0 }}>{t.clusterScoped}</Tag>
       </span>
@@ -36,7 +38,9 @@ export function Workloads({ ns }: { ns: string }) {
   const type = params.get("type") ?? types[0]?.type ?? "";
   return (
     <>
-      <Title>{`${t.workloads} (${ns})`}</Title>
+      <Title label={`${t.workloads} (${ns})`}>
+        {t.workloads} (<Raw>{ns}</Raw>)
+      </Title>
       {refused.length > 0 && (
         <Alert
           type="warning"
@@ -48,7 +52,7 @@ export function Workloads({ ns }: { ns: string }) {
             <ul style={{ margin: 0 }}>
               {refused.map((r) => (
                 <li key={r.file}>
-                  <Typography.Text strong>{originText(t, r)}</Typography.Text> {r.refusal}
+                  <Typography.Text strong>{originText(t, r)}</Typography.Text> <Raw>{r.refusal}</Raw>
                 </li>
               ))}
             </ul>
@@ -115,7 +119,8 @@ export function fieldColumns(ty: WorkloadType, t: Messages, local: Local, sortOr
     sortOrder: sortOrder(f.key),
     render: (_, w) => {
       const v = f.value(w);
-      return f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : <span data-testid={`cell-${f.key}`}>{cellText(v)}</span>;
+      // What the declaration computes is the object's own (names, images), not the page's words.
+      return f.kind === "time" ? <Ago ts={typeof v === "string" ? v : null} /> : <span data-testid={`cell-${f.key}`} translate="no">{cellText(v)}</span>;
     },
   }));
 }
@@ -171,13 +176,18 @@ function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
       title: t.name,
       sorter: true,
       sortOrder: query.sortOrder("name"),
-      render: (_, w) => <Link to={`/workloads/${type}/${encodeURIComponent(w.metadata.name)}?ns=${encodeURIComponent(ns)}`}>{w.metadata.name}</Link>,
+      render: (_, w) => (
+        <Link to={`/workloads/${type}/${encodeURIComponent(w.metadata.name)}?ns=${encodeURIComponent(ns)}`} translate="no">
+          {w.metadata.name}
+        </Link>
+      ),
     },
     {
       key: "state",
       title: t.state,
       sorter: local((a, b) => compareValues(t[stateLabel(rowState(a))], t[stateLabel(rowState(b))])),
       sortOrder: query.sortOrder("state"),
+      filterIcon: <FilterIcon />,
       filters: states.length > 0 ? states.map((s) => ({ text: t[stateLabel(s)], value: s })) : undefined,
       filteredValue: server.state ? [server.state] : null,
       filterMultiple: false,
@@ -210,7 +220,7 @@ function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
   ];
   return (
     <>
-      {isClusterScoped(ty) && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={fmt(t.clusterScopedHelp, { kind })} data-testid="cluster-scoped-note" />}
+      {isClusterScoped(ty) && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={rawFmt(t.clusterScopedHelp, { kind })} data-testid="cluster-scoped-note" />}
       <SearchBox query={query} label={t.search} />
       <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
         <Table<CompactWorkload>
