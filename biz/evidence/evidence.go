@@ -203,7 +203,10 @@ func (e *Evidence) Evaluate(ctx context.Context, s Subject) (*Result, error) {
 		}
 	}
 	if len(failed) > 0 {
-		r.Verdict, r.Reason = Unavailable, "Prometheus query failed: "+strings.Join(failed, "; ")
+		r.Verdict, r.Reason = Unavailable, "Prometheus query failed: "+failed[0]
+		if len(failed) > 1 {
+			r.Reason += fmt.Sprintf(" (and %d more of the %d queries)", len(failed)-1, len(jobs))
+		}
 		return r, nil
 	}
 	for _, side := range []*Side{&r.Canary, &r.Stable} {
