@@ -127,12 +127,13 @@ type Result struct {
 	// Reason says in a sentence what decided the verdict.
 	Reason string `json:"reason"`
 	// Template names the convention the queries were written for.
-	Template   string        `json:"template"`
-	Window     time.Duration `json:"window"`
-	Thresholds Thresholds    `json:"thresholds"`
-	Canary     Side          `json:"canary"`
-	Stable     Side          `json:"stable"`
-	At         time.Time     `json:"at"`
+	Template string `json:"template"`
+	// WindowSeconds is the window the rates and quantiles were taken over.
+	WindowSeconds int64      `json:"windowSeconds"`
+	Thresholds    Thresholds `json:"thresholds"`
+	Canary        Side       `json:"canary"`
+	Stable        Side       `json:"stable"`
+	At            time.Time  `json:"at"`
 }
 
 // Evaluate measures the canary and the stable pods and gives the verdict. Failed queries and a
@@ -143,15 +144,13 @@ func (e *Evidence) Evaluate(ctx context.Context, s Subject) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Result{Template: t.Name, Window: e.window, Thresholds: e.thresholds, At: e.now().UTC(),
+	r := &Result{Template: t.Name, WindowSeconds: int64(e.window / time.Second), Thresholds: e.thresholds, At: e.now().UTC(),
 		Canary: Side{Pods: len(s.Canary)}, Stable: Side{Pods: len(s.Stable)}}
 	if e.q == nil {
 		r.Verdict, r.Reason = Unavailable, ErrNotConfigured.Error()
 		return r, nil
 	}
 	type job struct {
-		side  *Side
-		pods  []string
 		value **float64
 		query string
 		err   error
@@ -172,10 +171,10 @@ func (e *Evidence) Evaluate(ctx context.Context, s Subject) (*Result, error) {
 		}
 		side.s.Queries = t.Render(sel, e.window)
 		q := side.s.Queries
-		jobs = append(jobs, &job{side: side.s, value: &side.s.RequestRate, query: q.Requests},
-			&job{side: side.s, value: &side.s.ErrorRatio, query: q.Errors},
-			&job{side: side.s, value: &side.s.LatencyP50, query: q.LatencyP50},
-			&job{side: side.s, value: &side.s.LatencyP95, query: q.LatencyP95})
+		jobs = append(jobs, &job{value: &side.s.RequestRate, query: q.Requests},
+			&job{value: &side.s.ErrorRatio, query: q.Errors},
+			&job{value: &side.s.LatencyP50, query: q.LatencyP50},
+			&job{value: &side.s.LatencyP95, query: q.LatencyP95})
 	}
 	if len(jobs) > 0 {
 		var wg sync.WaitGroup
