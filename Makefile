@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' deploy/helm/kruise-dashboard/Chart.yaml)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser runtime test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser runtime prometheus test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
@@ -81,10 +81,16 @@ runtime:
 	@{ command -v podman && command -v runc && command -v skopeo && command -v containerd && command -v ctr; } >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends podman runc skopeo containerd; }
 
+## prometheus: Debian's Prometheus server (2.42), which biz/evidence's test starts on 127.0.0.1 with
+## its own configuration and data folder (as root, once; the package's own service is not used)
+prometheus:
+	@command -v prometheus >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }
+
 ## test: everything CI runs — formatting, vet, the Wire graph, the UI's lint and unit tests, the Go unit
 ## and integration tests (each starts its own control plane on 127.0.0.1), and the end-to-end
 ## tests with the real controllers and headless Chromium.
-test: lint ui browser runtime
+test: lint ui browser runtime prometheus
 	cd app/web && npm test
 	$(GO) test -count=1 -timeout 60m ./...
 

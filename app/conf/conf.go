@@ -14,6 +14,8 @@ type Bootstrap struct {
 	Limits     *Limits     `json:"limits"`
 	Auth       *Auth       `json:"auth"`
 	Audit      *Audit      `json:"audit"`
+	// Metrics is the evidence beside Approve; left out (old files): off.
+	Metrics *Metrics `json:"metrics"`
 }
 
 // Server configures the HTTP server.
@@ -146,4 +148,55 @@ type OIDC struct {
 type Audit struct {
 	// Path is a file the audit lines are appended to; empty writes them to standard output.
 	Path string `json:"path"`
+}
+
+// Metrics configures the evidence shown beside Approve: canary against stable pods, from a
+// Prometheus server's series of the pods (selected by their namespace and pod labels only).
+type Metrics struct {
+	Prometheus *Prometheus `json:"prometheus"`
+	Evidence   *Evidence   `json:"evidence"`
+}
+
+// Prometheus is the server the evidence is queried from.
+type Prometheus struct {
+	// URL is the server's base URL (http or https, e.g. http://prometheus.monitoring:9090);
+	// empty: no evidence (it says "unavailable", never green).
+	URL string `json:"url"`
+	// BearerTokenFile holds the token sent as Authorization: Bearer (read again when it changes);
+	// empty: none.
+	BearerTokenFile string `json:"bearer_token_file"`
+	// CAFile is a PEM bundle the server's certificate is checked against; empty: the system's.
+	CAFile string `json:"ca_file"`
+	// Timeout bounds each query.
+	Timeout time.Duration `json:"timeout"`
+}
+
+// Evidence configures the queries and the verdict.
+type Evidence struct {
+	// Window is the range the rates and quantiles are taken over (e.g. 5m).
+	Window time.Duration `json:"window"`
+	// MinRequests is how many requests each side (canary, stable) must have had in the window;
+	// fewer: "not enough data", never green.
+	MinRequests int `json:"min_requests"`
+	// The canary is worse when its error ratio exceeds stable's by more than ErrorRatioPoints
+	// percentage points and ErrorRatioFactor times, or its p95 latency is LatencyFactor times
+	// stable's or more.
+	ErrorRatioPoints float64 `json:"error_ratio_points"`
+	ErrorRatioFactor float64 `json:"error_ratio_factor"`
+	LatencyFactor    float64 `json:"latency_factor"`
+	// Template names the query template used unless a Rollout's annotation chooses another
+	// among Templates.
+	Template string `json:"template"`
+	// Templates are the named sets of PromQL an administrator allows (see EvidenceTemplate).
+	Templates map[string]*EvidenceTemplate `json:"templates"`
+}
+
+// EvidenceTemplate is one convention's PromQL. Each query selects pods with the placeholder
+// $selector inside its label matchers (the dashboard puts the namespace and the pods there) and
+// takes ranges of $window; Latency gives seconds at the quantile $quantile.
+type EvidenceTemplate struct {
+	// Requests is the pods' request rate (per second), Errors their failed requests' rate.
+	Requests string `json:"requests"`
+	Errors   string `json:"errors"`
+	Latency  string `json:"latency"`
 }

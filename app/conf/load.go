@@ -2,7 +2,9 @@ package conf
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -44,6 +46,7 @@ func Load(path string) (*Bootstrap, error) {
 			d.problem(name, nil, "section missing")
 		}
 	}
+	d.checkMetrics(bc.Metrics)
 	if len(d.problems) > 0 {
 		return nil, &Error{Path: path, Problems: d.problems}
 	}
@@ -127,6 +130,13 @@ func (d *decoder) section(path string, raw any, v reflect.Value, strict bool) {
 		if path != "" {
 			key = path + "." + key
 		}
+		if f.Type.Kind() == reflect.Map { // named sections: map[string]*struct
+			if val == nil {
+				continue
+			}
+			d.sections(key, val, v.Field(i))
+			continue
+		}
 		if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
 			if val == nil { // a section left out stays nil
 				continue
@@ -157,6 +167,26 @@ func (d *decoder) section(path string, raw any, v reflect.Value, strict bool) {
 	for _, k := range unknown {
 		d.problem(path+"."+k, nil, "unknown key")
 	}
+}
+
+// sections fills the map v (string keys, pointers to structs) from raw, a map of named sections.
+func (d *decoder) sections(path string, raw any, v reflect.Value) {
+	m, ok := raw.(map[string]any)
+	if !ok {
+		d.problem(path, raw, "not a section of named sections")
+		return
+	}
+	out := reflect.MakeMapWithSize(v.Type(), len(m))
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		if _, ok := m[name].(map[string]any); !ok {
+			d.problem(path+"."+name, m[name], "not a section of keys")
+			continue
+		}
+		sub := reflect.New(v.Type().Elem().Elem())
+		d.section(path+"."+name, m[name], sub.Elem(), true)
+		out.SetMapIndex(reflect.ValueOf(name), sub)
+	}
+	v.Set(out)
 }
 
 // leaf sets one value and returns what is wrong with it, if anything. Values come as strings
@@ -327,4 +357,50 @@ func placeholders(path string) map[string]string {
 		walk("", m)
 	}
 	return out
+}
+
+// checkMetrics checks what the metrics section's values mean together (their types are checked).
+func (d *decoder) checkMetrics(m *Metrics) {
+	if m == nil {
+		return
+	}
+	if p := m.Prometheus; p != nil && p.URL != "" {
+		if u, err := url.Parse(p.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			d.problem("metrics.prometheus.url", p.URL, "not an http or https URL")
+		}
+	}
+	e := m.Evidence
+	if e == nil {
+		return
+	}
+	if e.MinRequests < 1 {
+		d.problem("metrics.evidence.min_requests", e.MinRequests, "must be at least 1")
+	}
+	if e.ErrorRatioPoints < 0 || e.ErrorRatioPoints > 100 {
+		d.problem("metrics.evidence.error_ratio_points", e.ErrorRatioPoints, "must be between 0 and 100")
+	}
+	if e.ErrorRatioFactor < 1 {
+		d.problem("metrics.evidence.error_ratio_factor", e.ErrorRatioFactor, "must be at least 1")
+	}
+	if e.LatencyFactor < 1 {
+		d.problem("metrics.evidence.latency_factor", e.LatencyFactor, "must be at least 1")
+	}
+	if len(e.Templates) == 0 {
+		d.problem("metrics.evidence.templates", nil, "no template")
+	} else if _, ok := e.Templates[e.Template]; !ok {
+		d.problem("metrics.evidence.template", e.Template, "not among metrics.evidence.templates ("+strings.Join(slices.Sorted(maps.Keys(e.Templates)), ", ")+")")
+	}
+	for _, name := range slices.Sorted(maps.Keys(e.Templates)) {
+		t := e.Templates[name]
+		for _, q := range []struct{ key, query, need string }{
+			{"requests", t.Requests, "$selector $window"}, {"errors", t.Errors, "$selector $window"},
+			{"latency", t.Latency, "$selector $window $quantile"},
+		} {
+			for _, p := range strings.Fields(q.need) {
+				if !strings.Contains(q.query, p) {
+					d.problem("metrics.evidence.templates."+name+"."+q.key, q.query, "does not use "+p)
+				}
+			}
+		}
+	}
 }

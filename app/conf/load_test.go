@@ -40,6 +40,20 @@ func defaults() *Bootstrap {
 				Scopes: []string{"openid", "profile", "email", "offline_access"}, UsernameClaim: "preferred_username", GroupsClaim: "groups"},
 			Limits: &AuthLimits{PerAddress: 2, PerAddressBurst: 10, Global: 10, GlobalBurst: 20, RejectedTTL: 30 * time.Second}},
 		Audit: &Audit{},
+		Metrics: &Metrics{Prometheus: &Prometheus{Timeout: 10 * time.Second}, Evidence: &Evidence{
+			Window: 5 * time.Minute, MinRequests: 100, ErrorRatioPoints: 1, ErrorRatioFactor: 1.5, LatencyFactor: 1.5,
+			Template: "http", Templates: map[string]*EvidenceTemplate{
+				"http": {
+					Requests: `sum(rate(http_requests_total{$selector}[$window]))`,
+					Errors:   `sum(rate(http_requests_total{code=~"5..",$selector}[$window]))`,
+					Latency:  `histogram_quantile($quantile, sum by (le) (rate(http_request_duration_seconds_bucket{$selector}[$window])))`,
+				},
+				"istio": {
+					Requests: `sum(rate(istio_requests_total{reporter="destination",$selector}[$window]))`,
+					Errors:   `sum(rate(istio_requests_total{reporter="destination",response_code=~"5..",$selector}[$window]))`,
+					Latency:  `histogram_quantile($quantile, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",$selector}[$window]))) / 1000`,
+				},
+			}}},
 	}
 }
 
@@ -60,7 +74,16 @@ func TestLoadShipped(t *testing.T) {
 			"KD_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.7", "KD_KUBE_REVIEW_QPS": "5", "KD_KUBE_REVIEW_BURST": "7",
 			"KD_AUTH_LIMIT_PER_ADDRESS": "0.5", "KD_AUTH_LIMIT_PER_ADDRESS_BURST": "3", "KD_AUTH_LIMIT_GLOBAL": "4",
 			"KD_AUTH_LIMIT_GLOBAL_BURST": "8", "KD_AUTH_REJECTED_TTL": "1m",
+			"KD_PROMETHEUS_URL": "https://prom.example.com:9090", "KD_PROMETHEUS_BEARER_TOKEN_FILE": "/var/run/prom/token",
+			"KD_PROMETHEUS_CA_FILE": "/var/run/prom/ca.crt", "KD_PROMETHEUS_TIMEOUT": "3s", "KD_EVIDENCE_WINDOW": "10m",
+			"KD_EVIDENCE_MIN_REQUESTS": "50", "KD_EVIDENCE_ERROR_RATIO_POINTS": "2.5", "KD_EVIDENCE_ERROR_RATIO_FACTOR": "2",
+			"KD_EVIDENCE_LATENCY_FACTOR": "1.2", "KD_EVIDENCE_TEMPLATE": "istio",
 		}, func(b *Bootstrap) {
+			b.Metrics.Prometheus = &Prometheus{URL: "https://prom.example.com:9090", BearerTokenFile: "/var/run/prom/token",
+				CAFile: "/var/run/prom/ca.crt", Timeout: 3 * time.Second}
+			e := b.Metrics.Evidence
+			e.Window, e.MinRequests, e.ErrorRatioPoints, e.ErrorRatioFactor, e.LatencyFactor, e.Template =
+				10*time.Minute, 50, 2.5, 2, 1.2, "istio"
 			b.Server.Addr, b.Server.Timeout, b.Server.ReadOnly = "0.0.0.0:9090", 90*time.Second, true
 			b.Server.ExternalHosts = []string{"dash.example.com", "other.example.com:443"}
 			b.Kubernetes.QPS, b.Kubernetes.Burst, b.Kubernetes.ShippedTypes = 20.5, 40, false
@@ -116,6 +139,13 @@ func TestLoadBadValue(t *testing.T) {
 		{"KD_KUBE_QPS", "NaN", `kubernetes.qps: "NaN": not a number (KD_KUBE_QPS)`},
 		{"KD_AUTH_MODE", "tokn", `auth.mode: "tokn": want none, token or oidc (KD_AUTH_MODE)`},
 		{"KD_TRACING_EXPORTER", "jaeger", `tracing.exporter: "jaeger": want otlp, stdout or none (or empty) (KD_TRACING_EXPORTER)`},
+		{"KD_EVIDENCE_WINDOW", "5", `metrics.evidence.window: "5": not a duration (e.g. 30s, 1m30s) (KD_EVIDENCE_WINDOW)`},
+		{"KD_PROMETHEUS_URL", "prom:9090", `metrics.prometheus.url: "prom:9090": not an http or https URL (KD_PROMETHEUS_URL)`},
+		{"KD_EVIDENCE_MIN_REQUESTS", "0", `metrics.evidence.min_requests: 0: must be at least 1 (KD_EVIDENCE_MIN_REQUESTS)`},
+		{"KD_EVIDENCE_ERROR_RATIO_POINTS", "-1", `metrics.evidence.error_ratio_points: -1: must be between 0 and 100 (KD_EVIDENCE_ERROR_RATIO_POINTS)`},
+		{"KD_EVIDENCE_ERROR_RATIO_FACTOR", "0.5", `metrics.evidence.error_ratio_factor: 0.5: must be at least 1 (KD_EVIDENCE_ERROR_RATIO_FACTOR)`},
+		{"KD_EVIDENCE_LATENCY_FACTOR", "0", `metrics.evidence.latency_factor: 0: must be at least 1 (KD_EVIDENCE_LATENCY_FACTOR)`},
+		{"KD_EVIDENCE_TEMPLATE", "nginx", `metrics.evidence.template: "nginx": not among metrics.evidence.templates (http, istio) (KD_EVIDENCE_TEMPLATE)`},
 	}
 	for _, c := range cases {
 		t.Run(c.env+"="+c.value, func(t *testing.T) {
@@ -209,6 +239,27 @@ func TestLoadFile(t *testing.T) {
 			"kubernetes.health_interval: 30: not a duration (e.g. 30s, 1m30s)",
 			"limits.max_replicas: 2.5: not an integer", "auth.oidc.client_id: [a]: not a string",
 			"auth.oidc.scopes: [1]: not a list of strings", "audit: 3: not a section of keys"}},
+		{name: "metrics left out (an older file)", sections: map[string]string{"metrics": ""}, want: func(*Bootstrap) {}},
+		{name: "evidence templates", sections: map[string]string{"metrics": `{evidence: {window: 1m, min_requests: 5,
+			error_ratio_points: 1, error_ratio_factor: 1, latency_factor: 1, template: a, templates: {
+			a: {requests: "sum(rate(r{$selector}[$window]))", errors: "sum(rate(e{$selector}[$window]))",
+			    latency: "histogram_quantile($quantile, sum by (le) (rate(l{$selector}[$window])))"}}}}`},
+			want: func(b *Bootstrap) {
+				b.Metrics = &Metrics{Evidence: &Evidence{Window: time.Minute, MinRequests: 5, ErrorRatioPoints: 1, ErrorRatioFactor: 1,
+					LatencyFactor: 1, Template: "a", Templates: map[string]*EvidenceTemplate{"a": {
+						Requests: "sum(rate(r{$selector}[$window]))", Errors: "sum(rate(e{$selector}[$window]))",
+						Latency: "histogram_quantile($quantile, sum by (le) (rate(l{$selector}[$window])))"}}}}
+			}},
+		{name: "bad evidence templates", sections: map[string]string{"metrics": `{evidence: {window: 1m, min_requests: 5,
+			error_ratio_points: 1, error_ratio_factor: 1, latency_factor: 1, template: a, templates: {
+			a: {requests: "sum(rate(r[5m]))", errors: "sum(rate(e{$selector}[$window]))", latency: "l{$selector}", extra: x}, b: 3}}}`},
+			problems: []string{
+				"metrics.evidence.templates.a.extra: unknown key", "metrics.evidence.templates.b: 3: not a section of keys",
+				`metrics.evidence.templates.a.requests: "sum(rate(r[5m]))": does not use $selector`,
+				`metrics.evidence.templates.a.requests: "sum(rate(r[5m]))": does not use $window`,
+				`metrics.evidence.templates.a.latency: "l{$selector}": does not use $window`,
+				`metrics.evidence.templates.a.latency: "l{$selector}": does not use $quantile`,
+			}},
 		{name: "unknown keys", sections: map[string]string{
 			"server": `{addr: x, timeout: 1s, watch_heartbeat: 1s, timout: 3s}`,
 			"auth":   `{mode: none, session_ttl: 1h, recheck: 1m, decision_ttl: 1s, oidc: {scope: openid}, extra: 1}`,
@@ -266,6 +317,15 @@ func dump(b *Bootstrap) string {
 	}
 	if b.Auth != nil && b.Auth.Limits != nil {
 		out += fmt.Sprintf(" limits %+v", *b.Auth.Limits)
+	}
+	if b.Metrics != nil && b.Metrics.Prometheus != nil {
+		out += fmt.Sprintf(" prometheus %+v", *b.Metrics.Prometheus)
+	}
+	if b.Metrics != nil && b.Metrics.Evidence != nil {
+		out += fmt.Sprintf(" evidence %+v", *b.Metrics.Evidence)
+		for name, t := range b.Metrics.Evidence.Templates {
+			out += fmt.Sprintf(" template %s %+v", name, *t)
+		}
 	}
 	return out
 }
