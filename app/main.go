@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,12 +11,14 @@ import (
 	"github.com/go-kratos/kratos/v2"
 	"github.com/go-kratos/kratos/v2/log"
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/app/metrics"
 	"github.com/kruise-dashboard/kruise-dashboard/app/telemetry"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/evidence"
 	"github.com/kruise-dashboard/kruise-dashboard/data"
 	"github.com/kruise-dashboard/kruise-dashboard/data/typesource"
 	"github.com/kruise-dashboard/kruise-dashboard/registry"
@@ -69,6 +72,34 @@ func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, types *types
 }
 
 func newMetrics() *metrics.Metrics { return metrics.New(Version) }
+
+// newEvidence is the release evidence of the metrics section: nil (off, every answer
+// "unavailable") without a metrics.evidence section; a Prometheus server without a URL is none.
+func newEvidence(m *conf.Metrics, tp trace.TracerProvider) (*evidence.Evidence, error) {
+	if m == nil || m.Evidence == nil {
+		if m != nil && m.Prometheus != nil && m.Prometheus.URL != "" {
+			return nil, errors.New("metrics.prometheus.url is set but there is no metrics.evidence section (the templates are in configs/config.yaml)")
+		}
+		return nil, nil
+	}
+	prom, err := data.NewPrometheus(m.Prometheus, tp)
+	if err != nil {
+		return nil, err
+	}
+	var q evidence.Querier
+	if prom != nil { // a nil *Prometheus in the interface would still be a Querier
+		q = prom
+	}
+	c, err := data.EvidenceConfig(m)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := evidence.New(c, q)
+	if err != nil {
+		return nil, fmt.Errorf("metrics.evidence: %w", err)
+	}
+	return ev, nil
+}
 
 // AdapterSet builds the workload adapters the app serves.
 type AdapterSet func(*adapters.Cluster) []adapters.Adapter

@@ -22,8 +22,9 @@ import (
 // adapter set is an argument so that tests can serve an extra type; main passes adapters.All.
 func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kratos.App, func(), error) {
 	panic(wire.Build(
-		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits", "Auth", "Audit"),
+		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits", "Auth", "Audit", "Metrics"),
 		newLimits,
+		newEvidence,
 		newSettings,
 		newMetrics,
 		auth.New,

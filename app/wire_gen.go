@@ -62,7 +62,13 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	namespaceUsecase := biz.NewNamespaceUsecase(namespaceRepo, cache, access, tracerProvider)
 	namespaceService := service.NewNamespaceService(namespaceUsecase)
 	workloadService := service.NewWorkloadService(workloadUsecase, eventUsecase)
-	rolloutService := service.NewRolloutService(rolloutUsecase, eventUsecase)
+	metrics := bootstrap.Metrics
+	evidence, err := newEvidence(metrics, tracerProvider)
+	if err != nil {
+		return nil, nil, err
+	}
+	evidenceUsecase := biz.NewEvidenceUsecase(rolloutUsecase, evidence)
+	rolloutService := service.NewRolloutService(rolloutUsecase, eventUsecase, evidenceUsecase)
 	settings := newSettings(confAuth, confServer)
 	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)
 	meService := service.NewMeService(meUsecase)
@@ -84,13 +90,13 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	}
 	watchUsecase := biz.NewWatchUsecase(changes, workloadUsecase)
 	streamServer := server.NewStream(confServer, watchUsecase)
-	metrics := newMetrics()
-	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer, metrics)
+	metricsMetrics := newMetrics()
+	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer, metricsMetrics)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	metricsServer := server.NewMetricsServer(confServer, metrics, rowStore, changes, access, authenticator)
+	metricsServer := server.NewMetricsServer(confServer, metricsMetrics, rowStore, changes, access, authenticator)
 	app := newApp(logger, httpServer, cache, source, registryRegistry, metricsServer, signOuts)
 	return app, func() {
 		cleanup()

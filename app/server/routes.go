@@ -138,6 +138,8 @@ func (r Routes) table() []Route {
 			Handler: handle(r.Rollouts.Status)},
 		{Method: "GET", Path: "/rollout/history/{namespace}/{name}", ID: "getRolloutHistory", Tag: "rollouts", Summary: "The workload's revisions, oldest first",
 			Handler: handle(r.Rollouts.History)},
+		{Method: "GET", Path: "/rollout/evidence/{namespace}/{name}", ID: "getRolloutEvidence", Tag: "rollouts", Summary: "The release's evidence: canary pods against stable pods from Prometheus, and the verdict (409 without a release in progress)",
+			Handler: handle(r.Rollouts.Evidence)},
 		{Method: "GET", Path: "/rollout/events/{namespace}/{name}", ID: "getRolloutEvents", Tag: "rollouts", Summary: "The Rollout's Events, newest first",
 			Handler: handle(r.Rollouts.Events)},
 		{Method: "GET", Path: "/rollout/list/{namespace}", ID: "listRollouts", Tag: "rollouts", Summary: "Rollouts' statuses (namespace may be _all)",

@@ -7,17 +7,25 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/evidence"
 )
 
 // RolloutService serves /rollout.
 type RolloutService struct {
-	uc     *biz.RolloutUsecase
-	events *biz.EventUsecase
+	uc       *biz.RolloutUsecase
+	events   *biz.EventUsecase
+	evidence *biz.EvidenceUsecase
 }
 
 // NewRolloutService builds the Rollout handlers.
-func NewRolloutService(uc *biz.RolloutUsecase, events *biz.EventUsecase) *RolloutService {
-	return &RolloutService{uc: uc, events: events}
+func NewRolloutService(uc *biz.RolloutUsecase, events *biz.EventUsecase, ev *biz.EvidenceUsecase) *RolloutService {
+	return &RolloutService{uc: uc, events: events, evidence: ev}
+}
+
+// Evidence serves GET /rollout/evidence/:namespace/:name: the current release's canary pods
+// against its stable pods.
+func (s *RolloutService) Evidence(ctx context.Context, in Input, _ None) (*evidence.Result, error) {
+	return s.evidence.Evidence(ctx, in.Var("namespace"), in.Var("name"))
 }
 
 // Events serves GET /rollout/events/:namespace/:name.

@@ -10,6 +10,14 @@ export const getRolloutStatus = (namespace: string, name: string) => get("/api/v
 /** GET /rollout/history/:namespace/:name */
 export const getRolloutHistory = (namespace: string, name: string) => get("/api/v1/rollout/history/{namespace}/{name}", { path: { namespace, name } });
 
+/**
+ * GET /rollout/evidence/:namespace/:name: the current release's canary pods against its stable
+ * pods, from Prometheus, with the verdict ("unavailable" with its reason when Prometheus is not
+ * configured or a query failed); 409 when the Rollout has no release in progress.
+ */
+export const getRolloutEvidence = (namespace: string, name: string) =>
+  get("/api/v1/rollout/evidence/{namespace}/{name}", { path: { namespace, name } });
+
 /** POST /rollout/pause/:namespace/:name */
 export const pauseRollout = (namespace: string, name: string) => post("/api/v1/rollout/pause/{namespace}/{name}", { path: { namespace, name } });
 

@@ -256,6 +256,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rollout/evidence/{namespace}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The release's evidence: canary pods against stable pods from Prometheus, and the verdict (409 without a release in progress) */
+        get: operations["getRolloutEvidence"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rollout/history/{namespace}/{name}": {
         parameters: {
             query?: never;
@@ -1563,6 +1580,12 @@ export interface components {
             defaultMode?: number;
             sources: components["schemas"]["VolumeProjection"][];
         };
+        Queries: {
+            errors: string;
+            latencyP50: string;
+            latencyP95: string;
+            requests: string;
+        };
         QuobyteVolumeSource: {
             group?: string;
             readOnly?: boolean;
@@ -1643,6 +1666,18 @@ export interface components {
             startsRelease: boolean;
             steps: components["schemas"]["StepPlan"][];
             workload: components["schemas"]["WorkloadRef"];
+        };
+        Result: {
+            /** Format: date-time */
+            at: string;
+            canary: components["schemas"]["Side"];
+            reason: string;
+            stable: components["schemas"]["Side"];
+            template: string;
+            thresholds: components["schemas"]["Thresholds"];
+            verdict: string;
+            /** Format: int64 */
+            windowSeconds: number;
         };
         RolloutBrief: {
             active: boolean;
@@ -1818,6 +1853,16 @@ export interface components {
             message: string;
             rollout: components["schemas"]["ReleasePlan"] | null;
         };
+        Side: {
+            errorRatio: number | null;
+            latencyP50: number | null;
+            latencyP95: number | null;
+            /** Format: int64 */
+            pods: number;
+            queries: components["schemas"]["Queries"];
+            requestRate: number | null;
+            requests: number | null;
+        };
         SignedOut: {
             endSession?: string;
             signedOut: boolean;
@@ -1855,6 +1900,13 @@ export interface components {
         TCPSocketAction: {
             host?: string;
             port: number | string;
+        };
+        Thresholds: {
+            errorRatioFactor: number;
+            errorRatioPoints: number;
+            latencyFactor: number;
+            /** Format: int64 */
+            minRequests: number;
         };
         Toleration: {
             effect?: string;
@@ -2482,6 +2534,39 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["KubeEvent"][];
+                    };
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getRolloutEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                namespace: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Result"];
                     };
                 };
             };
