@@ -715,25 +715,6 @@ test("the release pages in Chinese: the set-image preview, a release started and
   await shot("rollout-zh");
 });
 
-test("a release rolled back in the middle reads rolled back / cancelled, not a step waiting", async () => {
-  // shop's release waits at step 1 (the test above); undo goes back to the stable revision.
-  await page.goto(`${base}/rollouts/shop?ns=${ns}`);
-  await page.getByTestId("waiting-approval").waitFor();
-  await page.getByTestId("undo-button").click();
-  await page.getByTestId("undo-preview").waitFor({ timeout: 15000 });
-  await page.getByTestId("confirm-action").click();
-  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
-  // The controller cancels the release and leaves its sub-status at step 1 (StepPaused): the page says what it is.
-  await page.getByTestId("rollout-release").filter({ hasText: "已回滚/取消——没有进行中的发布" }).waitFor({ timeout: 90000 });
-  await page.getByTestId("rollout-phase").filter({ hasText: "Healthy" }).waitFor({ timeout: 30000 });
-  assert.equal(await page.getByTestId("rollout-state").textContent(), "-");
-  assert.equal(await page.getByTestId("waiting-approval").count(), 0);
-  assert.equal(await page.getByTestId("approve-button").count(), 0);
-  assert.equal(await page.getByTestId("waiting-step").count(), 0);
-  await page.waitForTimeout(300);
-  await shot("rollout-cancelled-zh");
-});
-
 test("dark mode is one switch away and persists", async () => {
   await page.getByRole("switch", { name: "暗色模式" }).click();
   await page.reload();
@@ -756,7 +737,7 @@ test("every page and every dialog, in English and Chinese, light and dark: acces
     ["workloads", `/workloads?ns=${ns}&type=cloneset`, "workload-table", []],
     ["workload", `/workloads/cloneset/shop?ns=${ns}`, "pod-table", ["scale-button", "restart-button", "set-image-button", "delete-button", "pod-logs"]],
     ["rollouts", `/rollouts?ns=${ns}`, "rollout-table", []],
-    ["rollout", `/rollouts/shop?ns=${ns}`, "step-timeline", ["approve-button", "pause-button", "undo-button", "restart-button", "promote-button", "disable-button"]],
+    ["rollout", `/rollouts/shop?ns=${ns}`, "step-timeline", ["approve-button", "pause-button", "undo-button", "disable-button"]],
     ["inbox", `/inbox?ns=${ns}`, "inbox-table", ["inbox-approve"]],
     ["declared-list", `/workloads?ns=${ns}&type=sidecarset`, "workload-table", []],
     ["declared", `/workloads/sidecarset/${sidecarSet}?ns=${ns}`, "workload-summary", ["action-pause", "action-resume", "action-partition"]],
@@ -819,4 +800,28 @@ test("every page and every dialog, in English and Chinese, light and dark: acces
     localStorage.setItem("kd.locale", "en-US");
     localStorage.setItem("kd.dark", "0");
   });
+});
+
+test("a release rolled back in the middle reads rolled back / cancelled, not a step waiting", async () => {
+  // shop's release waits at step 1 (the Chinese release test; the every-page test only opens and
+  // closes dialogs): undo goes back to the stable revision. Last, as it ends that release.
+  await page.evaluate(() => {
+    localStorage.setItem("kd.locale", "zh-CN");
+    localStorage.setItem("kd.dark", "0");
+  });
+  await page.goto(`${base}/rollouts/shop?ns=${ns}`);
+  await page.getByTestId("waiting-approval").waitFor();
+  await page.getByTestId("undo-button").click();
+  await page.getByTestId("undo-preview").waitFor({ timeout: 15000 });
+  await page.getByTestId("confirm-action").click();
+  await page.getByTestId("confirm-action").waitFor({ state: "detached" });
+  // The controller cancels the release and leaves its sub-status at step 1 (StepPaused): the page says what it is.
+  await page.getByTestId("rollout-release").filter({ hasText: "已回滚/取消——没有进行中的发布" }).waitFor({ timeout: 90000 });
+  await page.getByTestId("rollout-phase").filter({ hasText: "健康" }).waitFor({ timeout: 30000 });
+  assert.equal(await page.getByTestId("rollout-state").textContent(), "-");
+  assert.equal(await page.getByTestId("waiting-approval").count(), 0);
+  assert.equal(await page.getByTestId("approve-button").count(), 0);
+  assert.equal(await page.getByTestId("waiting-step").count(), 0);
+  await page.waitForTimeout(300);
+  await shot("rollout-cancelled-zh");
 });

@@ -75,7 +75,8 @@ const status = (over: Partial<RolloutStatus> = {}): RolloutStatus => ({
 
 const count = (html: string, s: string) => html.split(s).length - 1;
 // Counted in the text, as read: names marked translate="no" are spans inside it.
-const textCount = (html: string, s: string) => count(html.replace(/<[^>]+>/g, ""), s);
+const textOf = (html: string) => html.replace(/<[^>]+>/g, "");
+const textCount = (html: string, s: string) => count(textOf(html), s);
 const byTypeOf = (all: WorkloadType[], type: string) => all.find((ty) => ty.type === type)!;
 
 describe("the step timeline", () => {
@@ -331,13 +332,13 @@ describe("a declared type on the pages (driven by GET /workload-types alone)", (
     expect(html).toContain("log=busybox:1.36");
     expect(html).toContain(t.scopeCluster);
     // Where it was declared, in words: never the server's path.
-    expect(html).toContain(fmt(t.originShipped, { file: "sidecarset.yaml" }));
+    expect(textOf(html)).toContain(fmt(t.originShipped, { file: "sidecarset.yaml" }));
     expect(html).not.toContain("configs/types");
     const folder = routed(h(WorkloadSummary, { w, info: { ...sidecarset, origin: "folder", file: "/etc/kd/types/sidecarset.yaml" }, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
-    expect(folder).toContain(fmt(t.originFolder, { file: "sidecarset.yaml" }));
+    expect(textOf(folder)).toContain(fmt(t.originFolder, { file: "sidecarset.yaml" }));
     expect(folder).not.toContain("/etc/kd");
     const cm = routed(h(WorkloadSummary, { w, info: { ...sidecarset, origin: "configmap", configMap: "kd/team-types", file: "configmap kd/team-types/sidecarset.yaml" }, compact: { data: item, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
-    expect(cm).toContain(fmt(t.originConfigMap, { configMap: "kd/team-types", file: "sidecarset.yaml" }));
+    expect(textOf(cm)).toContain(fmt(t.originConfigMap, { configMap: "kd/team-types", file: "sidecarset.yaml" }));
     // No Rollout governs a cluster-scoped object: not asked, not shown.
     expect(html).not.toContain('data-testid="workload-rollout"');
     const loading = routed(h(WorkloadSummary, { w, info: { ...sidecarset, scope: "Namespaced" }, compact: { data: undefined, error: undefined }, governing: { data: null, error: undefined }, ns: "demo" }));
@@ -547,8 +548,8 @@ describe("the scale dialog: a label, the current value, and what the new one doe
     const html = renderToString(h(ScaleInputs, { current: 4, replicas: 6, setReplicas: () => undefined, preview: scalePreview(t, 4, 6, governing) }));
     expect(html).toMatch(/<label for="scale-replicas">/);
     expect(html).toMatch(/<input[^>]*id="scale-replicas"/);
-    expect(html).toContain("Current: 4");
-    expect(html).toContain("4 → 6 pods: 2 added at once; Rollout shop does not hold it (a scale starts no release).");
+    expect(textOf(html)).toContain("Current: 4");
+    expect(textOf(html)).toContain("4 → 6 pods: 2 added at once; Rollout shop does not hold it (a scale starts no release).");
   });
   it("down, the same, no Rollout, nothing typed", () => {
     expect(scalePreview(t, 4, 1, null)).toBe("4 → 1 pods: 3 removed at once; no Rollout governs this workload.");
@@ -593,7 +594,7 @@ describe("nothing false on the pages (issue 18)", () => {
 
   it("the overview's pods are the namespace's, and the card says what it counts: finished pods too, as kubectl get pods -n", () => {
     const html = renderToString(h(PodsCard, { pods: { namespace: "demo", total: 26, running: 23, pending: 0, succeeded: 2, failed: 1, other: 0 } }));
-    expect(html).toContain(fmt(t.podsIn, { ns: "demo" }));
+    expect(html.replace(/<[^>]+>/g, "")).toContain(fmt(t.podsIn, { ns: "demo" }));
     expect(html).toMatch(/>26</);
     expect(html).toContain(`23 ${t.running} · 3 ${t.podsFinished}`);
     expect(html).not.toContain(t.podsPending);
@@ -663,7 +664,7 @@ describe("nothing false on the pages (issue 18)", () => {
   it("every dialog on an owned object warns that its owner may undo the change, beside the Rollout's warning", () => {
     const warn = ownerWarning(t, "UnitedDeployment regions");
     const alone = renderToString(h("div", null, warn(undefined)));
-    expect(alone).toContain(fmt(t.ownerWarning, { owner: "UnitedDeployment regions" }));
+    expect(textOf(alone)).toContain(fmt(t.ownerWarning, { owner: "UnitedDeployment regions" }));
     const both = renderToString(h("div", null, warn("Rollout r governs this workload.")));
     expect(both).toContain('data-testid="owner-warning"');
     expect(both).toContain("Rollout r governs this workload.");

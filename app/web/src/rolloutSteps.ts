@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { RolloutStatus } from "./api/types";
 import { fmt, type Messages } from "./i18n";
 
@@ -76,17 +77,20 @@ export function resumeText(t: Messages, st: Said): string {
 }
 
 /** The Disable dialog's line: during a release, and after one (the next image change). */
-export function disableText(t: Messages, st: Said, total?: number): string {
+export function disableText(t: Messages, st: Said, total?: number, f: Formatter = fmt): ReactNode {
   const workload = `${st.workload.kind}/${st.workload.name}`;
-  if (st.active) return fmt(t.disableSaysActive, { step: st.currentStepIndex, count: st.steps.length, workload });
-  return fmt(t.disableSaysIdle, { workload, pods: total !== undefined ? fmt(t.allPodsN, { n: total }) : t.everyPod });
+  if (st.active) return f(t.disableSaysActive, { step: st.currentStepIndex, count: st.steps.length, workload });
+  return f(t.disableSaysIdle, { workload, pods: total !== undefined ? fmt(t.allPodsN, { n: total }) : t.everyPod });
 }
 
+/** A message filler: fmt, or the page's rawFmt, which marks the names it puts in as names. */
+type Formatter = (message: string, values: Record<string, string | number>) => ReactNode;
+
 /** The Enable dialog's line. */
-export function enableText(t: Messages, st: Said): string {
+export function enableText(t: Messages, st: Said, f: Formatter = fmt): ReactNode {
   const waits = personSteps(st)
     .filter((p) => p.waitsForPerson)
     .map((p) => p.index)
     .join(", ");
-  return fmt(t.enableSays, { workload: `${st.workload.kind}/${st.workload.name}`, count: st.steps.length, waits: waits ? fmt(t.enableWaits, { steps: waits }) : "" });
+  return f(t.enableSays, { workload: `${st.workload.kind}/${st.workload.name}`, count: st.steps.length, waits: waits ? fmt(t.enableWaits, { steps: waits }) : "" });
 }

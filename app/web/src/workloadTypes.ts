@@ -40,15 +40,20 @@ export const controllerOf = (meta: { ownerReferences?: { apiVersion: string; kin
   meta?.ownerReferences?.find((r) => r.controller);
 
 /** Where a declaration was read, in words ("shipped with the dashboard (x.yaml)"): never the server's path. */
-export function originText(t: Messages, info: Pick<WorkloadType, "origin" | "configMap" | "fileName" | "file">): string {
+export function originText<R = string>(
+  t: Messages,
+  info: Pick<WorkloadType, "origin" | "configMap" | "fileName" | "file">,
+  // The page marks the file and ConfigMap names as names (rawFmt); tests read plain text.
+  f: (message: string, values: Record<string, string>) => R = fmt as unknown as (message: string, values: Record<string, string>) => R,
+): R {
   const file = info.fileName || (info.file ?? "").split("/").pop() || "";
   switch (info.origin) {
     case "shipped":
-      return fmt(t.originShipped, { file });
+      return f(t.originShipped, { file });
     case "configmap":
-      return fmt(t.originConfigMap, { configMap: info.configMap ?? "", file });
+      return f(t.originConfigMap, { configMap: info.configMap ?? "", file });
     default:
-      return fmt(t.originFolder, { file });
+      return f(t.originFolder, { file });
   }
 }
 

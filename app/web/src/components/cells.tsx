@@ -26,11 +26,13 @@ export function OwnerLink({ owner, ns }: { owner: Pick<OwnerReference, "apiVersi
   const text = ownerText(owner, types, t.locale);
   const to = ty ? workloadPath(ns, ty.type, owner.name) : "";
   return to ? (
-    <Link to={to} data-testid="owner-link">
+    <Link to={to} data-testid="owner-link" translate="no">
       {text}
     </Link>
   ) : (
-    <span data-testid="owner-link">{text}</span>
+    <span data-testid="owner-link" translate="no">
+      {text}
+    </span>
   );
 }
 

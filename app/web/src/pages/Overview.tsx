@@ -138,7 +138,7 @@ export function PodsCard({ pods }: { pods?: PodCounts | null }) {
   return (
     <Card data-testid="namespace-pods">
       <Tooltip title={fmt(t.podsHelp, { ns: pods.namespace })}>
-        <Statistic title={fmt(t.podsIn, { ns: pods.namespace })} value={pods.total} />
+        <Statistic title={rawFmt(t.podsIn, { ns: pods.namespace })} value={pods.total} />
       </Tooltip>
       <small data-testid="namespace-pods-phases">{parts.map(([n, label]) => `${n} ${label}`).join(" · ")}</small>
     </Card>

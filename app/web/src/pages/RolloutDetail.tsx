@@ -69,7 +69,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
   // kubectl-kruise's name of the workload's type: "statefulset" alone would be apps/v1's, not Kruise's.
   const workloadResource = kruiseResource(types.find((ty) => ty.type === wtype), wtype);
   const revisions = (history.data?.revisions ?? []).filter((r) => !r.current);
-  const line = (text: string, testId: string) => (
+  const line = (text: React.ReactNode, testId: string) => (
     <Typography.Paragraph style={{ marginBottom: 0 }} data-testid={testId}>
       {text}
     </Typography.Paragraph>
@@ -203,7 +203,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     permission={can.rollout("enable")}
                     title={titled(t.enable)}
                     command={cmd.enable}
-                    body={line(enableText(t, st), "enable-summary")}
+                    body={line(enableText(t, st, rawFmt), "enable-summary")}
                     run={() => setRolloutDisabled(ns, name, false)}
                     onDone={done}
                   />
@@ -216,7 +216,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     permission={can.rollout("disable")}
                     title={titled(t.disable)}
                     command={cmd.disable}
-                    body={line(disableText(t, st, total), "disable-summary")}
+                    body={line(disableText(t, st, total, rawFmt), "disable-summary")}
                     run={() => setRolloutDisabled(ns, name, true)}
                     onDone={done}
                   />

@@ -99,7 +99,15 @@ export function Rollouts({ ns }: { ns: string }) {
       sorter: (a, b) => compareValues(a.currentStepIndex || null, b.currentStepIndex || null),
       sortOrder: query.sortOrder("step"),
       // The step and the controller's state of it (StepPaused, StepUpgrade…).
-      render: (_, r) => (r.currentStepState && r.currentStepIndex ? `${stepText(r)} · ${r.currentStepState}` : stepText(r)),
+      // The controller's step state, named in the page's language (as the API wrote it when unknown).
+      render: (_, r) =>
+        r.currentStepState && r.currentStepIndex && r.active ? (
+          <>
+            {stepText(r)} · {valueText(t, "stepState", r.currentStepState) ?? <Raw>{r.currentStepState}</Raw>}
+          </>
+        ) : (
+          stepText(r)
+        ),
     },
     {
       key: "state",

@@ -68,12 +68,26 @@ const join = (a: React.ReactNode, b: string): React.ReactNode => (typeof a === "
  * The scale dialog's one line: from the current replicas to the new, how many pods are added or
  * removed, and whether a Rollout holds it (none does: a scale is not a template change).
  */
-export function scalePreview(t: Messages, from: number | undefined, to: number | null, governing: WorkloadRollout | null | undefined): string | undefined {
+export function scalePreview(
+  t: Messages,
+  from: number | undefined,
+  to: number | null,
+  governing: WorkloadRollout | null | undefined,
+  // The page marks the Rollout's name as a name (rawFmt); the tests read plain text (fmt).
+  f: (message: string, values: Record<string, string | number>) => React.ReactNode = fmt,
+): React.ReactNode {
   if (from === undefined || to === null || to < 0) return undefined;
   const counts = { from, to, n: Math.abs(to - from) };
   const pods = to > from ? fmt(t.scaleUp, counts) : to < from ? fmt(t.scaleDown, counts) : fmt(t.scaleSame, counts);
   if (governing === undefined) return pods + ".";
-  return pods + (governing ? fmt(t.scaleNotHeld, { name: governing.name }) : t.scaleNoRollout);
+  if (!governing) return pods + t.scaleNoRollout;
+  const held = f(t.scaleNotHeld, { name: governing.name });
+  return typeof held === "string" ? pods + held : (
+    <>
+      {pods}
+      {held}
+    </>
+  );
 }
 
 /**
@@ -83,7 +97,7 @@ export function scalePreview(t: Messages, from: number | undefined, to: number |
 export function ownerWarning(t: Messages, owner: string | undefined) {
   return (other: React.ReactNode): React.ReactNode => {
     if (!owner) return other;
-    const note = <span data-testid="owner-warning">{fmt(t.ownerWarning, { owner })}</span>;
+    const note = <span data-testid="owner-warning">{rawFmt(t.ownerWarning, { owner })}</span>;
     return other ? (
       <>
         <div>{note}</div>
@@ -196,7 +210,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                         current={specReplicas(w)}
                         replicas={replicas}
                         setReplicas={setReplicas}
-                        preview={scalePreview(t, specReplicas(w), replicas, governing.error ? undefined : governing.data)}
+                        preview={scalePreview(t, specReplicas(w), replicas, governing.error ? undefined : governing.data, rawFmt)}
                       />
                     }
                     run={() => scaleWorkload(apiNs, type, name, replicas ?? 0)}
@@ -262,7 +276,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
                   permission={can.workload(type, "delete")}
                   title={titled(t.delete)}
                   command={cmd("delete")}
-                  warning={withOwner(governing.data ? rolloutWarning(t, "delete", governing) : undefined)}
+                  warning={withOwner(governing.data ? rolloutWarning(t, "delete", governing, rawFmt) : undefined)}
                   ready={confirmName === name}
                   body={<Input aria-label={t.typeNameToConfirm} data-testid="delete-confirm-input" placeholder={t.typeNameToConfirm} value={confirmName} onChange={(e) => setConfirmName(e.target.value)} />}
                   run={() => deleteWorkload(apiNs, type, name)}
@@ -329,7 +343,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
 const specReplicas = (w: Workload) => (typeof w.spec?.replicas === "number" ? w.spec.replicas : undefined);
 
 /** The scale dialog's body: a labelled input, the current value, and what the new one does. */
-export function ScaleInputs(props: { current: number | undefined; replicas: number | null; setReplicas: (v: number | null) => void; preview: string | undefined }) {
+export function ScaleInputs(props: { current: number | undefined; replicas: number | null; setReplicas: (v: number | null) => void; preview: React.ReactNode }) {
   const t = useT();
   return (
     <Space direction="vertical" style={{ width: "100%" }}>
@@ -339,6 +353,7 @@ export function ScaleInputs(props: { current: number | undefined; replicas: numb
       {props.current !== undefined && <Typography.Text data-testid="current-replicas">{fmt(t.currentReplicas, { n: props.current })}</Typography.Text>}
       <InputNumber
         id="scale-replicas"
+        controls={false}
         aria-label={t.replicas}
         data-testid="replicas-input"
         min={0}
@@ -504,7 +519,7 @@ export function WorkloadSummary(props: {
       )}
       {info.source === "declared" && (
         <Descriptions.Item label={t.declaredIn}>
-          <span data-testid="declared-in">{originText(t, info)}</span>
+          <span data-testid="declared-in">{originText(t, info, rawFmt)}</span>
         </Descriptions.Item>
       )}
       {!isClusterScoped(info) && (

@@ -52,7 +52,7 @@ export function Workloads({ ns }: { ns: string }) {
             <ul style={{ margin: 0 }}>
               {refused.map((r) => (
                 <li key={r.file}>
-                  <Typography.Text strong>{originText(t, r)}</Typography.Text> <Raw>{r.refusal}</Raw>
+                  <Typography.Text strong>{originText(t, r, rawFmt)}</Typography.Text> <Raw>{r.refusal}</Raw>
                 </li>
               ))}
             </ul>
