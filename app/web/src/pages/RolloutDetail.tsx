@@ -116,7 +116,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     testId="approve-button"
                     permission={approvePermission(t, st, can.rollout("approve"))}
                     label={t.approve}
-                    title={fmt(t.approveStepTitle, { step: st.currentStepIndex, name })}
+                    title={rawFmt(t.approveStepTitle, { step: st.currentStepIndex, name })}
                     command={cmd.approve}
                     body={line(approveText(t, st, total), "approve-summary")}
                     run={() => approveRollout(ns, name, st.currentStepIndex)}
@@ -128,7 +128,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     testId="resume-button"
                     permission={can.rollout("resume")}
                     label={t.resume}
-                    title={`${t.resume} ${name}`}
+                    title={titled(t.resume)}
                     command={cmd.resume}
                     body={line(resumeText(t, st), "resume-summary")}
                     run={() => resumeRollout(ns, name)}
@@ -140,7 +140,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     testId="pause-button"
                     permission={can.rollout("pause")}
                     label={t.pauseRollout}
-                    title={`${t.pauseRollout} ${name}`}
+                    title={titled(t.pauseRollout)}
                     command={cmd.pause}
                     body={line(pauseText(t, st), "pause-summary")}
                     run={() => pauseRollout(ns, name)}
@@ -153,7 +153,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     testId="undo-button"
                     permission={can.workload(wtype, "undo")}
                     label={t.undo}
-                    title={`${t.undo} ${name}`}
+                    title={titled(t.undo)}
                     command={undoCommand}
                     body={
                       <Space direction="vertical" style={{ width: "100%" }}>
@@ -189,7 +189,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.restart}
                     testId="restart-button"
                     permission={can.workload(wtype, "restart")}
-                    title={`${t.restart} ${workloadText(st.workload, types, t.locale)}`}
+                    title={<>{t.restart} <Raw>{workloadText(st.workload, types, t.locale)}</Raw></>}
                     command={cmd.restart(workloadResource, st.workload.name)}
                     preview={{ load: () => restartRollout(ns, name, true), render: (r) => <RestartPreview result={r as RestartResult} rollout={name} /> }}
                     run={() => restartRollout(ns, name)}
