@@ -55,7 +55,12 @@ func run(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
+	// KD_E2E_KEEP=1 keeps the cluster's folder (its components' logs) to read after a failure.
+	if os.Getenv("KD_E2E_KEEP") == "" {
+		defer os.RemoveAll(dir)
+	} else {
+		defer fmt.Fprintln(os.Stderr, "e2e: the cluster's folder is kept:", dir)
+	}
 	env.dir = dir
 	start := time.Now()
 	c, err := localcluster.Start(ctx, localcluster.Options{Dir: dir, Full: true})
