@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -35,10 +38,37 @@ func must(t testing.TB, what string, err error) {
 	}
 }
 
+// logControllerLines logs the last lines the Kruise managers wrote about the namespace: a failed
+// test's controller side, which CI keeps nowhere else.
+func logControllerLines(t *testing.T, ns string) {
+	for _, component := range []string{"kruise-rollout", "kruise-manager"} {
+		data, err := os.ReadFile(filepath.Join(env.cluster.Dir, component+".log"))
+		if err != nil {
+			t.Logf("%s's log: %v", component, err)
+			continue
+		}
+		var lines []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, ns+"/") || strings.Contains(line, `"namespace"="`+ns+`"`) {
+				lines = append(lines, line)
+			}
+		}
+		if len(lines) > 40 {
+			lines = lines[len(lines)-40:]
+		}
+		t.Logf("%s's last %d lines naming %s:\n%s", component, len(lines), ns, strings.Join(lines, "\n"))
+	}
+}
+
 func newNamespace(t *testing.T, name string) string {
 	t.Helper()
 	_, err := env.kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
 	must(t, "create namespace", err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			logControllerLines(t, name)
+		}
+	})
 	apiclient.Eventually(t, "namespace "+name+" in the dashboard and its default ServiceAccount", 30*time.Second, func() error {
 		if _, err := env.kube.CoreV1().ServiceAccounts(name).Get(ctx, "default", metav1.GetOptions{}); err != nil {
 			return err

@@ -196,6 +196,13 @@ func TestDeploymentReleaseFromTheDashboard(t *testing.T) {
 	must(t, "create rollout", err)
 	waitReadyPods(t, ns, "deployment", "web", 4, time.Minute, imageIs("nginx:1.27"))
 	waitStatus(t, ns, "web", "the Rollout Healthy before the release", time.Minute, func(st *biz.RolloutStatus) bool { return st.Phase == "Healthy" })
+	waitWebhookLabel(t, "the Deployment", func() (map[string]string, error) {
+		d, err := env.kube.AppsV1().Deployments(ns).Get(ctx, "web", metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return d.Labels, nil
+	})
 
 	var res biz.SetImageResult
 	env.dash.MustOKBody(t, http.MethodPost, "/workload/"+ns+"/deployment/web/image", `{"images":{"main":"nginx:1.28"}}`, &res)

@@ -36,6 +36,30 @@ func cloneSetUnderRollout(t *testing.T, ns, name string, strategy kruiseappsv1al
 	must(t, "create rollout", err)
 	waitReadyPods(t, ns, "cloneset", name, 4, time.Minute, imageIs("nginx:1.27"))
 	waitStatus(t, ns, name, "the Rollout Healthy before the release", time.Minute, func(st *biz.RolloutStatus) bool { return st.Phase == "Healthy" })
+	waitWebhookLabel(t, "the CloneSet", func() (map[string]string, error) {
+		cs, err := env.kruise.AppsV1alpha1().CloneSets(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return cs.Labels, nil
+	})
+}
+
+// waitWebhookLabel waits for the label by which the Kruise Rollout webhook selects workloads (its
+// objectSelector): an update before the controller labelled the workload is not intercepted, and
+// the workload then rolls out whole, with no release.
+func waitWebhookLabel(t *testing.T, what string, labels func() (map[string]string, error)) {
+	t.Helper()
+	apiclient.Eventually(t, what+" labelled for the Rollout webhook", 30*time.Second, func() error {
+		l, err := labels()
+		if err != nil {
+			return err
+		}
+		if l["rollouts.kruise.io/workload-type"] == "" {
+			return fmt.Errorf("labels %v", l)
+		}
+		return nil
+	})
 }
 
 func rolloutStatus(t testing.TB, ns, name string) (*biz.RolloutStatus, error) {
