@@ -97,7 +97,7 @@ func TestSessionsEnd(t *testing.T) {
 			t.Error("the session cookie shows the token in clear")
 		}
 		deleteServiceAccount(t, "leaver")
-		before := versions0(t, ns)
+		before := shopVersion(t, ns)
 		// The API server itself caches a token's authentication for 10 s (kube-apiserver's token
 		// cache): access ends within that plus the recheck interval.
 		for name, c := range map[string]apiclient.Client{"replica a": onA, "replica b": onB} {
@@ -114,7 +114,7 @@ func TestSessionsEnd(t *testing.T) {
 				t.Errorf("%s, scale after the ServiceAccount was deleted: %d %q, want 401 saying access ended", name, status, e.Message)
 			}
 		}
-		if after := versions0(t, ns); after != before {
+		if after := shopVersion(t, ns); after != before {
 			t.Errorf("a refused scale changed the CloneSet: %s -> %s", before, after)
 		}
 	})
@@ -149,11 +149,11 @@ func TestSessionsEnd(t *testing.T) {
 			} `json:"data"`
 		}
 		status, body := onA.Post(t, "/api/v1/auth/logout", "")
-		must(t, "decode the sign-out", jsonDecode(body, &out))
+		must(t, "decode the sign-out", json.Unmarshal(body, &out))
 		if status != http.StatusOK || !out.Data.SignedOut {
 			t.Fatalf("sign out: %d %s", status, body)
 		}
-		before := versions0(t, ns)
+		before := shopVersion(t, ns)
 		for name, d := range map[string]*dashboard{"replica a": a, "replica b": b} {
 			apiclient.Eventually(t, name+" refuses the signed-out session", 5*time.Second, func() error {
 				status, e := withCookie(d, copied).Call(t, http.MethodPost, scale+"5", nil)
@@ -163,7 +163,7 @@ func TestSessionsEnd(t *testing.T) {
 				return nil
 			})
 		}
-		if after := versions0(t, ns); after != before {
+		if after := shopVersion(t, ns); after != before {
 			t.Errorf("a refused scale changed the CloneSet: %s -> %s", before, after)
 		}
 		cm, err := shared.kube.CoreV1().ConfigMaps(signOutsNamespace).Get(ctx, "kruise-dashboard-sessions", metav1.GetOptions{})
@@ -190,9 +190,6 @@ func TestSessionsEnd(t *testing.T) {
 	})
 }
 
-// jsonDecode reads a JSON answer.
-func jsonDecode(body []byte, out any) error { return json.Unmarshal(body, out) }
-
 // kubeAs is a clientset acting with user's token from the control plane's token file.
 func kubeAs(t *testing.T, user string) kubernetes.Interface {
 	t.Helper()
@@ -203,8 +200,8 @@ func kubeAs(t *testing.T, user string) kubernetes.Interface {
 	return kube
 }
 
-// versions0 is the resourceVersion of the CloneSet shop of ns on the API server.
-func versions0(t *testing.T, ns string) string {
+// shopVersion is the resourceVersion of the CloneSet shop of ns on the API server.
+func shopVersion(t *testing.T, ns string) string {
 	t.Helper()
 	cs, err := fromAPIServer(t, "cloneset", ns, "shop")
 	must(t, "read cloneset", err)
@@ -252,7 +249,7 @@ func TestOIDCSessionsEnd(t *testing.T) {
 				EndSession string `json:"endSession"`
 			} `json:"data"`
 		}
-		must(t, "decode the sign-out", jsonDecode(body, &out))
+		must(t, "decode the sign-out", json.Unmarshal(body, &out))
 		end, err := url.Parse(out.Data.EndSession)
 		if status != http.StatusOK || !out.Data.SignedOut || err != nil || !strings.HasPrefix(out.Data.EndSession, provider.Issuer) ||
 			end.Query().Get("client_id") != provider.ClientID || end.Query().Get("id_token_hint") == "" {

@@ -124,7 +124,6 @@ func (a *Authenticator) check(ctx context.Context, s session, expires time.Time)
 
 // recheck checks the session's credential with whoever issued it.
 func (a *Authenticator) recheck(ctx context.Context, s session, expires time.Time) (*checked, error) {
-	user := &biz.User{Name: s.User, Groups: s.Groups, Impersonate: true}
 	switch {
 	case s.Token != "":
 		u, err := a.reviewer.Review(ctx, s.Token)
@@ -156,7 +155,7 @@ func (a *Authenticator) recheck(ctx context.Context, s session, expires time.Tim
 	default:
 		// An OIDC session without a refresh token: it ends when its ID token expires (the
 		// cookie's expiry), there is nothing to redeem before.
-		return &checked{user: user}, nil
+		return &checked{user: &biz.User{Name: s.User, Groups: s.Groups, Impersonate: true}}, nil
 	}
 }
 
