@@ -43,6 +43,34 @@ func worsePrometheus(t *testing.T) *httptest.Server {
 	return s
 }
 
+// createReleasePods creates the CloneSet "shop" (2 replicas) with a pod "shop-canary" of
+// setInRolling's canary revision and a pod "shop-stable" of its stable revision.
+func createReleasePods(t *testing.T, ns string) {
+	t.Helper()
+	cs := createCloneSet(t, ns, "shop", 2)
+	owner := ownerRef(cs, kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"))
+	for name, rev := range map[string]string{"shop-canary": "canary-hash", "shop-stable": "stable-hash"} {
+		p := createPod(t, ns, name, "shop", &owner)
+		p.Labels["controller-revision-hash"] = rev
+		_, err := shared.kube.CoreV1().Pods(ns).Update(ctx, p, metav1.UpdateOptions{})
+		must(t, "label pod "+name, err)
+	}
+}
+
+// prometheusAt configures the evidence's Prometheus server (the metrics section of
+// configs/config.yaml with the URL).
+func prometheusAt(t *testing.T, url string) func(*conf.Bootstrap) {
+	return func(bc *conf.Bootstrap) {
+		if bc.Metrics == nil || bc.Metrics.Evidence == nil {
+			t.Fatal("configs/config.yaml has no metrics.evidence section")
+		}
+		if bc.Metrics.Prometheus == nil {
+			bc.Metrics.Prometheus = &conf.Prometheus{}
+		}
+		bc.Metrics.Prometheus.URL, bc.Metrics.Prometheus.Timeout = url, 5*time.Second
+	}
+}
+
 // TestRolloutTimeline: the release timeline of GET /rollout/timeline, and the reason policy.
 // A release started and approved through the dashboard names who set the image and who approved,
 // read back by another dashboard started after the first stopped (the record is on the Rollout,
@@ -55,15 +83,8 @@ func TestRolloutTimeline(t *testing.T) {
 	skipShort(t)
 	setUpRoles(t)
 	ns := newNamespace(t, "timeline")
-	// shop: a release whose canary is worse (its pods labelled with setInRolling's revisions).
-	cs := createCloneSet(t, ns, "shop", 2)
-	owner := ownerRef(cs, kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"))
-	for name, rev := range map[string]string{"shop-canary": "canary-hash", "shop-stable": "stable-hash"} {
-		p := createPod(t, ns, name, "shop", &owner)
-		p.Labels["controller-revision-hash"] = rev
-		_, err := shared.kube.CoreV1().Pods(ns).Update(ctx, p, metav1.UpdateOptions{})
-		must(t, "label pod "+name, err)
-	}
+	// shop: a release whose canary is worse.
+	createReleasePods(t, ns)
 	setInRolling(t, createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 1, "StepPaused", false)
 	// cart: a release started through the dashboard (no pods: not enough data, no reason asked).
 	createCloneSet(t, ns, "cart", 1)
@@ -74,15 +95,9 @@ func TestRolloutTimeline(t *testing.T) {
 	createCloneSet(t, ns, "pot", 1)
 	setInRolling(t, createRollout(t, ns, "pot-ro", refTo(kruiseV1alpha1, "CloneSet", "pot"), canaryStrategy(false)), 1, "StepPaused", false)
 
-	prom := worsePrometheus(t)
+	withProm := prometheusAt(t, worsePrometheus(t).URL)
 	policyOn := func(bc *conf.Bootstrap) {
-		if bc.Metrics == nil || bc.Metrics.Evidence == nil {
-			t.Fatal("configs/config.yaml has no metrics.evidence section")
-		}
-		if bc.Metrics.Prometheus == nil {
-			bc.Metrics.Prometheus = &conf.Prometheus{}
-		}
-		bc.Metrics.Prometheus.URL, bc.Metrics.Prometheus.Timeout = prom.URL, 5*time.Second
+		withProm(bc)
 		bc.Metrics.Evidence.RequireReasonWhenWorse = true
 	}
 	auditPath := filepath.Join(t.TempDir(), "audit.log")
