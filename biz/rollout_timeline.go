@@ -124,8 +124,8 @@ func buildTimeline(ro *rolloutsv1beta1.Rollout, st *RolloutStatus) *Timeline {
 		t.Notes = append(t.Notes, note)
 	}
 	sub := subStatus(ro)
-	if sub == nil || st.Release == ReleaseNone && sub.CurrentStepIndex == 0 {
-		return t
+	if sub == nil || st.Release == ReleaseNone {
+		return t // no release the status records (what a sub-status left says nothing)
 	}
 	t.Revision = st.CanaryRevision
 	var progressing *rolloutsv1beta1.RolloutCondition

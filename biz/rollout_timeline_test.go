@@ -130,6 +130,13 @@ func TestBuildTimeline(t *testing.T) {
 			timelineRollout(2, rolloutsv1beta1.CanaryStepStatePaused, "Completed", corev1.ConditionFalse, "False", nil),
 			want{steps: []string{"done/outside", "current/-", "notRun/-"}, notAfter1: &tlWait2, end: EndCancelled, endAt: &tlEnd}},
 	}
+	t.Run("no release in the status: no start, no steps", func(t *testing.T) {
+		ro := timelineRollout(1, rolloutsv1beta1.CanaryStepStatePaused, "", corev1.ConditionFalse, "", []RecordEntry{started})
+		ro.Status.Phase, ro.Status.CanaryStatus = rolloutsv1beta1.RolloutPhaseHealthy, nil
+		if tl := buildTimeline(ro, normaliseStatus(served(ro), "cloneset")); tl.Start != nil || len(tl.Steps) != 0 || tl.End != nil {
+			t.Errorf("%+v, want an empty timeline", tl)
+		}
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			tl := buildTimeline(c.ro, normaliseStatus(served(c.ro), "cloneset"))
@@ -288,4 +295,26 @@ func (s statusOnly) Patch(ctx context.Context, ns, name string, patch []byte, st
 		return RolloutObject{}, apierrors.NewForbidden(rolloutsGR, name, errors.New("may not patch rollouts"))
 	}
 	return s.memRollouts.Patch(ctx, ns, name, patch, status)
+}
+
+// TestRecordRetriesOnConflict: the Rollout written between the record's read and its write (the
+// controller, another replica's record) is read again and the entry added to the newer record.
+func TestRecordRetriesOnConflict(t *testing.T) {
+	f := newRolloutFixture(t, waitingRollout("shop"))
+	f.repo.beforeWrite = func(m *memRollouts, key string, n int) {
+		if n == 1 { // the record's first write: another replica's entry lands first
+			m.write(key, func(ro *rolloutsv1beta1.Rollout) {
+				b, _ := json.Marshal([]RecordEntry{{At: tlStart, By: "other", Action: RecordStarted, Generation: 1}})
+				ro.Annotations = map[string]string{RecordAnnotation: string(b)}
+			})
+		}
+	}
+	res, err := f.uc.ApproveWithReason(context.Background(), "demo", "shop", 1, "ok")
+	if err != nil || !res.Changed || res.Warning != "" {
+		t.Fatalf("approve %+v %v, want approved and recorded", res, err)
+	}
+	entries, note := parseRecord(f.repo.stored("demo/shop").Annotations)
+	if note != "" || len(entries) != 2 || entries[0].By != "other" || entries[1].Action != RecordApproved || entries[1].Reason != "ok" {
+		t.Errorf("record %+v (%s), want the other replica's entry and the approval", entries, note)
+	}
 }
