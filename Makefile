@@ -20,7 +20,7 @@ run: build
 	else \
 		kubeconfig=$$($(LOCALCLUSTER) up -full -demo | tail -n 1) || exit 1; \
 		echo "serving the local cluster ($$kubeconfig) on http://localhost:8080; make cluster-status checks it, make cluster-down stops it"; \
-		KD_KUBECONFIG_PATH=$$kubeconfig exec ./$(BIN) -conf configs/config.yaml; \
+		KD_KUBECONFIG_PATH=$$kubeconfig KD_EVIDENCE_REQUIRE_REASON_WHEN_WORSE=$${KD_EVIDENCE_REQUIRE_REASON_WHEN_WORSE:-true} exec ./$(BIN) -conf configs/config.yaml; \
 	fi
 
 ## build: the single binary, with the web UI embedded

@@ -10,10 +10,6 @@ import (
 	"testing"
 	"time"
 
-	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/biz/evidence"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
@@ -68,30 +64,14 @@ func TestRolloutEvidence(t *testing.T) {
 	skipShort(t)
 	setUpRoles(t)
 	ns := newNamespace(t, "evidence")
-	cs := createCloneSet(t, ns, "shop", 2)
-	owner := ownerRef(cs, kruiseappsv1alpha1.SchemeGroupVersion.WithKind("CloneSet"))
-	// setInRolling names the revisions canary-hash and stable-hash.
-	for name, rev := range map[string]string{"shop-canary": "canary-hash", "shop-stable": "stable-hash"} {
-		p := createPod(t, ns, name, "shop", &owner)
-		p.Labels["controller-revision-hash"] = rev
-		_, err := shared.kube.CoreV1().Pods(ns).Update(ctx, p, metav1.UpdateOptions{})
-		must(t, "label pod "+name, err)
-	}
+	createReleasePods(t, ns)
 	setInRolling(t, createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 1, "StepPaused", false)
 	createCloneSet(t, ns, "idle", 1)
 	createRollout(t, ns, "idle-ro", refTo(kruiseV1alpha1, "CloneSet", "idle"), canaryStrategy(false))
 
 	prom := newFakePrometheus(t)
 	off := startSignedIn(t, "token", os.DevNull)
-	on := startSignedIn(t, "token", os.DevNull, func(bc *conf.Bootstrap) {
-		if bc.Metrics == nil || bc.Metrics.Evidence == nil {
-			t.Fatal("configs/config.yaml has no metrics.evidence section")
-		}
-		if bc.Metrics.Prometheus == nil {
-			bc.Metrics.Prometheus = &conf.Prometheus{}
-		}
-		bc.Metrics.Prometheus.URL, bc.Metrics.Prometheus.Timeout = prom.URL, 5*time.Second
-	})
+	on := startSignedIn(t, "token", os.DevNull, prometheusAt(t, prom.URL))
 	path := "/rollout/evidence/" + ns + "/shop-ro"
 	// evidenceOf waits until the dashboard's cache has both pods and returns the answer.
 	evidenceOf := func(t *testing.T, d *dashboard) evidence.Result {

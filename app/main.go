@@ -101,6 +101,14 @@ func newEvidence(m *conf.Metrics, tp trace.TracerProvider) (*evidence.Evidence, 
 	return ev, nil
 }
 
+// newApprovalPolicy is the approval rule of metrics.evidence (off without the section).
+func newApprovalPolicy(m *conf.Metrics) biz.ApprovalPolicy {
+	if m == nil || m.Evidence == nil {
+		return biz.ApprovalPolicy{}
+	}
+	return biz.ApprovalPolicy{RequireReasonWhenWorse: m.Evidence.RequireReasonWhenWorse}
+}
+
 // AdapterSet builds the workload adapters the app serves.
 type AdapterSet func(*adapters.Cluster) []adapters.Adapter
 

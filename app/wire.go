@@ -25,6 +25,7 @@ func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kr
 		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Limits", "Auth", "Audit", "Metrics"),
 		newLimits,
 		newEvidence,
+		newApprovalPolicy,
 		newSettings,
 		newMetrics,
 		auth.New,

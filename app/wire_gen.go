@@ -67,7 +67,8 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	evidenceUsecase := biz.NewEvidenceUsecase(rolloutUsecase, evidence)
+	approvalPolicy := newApprovalPolicy(metrics)
+	evidenceUsecase := biz.NewEvidenceUsecase(rolloutUsecase, evidence, approvalPolicy)
 	rolloutService := service.NewRolloutService(rolloutUsecase, eventUsecase, evidenceUsecase)
 	settings := newSettings(confAuth, confServer)
 	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)

@@ -35,6 +35,8 @@ type SetImageResult struct {
 	Diff []Change `json:"diff"`
 	// Rollout is the governing Rollout and what the change does under it, or null.
 	Rollout *ReleasePlan `json:"rollout"`
+	// Warning: the change is made but not in the Rollout's release timeline (rollout_record.go).
+	Warning string `json:"warning,omitempty"`
 }
 
 // maxImageLength bounds an image reference (the registry limit for a repository name is 255,
@@ -107,6 +109,9 @@ func (uc *WorkloadUsecase) SetImage(ctx context.Context, ns, workloadType, name 
 	res.Message = describeImages(what, res, dryRun)
 	if !dryRun {
 		uc.events.Recorded(ctx, a.Info().GVK, after.(metav1.Object), "ImageSetByDashboard", "%s", imageList(res.Containers))
+		if gov != nil {
+			res.Warning = recordStart(ctx, uc.rollouts, gov.Rollout, uc.now(), imagesOf(res.Containers), after.(metav1.Object).GetGeneration())
+		}
 	}
 	return res, nil
 }

@@ -47,6 +47,9 @@ type RolloutUsecase struct {
 	// clock times approve's settling (rollout_approve.go) and stamps restarts; the wall clock
 	// unless a test sets another.
 	clock Clock
+	// verdict, set by NewEvidenceUsecase when the reason policy is on, is the evidence's verdict
+	// of a release (rollout_reason.go); nil: the policy is off.
+	verdict func(context.Context, RolloutObject) string
 }
 
 // NewRolloutUsecase builds the Rollout use cases.

@@ -3,6 +3,7 @@ package biz
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
@@ -16,10 +17,20 @@ import (
 // write carries the resourceVersion read, so it cannot overwrite a newer status; the state is
 // read back after.
 func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string, step int32) (*ActionResult, error) {
+	return uc.ApproveWithReason(ctx, ns, name, step, "")
+}
+
+// ApproveWithReason is Approve with the approver's written reason (may be empty), which goes in
+// the Event and the release record; with the reason policy on (rollout_reason.go) a step whose
+// evidence is worse is approved only with one.
+func (uc *RolloutUsecase) ApproveWithReason(ctx context.Context, ns, name string, step int32, reason string) (*ActionResult, error) {
 	ctx, span := uc.start(ctx, "Approve", ns, name)
 	defer span.End()
 	if step < 0 {
 		return nil, BadRequest("step must be the step number seen waiting (from 1), got %d", step)
+	}
+	if err := validReason(reason); err != nil {
+		return nil, err
 	}
 	if err := uc.authorizeWrite(ctx, ns, name, "status"); err != nil {
 		return nil, err
@@ -45,6 +56,10 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string, step int
 			ns, name, sub.CurrentStepIndex, len(ro.Spec.Strategy.GetSteps()), sub.CurrentStepState, phaseOf(ro), reasonOf(ro))
 	}
 	step = sub.CurrentStepIndex
+	verdict, err := uc.reasonPolicy(ctx, obj, step, reason)
+	if err != nil {
+		return nil, err
+	}
 	after, changed, err := uc.approveStep(ctx, obj, step)
 	if err != nil {
 		return nil, err
@@ -54,12 +69,17 @@ func (uc *RolloutUsecase) Approve(ctx context.Context, ns, name string, step int
 		return &ActionResult{Action: "approve", Status: st,
 			Message: fmt.Sprintf("rollout %s/%s: step %d was approved by someone else first; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}, nil
 	}
-	uc.recorded(ctx, after, "ApprovedByDashboard", "step %d approved", step)
+	uc.recorded(ctx, after, "ApprovedByDashboard", "step %d approved%s", step, reasonText(verdict, reason))
 	res := &ActionResult{Action: "approve", Changed: true, Status: st,
 		Message: fmt.Sprintf("rollout %s/%s: step %d approved; now step %d in state %s", ns, name, step, st.CurrentStepIndex, st.CurrentStepState)}
+	var warnings []string
 	if ro.Spec.Strategy.Paused {
-		res.Warning = "the rollout is paused: the next step starts only after resume, and the controller may discard an approval given while paused (approve again after resume if it waits)"
+		warnings = append(warnings, "the rollout is paused: the next step starts only after resume, and the controller may discard an approval given while paused (approve again after resume if it waits)")
 	}
+	if w := uc.recordApproval(ctx, ro, after.Rollout, step, reason, verdict); w != "" {
+		warnings = append(warnings, w)
+	}
+	res.Warning = strings.Join(warnings, "; ")
 	return res, nil
 }
 

@@ -29,11 +29,15 @@ const maxBulkApprovals = 100
 // ApproveMany approves each item's step, if that step is still the one waiting: a release that
 // moved on since the person looked is not approved again (nothing is approved twice; a repeated
 // item is answered once). Items run a few at a time; each has its own outcome.
-func (uc *RolloutUsecase) ApproveMany(ctx context.Context, items []ApproveItem) ([]ApproveOutcome, error) {
+// reason (may be empty) is the approver's written reason, given to every item.
+func (uc *RolloutUsecase) ApproveMany(ctx context.Context, items []ApproveItem, reason string) ([]ApproveOutcome, error) {
 	ctx, span := uc.start(ctx, "ApproveMany", "", "")
 	defer span.End()
 	if len(items) == 0 || len(items) > maxBulkApprovals {
 		return nil, BadRequest("items must list 1 to %d releases to approve, got %d", maxBulkApprovals, len(items))
+	}
+	if err := validReason(reason); err != nil {
+		return nil, err
 	}
 	out := make([]ApproveOutcome, len(items))
 	seen := map[ApproveItem]int{}
@@ -47,7 +51,7 @@ func (uc *RolloutUsecase) ApproveMany(ctx context.Context, items []ApproveItem) 
 		}
 		seen[it] = i
 		g.Go(func() error {
-			out[i].Changed, out[i].Code, out[i].Message = uc.approveIfAt(ctx, it)
+			out[i].Changed, out[i].Code, out[i].Message = uc.approveIfAt(ctx, it, reason)
 			return nil
 		})
 	}
@@ -56,7 +60,7 @@ func (uc *RolloutUsecase) ApproveMany(ctx context.Context, items []ApproveItem) 
 }
 
 // approveIfAt approves it.Step if it is still the step waiting, and says what happened.
-func (uc *RolloutUsecase) approveIfAt(ctx context.Context, it ApproveItem) (bool, string, string) {
+func (uc *RolloutUsecase) approveIfAt(ctx context.Context, it ApproveItem, reason string) (bool, string, string) {
 	outcome := func(err error) (bool, string, string) {
 		var e *Error
 		if errors.As(err, &e) {
@@ -68,9 +72,13 @@ func (uc *RolloutUsecase) approveIfAt(ctx context.Context, it ApproveItem) (bool
 		return outcome(BadRequest("step must be the step number seen waiting (from 1), got %d", it.Step))
 	}
 	// Approve refuses a Rollout no longer at it.Step (409), as POST /rollout/approve?step= does.
-	res, err := uc.Approve(ctx, it.Namespace, it.Name, it.Step)
+	res, err := uc.ApproveWithReason(ctx, it.Namespace, it.Name, it.Step, reason)
 	if err != nil {
 		return outcome(err)
 	}
-	return res.Changed, "OK", res.Message
+	msg := res.Message
+	if res.Warning != "" {
+		msg += " (" + res.Warning + ")"
+	}
+	return res.Changed, "OK", msg
 }

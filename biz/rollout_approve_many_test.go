@@ -26,7 +26,7 @@ func TestApproveMany(t *testing.T) {
 		{"demo", "gone", 1},
 		{"demo", "cart", 2},
 	}
-	out, err := f.uc.ApproveMany(context.Background(), items)
+	out, err := f.uc.ApproveMany(context.Background(), items, "")
 	apiError(t, err, "")
 	want := []struct {
 		changed bool
@@ -49,7 +49,7 @@ func TestApproveMany(t *testing.T) {
 		}
 	}
 	written := map[string]int{}
-	for _, p := range f.repo.sent() {
+	for _, p := range statusPatches(f.repo.sent()) {
 		if !p.Landed || p.Body != approval(11+map[string]int{"shop": 0, "moved": 1, "cart": 2}[p.Name], "canaryStatus") {
 			t.Errorf("patch %+v: want a landed approval carrying the resourceVersion read", p)
 		}
@@ -73,7 +73,7 @@ func TestApproveManyBounds(t *testing.T) {
 		for i := range items {
 			items[i] = ApproveItem{"demo", "shop", 1}
 		}
-		_, err := f.uc.ApproveMany(context.Background(), items)
+		_, err := f.uc.ApproveMany(context.Background(), items, "")
 		if e := apiError(t, err, CodeBadRequest); !strings.Contains(e.Message, fmt.Sprintf("got %d", n)) {
 			t.Errorf("%d items: %q", n, e.Message)
 		}

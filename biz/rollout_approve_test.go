@@ -232,7 +232,7 @@ func TestApprove(t *testing.T) {
 				}
 			}
 
-			sent := f.repo.sent()
+			sent := statusPatches(f.repo.sent())
 			if len(sent) != len(c.patches) {
 				t.Fatalf("sent %d patches %+v, want %d", len(sent), sent, len(c.patches))
 			}

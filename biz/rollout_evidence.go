@@ -22,9 +22,26 @@ type EvidenceUsecase struct {
 	ev *evidence.Evidence
 }
 
-// NewEvidenceUsecase builds the evidence use case; ev nil is the evidence switched off.
-func NewEvidenceUsecase(rollouts *RolloutUsecase, ev *evidence.Evidence) *EvidenceUsecase {
-	return &EvidenceUsecase{rollouts: rollouts, ev: ev}
+// NewEvidenceUsecase builds the evidence use case; ev nil is the evidence switched off. With
+// policy.RequireReasonWhenWorse it gives the Rollout use case the verdict its approvals check
+// (rollout_reason.go).
+func NewEvidenceUsecase(rollouts *RolloutUsecase, ev *evidence.Evidence, policy ApprovalPolicy) *EvidenceUsecase {
+	uc := &EvidenceUsecase{rollouts: rollouts, ev: ev}
+	if policy.RequireReasonWhenWorse {
+		rollouts.verdict = uc.verdict
+	}
+	return uc
+}
+
+// verdict is the evidence's verdict of obj's release as the dashboard computes it for the
+// approval policy (the pods from the cache, no access review of the user: only the verdict is
+// told); "unavailable" when it cannot be computed.
+func (uc *EvidenceUsecase) verdict(ctx context.Context, obj RolloutObject) string {
+	res, err := uc.evaluate(ctx, obj)
+	if err != nil {
+		return string(evidence.Unavailable)
+	}
+	return string(res.Verdict)
 }
 
 // Evidence is the evidence of the Rollout's current release. The user must be allowed to get the
@@ -42,6 +59,13 @@ func (uc *EvidenceUsecase) Evidence(ctx context.Context, ns, name string) (*evid
 	if err := Authorize(ctx, ro.access, Attributes{Verb: "list", Resource: "pods", Namespace: ns}); err != nil {
 		return nil, err
 	}
+	return uc.evaluate(ctx, obj)
+}
+
+// evaluate computes the evidence of obj's release.
+func (uc *EvidenceUsecase) evaluate(ctx context.Context, obj RolloutObject) (*evidence.Result, error) {
+	ro := uc.rollouts
+	ns, name := obj.Rollout.Namespace, obj.Rollout.Name
 	st := ro.status(obj)
 	if !st.Active {
 		return nil, Conflict(nil, "rollout %s/%s has no release in progress: there is no canary to compare with the stable pods", ns, name)

@@ -66,7 +66,7 @@ func TestPromote(t *testing.T) {
 			} else if res.Action != c.action || !res.Changed || !strings.Contains(res.Message, c.says) {
 				t.Errorf("answer %+v, want %s saying %q", res, c.action, c.says)
 			}
-			sent := f.repo.sent()
+			sent := statusPatches(f.repo.sent())
 			if len(sent) != len(c.patches) {
 				t.Fatalf("sent %+v, want %v", sent, c.patches)
 			}

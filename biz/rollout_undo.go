@@ -26,7 +26,9 @@ type UndoResult struct {
 	DryRun bool `json:"dryRun"`
 	// Images are the target revision's, by container.
 	Images map[string]string `json:"images"`
-	Diff   []Change          `json:"diff"`
+	// Warning: rolled back, but not in the Rollout's release timeline (rollout_record.go).
+	Warning string   `json:"warning,omitempty"`
+	Diff    []Change `json:"diff"`
 	Effect
 }
 
@@ -99,6 +101,7 @@ func (uc *RolloutUsecase) Undo(ctx context.Context, ns, name, rawTo string, dryR
 	}
 	if res.Changed && !dryRun {
 		uc.recorded(ctx, ro, "RolledBackByDashboard", "%s %s rolled back from revision %d to revision %d", ref.Kind, ref.Name, res.FromRevision, res.ToRevision)
+		res.Warning = uc.recordUndo(ctx, ro.Rollout, res.Images, updated)
 	}
 	return res, nil
 }

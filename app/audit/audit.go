@@ -33,9 +33,11 @@ type Entry struct {
 	Namespace string            `json:"namespace,omitempty"`
 	Name      string            `json:"name,omitempty"`
 	Params    map[string]string `json:"params,omitempty"`
-	Status    int               `json:"status"`
-	Code      string            `json:"code"`
-	TraceID   string            `json:"trace_id"`
+	// Reason is an approver's written reason (approve, approve-many).
+	Reason  string `json:"reason,omitempty"`
+	Status  int    `json:"status"`
+	Code    string `json:"code"`
+	TraceID string `json:"trace_id"`
 }
 
 // Log is where the lines go.
@@ -122,5 +124,12 @@ func SetRoute(ctx context.Context, method, template string, vars url.Values) {
 func SetCode(ctx context.Context, code string) {
 	if e := entry(ctx); e != nil {
 		e.Code = code
+	}
+}
+
+// SetReason notes an approver's written reason.
+func SetReason(ctx context.Context, reason string) {
+	if e := entry(ctx); e != nil {
+		e.Reason = reason
 	}
 }

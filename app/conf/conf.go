@@ -189,6 +189,9 @@ type Evidence struct {
 	Template string `json:"template"`
 	// Templates are the named sets of PromQL an administrator allows (see EvidenceTemplate).
 	Templates map[string]*EvidenceTemplate `json:"templates"`
+	// RequireReasonWhenWorse: approving a step whose verdict is worse needs a written reason
+	// (enforced by the server for single and bulk approvals); default off.
+	RequireReasonWhenWorse bool `json:"require_reason_when_worse"`
 }
 
 // EvidenceTemplate is one convention's PromQL. Each query selects pods with the placeholder

@@ -6,6 +6,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/biz/evidence"
 )
@@ -93,7 +94,18 @@ func (s *RolloutService) Approve(ctx context.Context, in Input, _ None) (*biz.Ac
 		}
 		step = int32(n)
 	}
-	return s.uc.Approve(ctx, in.Var("namespace"), in.Var("name"), step)
+	reason, err := in.One("reason")
+	if err != nil {
+		return nil, err
+	}
+	audit.SetReason(ctx, reason)
+	return s.uc.ApproveWithReason(ctx, in.Var("namespace"), in.Var("name"), step, reason)
+}
+
+// Timeline serves GET /rollout/timeline/:namespace/:name: the release's story, from the status
+// and the dashboard's record on the Rollout.
+func (s *RolloutService) Timeline(ctx context.Context, in Input, _ None) (*biz.Timeline, error) {
+	return s.uc.Timeline(ctx, in.Var("namespace"), in.Var("name"))
 }
 
 // Promote serves POST /rollout/promote/:namespace/:name?to=N (deprecated: the UI approves).
@@ -135,9 +147,14 @@ func (s *RolloutService) Waiting(ctx context.Context, _ Input, _ None) ([]*biz.R
 // ApproveManyBody is the body of POST /rollout/approve-many.
 type ApproveManyBody struct {
 	Items []biz.ApproveItem `json:"items"`
+	// Reason is the approver's written reason, for every item (optional; required for a step
+	// whose evidence is worse when the reason policy is on).
+	Reason string `json:"reason,omitempty"`
 }
 
-// ApproveMany serves POST /rollout/approve-many with {"items": [{"namespace","name","step"}]}.
+// ApproveMany serves POST /rollout/approve-many with {"items": [{"namespace","name","step"}],
+// "reason": "..."}.
 func (s *RolloutService) ApproveMany(ctx context.Context, _ Input, body ApproveManyBody) ([]biz.ApproveOutcome, error) {
-	return s.uc.ApproveMany(ctx, body.Items)
+	audit.SetReason(ctx, body.Reason)
+	return s.uc.ApproveMany(ctx, body.Items, body.Reason)
 }

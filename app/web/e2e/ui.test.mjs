@@ -365,9 +365,15 @@ test("the rollout's waiting step is approved and the controller moves on", async
   await page.getByRole("dialog", { name: "Approve step 1 of shop" }).waitFor();
   await page.waitForTimeout(300); // the dialog's opening animation
   await viewportShot("approve-dialog");
+  await page.getByTestId("approve-reason").fill("e2e: the canary looks fine");
   await page.getByTestId("confirm-action").click();
   // The real controller starts step 2 and stops there for the next approval.
   await page.getByText("2/3").first().waitFor({ timeout: 60000 });
+  // The release timeline names who approved step 1 and keeps the reason (the record on the Rollout).
+  const approved = page.getByTestId("release-timeline").getByTestId("timeline-step-1").getByTestId("timeline-approval");
+  await approved.filter({ hasText: "approved by" }).waitFor({ timeout: 15000 });
+  assert.equal(await approved.getAttribute("data-outside"), "false");
+  assert.match(await approved.getByTestId("timeline-reason").textContent(), /e2e: the canary looks fine/);
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
   // The Approve button went with the wait it approved: focus is on the page (its h1), not <body>.
   assert.equal(await page.evaluate(() => document.activeElement?.closest("main") !== null), true, `focus after Approve: ${await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 120))}`);

@@ -1,4 +1,5 @@
 import { createContext, useContext } from "react";
+import { timelineEn, timelineZh } from "./i18nTimeline";
 
 // zh-CN and en-US strings. The default follows the browser; the choice is kept in localStorage.
 
@@ -337,6 +338,7 @@ const en = {
   patchPending: "<the patch of the dry run>",
   listSeparator: ", ",
   paramHint: "({hint})",
+  ...timelineEn,
 };
 
 export type Messages = typeof en;
@@ -673,6 +675,7 @@ const zh: Messages = {
   patchPending: "<试运行得出的补丁>",
   listSeparator: "，",
   paramHint: "（{hint}）",
+  ...timelineZh,
 };
 
 export const messages = { "en-US": en, "zh-CN": zh };

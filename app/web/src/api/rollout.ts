@@ -39,8 +39,15 @@ export const restartRollout = (namespace: string, name: string, dryRun?: boolean
  * POST /rollout/approve/:namespace/:name[?step=N]: approves step N, the step the person was shown
  * waiting (409 if the Rollout has moved on); without it, whichever step waits now.
  */
-export const approveRollout = (namespace: string, name: string, step?: number) =>
-  post("/api/v1/rollout/approve/{namespace}/{name}", { path: { namespace, name }, query: { step } });
+export const approveRollout = (namespace: string, name: string, step?: number, reason?: string) =>
+  post("/api/v1/rollout/approve/{namespace}/{name}", { path: { namespace, name }, query: { step, reason: reason?.trim() || undefined } });
+
+/**
+ * GET /rollout/timeline/:namespace/:name: the release's start (who set which image), its steps
+ * (who approved each and when, or "outside the dashboard"), and its end; null times are unknown.
+ */
+export const getRolloutTimeline = (namespace: string, name: string) =>
+  get("/api/v1/rollout/timeline/{namespace}/{name}", { path: { namespace, name } });
 
 /** GET /rollout/list/:namespace ("_all" for every namespace) */
 export const listAllRollouts = (namespace: string) => get("/api/v1/rollout/list/{namespace}", { path: { namespace } });
@@ -65,5 +72,6 @@ export const getRolloutEvents = (namespace: string, name: string) => get("/api/v
 /** GET /rollout/waiting: every Rollout waiting for a person, in every namespace the user may read. */
 export const listWaitingRollouts = () => get("/api/v1/rollout/waiting");
 
-/** POST /rollout/approve-many {"items"}: approves each Rollout's step; one result per item, in order. */
-export const approveMany = (items: ApproveItem[]) => post("/api/v1/rollout/approve-many", { body: { items } });
+/** POST /rollout/approve-many {"items", "reason"}: approves each Rollout's step; one result per item, in order. */
+export const approveMany = (items: ApproveItem[], reason?: string) =>
+  post("/api/v1/rollout/approve-many", { body: { items, reason: reason?.trim() || undefined } });

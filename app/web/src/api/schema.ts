@@ -395,6 +395,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rollout/timeline/{namespace}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The release's timeline: start, steps (who approved when, why), end; from the status and the dashboard's record on the Rollout */
+        get: operations["getRolloutTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rollout/undo/{namespace}/{name}": {
         parameters: {
             query?: never;
@@ -1852,6 +1869,7 @@ export interface components {
             dryRun: boolean;
             message: string;
             rollout: components["schemas"]["ReleasePlan"] | null;
+            warning?: string;
         };
         Side: {
             errorRatio: number | null;
@@ -1908,6 +1926,64 @@ export interface components {
             /** Format: int64 */
             minRequests: number;
         };
+        Timeline: {
+            active: boolean;
+            end: components["schemas"]["TimelineEnd"] | null;
+            name: string;
+            namespace: string;
+            notes: string[];
+            release: string;
+            revision: string;
+            start: components["schemas"]["TimelineStart"] | null;
+            steps: components["schemas"]["TimelineStep"][];
+        };
+        TimelineApproval: {
+            /** Format: date-time */
+            at: string | null;
+            by: string;
+            /** Format: date-time */
+            notAfter: string | null;
+            outside: boolean;
+            reason: string;
+            verdict: string;
+        };
+        TimelineEnd: {
+            /** Format: date-time */
+            at: string | null;
+            by: string;
+            /** @enum {string} */
+            outcome: "completed" | "cancelled" | "rolledBack";
+            /** Format: date-time */
+            recordedAt: string | null;
+        };
+        TimelineStart: {
+            /** Format: date-time */
+            at: string | null;
+            by: string;
+            images: {
+                [key: string]: string;
+            };
+            recorded: boolean;
+            /** Format: date-time */
+            setAt: string | null;
+        };
+        TimelineStep: {
+            approval: components["schemas"]["TimelineApproval"] | null;
+            controllerState: string;
+            /** Format: int32 */
+            index: number;
+            manual: boolean;
+            /** Format: int64 */
+            seconds: number | null;
+            /** Format: date-time */
+            since: string | null;
+            /** Format: date-time */
+            startedAt: string | null;
+            /** @enum {string} */
+            state: "done" | "current" | "pending" | "notRun";
+            /** Format: date-time */
+            waitingSince: string | null;
+        };
         Toleration: {
             effect?: string;
             key?: string;
@@ -1957,6 +2033,7 @@ export interface components {
             toName: string;
             /** Format: int64 */
             toRevision: number;
+            warning?: string;
             workload: components["schemas"]["WorkloadRef"];
         };
         V1Capabilities: {
@@ -2415,6 +2492,7 @@ export interface operations {
             content: {
                 "application/json": {
                     items: components["schemas"]["ApproveItem"][];
+                    reason?: string;
                 };
             };
         };
@@ -2438,6 +2516,8 @@ export interface operations {
             query?: {
                 /** @description the step seen waiting, from 1; absent: whichever step waits now */
                 step?: number;
+                /** @description the approver's reason, at most 500 characters (required for a worse verdict when the policy is on: 409 REASON_REQUIRED) */
+                reason?: string;
             };
             header?: never;
             path: {
@@ -2775,6 +2855,39 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["RolloutStatus"];
+                    };
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getRolloutTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                namespace: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Timeline"];
                     };
                 };
             };

@@ -41,6 +41,9 @@ export type SetImageResult = S["SetImageResult"];
 /** GET /workload/:namespace/:type/:name/rollout: the Rollout governing the workload, or null. */
 export type WorkloadRollout = S["WorkloadRollout"];
 export type ApproveItem = S["ApproveItem"];
+/** GET /rollout/timeline/:namespace/:name: the release's story (status and the dashboard's record). */
+export type Timeline = S["Timeline"];
+export type TimelineStep = S["TimelineStep"];
 /** The answer for one item of a bulk approval ("OK" or an error code, and whether it changed). */
 export type ApproveItemResult = S["ApproveItemResult"];
 export type AuthConfig = S["AuthConfig"];

@@ -16,6 +16,7 @@ import { rolloutPath } from "../components/paths";
 import type { Messages } from "../i18n";
 import { releaseText } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
+import { ReasonField, TimelineShort } from "../components/ReleaseTimeline";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
 
@@ -85,6 +86,7 @@ export function Inbox() {
   const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
+  const [reason, setReason] = useState("");
   // The last bulk approval: its results, and the rows as they were (they leave the waiting list).
   const [results, setResults] = useState<Record<string, Result>>({});
   const [approvedRows, setApprovedRows] = useState<Row[]>([]);
@@ -116,7 +118,8 @@ export function Inbox() {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await approveMany(items);
+      const answer = await approveMany(items, reason);
+      setReason("");
       const revisions = new Map(chosen.map((r) => [keyOf(r), r.canaryRevision]));
       const byKey: Record<string, Result> = {};
       for (const res of answer) byKey[keyOf(res)] = { ...res, revision: revisions.get(keyOf(res)) ?? "" };
@@ -172,6 +175,11 @@ export function Inbox() {
       sorter: (a, b) => compareTimes(a.lastUpdateTime, b.lastUpdateTime),
       sortOrder: query.sortOrder("since"),
       render: (_, r) => <Ago ts={r.lastUpdateTime} />,
+    },
+    {
+      key: "timeline",
+      title: t.tlColumn,
+      render: (_, r) => <TimelineShort ns={r.namespace} name={r.name} />,
     },
     {
       key: "result",
@@ -269,6 +277,7 @@ export function Inbox() {
             </li>
           ))}
         </ul>
+        <ReasonField value={reason} onChange={setReason} />
         <ErrorAlert error={error} />
       </Modal>
     </>

@@ -24,6 +24,7 @@ import { stepText, useWorkloadText, WorkloadLink, workloadText } from "../compon
 import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
 import { ApiValue } from "../components/values";
+import { ReasonField, ReleaseTimeline } from "../components/ReleaseTimeline";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -40,6 +41,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
   const events = usePoll(() => getRolloutEvents(ns, name), [ns, name], { live: { namespace: ns, matches: rolloutChange(name), every: SLOW_REFRESH_MS } });
   const can = useCan();
   const [undoTo, setUndoTo] = useState<number | undefined>(undefined);
+  const [reason, setReason] = useState("");
   const st = status.data;
   // The workload, for its pod count (what a step's percentage is of, what a dialog says of pods).
   const wlType = st?.workload.type ?? "";
@@ -118,8 +120,8 @@ export function RolloutDetail({ ns }: { ns: string }) {
                     label={t.approve}
                     title={rawFmt(t.approveStepTitle, { step: st.currentStepIndex, name })}
                     command={cmd.approve}
-                    body={line(approveText(t, st, total), "approve-summary")}
-                    run={() => approveRollout(ns, name, st.currentStepIndex)}
+                    body={<>{line(approveText(t, st, total), "approve-summary")}<ReasonField value={reason} onChange={setReason} /></>}
+                    run={() => approveRollout(ns, name, st.currentStepIndex, reason).then((r) => (setReason(""), r))}
                     onDone={done}
                   />
                 )}
@@ -226,6 +228,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
             <Card title={t.steps}>
               <StepTimeline st={st} />
             </Card>
+            <ReleaseTimeline ns={ns} name={name} />
             <EventsCard events={events} />
             <Card title={t.history}>
               <Loadable loading={history.loading} error={history.error}>
