@@ -70,7 +70,7 @@ function StepItem({ s }: { s: TimelineStep }) {
   return (
     <div data-testid={`timeline-step-${s.index}`} data-state={s.state}>
       <Typography.Text strong>{fmt(t.tlStep, { step: s.index })}</Typography.Text> <Tag>{state}</Tag>
-      {s.manual && s.state !== "notRun" && <Tag color="gold">{t.tlManual}</Tag>}
+      {s.manual && s.state !== "notRun" && <Tag>{t.tlManual}</Tag>}
       {s.startedAt && <div>{nodeFmt(t.tlStartedAt, { when: <When ts={s.startedAt} /> })}</div>}
       {s.waitingSince ? (
         <div>{nodeFmt(t.tlWaitingSince, { when: <When ts={s.waitingSince} /> })}</div>
