@@ -22,6 +22,7 @@ type Routes struct {
 	Namespaces *service.NamespaceService
 	Workloads  *service.WorkloadService
 	Rollouts   *service.RolloutService
+	Traffic    *service.TrafficService
 	Me         *service.MeService
 	Auth       *auth.Authenticator
 	Settings   biz.Settings
@@ -30,8 +31,8 @@ type Routes struct {
 }
 
 // NewRoutes gathers the services (Wire fills it).
-func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, me *service.MeService, authn *auth.Authenticator, settings biz.Settings, cache *data.Cache, reg *registry.Registry) Routes {
-	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Me: me, Auth: authn, Settings: settings, Cache: cache, Registry: reg}
+func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, tr *service.TrafficService, me *service.MeService, authn *auth.Authenticator, settings biz.Settings, cache *data.Cache, reg *registry.Registry) Routes {
+	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Traffic: tr, Me: me, Auth: authn, Settings: settings, Cache: cache, Registry: reg}
 }
 
 // readiness is GET /readyz?verbose: each check and its outcome. Refused declarations do not
@@ -140,6 +141,8 @@ func (r Routes) table() []Route {
 			Handler: handle(r.Rollouts.History)},
 		{Method: "GET", Path: "/rollout/evidence/{namespace}/{name}", ID: "getRolloutEvidence", Tag: "rollouts", Summary: "The release's evidence: canary pods against stable pods from Prometheus, and the verdict (409 without a release in progress)",
 			Handler: handle(r.Rollouts.Evidence)},
+		{Method: "GET", Path: "/rollout/traffic/{namespace}/{name}", ID: "getRolloutTraffic", Tag: "rollouts", Summary: "The traffic per step as planned, and the weights and matches the controller wrote (canary Ingress annotations, HTTPRoute backends), read as the user",
+			Handler: handle(r.Traffic.Traffic)},
 		{Method: "GET", Path: "/rollout/events/{namespace}/{name}", ID: "getRolloutEvents", Tag: "rollouts", Summary: "The Rollout's Events, newest first",
 			Handler: handle(r.Rollouts.Events)},
 		{Method: "GET", Path: "/rollout/list/{namespace}", ID: "listRollouts", Tag: "rollouts", Summary: "Rollouts' statuses (namespace may be _all)",
