@@ -24,7 +24,7 @@ type process struct {
 	dir  string
 	// workDir is the working directory (default: the caller's).
 	workDir string
-	cmd  *exec.Cmd
+	cmd     *exec.Cmd
 }
 
 func (p *process) logPath() string { return filepath.Join(p.dir, p.name+".log") }
