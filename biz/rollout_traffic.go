@@ -97,8 +97,8 @@ type TrafficStep struct {
 	Index int `json:"index"`
 	// Traffic is the step's traffic as written ("20%"), nil when it sets none.
 	Traffic *string `json:"traffic"`
-	// Weight is the canary's percentage in force once the step's traffic is routed, as the
-	// controller computes it (rounded up); nil: no weight (header matches only, or none yet).
+	// Weight is the canary's percentage in force once the step's traffic is routed; nil: no
+	// weight (header matches only, none yet, or a traffic value that is not a whole percentage).
 	Weight *int32 `json:"weight"`
 	// Matches in force once the step is routed.
 	Matches               []TrafficMatch  `json:"matches"`
@@ -262,7 +262,7 @@ func plannedTraffic(steps []rolloutsv1beta1.CanaryStep) []TrafficStep {
 	return out
 }
 
-// trafficWeight resolves a step's traffic ("20%") as the controller does (rounded up).
+// trafficWeight resolves a step's traffic ("20%") to a percentage; nil when it is not one.
 func trafficWeight(traffic *string) *int32 {
 	if traffic == nil {
 		return nil
