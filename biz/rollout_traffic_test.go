@@ -110,7 +110,7 @@ func TestPlannedTraffic(t *testing.T) {
 		{TrafficRoutingStrategy: rolloutsv1beta1.TrafficRoutingStrategy{}},
 		{TrafficRoutingStrategy: rolloutsv1beta1.TrafficRoutingStrategy{Traffic: ptr.To("20%")}},
 		{TrafficRoutingStrategy: rolloutsv1beta1.TrafficRoutingStrategy{Traffic: ptr.To("30%"),
-			Matches: []rolloutsv1beta1.HttpRouteMatch{{Headers: []gatewayv1beta1.HTTPHeaderMatch{{Name: "x-canary", Value: "beta"}}}},
+			Matches:               []rolloutsv1beta1.HttpRouteMatch{{Headers: []gatewayv1beta1.HTTPHeaderMatch{{Name: "x-canary", Value: "beta"}}}},
 			RequestHeaderModifier: &gatewayv1beta1.HTTPHeaderFilter{Set: []gatewayv1beta1.HTTPHeader{{Name: "x-route", Value: "canary"}}}}},
 		{},
 	}
