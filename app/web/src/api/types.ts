@@ -41,6 +41,10 @@ export type SetImageResult = S["SetImageResult"];
 /** GET /workload/:namespace/:type/:name/rollout: the Rollout governing the workload, or null. */
 export type WorkloadRollout = S["WorkloadRollout"];
 export type ApproveItem = S["ApproveItem"];
+export type RolloutTraffic = S["RolloutTraffic"];
+export type TrafficRouting = S["TrafficRouting"];
+export type TrafficStep = S["TrafficStep"];
+export type TrafficMatch = S["TrafficMatch"];
 /** The answer for one item of a bulk approval ("OK" or an error code, and whether it changed). */
 export type ApproveItemResult = S["ApproveItemResult"];
 export type AuthConfig = S["AuthConfig"];

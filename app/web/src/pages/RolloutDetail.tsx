@@ -24,6 +24,7 @@ import { stepText, useWorkloadText, WorkloadLink, workloadText } from "../compon
 import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
 import { ApiValue } from "../components/values";
+import { TrafficPanel } from "../components/TrafficPanel";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -226,6 +227,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
             <Card title={t.steps}>
               <StepTimeline st={st} />
             </Card>
+            <TrafficPanel ns={ns} name={name} />
             <EventsCard events={events} />
             <Card title={t.history}>
               <Loadable loading={history.loading} error={history.error}>
