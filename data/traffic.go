@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -34,10 +35,8 @@ func (r *TrafficRepo) Ingress(ctx context.Context, namespace, name string) (*net
 // (no HTTPRoute CRD): biz.ErrNotServed.
 func (r *TrafficRepo) HTTPRoute(ctx context.Context, namespace, name string) (*biz.HTTPRoute, error) {
 	obj, err := r.clients.Dynamic.Resource(httpRoutes).Namespace(namespace).Get(ctx, name, metav1.GetOptions{})
-	if apierrors.IsNotFound(err) {
-		if st, ok := err.(apierrors.APIStatus); !ok || st.Status().Details == nil || st.Status().Details.Name != name {
-			return nil, fmt.Errorf("%s.%s/%s: %w", httpRoutes.Resource, httpRoutes.Group, httpRoutes.Version, biz.ErrNotServed)
-		}
+	if notServed(err, name) {
+		return nil, fmt.Errorf("%s.%s/%s: %w", httpRoutes.Resource, httpRoutes.Group, httpRoutes.Version, biz.ErrNotServed)
 	}
 	if err != nil {
 		return nil, err
@@ -53,6 +52,18 @@ func (r *TrafficRepo) HTTPRoute(ctx context.Context, namespace, name string) (*b
 	out := httpRouteOf(&route)
 	out.ResourceVersion = route.ResourceVersion
 	return out, nil
+}
+
+// notServed tells the API server's 404 for a resource it does not serve ("the server could not
+// find the requested resource", also what client-go makes of a plain-text 404) from the 404 of a
+// missing object, which names it (`httproutes.gateway.networking.k8s.io "web" not found`).
+func notServed(err error, name string) bool {
+	var st apierrors.APIStatus
+	if !apierrors.IsNotFound(err) || !errors.As(err, &st) {
+		return false
+	}
+	s := st.Status()
+	return s.Details == nil || s.Details.Name != name || strings.Contains(s.Message, "could not find the requested resource")
 }
 
 // httpRouteOf keeps the rules' matches and backends.

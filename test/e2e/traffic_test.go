@@ -3,6 +3,10 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -153,6 +157,7 @@ func TestTrafficIngressWeights(t *testing.T) {
 	if h := tr.Routings[0].Written.Matches[0].Headers; len(h) != 1 || h[0].Name != "x-canary" || h[0].Value != "beta" || h[0].Type != "Exact" {
 		t.Errorf("written header match: %+v", h)
 	}
+	t.Run("the Rollout page shows it, in English and Chinese", func(t *testing.T) { browse(t, ns, "store", "e2e/traffic.test.mjs") })
 
 	approveUntilHealthy(t, ns, "store")
 	apiclient.Eventually(t, "the canary Ingress removed after the release", time.Minute, func() error {
@@ -167,6 +172,24 @@ func TestTrafficIngressWeights(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// browse runs a browser test script of app/web against the Rollout name of ns (as TestUI does).
+func browse(t *testing.T, ns, name, script string) {
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	web := filepath.Join(root, "app", "web")
+	if _, err := os.Stat(filepath.Join(web, "dist", "index.html")); err != nil {
+		t.Fatal("the web UI is not built (app/web/dist/index.html missing): run `make ui` (make test does)")
+	}
+	cmd := exec.Command("node", "--test", "--test-reporter=spec", script)
+	cmd.Dir = web
+	cmd.Env = append(os.Environ(), "DASHBOARD_URL="+env.dash.URL, "UI_NAMESPACE="+ns, "UI_ROLLOUT="+name, "SCREENSHOT_DIR="+filepath.Join(root, "test-artifacts", "ui"))
+	out, err := cmd.CombinedOutput()
+	t.Logf("browser tests:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser tests failed: %v", err)
+	}
 }
 
 var httpRoutes = schema.GroupVersionResource{Group: "gateway.networking.k8s.io", Version: "v1beta1", Resource: "httproutes"}

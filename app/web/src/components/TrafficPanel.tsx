@@ -85,7 +85,7 @@ function Routing({ tr, r }: { tr: RolloutTraffic; r: TrafficRouting }) {
             </span>
           </Descriptions.Item>
           {w.annotations && Object.keys(w.annotations).length > 0 && (
-            <Descriptions.Item label={t.trafficAnnotations} span={2}>
+            <Descriptions.Item label={t.trafficAnnotations} span={2} contentStyle={{ whiteSpace: "pre-line" }}>
               <Raw>
                 {Object.entries(w.annotations)
                   .sort(([a], [b]) => a.localeCompare(b))
@@ -95,7 +95,7 @@ function Routing({ tr, r }: { tr: RolloutTraffic; r: TrafficRouting }) {
             </Descriptions.Item>
           )}
           {w.rules && w.rules.length > 0 && (
-            <Descriptions.Item label={t.trafficBackends} span={2}>
+            <Descriptions.Item label={t.trafficBackends} span={2} contentStyle={{ whiteSpace: "pre-line" }}>
               <Raw>
                 {w.rules
                   .map((rule) => `${rule.matches.map(matchText).join(" | ") || "*"} → ${rule.backends.map((b) => `${b.name}${b.weight === null || b.weight === undefined ? "" : ` (${b.weight})`}`).join(", ") || "-"}`)
@@ -115,7 +115,8 @@ function Routing({ tr, r }: { tr: RolloutTraffic; r: TrafficRouting }) {
 function Compared({ tr, r }: { tr: RolloutTraffic; r: TrafficRouting }) {
   const t = useT();
   if (r.agrees === null || r.agrees === undefined) {
-    return <span data-testid="traffic-compare">{tr.active ? t.trafficNotYet : t.trafficNoRelease}</span>;
+    const why = !tr.active ? t.trafficNoRelease : tr.release === "finalising" || tr.release === "cancelling" ? t.trafficFinishing : t.trafficNotYet;
+    return <span data-testid="traffic-compare">{why}</span>;
   }
   if (r.agrees) {
     return (
