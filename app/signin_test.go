@@ -86,7 +86,7 @@ func signInFixture(t *testing.T) (ns string, reads, writes []route) {
 	setInRolling(t, createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 1, "StepPaused", false)
 	w, ro := "/workload/"+ns+"/cloneset/shop", ns+"/shop-ro"
 	for _, p := range []string{"/namespaces", "/cluster/metrics", "/workload-types", "/me?namespace=" + ns, "/workload/" + ns,
-		"/workload/" + ns + "/cloneset", w, w + "/pods", w + "/events", "/rollout/" + ro, "/rollout/status/" + ro, "/rollout/evidence/" + ro,
+		"/workload/" + ns + "/cloneset", w, w + "/pods", w + "/events", "/rollout/" + ro, "/rollout/status/" + ro, "/rollout/evidence/" + ro, "/rollout/traffic/" + ro,
 		"/rollout/history/" + ro, "/rollout/events/" + ro, "/rollout/timeline/" + ro, "/rollout/list/" + ns, "/rollout/active/" + ns, "/rollout/list/_all",
 		w + "/rollout", "/rollout/waiting", "/summary/" + ns, "/workload/" + ns + "/cloneset?view=compact&limit=1"} {
 		reads = append(reads, route{http.MethodGet, p, ""})

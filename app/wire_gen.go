@@ -70,6 +70,9 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	approvalPolicy := newApprovalPolicy(metrics)
 	evidenceUsecase := biz.NewEvidenceUsecase(rolloutUsecase, evidence, approvalPolicy)
 	rolloutService := service.NewRolloutService(rolloutUsecase, eventUsecase, evidenceUsecase)
+	trafficRepo := data.NewTrafficRepo(clients)
+	trafficUsecase := biz.NewTrafficUsecase(rolloutUsecase, trafficRepo)
+	trafficService := service.NewTrafficService(trafficUsecase)
 	settings := newSettings(confAuth, confServer)
 	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)
 	meService := service.NewMeService(meUsecase)
@@ -82,7 +85,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
-	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, meService, authenticator, settings, cache, registryRegistry)
+	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, trafficService, meService, authenticator, settings, cache, registryRegistry)
 	guard := server.NewGuard(confServer)
 	confAudit := bootstrap.Audit
 	auditLog, cleanup, err := audit.New(confAudit)

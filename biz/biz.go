@@ -17,7 +17,7 @@ import (
 )
 
 // ProviderSet provides the use cases to Wire.
-var ProviderSet = wire.NewSet(NewWorkloadUsecase, NewClusterUsecase, NewNamespaceUsecase, NewRolloutUsecase, NewEvidenceUsecase, NewEventUsecase, NewMeUsecase, NewSummaryUsecase, NewWatchUsecase)
+var ProviderSet = wire.NewSet(NewWorkloadUsecase, NewClusterUsecase, NewNamespaceUsecase, NewRolloutUsecase, NewEvidenceUsecase, NewTrafficUsecase, NewEventUsecase, NewMeUsecase, NewSummaryUsecase, NewWatchUsecase)
 
 // Cache tells whether reads can be served from the informer cache now.
 type Cache interface {

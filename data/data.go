@@ -36,7 +36,8 @@ import (
 // ProviderSet provides the data layer to Wire.
 var ProviderSet = wire.NewSet(
 	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo, NewRolloutRepo,
-	NewAccess, NewTokenReviewer, NewSignOuts, NewEventRepo, NewPodLogs, NewRowStore, NewChanges,
+	NewAccess, NewTokenReviewer, NewSignOuts, NewEventRepo, NewPodLogs, NewRowStore, NewChanges, NewTrafficRepo,
+	wire.Bind(new(biz.TrafficRepo), new(*TrafficRepo)),
 	wire.Bind(new(biz.PodLogRepo), new(*PodLogs)),
 	wire.Bind(new(biz.Access), new(*Access)),
 	wire.Bind(new(biz.EventRepo), new(*EventRepo)),

@@ -22,6 +22,7 @@ type Routes struct {
 	Namespaces *service.NamespaceService
 	Workloads  *service.WorkloadService
 	Rollouts   *service.RolloutService
+	Traffic    *service.TrafficService
 	Me         *service.MeService
 	Auth       *auth.Authenticator
 	Settings   biz.Settings
@@ -30,8 +31,8 @@ type Routes struct {
 }
 
 // NewRoutes gathers the services (Wire fills it).
-func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, me *service.MeService, authn *auth.Authenticator, settings biz.Settings, cache *data.Cache, reg *registry.Registry) Routes {
-	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Me: me, Auth: authn, Settings: settings, Cache: cache, Registry: reg}
+func NewRoutes(c *service.ClusterService, ns *service.NamespaceService, w *service.WorkloadService, ro *service.RolloutService, tr *service.TrafficService, me *service.MeService, authn *auth.Authenticator, settings biz.Settings, cache *data.Cache, reg *registry.Registry) Routes {
+	return Routes{Cluster: c, Namespaces: ns, Workloads: w, Rollouts: ro, Traffic: tr, Me: me, Auth: authn, Settings: settings, Cache: cache, Registry: reg}
 }
 
 // readiness is GET /readyz?verbose: each check and its outcome. Refused declarations do not
@@ -142,6 +143,8 @@ func (r Routes) table() []Route {
 			Handler: handle(r.Rollouts.Evidence)},
 		{Method: "GET", Path: "/rollout/timeline/{namespace}/{name}", ID: "getRolloutTimeline", Tag: "rollouts", Summary: "The release's timeline: start, steps (who approved when, why), end; from the status and the dashboard's record on the Rollout",
 			Handler: handle(r.Rollouts.Timeline)},
+		{Method: "GET", Path: "/rollout/traffic/{namespace}/{name}", ID: "getRolloutTraffic", Tag: "rollouts", Summary: "The traffic per step as planned, and the weights and matches the controller wrote (canary Ingress annotations, HTTPRoute backends), read as the user",
+			Handler: handle(r.Traffic.Traffic)},
 		{Method: "GET", Path: "/rollout/events/{namespace}/{name}", ID: "getRolloutEvents", Tag: "rollouts", Summary: "The Rollout's Events, newest first",
 			Handler: handle(r.Rollouts.Events)},
 		{Method: "GET", Path: "/rollout/list/{namespace}", ID: "listRollouts", Tag: "rollouts", Summary: "Rollouts' statuses (namespace may be _all)",

@@ -15,7 +15,7 @@ import (
 )
 
 // ProviderSet provides the services to Wire.
-var ProviderSet = wire.NewSet(NewWorkloadService, NewClusterService, NewNamespaceService, NewRolloutService, NewMeService)
+var ProviderSet = wire.NewSet(NewWorkloadService, NewClusterService, NewNamespaceService, NewRolloutService, NewTrafficService, NewMeService)
 
 // Input is what a handler gets from the request besides its body.
 type Input struct {

@@ -9,6 +9,9 @@ KRUISE_MODULE=github.com/openkruise/kruise
 KRUISE_VERSION=v1.8.0
 ROLLOUTS_MODULE=github.com/openkruise/rollouts
 ROLLOUTS_VERSION=v0.6.1
+# Gateway API: the version Kruise Rollouts v0.6.1 is built against (its HTTPRoute CRD is installed).
+GATEWAY_API_MODULE=sigs.k8s.io/gateway-api
+GATEWAY_API_VERSION=v0.7.1
 # zitadel/oidc's version, and a suffix bumped whenever ../tools/oidc/main.go changes (the cache key).
 OIDC_VERSION=v3.51.17-k2
 HELM_VERSION=v3.22.0

@@ -13,7 +13,8 @@ import (
 
 // InstallCRDs applies the upstream CRDs of OpenKruise and Kruise Rollout, at the versions in
 // versions.sh, rendered with `kubectl kustomize` from the Go module cache (the kustomization adds
-// the conversion settings the bare bases lack), and waits until they are established.
+// the conversion settings the bare bases lack), and the Gateway API's HTTPRoute CRD (the Rollout
+// controller routes traffic by editing HTTPRoutes), and waits until they are established.
 func InstallCRDs(ctx context.Context, kubeconfig string) error {
 	v := versions()
 	for _, mod := range [][2]string{{v["KRUISE_MODULE"], v["KRUISE_VERSION"]}, {v["ROLLOUTS_MODULE"], v["ROLLOUTS_VERSION"]}} {
@@ -25,9 +26,16 @@ func InstallCRDs(ctx context.Context, kubeconfig string) error {
 			return fmt.Errorf("apply CRDs of %s@%s: %w", mod[0], mod[1], err)
 		}
 	}
+	gateway, err := moduleDir(ctx, v["GATEWAY_API_MODULE"], v["GATEWAY_API_VERSION"])
+	if err != nil {
+		return err
+	}
+	httpRoutes := filepath.Join(gateway, "config", "crd", "standard", "gateway.networking.k8s.io_httproutes.yaml")
+	if _, err := runCmd(ctx, "", "kubectl", "--kubeconfig", kubeconfig, "apply", "--server-side", "-f", httpRoutes); err != nil {
+		return fmt.Errorf("apply the HTTPRoute CRD of %s@%s: %w", v["GATEWAY_API_MODULE"], v["GATEWAY_API_VERSION"], err)
+	}
 	// kubectl wait fails at once on a CRD whose status has no conditions yet (seen in a CI run,
 	// right after the apply): try again a few times.
-	var err error
 	for attempt := 0; attempt < 10; attempt++ {
 		if _, err = runCmd(ctx, "", "kubectl", "--kubeconfig", kubeconfig, "wait", "--for=condition=Established", "--timeout=60s", "crd", "--all"); err == nil {
 			return nil

@@ -54,6 +54,13 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 		}
 	}
 
+	// The Rollout manager reads the Lua scripts of its traffic routing (the canary Ingress's
+	// annotations per ingress class) from ./lua_configuration at start-up, as laid out in its image.
+	rolloutWork, err := rolloutWorkDir(ctx, c.Dir, v["ROLLOUTS_MODULE"], v["ROLLOUTS_VERSION"])
+	if err != nil {
+		return err
+	}
+
 	ports := map[string]int{}
 	for _, name := range []string{"kcm", "scheduler", "kwok", "kruise-webhook", "kruise-metrics", "kruise-probe", "kruise-pprof", "rollout-webhook", "rollout-metrics", "rollout-probe"} {
 		if ports[name], err = freePort(); err != nil {
@@ -99,7 +106,7 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 			"--enable-leader-election=false", "--metrics-addr=127.0.0.1:" + p("kruise-metrics"),
 			"--health-probe-addr=127.0.0.1:" + p("kruise-probe"), "--pprof-addr=127.0.0.1:" + p("kruise-pprof"),
 		}},
-		{name: "kruise-rollout", bin: filepath.Join(bin, "kruise-rollout-"+v["ROLLOUTS_VERSION"]), env: []string{
+		{name: "kruise-rollout", bin: filepath.Join(bin, "kruise-rollout-"+v["ROLLOUTS_VERSION"]), workDir: rolloutWork, env: []string{
 			"KUBECONFIG=" + admin, "WEBHOOK_HOST=127.0.0.1", "WEBHOOK_PORT=" + p("rollout-webhook"), "WEBHOOK_CERT_DIR=" + certDir("kruise-rollout"),
 			"POD_NAMESPACE=kruise-rollout",
 		}, args: []string{
@@ -135,6 +142,23 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 		_, err := kube.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
 		return err
 	})
+}
+
+// rolloutWorkDir makes dir/kruise-rollout-work holding a copy of the module's lua_configuration
+// folder (copied, not linked: the manager walks the folder without following a link to it).
+func rolloutWorkDir(ctx context.Context, dir, module, version string) (string, error) {
+	src, err := moduleDir(ctx, module, version)
+	if err != nil {
+		return "", err
+	}
+	work := filepath.Join(dir, "kruise-rollout-work")
+	if err := os.RemoveAll(work); err != nil {
+		return "", fmt.Errorf("clear the Rollout manager's working directory: %w", err)
+	}
+	if err := os.CopyFS(filepath.Join(work, "lua_configuration"), os.DirFS(filepath.Join(src, "lua_configuration"))); err != nil {
+		return "", fmt.Errorf("copy the Lua scripts of %s@%s: %w", module, version, err)
+	}
+	return work, nil
 }
 
 // CheckLive reports a crashed component of the live stack, with its log path.

@@ -22,7 +22,9 @@ type process struct {
 	args []string
 	env  []string // added to the environment
 	dir  string
-	cmd  *exec.Cmd
+	// workDir is the working directory (default: the caller's).
+	workDir string
+	cmd     *exec.Cmd
 }
 
 func (p *process) logPath() string { return filepath.Join(p.dir, p.name+".log") }
@@ -36,6 +38,7 @@ func (p *process) start() error {
 	defer logFile.Close()
 	cmd := exec.Command(p.bin, p.args...)
 	cmd.Env = append(os.Environ(), p.env...)
+	cmd.Dir = p.workDir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

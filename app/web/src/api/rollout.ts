@@ -18,6 +18,13 @@ export const getRolloutHistory = (namespace: string, name: string) => get("/api/
 export const getRolloutEvidence = (namespace: string, name: string) =>
   get("/api/v1/rollout/evidence/{namespace}/{name}", { path: { namespace, name } });
 
+/**
+ * GET /rollout/traffic/:namespace/:name: the traffic per step as planned, and what the controller
+ * wrote (the canary Ingress's annotations, the HTTPRoute's backends), read as the user.
+ */
+export const getRolloutTraffic = (namespace: string, name: string) =>
+  get("/api/v1/rollout/traffic/{namespace}/{name}", { path: { namespace, name } });
+
 /** POST /rollout/pause/:namespace/:name */
 export const pauseRollout = (namespace: string, name: string) => post("/api/v1/rollout/pause/{namespace}/{name}", { path: { namespace, name } });
 

@@ -412,6 +412,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rollout/traffic/{namespace}/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The traffic per step as planned, and the weights and matches the controller wrote (canary Ingress annotations, HTTPRoute backends), read as the user */
+        get: operations["getRolloutTraffic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rollout/undo/{namespace}/{name}": {
         parameters: {
             query?: never;
@@ -775,6 +792,14 @@ export interface components {
             secretName: string;
             shareName: string;
         };
+        Backend: {
+            kind: string;
+            name: string;
+            /** Format: int32 */
+            port?: number;
+            /** Format: int32 */
+            weight: number | null;
+        };
         CSIVolumeSource: {
             driver: string;
             fsType?: string;
@@ -1137,6 +1162,15 @@ export interface components {
             name: string;
             value: string;
         };
+        HTTPRouteRule: {
+            backends: components["schemas"]["Backend"][];
+            matches: components["schemas"]["TrafficMatch"][];
+        };
+        HeaderModifier: {
+            add: components["schemas"]["MatchCondition"][];
+            remove: string[];
+            set: components["schemas"]["MatchCondition"][];
+        };
         History: {
             revisions: components["schemas"]["HistoryEntry"][];
             workload: components["schemas"]["WorkloadRef"];
@@ -1253,6 +1287,11 @@ export interface components {
             subresource?: string;
             /** Format: date-time */
             time?: string | null;
+        };
+        MatchCondition: {
+            name?: string;
+            type: string;
+            value: string;
         };
         Me: {
             groups: string[];
@@ -1781,6 +1820,17 @@ export interface components {
             replicas: (number | string) | null;
             traffic: string | null;
         };
+        RolloutTraffic: {
+            active: boolean;
+            /** Format: int32 */
+            currentStepIndex: number;
+            currentStepState: string;
+            name: string;
+            namespace: string;
+            release: string;
+            routings: components["schemas"]["TrafficRouting"][];
+            steps: components["schemas"]["TrafficStep"][];
+        };
         SELinuxOptions: {
             level?: string;
             role?: string;
@@ -2004,6 +2054,38 @@ export interface components {
             topologyKey: string;
             whenUnsatisfiable: string;
         };
+        TrafficMatch: {
+            headers: components["schemas"]["MatchCondition"][];
+            path?: components["schemas"]["MatchCondition"];
+            queryParams: components["schemas"]["MatchCondition"][];
+        };
+        TrafficRouting: {
+            agrees: boolean | null;
+            canaryService: string;
+            differences: string[];
+            ingressClass?: string;
+            kind: string;
+            message?: string;
+            object: string;
+            /** @enum {string} */
+            provider: "ingress" | "gateway" | "custom";
+            /** @enum {string} */
+            read: "read" | "absent" | "forbidden" | "notServed" | "unsupported" | "failed";
+            service: string;
+            /** Format: int32 */
+            step: number;
+            written?: components["schemas"]["WrittenTraffic"];
+        };
+        TrafficStep: {
+            /** Format: int64 */
+            index: number;
+            inherited: boolean;
+            matches: components["schemas"]["TrafficMatch"][];
+            requestHeaderModifier?: components["schemas"]["HeaderModifier"];
+            traffic: string | null;
+            /** Format: int32 */
+            weight: number | null;
+        };
         TypedLocalObjectReference: {
             apiGroup: string | null;
             kind: string;
@@ -2190,6 +2272,18 @@ export interface components {
         WorkloadWithPods: {
             pods: components["schemas"]["Pod"][];
             workload: components["schemas"]["KubeObject"];
+        };
+        WrittenTraffic: {
+            annotations?: {
+                [key: string]: string;
+            };
+            canary: boolean;
+            matches: components["schemas"]["TrafficMatch"][];
+            resourceVersion: string;
+            rules?: components["schemas"]["HTTPRouteRule"][];
+            stable?: boolean;
+            /** Format: int32 */
+            weight: number | null;
         };
     };
     responses: {
@@ -2888,6 +2982,39 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: components["schemas"]["Timeline"];
+                    };
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getRolloutTraffic: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                namespace: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["RolloutTraffic"];
                     };
                 };
             };

@@ -44,6 +44,10 @@ export type ApproveItem = S["ApproveItem"];
 /** GET /rollout/timeline/:namespace/:name: the release's story (status and the dashboard's record). */
 export type Timeline = S["Timeline"];
 export type TimelineStep = S["TimelineStep"];
+export type RolloutTraffic = S["RolloutTraffic"];
+export type TrafficRouting = S["TrafficRouting"];
+export type TrafficStep = S["TrafficStep"];
+export type TrafficMatch = S["TrafficMatch"];
 /** The answer for one item of a bulk approval ("OK" or an error code, and whether it changed). */
 export type ApproveItemResult = S["ApproveItemResult"];
 export type AuthConfig = S["AuthConfig"];

@@ -25,6 +25,7 @@ import { approveText, disableText, enableText, notObservedText, pauseText, perso
 import { Raw, rawFmt } from "../components/raw";
 import { ApiValue } from "../components/values";
 import { ReasonField, ReleaseTimeline } from "../components/ReleaseTimeline";
+import { TrafficPanel } from "../components/TrafficPanel";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -229,6 +230,7 @@ export function RolloutDetail({ ns }: { ns: string }) {
               <StepTimeline st={st} />
             </Card>
             <ReleaseTimeline ns={ns} name={name} />
+            <TrafficPanel ns={ns} name={name} />
             <EventsCard events={events} />
             <Card title={t.history}>
               <Loadable loading={history.loading} error={history.error}>
