@@ -1618,6 +1618,8 @@ export interface components {
             ready: boolean;
             revision: string;
             role: string;
+            /** @enum {string} */
+            state: "ready" | "notReady" | "terminating";
         };
         ReleasePods: {
             canary: components["schemas"]["PodCount"];
