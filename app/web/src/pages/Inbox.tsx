@@ -16,6 +16,7 @@ import { rolloutPath } from "../components/paths";
 import type { Messages } from "../i18n";
 import { releaseText } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
+import { EvidenceVerdict } from "../components/EvidencePanel";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
 
@@ -173,6 +174,7 @@ export function Inbox() {
       sortOrder: query.sortOrder("since"),
       render: (_, r) => <Ago ts={r.lastUpdateTime} />,
     },
+    { key: "evidence", title: t.evidenceVerdict, render: (_, r) => !r.gone && <EvidenceVerdict st={r} /> },
     {
       key: "result",
       title: t.result,

@@ -24,6 +24,8 @@ import { stepText, useWorkloadText, WorkloadLink, workloadText } from "../compon
 import { approveText, disableText, enableText, notObservedText, pauseText, personSteps, releaseText, resumeText, stepTarget } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
 import { ApiValue } from "../components/values";
+import { EvidencePanel } from "../components/EvidencePanel";
+import { PodGrid } from "../components/PodGrid";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -222,7 +224,9 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   />
                 )}
               </Space>
+              <EvidencePanel st={st} matches={release} />
             </Card>
+            <PodGrid st={st} />
             <Card title={t.steps}>
               <StepTimeline st={st} />
             </Card>
