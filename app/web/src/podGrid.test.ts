@@ -11,13 +11,13 @@ const pod = (name: string, role: string, state: ReleasePod["state"], batch?: str
 });
 
 describe("the pod grid", () => {
-  it("puts canary and stable side by side, grouped by batch, and other revisions apart", () => {
+  it("puts canary and stable side by side, the canary grouped by batch, and other revisions apart", () => {
     const grid = podGrid([
       pod("shop-c", "canary", "notReady", "2"),
       pod("shop-a", "canary", "ready", "10"),
       pod("shop-b", "canary", "ready", "2"),
       pod("shop-z", "canary", "ready"),
-      pod("shop-s2", "stable", "terminating"),
+      pod("shop-s2", "stable", "terminating", "3"),
       pod("shop-s1", "stable", "ready"),
       pod("shop-x", "", "notReady"),
     ]);
@@ -31,7 +31,8 @@ describe("the pod grid", () => {
     ]);
     expect(canary.counts).toEqual({ ready: 3, notReady: 1, terminating: 0 });
     expect(canary.total).toBe(4);
-    expect(stable.batches).toEqual([{ batch: "", pods: [pod("shop-s1", "stable", "ready"), pod("shop-s2", "stable", "terminating")] }]);
+    // The stable pods' batch label is the earlier release's: not grouped by it.
+    expect(stable.batches).toEqual([{ batch: "", pods: [pod("shop-s1", "stable", "ready"), pod("shop-s2", "stable", "terminating", "3")] }]);
     expect(stable.counts).toEqual({ ready: 1, notReady: 0, terminating: 1 });
     expect(other.total).toBe(1);
   });

@@ -1,8 +1,8 @@
 import type { RolloutStatus } from "./api/types";
 
 // The release's pods as the pod grid shows them (components/PodGrid.tsx): canary and stable side
-// by side, and pods of any other revision apart; in each, the pods grouped by the batch (step)
-// that updated them where the controller's batch label is set.
+// by side, and pods of any other revision apart; the canary's pods grouped by the batch (step) of
+// this release that updated them, where the controller's batch label is set.
 
 export type ReleasePods = NonNullable<RolloutStatus["pods"]>;
 export type ReleasePod = ReleasePods["items"][number];
@@ -37,7 +37,10 @@ export function podGrid(items: ReleasePod[]): GridColumn[] {
     .map((role) => {
       const pods = items.filter((p) => roleOf(p) === role);
       const byBatch = new Map<string, ReleasePod[]>();
-      for (const p of pods) byBatch.set(p.batch ?? "", [...(byBatch.get(p.batch ?? "") ?? []), p]);
+      // Only the canary's batches are this release's: the stable pods keep the labels of the
+      // release that made them, a batch of another release.
+      const batchOf = (p: ReleasePod) => (role === "canary" ? (p.batch ?? "") : "");
+      for (const p of pods) byBatch.set(batchOf(p), [...(byBatch.get(batchOf(p)) ?? []), p]);
       const batches = [...byBatch.entries()]
         .sort(([a], [b]) => compareBatches(a, b))
         .map(([batch, ps]) => ({ batch, pods: [...ps].sort((x, y) => x.name.localeCompare(y.name)) }));
