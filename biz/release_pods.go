@@ -36,6 +36,9 @@ type ReleasePod struct {
 	// Role is "canary" (on the revision being released), "stable", or "" (another revision).
 	Role  string `json:"role"`
 	Ready bool   `json:"ready"`
+	// State is what a glance at the pod tells: "terminating" once it is being deleted (its
+	// deletionTimestamp is set, whatever its readiness), else "ready" or "notReady" (Ready).
+	State string `json:"state" enum:"ready,notReady,terminating"`
 	// Batch is the step that updated the pod (the controller's batch label), if any.
 	Batch string `json:"batch,omitempty"`
 }
@@ -59,6 +62,7 @@ func releasePods(st *RolloutStatus, workload runtime.Object, pods []*corev1.Pod)
 			rev = p.Labels["pod-template-hash"]
 		}
 		item := ReleasePod{Name: p.Name, Revision: rev, Ready: podReady(p), Batch: p.Labels[BatchLabel]}
+		item.State = podState(p, item.Ready)
 		switch {
 		case names(rev, st.CanaryRevision) || names(rev, st.PodTemplateHash):
 			item.Role = "canary"
@@ -95,6 +99,26 @@ func count(c *PodCount, ready bool) {
 	c.Total++
 	if ready {
 		c.Ready++
+	}
+}
+
+// The states of a release pod (ReleasePod.State).
+const (
+	PodStateReady       = "ready"
+	PodStateNotReady    = "notReady"
+	PodStateTerminating = "terminating"
+)
+
+// podState is a pod's state at a glance: terminating first (a pod being deleted may still report
+// Ready until its containers stop), then its readiness.
+func podState(p *corev1.Pod, ready bool) string {
+	switch {
+	case p.DeletionTimestamp != nil:
+		return PodStateTerminating
+	case ready:
+		return PodStateReady
+	default:
+		return PodStateNotReady
 	}
 }
 

@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,9 +43,10 @@ func TestReleaseFromTheDashboard(t *testing.T) {
 
 	env.dash.MustOKBody(t, http.MethodPost, image, `{"images":{"main":"nginx:1.28"}}`)
 	waitStatus(t, ns, "shop", "the release waiting at step 1", 2*time.Minute, waitingAt(1))
-	waitStatus(t, ns, "shop", "one canary pod ready of step 1's target of 1, three stable", time.Minute, func(st *biz.RolloutStatus) bool {
+	waitStatus(t, ns, "shop", "one canary pod ready of step 1's target of 1, three stable, each pod's state ready", time.Minute, func(st *biz.RolloutStatus) bool {
 		p := st.Pods
-		return p != nil && p.StepTarget == 1 && p.Replicas == 4 && p.Canary == (biz.PodCount{Total: 1, Ready: 1}) && p.Stable.Total == 3 && len(p.Items) == 4
+		return p != nil && p.StepTarget == 1 && p.Replicas == 4 && p.Canary == (biz.PodCount{Total: 1, Ready: 1}) && p.Stable.Total == 3 && len(p.Items) == 4 &&
+			!slices.ContainsFunc(p.Items, func(i biz.ReleasePod) bool { return i.State != biz.PodStateReady })
 	})
 	checkHistory(t, ns, "at step 1", map[string]string{"nginx:1.27": "stable", "nginx:1.28": "canary current"}, map[string]int{"nginx:1.28": 1, "nginx:1.27": 3})
 	approveUntilHealthy(t, ns, "shop")

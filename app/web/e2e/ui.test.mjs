@@ -348,6 +348,37 @@ test("relative times follow the page's clock, with no request: the inbox's wait 
   }
 });
 
+/**
+ * The pod grid shows the pods the Rollout's status carries (one cell each, its state and role),
+ * the step's target line matches `target`, and the evidence beside Approve is the dashboard's
+ * "unavailable" (no Prometheus here), not green; then the screenshot `name`.
+ */
+async function checkReleasePods(name, target) {
+  await page.getByTestId("pod-grid").waitFor();
+  assert.match(await page.getByTestId("pod-grid-target").textContent(), target);
+  const cells = () => page.getByTestId("pod-cell").evaluateAll((els) => els.map((e) => `${e.dataset.pod} ${e.dataset.role} ${e.dataset.state}`).sort());
+  const served = () =>
+    page.evaluate(async (n) => {
+      const st = (await (await fetch(`/api/v1/rollout/status/${n}/shop`)).json()).data;
+      return st.pods.items.map((p) => `${p.name} ${p.role} ${p.state}`).sort();
+    }, ns);
+  // The status may move on between the two reads (a pod becoming ready): compare until they agree.
+  let shown = [];
+  let want = [];
+  for (let i = 0; i < 20; i++) {
+    [shown, want] = [await cells(), await served()];
+    if (shown.length > 0 && JSON.stringify(shown) === JSON.stringify(want)) break;
+    await page.waitForTimeout(500);
+  }
+  assert.deepEqual(shown, want, "the grid's cells are the status's pods");
+  const verdict = page.getByTestId("evidence-verdict");
+  await verdict.waitFor();
+  assert.equal(await verdict.getAttribute("data-verdict"), "unavailable");
+  assert.equal(await verdict.getAttribute("data-tone"), "default");
+  await page.waitForTimeout(300);
+  await shot(name);
+}
+
 test("the rollout's waiting step is approved and the controller moves on", async () => {
   await page.goto(`${base}/rollouts/shop?ns=${ns}`);
   await page.getByTestId("step-timeline").waitFor();
@@ -355,6 +386,10 @@ test("the rollout's waiting step is approved and the controller moves on", async
   // The waiting step is marked in the timeline; the progress reads "x of N" against the step.
   await page.getByTestId("waiting-step").waitFor();
   assert.match(await page.getByTestId("rollout-updated").textContent(), /^\d+ of \d+/);
+  await checkReleasePods("rollout-evidence-en", /^Step 1: \d+ of \d+ canary pods ready, target 1/);
+  // No Prometheus in this cluster: the dashboard's verdict says unavailable, neutral, never green.
+  await page.getByTestId("evidence-whose").getByText("not the controller's").waitFor();
+  await page.getByTestId("evidence-verdict").filter({ hasText: "unavailable" }).waitFor();
   await shot("rollout-waiting");
   // One Approve: no Promote beside it.
   assert.equal(await page.getByTestId("promote-button").count(), 0);
@@ -717,6 +752,9 @@ test("the release pages in Chinese: the set-image preview, a release started and
   assert.match(await page.getByTestId("rollout-updated").textContent(), /^\d+ \/ \d+，就绪 \d+/);
   for (const label of ["状态", "策略", "步骤", "历史"]) await page.getByText(label, { exact: true }).first().waitFor();
   await page.getByText(/^事件 \(\d+\)$/).waitFor();
+  await page.getByTestId("evidence-whose").getByText("不是控制器的").waitFor();
+  await page.getByTestId("evidence-verdict").filter({ hasText: "不可用" }).waitFor();
+  await checkReleasePods("rollout-evidence-zh", /^步骤 1：金丝雀 Pod \d+ 个中 \d+ 个就绪，目标 1 个/);
   await page.waitForTimeout(300);
   await shot("rollout-zh");
 });

@@ -1674,6 +1674,8 @@ export interface components {
             ready: boolean;
             revision: string;
             role: string;
+            /** @enum {string} */
+            state: "ready" | "notReady" | "terminating";
         };
         ReleasePods: {
             canary: components["schemas"]["PodCount"];

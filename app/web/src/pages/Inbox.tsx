@@ -17,6 +17,7 @@ import type { Messages } from "../i18n";
 import { releaseText } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
 import { ReasonField, TimelineShort } from "../components/ReleaseTimeline";
+import { EvidenceVerdict } from "../components/EvidencePanel";
 
 const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
 
@@ -176,6 +177,7 @@ export function Inbox() {
       sortOrder: query.sortOrder("since"),
       render: (_, r) => <Ago ts={r.lastUpdateTime} />,
     },
+    { key: "evidence", title: t.evidenceVerdict, render: (_, r) => !r.gone && <EvidenceVerdict st={r} /> },
     {
       key: "timeline",
       title: t.tlColumn,

@@ -26,6 +26,8 @@ import { Raw, rawFmt } from "../components/raw";
 import { ApiValue } from "../components/values";
 import { ReasonField, ReleaseTimeline } from "../components/ReleaseTimeline";
 import { TrafficPanel } from "../components/TrafficPanel";
+import { EvidencePanel } from "../components/EvidencePanel";
+import { PodGrid } from "../components/PodGrid";
 
 export function RolloutDetail({ ns }: { ns: string }) {
   const t = useT();
@@ -225,7 +227,9 @@ export function RolloutDetail({ ns }: { ns: string }) {
                   />
                 )}
               </Space>
+              <EvidencePanel st={st} matches={release} />
             </Card>
+            <PodGrid st={st} />
             <Card title={t.steps}>
               <StepTimeline st={st} />
             </Card>
