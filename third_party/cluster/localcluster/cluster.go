@@ -40,9 +40,14 @@ type Cluster struct {
 	Server string
 	// Tokens maps each test user to its bearer token (see TokenKubeconfig).
 	Tokens map[string]string
+	// PrometheusURL is the Prometheus server of the demo's simulated traffic (Full only; see
+	// metrics.go), also written to <Dir>/prometheus.url.
+	PrometheusURL string
 
 	etcd, apiserver *process
 	live            []*process
+	trafficsim      *process
+	prometheus      *process
 	full            bool
 	etcdURL         string
 	caPEM           []byte
@@ -74,7 +79,7 @@ const TestUsersGroup = "kruise-dashboard:test-users"
 
 // Components in start order; Down stops them in reverse, so the Kruise managers (whose pod
 // webhook fails closed) stop before anything else and nothing is left unable to create pods.
-var components = append([]string{"etcd", "kube-apiserver"}, liveComponents...)
+var components = append(append([]string{"etcd", "kube-apiserver"}, liveComponents...), metricsComponents...)
 
 // Start builds (once) and starts etcd and kube-apiserver on free loopback ports, waits for the
 // API server to be ready and installs the CRDs. Stop it with Stop or Down(dir).
