@@ -20,10 +20,15 @@ import (
 //
 // Prometheus is Debian's (`make prometheus`) when on PATH, else github.com/prometheus/prometheus
 // built from the module proxy into the cache (build.sh prometheus) — in the background, which takes
-// about 7 minutes on 2 cores the first time: nothing waits for it.
+// about 7 minutes on 2 cores the first time: nothing waits for it. KD_LOCAL_PROMETHEUS chooses.
 
 // metricsComponents start after liveComponents; Down stops them first.
 var metricsComponents = []string{"trafficsim", "prometheus"}
+
+// PrometheusEnv chooses the local Prometheus: empty, Debian's on PATH or else the module's;
+// "module", github.com/prometheus/prometheus at PROMETHEUS_VERSION (versions.sh), built once into
+// the cache; otherwise the path of a prometheus binary.
+const PrometheusEnv = "KD_LOCAL_PROMETHEUS"
 
 // PrometheusScrapeInterval is how often the local Prometheus scrapes the simulator.
 const PrometheusScrapeInterval = 2 * time.Second
@@ -89,7 +94,11 @@ scrape_configs:
 		"--storage.tsdb.retention.time=1d", "--log.level=warn"}
 	v := versions()["PROMETHEUS_VERSION"]
 	note := fmt.Sprintf("(Prometheus %s from the module proxy, about 7 minutes on 2 cores, once)", v)
-	if bin, err := exec.LookPath("prometheus"); err == nil {
+	choice := os.Getenv(PrometheusEnv)
+	if choice != "" && choice != "module" {
+		return &process{name: "prometheus", dir: c.Dir, bin: choice, args: args}, note, nil
+	}
+	if bin, err := exec.LookPath("prometheus"); err == nil && choice == "" {
 		return &process{name: "prometheus", dir: c.Dir, bin: bin, args: args}, note, nil
 	}
 	cached := filepath.Join(cacheDir(), "bin", "prometheus-"+v)
