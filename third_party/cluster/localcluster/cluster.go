@@ -1,14 +1,17 @@
 package localcluster
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -147,9 +150,15 @@ func buildBinaries(ctx context.Context, full bool) (string, error) {
 	if full {
 		args = append(args, "full")
 	}
-	out, err := runCmd(ctx, "", "bash", args...)
+	// What is being built, and roughly how long, goes to stderr as it happens (a first run builds
+	// for minutes).
+	cmd := exec.CommandContext(ctx, "bash", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = io.MultiWriter(os.Stderr, &stderr)
+	raw, err := cmd.Output()
+	out := string(raw)
 	if err != nil {
-		return "", fmt.Errorf("build control plane: %w", err)
+		return "", fmt.Errorf("build control plane: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	return lines[len(lines)-1], nil
