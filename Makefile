@@ -26,10 +26,10 @@ run: build
 	fi
 
 # The demo's evidence settings (make run on the local cluster), as KD_ variables: a 1-minute window,
-# so a new canary's verdict comes within seconds of its pods being ready.
+# so a new canary's verdict comes within seconds of its pods being ready; the series are simulated.
 # Issue 19's reason policy (on in the demo) goes here: its KD_ variable =true, e.g.
 # KD_EVIDENCE_REQUIRE_REASON_WHEN_WORSE=true, once the setting exists.
-DEMO_EVIDENCE := KD_EVIDENCE_WINDOW=1m
+DEMO_EVIDENCE := KD_EVIDENCE_WINDOW=1m KD_EVIDENCE_SIMULATED=true
 
 ## build: the single binary, with the web UI embedded
 build: ui

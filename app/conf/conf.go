@@ -189,6 +189,9 @@ type Evidence struct {
 	Template string `json:"template"`
 	// Templates are the named sets of PromQL an administrator allows (see EvidenceTemplate).
 	Templates map[string]*EvidenceTemplate `json:"templates"`
+	// Simulated says the series are made up (the local cluster's traffic simulator): the evidence
+	// carries it, for the UI to label the numbers simulated.
+	Simulated bool `json:"simulated"`
 }
 
 // EvidenceTemplate is one convention's PromQL. Each query selects pods with the placeholder

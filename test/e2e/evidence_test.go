@@ -42,7 +42,8 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 	must(t, "address", err)
 	dash, stop, err := runDashboard(env.dir, "dashboard-evidence", env.cluster.Kubeconfig, addr,
 		"KD_AUTH_MODE=token", "KD_AUTH_SESSION_KEY=e2e-session-key-0123456789abcdef0123456789", "KD_AUTH_SESSIONS_NAMESPACE="+ns,
-		"KD_PROMETHEUS_URL="+env.cluster.PrometheusURL, "KD_PROMETHEUS_TIMEOUT=3s", "KD_EVIDENCE_WINDOW=20s", "KD_EVIDENCE_MIN_REQUESTS=50")
+		"KD_PROMETHEUS_URL="+env.cluster.PrometheusURL, "KD_PROMETHEUS_TIMEOUT=3s", "KD_EVIDENCE_WINDOW=20s", "KD_EVIDENCE_MIN_REQUESTS=50",
+		"KD_EVIDENCE_SIMULATED=true")
 	must(t, "start the dashboard with the local Prometheus", err)
 	defer stop()
 	as := func(user string) apiclient.Client {
@@ -78,8 +79,8 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 			return nil
 		})
 		t.Logf("verdicts in turn: %s; last: %s", strings.Join(seen, " → "), r.Reason)
-		if r.Template != "http" || r.WindowSeconds != 20 || !strings.Contains(r.Canary.Queries.Requests, `namespace="`+ns+`",pod=~"`) {
-			t.Errorf("template %s, window %d s, canary's requests query %q", r.Template, r.WindowSeconds, r.Canary.Queries.Requests)
+		if r.Template != "http" || r.WindowSeconds != 20 || !r.Simulated || !strings.Contains(r.Canary.Queries.Requests, `namespace="`+ns+`",pod=~"`) {
+			t.Errorf("template %s, window %d s, simulated %v, canary's requests query %q", r.Template, r.WindowSeconds, r.Simulated, r.Canary.Queries.Requests)
 		}
 		return r
 	}
