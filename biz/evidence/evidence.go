@@ -200,7 +200,7 @@ func (e *Evidence) Evaluate(ctx context.Context, s Subject) (*Result, error) {
 				r.Verdict, r.Reason = Unavailable, ErrNotConfigured.Error()
 				return r, nil
 			}
-			failed = append(failed, fmt.Sprintf("%s: %v", j.query, j.err))
+			failed = append(failed, fmt.Sprintf("%v (query %s)", j.err, j.query)) // why first: "Prometheus is starting", …
 			continue
 		}
 		if len(j.vals) == 1 && !math.IsNaN(j.vals[0]) && !math.IsInf(j.vals[0], 0) {
