@@ -56,14 +56,15 @@ const latencySigma = 0.5
 
 // ProfileOf is the pod's profile, drawn from a generator seeded with seed and the pod's namespace
 // and name, so a pod keeps its numbers across restarts of the simulator: 8–12 requests/s; a good
-// pod fails 0.2–0.6 % with a median latency of 40–50 ms, a bad one 6–10 % and 140–160 ms. A good
+// pod fails 0.2–0.6 % with a median latency of 40–48 ms, a bad one 6–10 % and 140–160 ms. A good
 // canary thus never differs from good stable pods by the default thresholds (1 point and 1.5× of
-// error ratio, 1.5× of p95 latency), and a bad one always does.
+// error ratio, 1.5× of p95 latency, as histogram_quantile reads it from Buckets), and a bad one
+// always does.
 func ProfileOf(seed uint64, p Pod) Profile {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(p.Namespace + "/" + p.Name))
 	r := rand.New(rand.NewPCG(seed, h.Sum64()))
-	pr := Profile{RPS: 8 + 4*r.Float64(), ErrorRatio: 0.002 + 0.004*r.Float64(), LatencyMedian: 0.040 + 0.010*r.Float64()}
+	pr := Profile{RPS: 8 + 4*r.Float64(), ErrorRatio: 0.002 + 0.004*r.Float64(), LatencyMedian: 0.040 + 0.008*r.Float64()}
 	if p.Bad {
 		pr.ErrorRatio = 0.06 + 0.04*r.Float64()
 		pr.LatencyMedian = 0.140 + 0.020*r.Float64()
@@ -71,8 +72,10 @@ func ProfileOf(seed uint64, p Pod) Profile {
 	return pr
 }
 
-// Buckets are the histogram's upper bounds (seconds): the Prometheus client libraries' defaults.
-var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}
+// Buckets are the histogram's upper bounds (seconds): the Prometheus client libraries' defaults
+// with finer steps around the simulated p95s, so that histogram_quantile's linear interpolation
+// within a bucket does not make two good pods' p95s look 1.5× apart.
+var Buckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 2.5, 5, 10}
 
 // Simulator serves the series of the pods its source lists. A pod's counters start at zero when
 // the simulator first sees it and grow at its profile's rates, so rate() over them gives the
