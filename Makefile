@@ -11,17 +11,24 @@ LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 .PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser runtime prometheus test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
-## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers)
-## and demo objects.
+## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers,
+## the demo's SIMULATED traffic and a Prometheus scraping it) and demo objects, and gives the
+## dashboard that Prometheus (its URL is in the cluster's folder, prometheus.url) and DEMO_EVIDENCE.
 run: build
 	@if [ -n "$$KD_KUBECONFIG_PATH$$KUBECONFIG" ] || [ -f "$$HOME/.kube/config" ]; then \
 		echo "serving your cluster on http://localhost:8080"; \
 		exec ./$(BIN) -conf configs/config.yaml; \
 	else \
 		kubeconfig=$$($(LOCALCLUSTER) up -full -demo | tail -n 1) || exit 1; \
-		echo "serving the local cluster ($$kubeconfig) on http://localhost:8080; make cluster-status checks it, make cluster-down stops it"; \
-		KD_KUBECONFIG_PATH=$$kubeconfig KD_EVIDENCE_REQUIRE_REASON_WHEN_WORSE=$${KD_EVIDENCE_REQUIRE_REASON_WHEN_WORSE:-true} exec ./$(BIN) -conf configs/config.yaml; \
+		prometheus=$$(cat "$$(dirname "$$kubeconfig")/prometheus.url") || exit 1; \
+		echo "serving the local cluster ($$kubeconfig) on http://localhost:8080, its evidence from the simulated traffic in $$prometheus; make cluster-status checks it, make cluster-down stops it"; \
+		KD_KUBECONFIG_PATH=$$kubeconfig KD_PROMETHEUS_URL=$$prometheus $(DEMO_EVIDENCE) exec ./$(BIN) -conf configs/config.yaml; \
 	fi
+
+# The demo's evidence settings (make run on the local cluster), as KD_ variables: a 1-minute window,
+# so a new canary's verdict comes within seconds of its pods being ready; the series are simulated;
+# the reason policy is on (approving a step whose verdict is worse needs a written reason).
+DEMO_EVIDENCE := KD_EVIDENCE_WINDOW=1m KD_EVIDENCE_SIMULATED=true KD_EVIDENCE_REQUIRE_REASON_WHEN_WORSE=true
 
 ## build: the single binary, with the web UI embedded
 build: ui
@@ -120,7 +127,9 @@ generate:
 	$(GO) tool wire ./app
 
 ## cluster-up: start the local control plane; prints the kubeconfig path as its last line.
-## FULL=1 adds the controllers (kube-controller-manager, kube-scheduler, kwok, Kruise managers).
+## FULL=1 adds the controllers (kube-controller-manager, kube-scheduler, kwok, Kruise managers),
+## the demo's simulated traffic and a Prometheus scraping it (Debian's if installed, else built
+## from the module proxy in the background; its URL is in the cluster's folder, prometheus.url).
 cluster-up:
 	@$(LOCALCLUSTER) up $(if $(FULL),-full) $(if $(DEMO),-demo)
 

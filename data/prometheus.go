@@ -260,7 +260,7 @@ func EvidenceConfig(m *conf.Metrics) (evidence.Config, error) {
 		Window: e.Window,
 		Thresholds: evidence.Thresholds{MinRequests: e.MinRequests, ErrorRatioPoints: e.ErrorRatioPoints,
 			ErrorRatioFactor: e.ErrorRatioFactor, LatencyFactor: e.LatencyFactor},
-		Default: e.Template,
+		Default: e.Template, Simulated: e.Simulated,
 	}
 	for name, t := range e.Templates {
 		c.Templates = append(c.Templates, evidence.Template{Name: name, Requests: t.Requests, Errors: t.Errors, Latency: t.Latency})

@@ -192,6 +192,9 @@ type Evidence struct {
 	// RequireReasonWhenWorse: approving a step whose verdict is worse needs a written reason
 	// (enforced by the server for single and bulk approvals); default off.
 	RequireReasonWhenWorse bool `json:"require_reason_when_worse"`
+	// Simulated says the series are made up (the local cluster's traffic simulator): the evidence
+	// carries it, for the UI to label the numbers simulated.
+	Simulated bool `json:"simulated"`
 }
 
 // EvidenceTemplate is one convention's PromQL. Each query selects pods with the placeholder

@@ -77,13 +77,13 @@ func TestLoadShipped(t *testing.T) {
 			"KD_PROMETHEUS_URL": "https://prom.example.com:9090", "KD_PROMETHEUS_BEARER_TOKEN_FILE": "/var/run/prom/token",
 			"KD_PROMETHEUS_CA_FILE": "/var/run/prom/ca.crt", "KD_PROMETHEUS_TIMEOUT": "3s", "KD_EVIDENCE_WINDOW": "10m",
 			"KD_EVIDENCE_MIN_REQUESTS": "50", "KD_EVIDENCE_ERROR_RATIO_POINTS": "2.5", "KD_EVIDENCE_ERROR_RATIO_FACTOR": "2",
-			"KD_EVIDENCE_LATENCY_FACTOR": "1.2", "KD_EVIDENCE_TEMPLATE": "istio",
+			"KD_EVIDENCE_LATENCY_FACTOR": "1.2", "KD_EVIDENCE_TEMPLATE": "istio", "KD_EVIDENCE_SIMULATED": "true",
 		}, func(b *Bootstrap) {
 			b.Metrics.Prometheus = &Prometheus{URL: "https://prom.example.com:9090", BearerTokenFile: "/var/run/prom/token",
 				CAFile: "/var/run/prom/ca.crt", Timeout: 3 * time.Second}
 			e := b.Metrics.Evidence
-			e.Window, e.MinRequests, e.ErrorRatioPoints, e.ErrorRatioFactor, e.LatencyFactor, e.Template =
-				10*time.Minute, 50, 2.5, 2, 1.2, "istio"
+			e.Window, e.MinRequests, e.ErrorRatioPoints, e.ErrorRatioFactor, e.LatencyFactor, e.Template, e.Simulated =
+				10*time.Minute, 50, 2.5, 2, 1.2, "istio", true
 			b.Server.Addr, b.Server.Timeout, b.Server.ReadOnly = "0.0.0.0:9090", 90*time.Second, true
 			b.Server.ExternalHosts = []string{"dash.example.com", "other.example.com:443"}
 			b.Kubernetes.QPS, b.Kubernetes.Burst, b.Kubernetes.ShippedTypes = 20.5, 40, false

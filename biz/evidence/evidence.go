@@ -57,6 +57,8 @@ type Config struct {
 	// Default names the template used without a Rollout annotation; Templates are those allowed.
 	Default   string
 	Templates []Template
+	// Simulated: the series are made up (the local cluster's traffic simulator).
+	Simulated bool
 }
 
 // Evidence computes the evidence of releases.
@@ -66,6 +68,7 @@ type Evidence struct {
 	thresholds Thresholds
 	def        string
 	templates  map[string]Template
+	simulated  bool
 	now        func() time.Time
 }
 
@@ -79,7 +82,8 @@ func New(c Config, q Querier) (*Evidence, error) {
 	if c.Thresholds.MinRequests < 1 {
 		return nil, fmt.Errorf("evidence minimum requests %d: must be at least 1", c.Thresholds.MinRequests)
 	}
-	e := &Evidence{q: q, window: c.Window, thresholds: c.Thresholds, def: c.Default, templates: map[string]Template{}, now: time.Now}
+	e := &Evidence{q: q, window: c.Window, thresholds: c.Thresholds, def: c.Default, templates: map[string]Template{},
+		simulated: c.Simulated, now: time.Now}
 	for _, t := range c.Templates {
 		if err := t.Check(); err != nil {
 			return nil, err
@@ -134,6 +138,9 @@ type Result struct {
 	Canary        Side       `json:"canary"`
 	Stable        Side       `json:"stable"`
 	At            time.Time  `json:"at"`
+	// Simulated: the series are made up (metrics.evidence.simulated: the local cluster's traffic
+	// simulator); the numbers show how the evidence works, not how an application behaves.
+	Simulated bool `json:"simulated"`
 }
 
 // Evaluate measures the canary and the stable pods and gives the verdict. Failed queries and a
@@ -145,7 +152,7 @@ func (e *Evidence) Evaluate(ctx context.Context, s Subject) (*Result, error) {
 		return nil, err
 	}
 	r := &Result{Template: t.Name, WindowSeconds: int64(e.window / time.Second), Thresholds: e.thresholds, At: e.now().UTC(),
-		Canary: Side{Pods: len(s.Canary)}, Stable: Side{Pods: len(s.Stable)}}
+		Canary: Side{Pods: len(s.Canary)}, Stable: Side{Pods: len(s.Stable)}, Simulated: e.simulated}
 	if e.q == nil {
 		r.Verdict, r.Reason = Unavailable, ErrNotConfigured.Error()
 		return r, nil
@@ -193,7 +200,7 @@ func (e *Evidence) Evaluate(ctx context.Context, s Subject) (*Result, error) {
 				r.Verdict, r.Reason = Unavailable, ErrNotConfigured.Error()
 				return r, nil
 			}
-			failed = append(failed, fmt.Sprintf("%s: %v", j.query, j.err))
+			failed = append(failed, fmt.Sprintf("%v (query %s)", j.err, j.query)) // why first: "Prometheus is starting", …
 			continue
 		}
 		if len(j.vals) == 1 && !math.IsNaN(j.vals[0]) && !math.IsInf(j.vals[0], 0) {

@@ -314,6 +314,16 @@ func TestEvaluate(t *testing.T) {
 	if !strings.Contains(c.Queries.Requests, `pod=~"web-new-0"`) || !strings.Contains(s.Queries.Requests, `pod=~"web-old-0|web-old-1"`) {
 		t.Errorf("queries: %+v / %+v", c.Queries, s.Queries)
 	}
+	// Made-up series (the local cluster's simulator) are said to be so.
+	if r.Simulated {
+		t.Error("simulated without the setting")
+	}
+	simulated := cfg
+	simulated.Simulated = true
+	e, _ = New(simulated, &fakeQuerier{answer: healthy(0.5)})
+	if r, _ := e.Evaluate(context.Background(), Subject{Namespace: "shop", Canary: canaryPods, Stable: stablePods}); !r.Simulated {
+		t.Error("the setting simulated: the result does not say so")
+	}
 
 	// No Prometheus at all.
 	e, _ = New(cfg, nil)

@@ -15,5 +15,7 @@ GATEWAY_API_VERSION=v0.7.1
 # zitadel/oidc's version, and a suffix bumped whenever ../tools/oidc/main.go changes (the cache key).
 OIDC_VERSION=v3.51.17-k2
 HELM_VERSION=v3.22.0
+# Built only when Debian's prometheus is not installed (the module's v0.316.0 is Prometheus 3.x).
+PROMETHEUS_VERSION=v0.316.0
 KD_CACHE=${KD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kruise-dashboard}
 KD_BIN=$KD_CACHE/bin

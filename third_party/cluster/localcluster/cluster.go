@@ -1,14 +1,17 @@
 package localcluster
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -40,9 +43,14 @@ type Cluster struct {
 	Server string
 	// Tokens maps each test user to its bearer token (see TokenKubeconfig).
 	Tokens map[string]string
+	// PrometheusURL is the Prometheus server of the demo's simulated traffic (Full only; see
+	// metrics.go), also written to <Dir>/prometheus.url.
+	PrometheusURL string
 
 	etcd, apiserver *process
 	live            []*process
+	trafficsim      *process
+	prometheus      *process
 	full            bool
 	etcdURL         string
 	caPEM           []byte
@@ -74,7 +82,7 @@ const TestUsersGroup = "kruise-dashboard:test-users"
 
 // Components in start order; Down stops them in reverse, so the Kruise managers (whose pod
 // webhook fails closed) stop before anything else and nothing is left unable to create pods.
-var components = append([]string{"etcd", "kube-apiserver"}, liveComponents...)
+var components = append(append([]string{"etcd", "kube-apiserver"}, liveComponents...), metricsComponents...)
 
 // Start builds (once) and starts etcd and kube-apiserver on free loopback ports, waits for the
 // API server to be ready and installs the CRDs. Stop it with Stop or Down(dir).
@@ -142,9 +150,15 @@ func buildBinaries(ctx context.Context, full bool) (string, error) {
 	if full {
 		args = append(args, "full")
 	}
-	out, err := runCmd(ctx, "", "bash", args...)
+	// What is being built, and roughly how long, goes to stderr as it happens (a first run builds
+	// for minutes).
+	cmd := exec.CommandContext(ctx, "bash", args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = io.MultiWriter(os.Stderr, &stderr)
+	raw, err := cmd.Output()
+	out := string(raw)
 	if err != nil {
-		return "", fmt.Errorf("build control plane: %w", err)
+		return "", fmt.Errorf("build control plane: %w: %s", err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	return lines[len(lines)-1], nil

@@ -138,10 +138,13 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 		}
 	}
 	// Pods need the default ServiceAccount, which the controller-manager creates.
-	return waitFor(ctx, "the default ServiceAccount", 60*time.Second, procs[0], func() error {
+	if err := waitFor(ctx, "the default ServiceAccount", 60*time.Second, procs[0], func() error {
 		_, err := kube.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
 		return err
-	})
+	}); err != nil {
+		return err
+	}
+	return c.startMetrics(ctx) // metrics.go: the demo's simulated traffic and Prometheus
 }
 
 // rolloutWorkDir makes dir/kruise-rollout-work holding a copy of the module's lua_configuration

@@ -1730,6 +1730,7 @@ export interface components {
             at: string;
             canary: components["schemas"]["Side"];
             reason: string;
+            simulated: boolean;
             stable: components["schemas"]["Side"];
             template: string;
             thresholds: components["schemas"]["Thresholds"];

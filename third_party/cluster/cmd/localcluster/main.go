@@ -23,7 +23,7 @@ func main() {
 	flags := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	dir := flags.String("dir", localcluster.DefaultDir(), "state directory of the cluster")
 	demo := flags.Bool("demo", false, "apply the demo objects after start")
-	full := flags.Bool("full", false, "also run the controllers: kube-controller-manager, kube-scheduler, kwok, OpenKruise and Kruise Rollout managers")
+	full := flags.Bool("full", false, "also run the controllers: kube-controller-manager, kube-scheduler, kwok, OpenKruise and Kruise Rollout managers; and the demo's simulated traffic with a Prometheus scraping it")
 	_ = flags.Parse(os.Args[2:])
 
 	switch os.Args[1] {
@@ -62,6 +62,9 @@ func up(dir string, demo, full bool) error {
 		}
 	}
 	fmt.Fprintf(os.Stderr, "local cluster up in %s at %s (logs and PIDs in %s)\n", time.Since(start).Round(time.Millisecond), c.Server, dir)
+	if c.PrometheusURL != "" {
+		fmt.Fprintf(os.Stderr, "Prometheus of the SIMULATED demo traffic: %s (also in %s)\n", c.PrometheusURL, filepath.Join(dir, "prometheus.url"))
+	}
 	fmt.Println(c.Kubeconfig)
 	return nil
 }
