@@ -100,4 +100,11 @@ describe("the evidence panel", () => {
     expect(old).toContain('data-testid="evidence-stale"');
     expect(old).not.toContain("ant-tag-success");
   });
+  it("says when the series are simulated, and only then", () => {
+    expect(inLocale("en-US", h(EvidenceDetails, { ev: unavailable }))).not.toContain("evidence-simulated");
+    const html = inLocale("en-US", h(EvidenceDetails, { ev: { ...unavailable, simulated: true } }));
+    expect(html).toContain('data-testid="evidence-simulated"');
+    expect(html).toContain("traffic simulator");
+    expect(inLocale("zh-CN", h(EvidenceDetails, { ev: { ...unavailable, simulated: true } }))).toContain("模拟流量");
+  });
 });

@@ -121,7 +121,13 @@ export function EvidenceDetails({ ev }: { ev: Evidence }) {
         <Typography.Text strong>{t.evidenceVerdict}:</Typography.Text>
         <VerdictTag ev={ev} stale={stale} testId="evidence-verdict" />
         {!stale && <Measured message={t.evidenceMeasured} at={ev.at} />}
+        {ev.simulated && (
+          <Tag color="purple" data-testid="evidence-simulated">
+            {t.evidenceSimulated}
+          </Tag>
+        )}
       </Space>
+      {ev.simulated && <Typography.Text type="secondary">{t.evidenceSimulatedNote}</Typography.Text>}
       <Typography.Text type="secondary" data-testid="evidence-whose">
         {rawFmt(t.evidenceWhose, { prometheus: "Prometheus", controller: "Kruise Rollouts" })}
       </Typography.Text>
