@@ -269,7 +269,7 @@ func Judge(th Thresholds, canary, stable Side) (Verdict, string) {
 	if canary.ErrorRatio != nil && stable.ErrorRatio != nil {
 		c, s := *canary.ErrorRatio, *stable.ErrorRatio
 		if c-s > th.ErrorRatioPoints/100 && c > th.ErrorRatioFactor*s {
-			worse = append(worse, fmt.Sprintf("error ratio %.2f%% against stable's %.2f%% (more than %g points and %g×)",
+			worse = append(worse, fmt.Sprintf("error ratio %.2f%% against stable's %.2f%% (more than %g percentage points and %g×)",
 				100*c, 100*s, th.ErrorRatioPoints, th.ErrorRatioFactor))
 		}
 	}

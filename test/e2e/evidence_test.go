@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -17,13 +19,18 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/third_party/cluster/trafficsim"
 )
 
-// TestEvidenceFromSimulatedTraffic: the evidence beside Approve against the live cluster's real
+// TestEvidenceFromSimulatedTraffic: the release cockpit against the live cluster's real
 // Prometheus (Debian's, make prometheus), which scrapes the demo's traffic simulator, with the
-// real controllers releasing a CloneSet under a Rollout, over HTTP. A good image's canary is
-// never worse (not enough data at first, then notWorse); an image tag containing "bad" gives
-// worse; with Prometheus stopped the evidence is unavailable, never green, and says why; a user
-// who may not read the namespace gets 403 and no evidence. The dashboard here signs users in by
-// token and has a 20 s window and a minimum of 50 requests, so the verdicts come within seconds.
+// real controllers releasing a CloneSet under a Rollout, over HTTP and in Chromium (the Rollout
+// page at each stage, en and zh, screenshots rollout-<stage>-{en,zh}.png). A good image's canary
+// is never worse (not enough data at first, then notWorse); approved in the dashboard, then with
+// kubectl, the timeline names the approver and says the other was outside the dashboard, the
+// same after the dashboard restarts. An image tag containing "bad" gives worse; with Prometheus
+// stopped the evidence is unavailable, never green, and says why; approving it without a reason
+// is refused (409 REASON_REQUIRED, single and bulk), with one it moves and the reason is in the
+// Event and the timeline; a user who may not read the namespace gets 403 and no evidence. The
+// dashboard here signs users in by token, has a 20 s window, a minimum of 50 requests and the
+// reason policy on.
 func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 	skipShort(t)
 	if env.cluster.PrometheusURL == "" {
@@ -40,14 +47,22 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 
 	addr, err := apiclient.FreeAddr()
 	must(t, "address", err)
-	dash, stop, err := runDashboard(env.dir, "dashboard-evidence", env.cluster.Kubeconfig, addr,
-		"KD_AUTH_MODE=token", "KD_AUTH_SESSION_KEY=e2e-session-key-0123456789abcdef0123456789", "KD_AUTH_SESSIONS_NAMESPACE="+ns,
-		"KD_PROMETHEUS_URL="+env.cluster.PrometheusURL, "KD_PROMETHEUS_TIMEOUT=3s", "KD_EVIDENCE_WINDOW=20s", "KD_EVIDENCE_MIN_REQUESTS=50",
-		"KD_EVIDENCE_SIMULATED=true")
+	settings := []string{"KD_AUTH_MODE=token", "KD_AUTH_SESSION_KEY=e2e-session-key-0123456789abcdef0123456789", "KD_AUTH_SESSIONS_NAMESPACE=" + ns,
+		"KD_PROMETHEUS_URL=" + env.cluster.PrometheusURL, "KD_PROMETHEUS_TIMEOUT=3s", "KD_EVIDENCE_WINDOW=20s", "KD_EVIDENCE_MIN_REQUESTS=50",
+		"KD_EVIDENCE_SIMULATED=true", "KD_EVIDENCE_REQUIRE_REASON_WHEN_WORSE=true"}
+	dash, stop, err := runDashboard(env.dir, "dashboard-evidence", env.cluster.Kubeconfig, addr, settings...)
 	must(t, "start the dashboard with the local Prometheus", err)
-	defer stop()
+	defer func() { stop() }()
 	as := func(user string) apiclient.Client {
 		return apiclient.Client{URL: dash.URL, Header: http.Header{"Authorization": {"Bearer " + env.cluster.Tokens[user]}}}
+	}
+	// The approver may approve (rollouts/status) and write the dashboard's record on the Rollout.
+	grantUI(t, "approver")
+	grantRolloutPatch(t, ns, "approver")
+	// page shows the Rollout page at a stage of the release in Chromium, signed in as the approver.
+	page := func(stage string, want ...string) {
+		browse(t, ns, "shop", "e2e/cockpit.test.mjs", append([]string{"DASHBOARD_URL=" + dash.URL, "UI_STAGE=" + stage,
+			"UI_TOKEN=" + env.cluster.Tokens["approver"], "UI_USER=approver"}, want...)...)
 	}
 	path := "/rollout/evidence/" + ns + "/shop"
 	read := func(t *testing.T) (evidence.Result, error) {
@@ -101,7 +116,40 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 			t.Errorf("nobody: %d %s %q, verdict %q; want 403 and no evidence", status, e.Code, e.Message, r.Verdict)
 		}
 	})
-	approveUntilHealthy(t, ns, "shop")
+	page("good-waiting", "UI_VERDICT=notWorse")
+	t.Run("approved in the dashboard, then with kubectl: the timeline says which, and the same after a restart", func(t *testing.T) {
+		as("approver").MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/shop?step=1", nil)
+		waitStatus(t, ns, "shop", "step 2 waiting", 2*time.Minute, waitingAt(2))
+		// kubectl-kruise rollout approve: the sub-status state patched to StepReady.
+		_, err := env.rollouts.RolloutsV1beta1().Rollouts(ns).Patch(ctx, "shop", types.MergePatchType,
+			[]byte(`{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}`), metav1.PatchOptions{}, "status")
+		must(t, "approve step 2 with a status patch", err)
+		waitStatus(t, ns, "shop", "the good release completed", 2*time.Minute, func(st *biz.RolloutStatus) bool { return st.Phase == "Healthy" && !st.Active })
+		var before, after biz.Timeline
+		apiclient.Eventually(t, "the timeline of the completed release", 30*time.Second, func() error {
+			as("viewer").MustOK(t, http.MethodGet, "/rollout/timeline/"+ns+"/shop", &before)
+			if before.End == nil || before.End.Outcome != biz.EndCompleted || len(before.Steps) != 3 {
+				return fmt.Errorf("end %+v, %d steps", before.End, len(before.Steps))
+			}
+			if a := before.Steps[0].Approval; a == nil || a.Outside || a.By != "approver" || a.At == nil {
+				return fmt.Errorf("step 1's approval %+v, want by approver", a)
+			}
+			if a := before.Steps[1].Approval; a == nil || !a.Outside || a.By != "" {
+				return fmt.Errorf("step 2's approval %+v, want outside the dashboard", a)
+			}
+			return nil
+		})
+		stop()
+		dash, stop, err = runDashboard(env.dir, "dashboard-evidence-again", env.cluster.Kubeconfig, addr, settings...)
+		must(t, "start the dashboard again", err)
+		as("viewer").MustOK(t, http.MethodGet, "/rollout/timeline/"+ns+"/shop", &after)
+		b, _ := json.Marshal([]any{before.Start, before.Steps, before.End})
+		a, _ := json.Marshal([]any{after.Start, after.Steps, after.End})
+		if string(b) != string(a) {
+			t.Errorf("the timeline after a restart differs:\n%s\n%s", b, a)
+		}
+	})
+	page("good-completed", "UI_APPROVER=approver", "UI_OUTSIDE=true")
 
 	setCloneSetImage(t, ns, "shop", "nginx:1.29-bad")
 	waitStatus(t, ns, "shop", "the bad release waiting at step 1", 2*time.Minute, waitingAt(1))
@@ -124,4 +172,55 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 			t.Errorf("%s (%s), want unavailable saying Prometheus is not running", r.Verdict, r.Reason)
 		}
 	})
+	page("bad-waiting", "UI_VERDICT=worse")
+	t.Run("a worse step needs a written reason, single and bulk; with one it moves", func(t *testing.T) {
+		status, e := as("approver").Call(t, http.MethodPost, "/rollout/approve/"+ns+"/shop?step=1", nil)
+		if status != http.StatusConflict || e.Code != biz.CodeReasonRequired || !strings.Contains(e.Message, "worse") {
+			t.Errorf("approve without a reason: %d %s %q, want 409 REASON_REQUIRED naming the verdict", status, e.Code, e.Message)
+		}
+		var out []biz.ApproveOutcome
+		as("approver").MustOKBody(t, http.MethodPost, "/rollout/approve-many", `{"items":[{"namespace":"`+ns+`","name":"shop","step":1}]}`, &out)
+		if len(out) != 1 || out[0].Changed || out[0].Code != biz.CodeReasonRequired {
+			t.Errorf("bulk approve without a reason: %+v, want the item refused with REASON_REQUIRED", out)
+		}
+		if st, err := rolloutStatus(t, ns, "shop"); err != nil || !waitingAt(1)(st) {
+			t.Fatalf("a refused approval moved the release: %+v %v", st, err)
+		}
+		const why = "the errors are the known flaky dependency, tracked in INC-42"
+		as("approver").MustOKBody(t, http.MethodPost, "/rollout/approve-many", `{"items":[{"namespace":"`+ns+`","name":"shop","step":1}],"reason":"`+why+`"}`, &out)
+		if len(out) != 1 || !out[0].Changed {
+			t.Fatalf("bulk approve with a reason: %+v", out)
+		}
+		waitStatus(t, ns, "shop", "step 2 waiting after the approval with a reason", 2*time.Minute, waitingAt(2))
+		var tl biz.Timeline
+		as("viewer").MustOK(t, http.MethodGet, "/rollout/timeline/"+ns+"/shop", &tl)
+		if a := tl.Steps[0].Approval; a == nil || a.By != "approver" || a.Reason != why || a.Verdict != "worse" {
+			t.Errorf("step 1's approval in the timeline %+v, want by approver with the reason and verdict worse", a)
+		}
+		apiclient.Eventually(t, "the Event with the reason", 20*time.Second, func() error {
+			evs, err := env.kube.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=shop,reason=ApprovedByDashboard"})
+			if err != nil {
+				return err
+			}
+			for _, ev := range evs.Items {
+				if strings.Contains(ev.Message, why) {
+					return nil
+				}
+			}
+			return fmt.Errorf("%d ApprovedByDashboard Events, none with the reason", len(evs.Items))
+		})
+	})
+	page("bad-approved", "UI_VERDICT=worse", "UI_APPROVER=approver")
+}
+
+// grantRolloutPatch lets user patch the Rollouts of ns (the dashboard's release record).
+func grantRolloutPatch(t *testing.T, ns, user string) {
+	t.Helper()
+	_, err := env.kube.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: metav1.ObjectMeta{Name: "record"},
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"rollouts.kruise.io"}, Resources: []string{"rollouts"}, Verbs: []string{"patch"}}}}, metav1.CreateOptions{})
+	must(t, "create the record role", err)
+	_, err = env.kube.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "record"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "record"},
+		Subjects: []rbacv1.Subject{{Kind: "User", Name: user, APIGroup: "rbac.authorization.k8s.io"}}}, metav1.CreateOptions{})
+	must(t, "bind the record role", err)
 }

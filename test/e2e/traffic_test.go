@@ -174,8 +174,9 @@ func TestTrafficIngressWeights(t *testing.T) {
 	})
 }
 
-// browse runs a browser test script of app/web against the Rollout name of ns (as TestUI does).
-func browse(t *testing.T, ns, name, script string) {
+// browse runs a browser test script of app/web against the Rollout name of ns (as TestUI does);
+// extra environment (NAME=value) is added last, so it may name another DASHBOARD_URL.
+func browse(t *testing.T, ns, name, script string, extra ...string) {
 	_, file, _, _ := runtime.Caller(0)
 	root := filepath.Join(filepath.Dir(file), "..", "..")
 	web := filepath.Join(root, "app", "web")
@@ -185,6 +186,7 @@ func browse(t *testing.T, ns, name, script string) {
 	cmd := exec.Command("node", "--test", "--test-reporter=spec", script)
 	cmd.Dir = web
 	cmd.Env = append(os.Environ(), "DASHBOARD_URL="+env.dash.URL, "UI_NAMESPACE="+ns, "UI_ROLLOUT="+name, "SCREENSHOT_DIR="+filepath.Join(root, "test-artifacts", "ui"))
+	cmd.Env = append(cmd.Env, extra...)
 	out, err := cmd.CombinedOutput()
 	t.Logf("browser tests:\n%s", out)
 	if err != nil {
