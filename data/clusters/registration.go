@@ -136,26 +136,27 @@ func checkServer(server string) string {
 	if server == "" {
 		return "it names no server"
 	}
-	u, err := url.Parse(server)
-	switch {
-	case err != nil:
-		return fmt.Sprintf("its server %q is not a URL: %v", server, err)
-	case u.Scheme != "https" && u.Scheme != "http":
-		return fmt.Sprintf("its server %q is not an http(s) URL", server)
-	case u.Host == "":
-		return fmt.Sprintf("its server %q has no host", server)
-	}
-	return ""
+	return checkURL("server", server)
 }
 
-// checkPrometheus is why a Prometheus URL cannot be used, or "".
+// checkPrometheus is why a Prometheus URL cannot be used, or "" (none given: no evidence).
 func checkPrometheus(p string) string {
 	if p == "" {
 		return ""
 	}
-	u, err := url.Parse(p)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return fmt.Sprintf("its Prometheus %q is not an http(s) URL", p)
+	return checkURL("Prometheus", p)
+}
+
+// checkURL is why v, the registration's what, is not an http(s) URL with a host, or "".
+func checkURL(what, v string) string {
+	u, err := url.Parse(v)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("its %s %q is not a URL: %v", what, v, err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return fmt.Sprintf("its %s %q is not an http(s) URL", what, v)
+	case u.Host == "":
+		return fmt.Sprintf("its %s %q has no host", what, v)
 	}
 	return ""
 }

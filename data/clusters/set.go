@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/go-kratos/kratos/v2/log"
 	corev1 "k8s.io/api/core/v1"
@@ -117,8 +118,11 @@ func (s *Set) Get(name string) (Registration, bool) {
 	return r, ok
 }
 
+// syncWait bounds how long Start waits for the Secrets' first list.
+const syncWait = 10 * time.Second
+
 // Start implements transport.Server: it starts the Secrets' informers and returns once they have
-// listed (or ctx ends: the set then fills in when they do).
+// listed, or after syncWait (the set then fills in when they do).
 func (s *Set) Start(ctx context.Context) error {
 	s.stop, s.done, s.started = make(chan struct{}), make(chan struct{}), true
 	var synced []cache.InformerSynced
@@ -137,8 +141,12 @@ func (s *Set) Start(ctx context.Context) error {
 		synced = append(synced, src.inf.HasSynced)
 	}
 	go s.loop()
-	if len(synced) > 0 && !cache.WaitForCacheSync(ctx.Done(), synced...) {
-		s.log.Warnf("cluster Secrets not listed yet; the clusters they register appear once they are")
+	// Without the right to read the Secrets (or with the API server down) the dashboard still
+	// starts: the clusters they register appear once they are listed.
+	wait, cancel := context.WithTimeout(ctx, syncWait)
+	defer cancel()
+	if len(synced) > 0 && !cache.WaitForCacheSync(wait.Done(), synced...) {
+		s.log.Warnf("cluster Secrets not listed within %s; the clusters they register appear once they are", syncWait)
 	}
 	s.rebuild()
 	return nil
