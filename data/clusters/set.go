@@ -29,7 +29,11 @@ type Config struct {
 }
 
 // Change is how the set changed: registrations that appeared, that now say something else
-// (another server, credential, or refusal), and that are gone (by their last content).
+// (another server, credential, or refusal), and that are gone (by their last content). A
+// registration is identified by its name and source, so one name can be in Removed and in Added
+// or Updated of the same change (the Secret that had the name was deleted, and another that was
+// refused for it is now the one): apply Removed first. Refused registrations are reported too;
+// only Usable ones can be connected to.
 type Change struct {
 	Added, Updated, Removed []Registration
 }
@@ -96,7 +100,8 @@ func newSource(client kubernetes.Interface, namespace, selector string, read fun
 	return source{factory: f, inf: inf, read: read}
 }
 
-// OnChange calls f with every change of the set from now on, one at a time, in order.
+// OnChange calls f with every change of the set from now on, one at a time, in order. Subscribe
+// before Start, and take the set as it stands from List: nothing is missed between the two.
 func (s *Set) OnChange(f func(Change)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -74,6 +74,31 @@ func TestSetChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	expect("deleted", nil, nil, []string{"a2"})
+
+	// Two Secrets name cluster b: the first (by namespace/name) has it; when it goes, the other,
+	// refused until then, is updated to usable in the same change that removes the first.
+	if _, err := secrets.Create(ctx, labelled("s-b1", "b", "t"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	expect("b", []string{"b"}, nil, nil)
+	if _, err := secrets.Create(ctx, labelled("s-b2", "b", "u"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	expect("a second b", []string{"b"}, nil, nil)
+	if l := set.List(); len(l) != 3 || l[2].Source != "Secret kd/s-b2" || l[2].Usable() {
+		t.Fatalf("the second b is not refused: %v", l)
+	}
+	if err := secrets.Delete(ctx, "s-b1", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	expect("the first b deleted", nil, []string{"b"}, []string{"b"})
+	if r, ok := set.Get("b"); !ok || r.Source != "Secret kd/s-b2" || r.Credentials.BearerToken != "u" {
+		t.Fatalf("b is now %v (%v)", r, ok)
+	}
+	if err := secrets.Delete(ctx, "s-b2", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	expect("the second b deleted", nil, nil, []string{"b"})
 	if l := set.List(); len(l) != 1 || l[0].Name != "home" {
 		t.Fatalf("the set is %v", l)
 	}
