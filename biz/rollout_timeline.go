@@ -96,8 +96,8 @@ const (
 // TimelineEnd is how the release ended.
 type TimelineEnd struct {
 	Outcome string `json:"outcome" enum:"completed,cancelled,rolledBack"`
-	// At is when the controller ended it (the Progressing condition's transition to False); null
-	// while a rollback is still being carried out.
+	// At is when the controller marked the last step Completed; null when it recorded no time
+	// (a cancelled or rolled-back release) or while a rollback is still being carried out.
 	At *time.Time `json:"at"`
 	// By and RecordedAt: who rolled it back through the dashboard, and when.
 	By         string     `json:"by"`
@@ -213,10 +213,13 @@ func buildTimeline(ro *rolloutsv1beta1.Rollout, st *RolloutStatus) *Timeline {
 		t.Steps = append(t.Steps, s)
 	}
 
-	// The end.
+	// The end: when the controller marked the release's last step Completed. Not the Progressing
+	// condition: Kruise Rollouts v0.6 changes that condition in place when a release ends, so its
+	// transition time stays the release's start. A release that ended otherwise (cancelled,
+	// rolled back) has no time the controller recorded.
 	var endAt *time.Time
-	if progressing != nil && progressing.Status == corev1.ConditionFalse && !progressing.LastTransitionTime.IsZero() {
-		endAt = timePtr(progressing.LastTransitionTime.Time)
+	if sub.CurrentStepState == rolloutsv1beta1.CanaryStepStateCompleted && sub.LastUpdateTime != nil && !st.Active {
+		endAt = timePtr(sub.LastUpdateTime.Time)
 	}
 	switch {
 	case rolledBack != nil:

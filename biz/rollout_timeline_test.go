@@ -51,16 +51,18 @@ func timelineRollout(step int32, state rolloutsv1beta1.CanaryStepState, reason s
 	if progressing == corev1.ConditionFalse {
 		phase = rolloutsv1beta1.RolloutPhaseHealthy
 	}
+	// Kruise Rollouts v0.6 changes the Progressing condition in place when a release ends: its
+	// transition time stays the start. The end is the sub-status's update to Completed.
 	changed := tlStart
-	if progressing == corev1.ConditionFalse {
-		changed = tlEnd
-	}
 	ro.Status.Phase = phase
 	ro.Status.Conditions = []rolloutsv1beta1.RolloutCondition{{Type: rolloutsv1beta1.RolloutConditionProgressing, Status: progressing, Reason: reason, LastTransitionTime: metav1.NewTime(changed)}}
 	if succeeded != "" {
 		ro.Status.Conditions = append(ro.Status.Conditions, rolloutsv1beta1.RolloutCondition{Type: rolloutsv1beta1.RolloutConditionSucceeded, Status: corev1.ConditionStatus(succeeded), LastTransitionTime: metav1.NewTime(tlEnd)})
 	}
 	last := metav1.NewTime(tlWait2)
+	if state == rolloutsv1beta1.CanaryStepStateCompleted {
+		last = metav1.NewTime(tlEnd)
+	}
 	ro.Status.CanaryStatus = &rolloutsv1beta1.CanaryStatus{CanaryRevision: "rev-b", CommonStatus: rolloutsv1beta1.CommonStatus{
 		StableRevision: "rev-a", ObservedWorkloadGeneration: 7, CurrentStepIndex: step, CurrentStepState: state, LastUpdateTime: &last}}
 	switch r := record.(type) {
@@ -125,10 +127,10 @@ func TestBuildTimeline(t *testing.T) {
 		{"rolled back through the dashboard: cancelled, by whom",
 			timelineRollout(2, rolloutsv1beta1.CanaryStepStatePaused, "Completed", corev1.ConditionFalse, "False",
 				[]RecordEntry{started, approved1, {At: tlEnd.Add(-time.Minute), By: "dave", Action: RecordRolledBack, Revision: "rev-b"}}),
-			want{startBy: "alice", steps: []string{"done/bob", "current/-", "notRun/-"}, started2: &tlOK1, end: EndRolledBack, endBy: "dave", endAt: &tlEnd, reason1: "looks fine"}},
+			want{startBy: "alice", steps: []string{"done/bob", "current/-", "notRun/-"}, started2: &tlOK1, end: EndRolledBack, endBy: "dave", endAt: nil, reason1: "looks fine"}},
 		{"cancelled without a record: cancelled, nobody named",
 			timelineRollout(2, rolloutsv1beta1.CanaryStepStatePaused, "Completed", corev1.ConditionFalse, "False", nil),
-			want{steps: []string{"done/outside", "current/-", "notRun/-"}, notAfter1: &tlWait2, end: EndCancelled, endAt: &tlEnd}},
+			want{steps: []string{"done/outside", "current/-", "notRun/-"}, notAfter1: &tlWait2, end: EndCancelled, endAt: nil}},
 	}
 	t.Run("no release in the status: no start, no steps", func(t *testing.T) {
 		ro := timelineRollout(1, rolloutsv1beta1.CanaryStepStatePaused, "", corev1.ConditionFalse, "", []RecordEntry{started})

@@ -137,6 +137,10 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 			if a := before.Steps[1].Approval; a == nil || !a.Outside || a.By != "" {
 				return fmt.Errorf("step 2's approval %+v, want outside the dashboard", a)
 			}
+			// The end the controller recorded comes after the approvals that led to it.
+			if end := before.End.At; end == nil || end.Before(*before.Steps[0].Approval.At) {
+				return fmt.Errorf("the release ended at %v, before step 1's approval at %v", end, before.Steps[0].Approval.At)
+			}
 			return nil
 		})
 		stop()
