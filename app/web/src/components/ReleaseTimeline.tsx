@@ -135,7 +135,11 @@ function items(t: Messages, d: Timeline) {
         <div data-testid="timeline-end" data-outcome={end.outcome}>
           <Typography.Text strong>{t.tlEnd}</Typography.Text>
           <div>{what}</div>
-          {end.at ? <div>{nodeFmt(t.tlEndedAt, { when: <When ts={end.at} /> })}</div> : end.outcome === "rolledBack" && <div>{t.tlRollingBack}</div>}
+          {end.at ? (
+            <div>{nodeFmt(t.tlEndedAt, { when: <When ts={end.at} /> })}</div>
+          ) : (
+            <div>{d.active ? t.tlRollingBack : t.tlTimeNotRecorded}</div>
+          )}
         </div>
       ),
     });
