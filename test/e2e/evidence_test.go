@@ -9,7 +9,9 @@ import (
 	"time"
 
 	kruiseappsv1alpha1 "github.com/openkruise/kruise-api/apps/v1alpha1"
+	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 
@@ -120,11 +122,21 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 	t.Run("approved in the dashboard, then with kubectl: the timeline says which, and the same after a restart", func(t *testing.T) {
 		as("approver").MustOK(t, http.MethodPost, "/rollout/approve/"+ns+"/shop?step=1", nil)
 		waitStatus(t, ns, "shop", "step 2 waiting", 2*time.Minute, waitingAt(2))
-		// kubectl-kruise rollout approve: the sub-status state patched to StepReady.
-		_, err := env.rollouts.RolloutsV1beta1().Rollouts(ns).Patch(ctx, "shop", types.MergePatchType,
-			[]byte(`{"status":{"canaryStatus":{"currentStepState":"StepReady"}}}`), metav1.PatchOptions{}, "status")
-		must(t, "approve step 2 with a status patch", err)
-		waitStatus(t, ns, "shop", "the good release completed", 2*time.Minute, func(st *biz.RolloutStatus) bool { return st.Phase == "Healthy" && !st.Active })
+		// kubectl-kruise rollout approve: the sub-status state patched to StepReady. The controller
+		// (v0.6) may overwrite a status write landing while it reconciles (the dashboard's approve
+		// re-approves for that); as a person with kubectl would, patch again while step 2 still waits.
+		waitStatus(t, ns, "shop", "the good release completed", 2*time.Minute, func(st *biz.RolloutStatus) bool {
+			ro, err := env.rollouts.RolloutsV1beta1().Rollouts(ns).Get(ctx, "shop", metav1.GetOptions{})
+			must(t, "read the rollout", err)
+			if c := ro.Status.CanaryStatus; c != nil && c.CurrentStepIndex == 2 && c.CurrentStepState == rolloutsv1beta1.CanaryStepStatePaused {
+				patch := fmt.Sprintf(`{"metadata":{"resourceVersion":%q},"status":{"canaryStatus":{"currentStepState":"StepReady"}}}`, ro.ResourceVersion)
+				_, err := env.rollouts.RolloutsV1beta1().Rollouts(ns).Patch(ctx, "shop", types.MergePatchType, []byte(patch), metav1.PatchOptions{}, "status")
+				if err != nil && !apierrors.IsConflict(err) {
+					t.Fatalf("approve step 2 with a status patch: %v", err)
+				}
+			}
+			return st.Phase == "Healthy" && !st.Active
+		})
 		var before, after biz.Timeline
 		apiclient.Eventually(t, "the timeline of the completed release", 30*time.Second, func() error {
 			as("viewer").MustOK(t, http.MethodGet, "/rollout/timeline/"+ns+"/shop", &before)
