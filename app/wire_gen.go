@@ -56,7 +56,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	rolloutRepo := data.NewRolloutRepo(cache, clients)
 	podLogs := data.NewPodLogs(clients)
 	workloadUsecase := biz.NewWorkloadUsecase(registryRegistry, cache, namespaceRepo, bizLimits, access, eventUsecase, rolloutRepo, podLogs, rowStore, tracerProvider)
-	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, registryRegistry, cache, namespaceRepo, access, eventUsecase, tracerProvider)
+	rolloutUsecase := biz.NewRolloutUsecase(rolloutRepo, rolloutRepo, registryRegistry, cache, namespaceRepo, access, eventUsecase, tracerProvider)
 	summaryUsecase := biz.NewSummaryUsecase(workloadUsecase, rolloutUsecase, clusterUsecase)
 	clusterService := service.NewClusterService(clusterUsecase, summaryUsecase)
 	namespaceUsecase := biz.NewNamespaceUsecase(namespaceRepo, cache, access, tracerProvider)

@@ -8,7 +8,6 @@ import (
 	rolloutsv1beta1 "github.com/openkruise/kruise-rollout-api/rollouts/v1beta1"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/registry"
@@ -38,6 +37,7 @@ type RolloutRepo interface {
 // Kruise Rollout controller (v0.6).
 type RolloutUsecase struct {
 	repo     RolloutRepo
+	rows     RolloutRows
 	registry *registry.Registry
 	cache    Cache
 	ns       NamespaceRepo
@@ -53,8 +53,8 @@ type RolloutUsecase struct {
 }
 
 // NewRolloutUsecase builds the Rollout use cases.
-func NewRolloutUsecase(repo RolloutRepo, reg *registry.Registry, c Cache, ns NamespaceRepo, access Access, events *EventUsecase, tp trace.TracerProvider) *RolloutUsecase {
-	return &RolloutUsecase{repo: repo, registry: reg, cache: c, ns: ns, access: access, events: events, tracer: tp.Tracer("biz"), clock: wallClock{}}
+func NewRolloutUsecase(repo RolloutRepo, rows RolloutRows, reg *registry.Registry, c Cache, ns NamespaceRepo, access Access, events *EventUsecase, tp trace.TracerProvider) *RolloutUsecase {
+	return &RolloutUsecase{repo: repo, rows: rows, registry: reg, cache: c, ns: ns, access: access, events: events, tracer: tp.Tracer("biz"), clock: wallClock{}}
 }
 
 // ActionResult is the answer of a Rollout action: what changed and the status read back after it.
@@ -93,19 +93,11 @@ func (uc *RolloutUsecase) setSpecFlag(ctx context.Context, ns, name, action stri
 
 // status of a RolloutObject with its workload type resolved.
 func (uc *RolloutUsecase) status(obj RolloutObject) *RolloutStatus {
-	typ := ""
-	if a, ok := uc.adapterOf(obj.Rollout); ok {
-		typ = a.Info().Type
-	}
-	return normaliseStatus(obj, typ)
+	return normaliseStatus(obj, WorkloadTypeOf(uc.registry, obj.Rollout))
 }
 
 func (uc *RolloutUsecase) adapterOf(ro *rolloutsv1beta1.Rollout) (adapters.Adapter, bool) {
-	gv, err := schema.ParseGroupVersion(ro.Spec.WorkloadRef.APIVersion)
-	if err != nil {
-		return nil, false
-	}
-	return uc.registry.ByGroupKind(gv.Group, ro.Spec.WorkloadRef.Kind)
+	return adapterIn(uc.registry, ro)
 }
 
 // reasonOf names the Progressing condition's reason for messages.

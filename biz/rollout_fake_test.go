@@ -336,7 +336,7 @@ func newRolloutFixtureWith(t *testing.T, list []adapters.Adapter, objs ...*rollo
 	}
 	f := &rolloutFixture{repo: newMemRollouts(objs...), clock: newFakeClock(), events: &recordedEvents{}}
 	tp := noop.NewTracerProvider()
-	f.uc = NewRolloutUsecase(f.repo, reg, fixtureCache{reg: reg}, nil, &denyAll{}, NewEventUsecase(f.events, tp), tp)
+	f.uc = NewRolloutUsecase(f.repo, nil, reg, fixtureCache{reg: reg}, nil, &denyAll{}, NewEventUsecase(f.events, tp), tp)
 	f.uc.clock = f.clock
 	return f
 }

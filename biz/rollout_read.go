@@ -2,11 +2,14 @@ package biz
 
 import (
 	"context"
+	"slices"
 	"sort"
 
 	"go.opentelemetry.io/otel/attribute"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
 
 // Get returns the Rollout as served.
@@ -37,63 +40,92 @@ func (uc *RolloutUsecase) Status(ctx context.Context, ns, name string) (*Rollout
 	return st, nil
 }
 
-// List returns every Rollout of ns (or of all namespaces for "_all") with its status; active
-// ones only when activeOnly.
-func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) ([]*RolloutStatus, error) {
+// List returns the statuses of every Rollout of ns (of all namespaces for "_all"), active ones
+// only when activeOnly: the JSON array the cache keeps per change, active releases first, in
+// namespace/name order otherwise.
+func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) (listing.Encoded, error) {
 	ctx, span := uc.start(ctx, "List", ns, "")
 	defer span.End()
+	scope, visible, err := uc.listScope(ctx, ns)
+	if err != nil {
+		return listing.Encoded{}, err
+	}
+	out, err := uc.rows.ListJSON(scope, activeOnly, visible)
+	if err != nil {
+		return listing.Encoded{}, FromKube(err, "rollouts")
+	}
+	span.SetAttributes(attribute.Int("bytes", len(out.JSON)))
+	return out, nil
+}
+
+// statuses are the statuses of every Rollout of ns (as List), active releases first. Shared:
+// read only.
+func (uc *RolloutUsecase) statuses(ctx context.Context, ns string) ([]*RolloutStatus, error) {
+	scope, visible, err := uc.listScope(ctx, ns)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := uc.rows.Rows(scope)
+	if err != nil {
+		return nil, FromKube(err, "rollouts")
+	}
+	out := make([]*RolloutStatus, 0, len(rows))
+	for _, r := range rows {
+		if visible == nil || visible(r.Status.Namespace) {
+			out = append(out, r.Status)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Active && !out[j].Active })
+	return out, nil
+}
+
+// listScope validates and authorises a list of the Rollouts under the namespace segment ns: the
+// namespace to read ("" for every one) and, when the user may not list Rollouts cluster-wide,
+// which namespaces they may (nil: every one).
+func (uc *RolloutUsecase) listScope(ctx context.Context, ns string) (string, func(string) bool, error) {
 	scope := ns
 	if ns == AllNamespaces {
 		scope = ""
 	} else if err := ValidateNamespace(ns); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	// Every namespace: a user who may not list Rollouts cluster-wide sees those of the
 	// namespaces where they may.
-	visible := func(string) bool { return true }
+	var visible func(string) bool
 	if err := Authorize(ctx, uc.access, rolloutAttributes("list", scope, "")); err != nil {
 		if scope != "" || !IsForbidden(err) {
-			return nil, err
+			return "", nil, err
 		}
 		visible = func(ns string) bool { return Authorize(ctx, uc.access, rolloutAttributes("list", ns, "")) == nil }
 	}
 	if scope != "" {
 		// A namespace that does not exist is 404, as for workloads, not an empty list.
 		if err := uc.cache.CoreReady(); err != nil {
-			return nil, err
+			return "", nil, err
 		}
 		if _, err := uc.ns.Get(scope); err != nil {
-			return nil, FromKube(err, "namespace "+scope)
+			return "", nil, FromKube(err, "namespace "+scope)
 		}
 	}
-	objs, err := uc.repo.List(scope)
-	if err != nil {
-		return nil, FromKube(err, "rollouts")
-	}
-	out := make([]*RolloutStatus, 0, len(objs))
-	for _, obj := range objs {
-		if activeOnly && !isActive(obj.Rollout) || !visible(obj.Rollout.Namespace) {
-			continue
-		}
-		out = append(out, uc.status(obj))
-	}
-	// Active releases first; the repository's namespace/name order otherwise.
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Active && !out[j].Active })
-	span.SetAttributes(attribute.Int("rollouts", len(out)))
-	return out, nil
+	return scope, visible, nil
 }
 
-// Waiting returns every Rollout waiting for a person, in the namespaces the user may read.
-func (uc *RolloutUsecase) Waiting(ctx context.Context) ([]*RolloutStatus, error) {
-	all, err := uc.List(ctx, AllNamespaces, true)
+// Waiting returns every Rollout waiting for a person, in the namespaces the user may read, in
+// namespace/name order.
+func (uc *RolloutUsecase) Waiting(ctx context.Context) (listing.Encoded, error) {
+	ctx, span := uc.start(ctx, "Waiting", AllNamespaces, "")
+	defer span.End()
+	_, visible, err := uc.listScope(ctx, AllNamespaces)
 	if err != nil {
-		return nil, err
+		return listing.Encoded{}, err
 	}
-	out := make([]*RolloutStatus, 0, len(all))
-	for _, st := range all {
-		if st.WaitingForApproval {
-			out = append(out, st)
-		}
+	rows, err := uc.rows.Waiting()
+	if err != nil {
+		return listing.Encoded{}, FromKube(err, "rollouts")
 	}
-	return out, nil
+	if visible != nil {
+		rows = slices.DeleteFunc(slices.Clone(rows), func(r *RolloutRow) bool { return !visible(r.Status.Namespace) })
+	}
+	span.SetAttributes(attribute.Int("rollouts", len(rows)))
+	return listing.NewEncoded(AppendRows(nil, rows)), nil
 }

@@ -118,6 +118,15 @@ func strategyOf(ro *rolloutsv1beta1.Rollout) string {
 	return StrategyPartition
 }
 
+// canaryStepsOf is the plan's steps; none for a strategy with neither canary nor blue-green, where
+// GetSteps would dereference the nil canary.
+func canaryStepsOf(ro *rolloutsv1beta1.Rollout) []rolloutsv1beta1.CanaryStep {
+	if ro.Spec.Strategy.IsEmptyRelease() {
+		return nil
+	}
+	return ro.Spec.Strategy.GetSteps()
+}
+
 func progressingReason(ro *rolloutsv1beta1.Rollout) string {
 	for _, c := range ro.Status.Conditions {
 		if c.Type == rolloutsv1beta1.RolloutConditionProgressing {
@@ -235,7 +244,7 @@ func normaliseStatus(obj RolloutObject, workloadType string) *RolloutStatus {
 	if st.Conditions == nil {
 		st.Conditions = []rolloutsv1beta1.RolloutCondition{}
 	}
-	steps := ro.Spec.Strategy.GetSteps()
+	steps := canaryStepsOf(ro)
 	for i, s := range steps {
 		st.Steps = append(st.Steps, RolloutStep{Index: i + 1, Replicas: s.Replicas, Traffic: s.Traffic,
 			PauseSeconds: s.Pause.Duration, Manual: s.Pause.Duration == nil, Matches: len(s.Matches)})

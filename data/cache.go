@@ -49,6 +49,8 @@ type Cache struct {
 	// rollout is the Rollout informer of the version chosen by discovery (v1beta1, else v1alpha1).
 	rollout        cache.SharedIndexInformer
 	rolloutVersion string
+	rolloutRows    *RolloutRowStore                       // fed by rollout
+	rolloutFeed    cache.ResourceEventHandlerRegistration // rolloutRows' handler
 	stop           chan struct{}
 	done           chan struct{}
 }
@@ -69,7 +71,7 @@ func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registr
 		clients:  clients, cluster: cluster, registry: reg, health: c.HealthInterval, discover: c.DiscoveryInterval,
 		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
 		served: map[schema.GroupVersionResource]bool{}, informers: map[string]cache.SharedIndexInformer{}, adapters: map[string]adapters.Adapter{},
-		listErrs: map[string]error{}, encoded: encoded, changes: changes,
+		listErrs: map[string]error{}, encoded: encoded, changes: changes, rolloutRows: NewRolloutRowStore(reg),
 		feeds: map[string]cache.ResourceEventHandlerRegistration{}, streams: map[string]cache.ResourceEventHandlerRegistration{},
 		related: map[string][]relatedFeed{},
 	}
@@ -86,6 +88,8 @@ func (c *Cache) Start(ctx context.Context) error {
 	c.refresh()
 	// Declared types changed while running: start the new ones now rather than at the next tick.
 	c.registry.OnReplace(c.refresh)
+	// A Rollout's status names its workload's type from the registry.
+	c.registry.OnReplace(c.rolloutRows.retype)
 	go c.loop()
 	return nil
 }
@@ -370,6 +374,12 @@ func (c *Cache) chooseRolloutVersionLocked(served map[schema.GroupVersionResourc
 		// The generated Rollout factory has no WithTransform option; set it before the start.
 		_ = c.rollout.SetTransform(stripForCache(c.clients.Scheme))
 		c.watchErrorsLocked("rollouts", c.rollout)
+		feed, err := c.rollout.AddEventHandler(c.rolloutRows.handler())
+		if err != nil {
+			c.log.Errorf("feed the Rollout rows from rollouts: %v", err)
+			return
+		}
+		c.rolloutFeed = feed
 		if _, err := c.rollout.AddEventHandler(c.changes.handler("rollout", biz.RolloutType)); err != nil {
 			c.log.Errorf("feed the live stream from rollouts: %v", err)
 		}
@@ -378,6 +388,10 @@ func (c *Cache) chooseRolloutVersionLocked(served map[schema.GroupVersionResourc
 		return
 	}
 }
+
+// RolloutRows is the store of the Rollouts' statuses and their JSON (the fleet reads each
+// member's waiting rows from it); RolloutRepo answers from it once Rollouts says it is synced.
+func (c *Cache) RolloutRows() *RolloutRowStore { return c.rolloutRows }
 
 // Rollouts returns the synced Rollout informer and its version, or an API error saying why not.
 func (c *Cache) Rollouts() (cache.SharedIndexInformer, string, error) {
@@ -389,7 +403,8 @@ func (c *Cache) Rollouts() (cache.SharedIndexInformer, string, error) {
 	if c.rollout == nil {
 		return nil, "", biz.Unavailable(biz.ErrNotInstalled, "rollouts (rollouts.kruise.io v1beta1 or v1alpha1) are not served by this cluster: is the Kruise Rollout CRD installed?")
 	}
-	if !c.rollout.HasSynced() {
+	// The Rollout rows have caught up once their handler has seen the informer's initial list.
+	if !c.rollout.HasSynced() || !c.rolloutFeed.HasSynced() {
 		return nil, "", c.notSyncedLocked("rollouts", "rollouts")
 	}
 	return c.rollout, c.rolloutVersion, nil
@@ -477,7 +492,7 @@ func (c *Cache) Synced() error {
 			return c.notSyncedLocked(name, name)
 		}
 	}
-	if c.rollout != nil && !c.rollout.HasSynced() {
+	if c.rollout != nil && (!c.rollout.HasSynced() || !c.rolloutFeed.HasSynced()) {
 		return c.notSyncedLocked("rollouts", "rollouts")
 	}
 	return nil

@@ -42,6 +42,7 @@ var ProviderSet = wire.NewSet(
 	wire.Bind(new(biz.Access), new(*Access)),
 	wire.Bind(new(biz.EventRepo), new(*EventRepo)),
 	wire.Bind(new(biz.RolloutRepo), new(*RolloutRepo)),
+	wire.Bind(new(biz.RolloutRows), new(*RolloutRepo)),
 	wire.Bind(new(biz.Cache), new(*Cache)),
 	wire.Bind(new(biz.WorkloadRows), new(*RowStore)),
 	wire.Bind(new(biz.ChangeFeed), new(*Changes)),

@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
 
 // RolloutRepo reads Rollouts from the cache (v1beta1, or v1alpha1 where v1beta1 is not served)
@@ -51,6 +52,30 @@ func (r *RolloutRepo) List(namespace string) ([]biz.RolloutObject, error) {
 		return a.Namespace < b.Namespace || (a.Namespace == b.Namespace && a.Name < b.Name)
 	})
 	return out, nil
+}
+
+// Rows implements biz.RolloutRows.
+func (r *RolloutRepo) Rows(namespace string) ([]*biz.RolloutRow, error) {
+	if _, _, err := r.cache.Rollouts(); err != nil {
+		return nil, err
+	}
+	return r.cache.rolloutRows.Rows(namespace), nil
+}
+
+// ListJSON implements biz.RolloutRows.
+func (r *RolloutRepo) ListJSON(namespace string, activeOnly bool, visible func(string) bool) (listing.Encoded, error) {
+	if _, _, err := r.cache.Rollouts(); err != nil {
+		return listing.Encoded{}, err
+	}
+	return r.cache.rolloutRows.List(namespace, activeOnly, visible), nil
+}
+
+// Waiting implements biz.RolloutRows.
+func (r *RolloutRepo) Waiting() ([]*biz.RolloutRow, error) {
+	if _, _, err := r.cache.Rollouts(); err != nil {
+		return nil, err
+	}
+	return r.cache.rolloutRows.Waiting(), nil
 }
 
 // Get implements biz.RolloutRepo; a missing Rollout is a Kubernetes NotFound error.

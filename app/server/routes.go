@@ -68,6 +68,8 @@ var (
 	dryRun  = openapi.DryRun
 	q       = openapi.Q
 	objects = openapi.Ref(openapi.KubeObject)
+	// rolloutStatuses are the Rollout lists, encoded by the cache once per change.
+	rolloutStatuses = openapi.Schema{"type": "array", "items": openapi.Ref("RolloutStatus")}
 )
 
 // table is the route table, the single source of the API: the server serves it (register) and
@@ -148,11 +150,11 @@ func (r Routes) table() []Route {
 		{Method: "GET", Path: "/rollout/events/{namespace}/{name}", ID: "getRolloutEvents", Tag: "rollouts", Summary: "The Rollout's Events, newest first",
 			Handler: handle(r.Rollouts.Events)},
 		{Method: "GET", Path: "/rollout/list/{namespace}", ID: "listRollouts", Tag: "rollouts", Summary: "Rollouts' statuses (namespace may be _all)",
-			Handler: handle(r.Rollouts.List)},
+			Answer: rolloutStatuses, Handler: handle(r.Rollouts.List)},
 		{Method: "GET", Path: "/rollout/active/{namespace}", ID: "listActiveRollouts", Tag: "rollouts", Summary: "Releases in flight (namespace may be _all)",
-			Handler: handle(r.Rollouts.Active)},
+			Answer: rolloutStatuses, Handler: handle(r.Rollouts.Active)},
 		{Method: "GET", Path: "/rollout/waiting", ID: "listWaitingRollouts", Tag: "rollouts", Summary: "Every release waiting for a person, in namespaces the user may read",
-			Handler: handle(r.Rollouts.Waiting)},
+			Answer: rolloutStatuses, Handler: handle(r.Rollouts.Waiting)},
 		{Method: "POST", Path: "/rollout/approve-many", ID: "approveMany", Tag: "rollouts", Summary: "Approve each item's step if it is still the one waiting",
 			Handler: handle(r.Rollouts.ApproveMany)},
 		{Method: "POST", Path: "/rollout/pause/{namespace}/{name}", ID: "pauseRollout", Tag: "rollouts", Summary: "Pause the release",

@@ -9,6 +9,7 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/biz/evidence"
+	"github.com/kruise-dashboard/kruise-dashboard/biz/listing"
 )
 
 // RolloutService serves /rollout.
@@ -50,12 +51,12 @@ func (s *RolloutService) History(ctx context.Context, in Input, _ None) (*biz.Hi
 }
 
 // List serves GET /rollout/list/:namespace (namespace "_all" for every namespace).
-func (s *RolloutService) List(ctx context.Context, in Input, _ None) ([]*biz.RolloutStatus, error) {
+func (s *RolloutService) List(ctx context.Context, in Input, _ None) (listing.Encoded, error) {
 	return s.uc.List(ctx, in.Var("namespace"), false)
 }
 
 // Active serves GET /rollout/active/:namespace.
-func (s *RolloutService) Active(ctx context.Context, in Input, _ None) ([]*biz.RolloutStatus, error) {
+func (s *RolloutService) Active(ctx context.Context, in Input, _ None) (listing.Encoded, error) {
 	return s.uc.List(ctx, in.Var("namespace"), true)
 }
 
@@ -140,7 +141,7 @@ func (s *RolloutService) Restart(ctx context.Context, in Input, _ None) (*biz.Re
 }
 
 // Waiting serves GET /rollout/waiting: every release waiting for a person.
-func (s *RolloutService) Waiting(ctx context.Context, _ Input, _ None) ([]*biz.RolloutStatus, error) {
+func (s *RolloutService) Waiting(ctx context.Context, _ Input, _ None) (listing.Encoded, error) {
 	return s.uc.Waiting(ctx)
 }
 
