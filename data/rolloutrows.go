@@ -5,7 +5,6 @@ import (
 	"sort"
 	"sync"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/tools/cache"
 
@@ -232,10 +231,7 @@ func (s *RolloutRowStore) put(obj any) {
 }
 
 func (s *RolloutRowStore) remove(obj any) {
-	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = tomb.Obj
-	}
-	m, ok := obj.(metav1.Object)
+	m, ok := deleted(obj)
 	if !ok {
 		return
 	}

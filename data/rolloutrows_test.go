@@ -209,3 +209,45 @@ func TestRolloutRowsAreTodaysLists(t *testing.T) {
 		}
 	}
 }
+
+// Readers run while the informer's handler writes (go test -race).
+func TestRolloutRowsConcurrently(t *testing.T) {
+	reg, err := registry.New([]adapters.Adapter{adapters.NewCloneSet(&adapters.Cluster{})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewRolloutRowStore(reg)
+	h := s.handler()
+	objs := variedRollouts()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			o := objs[i%len(objs)]
+			if i%5 == 4 {
+				h.OnDelete(o)
+			} else {
+				h.OnAdd(o, false)
+			}
+			if i%50 == 0 {
+				s.retype()
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			return
+		default:
+		}
+		for _, ns := range []string{"", "a"} {
+			var list []json.RawMessage
+			if err := json.Unmarshal(s.List(ns, false, nil).JSON, &list); err != nil {
+				t.Fatal(err)
+			}
+			_ = s.List(ns, true, func(ns string) bool { return ns != "b" })
+		}
+		_ = s.Waiting()
+		_ = s.Rows("")
+	}
+}

@@ -181,10 +181,7 @@ func (e *RowStore) store(workloadType string, sum summarizer, obj any, onlyChang
 }
 
 func (e *RowStore) remove(workloadType string, obj any) {
-	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = tomb.Obj
-	}
-	meta, ok := obj.(metav1.Object)
+	meta, ok := deleted(obj)
 	if !ok {
 		return
 	}
@@ -197,6 +194,15 @@ func (e *RowStore) remove(workloadType string, obj any) {
 	}
 	next := append(append(make([]*listing.Row, 0, len(rows)-1), rows[:i]...), rows[i+1:]...)
 	e.set(workloadType, meta.GetNamespace(), next)
+}
+
+// deleted is the object a delete event names, also when the informer missed the delete.
+func deleted(obj any) (metav1.Object, bool) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	meta, ok := obj.(metav1.Object)
+	return meta, ok
 }
 
 // drop forgets every row of a type (it left the registry).
