@@ -40,27 +40,12 @@ func (uc *RolloutUsecase) Status(ctx context.Context, ns, name string) (*Rollout
 	return st, nil
 }
 
-// List returns the statuses of every Rollout of ns (of all namespaces for "_all"), active ones
-// only when activeOnly: the JSON array the cache keeps per change, active releases first, in
-// namespace/name order otherwise.
-func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) (listing.Encoded, error) {
+// List returns every Rollout of ns (or of all namespaces for "_all") with its status, active
+// ones only when activeOnly: active releases first, in namespace/name order otherwise. The
+// statuses are the cache's, computed once per change: read only.
+func (uc *RolloutUsecase) List(ctx context.Context, ns string, activeOnly bool) ([]*RolloutStatus, error) {
 	ctx, span := uc.start(ctx, "List", ns, "")
 	defer span.End()
-	scope, visible, err := uc.listScope(ctx, ns)
-	if err != nil {
-		return listing.Encoded{}, err
-	}
-	out, err := uc.rows.ListJSON(scope, activeOnly, visible)
-	if err != nil {
-		return listing.Encoded{}, FromKube(err, "rollouts")
-	}
-	span.SetAttributes(attribute.Int("bytes", len(out.JSON)))
-	return out, nil
-}
-
-// statuses are the statuses of every Rollout of ns (as List), active releases first. Shared:
-// read only.
-func (uc *RolloutUsecase) statuses(ctx context.Context, ns string) ([]*RolloutStatus, error) {
 	scope, visible, err := uc.listScope(ctx, ns)
 	if err != nil {
 		return nil, err
@@ -71,11 +56,30 @@ func (uc *RolloutUsecase) statuses(ctx context.Context, ns string) ([]*RolloutSt
 	}
 	out := make([]*RolloutStatus, 0, len(rows))
 	for _, r := range rows {
-		if visible == nil || visible(r.Status.Namespace) {
-			out = append(out, r.Status)
+		if activeOnly && !r.Status.Active || visible != nil && !visible(r.Status.Namespace) {
+			continue
 		}
+		out = append(out, r.Status)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Active && !out[j].Active })
+	span.SetAttributes(attribute.Int("rollouts", len(out)))
+	return out, nil
+}
+
+// ListJSON is List as the JSON array the cache keeps per change: what GET /rollout/list and
+// /rollout/active answer, without encoding anything per request.
+func (uc *RolloutUsecase) ListJSON(ctx context.Context, ns string, activeOnly bool) (listing.Encoded, error) {
+	ctx, span := uc.start(ctx, "ListJSON", ns, "")
+	defer span.End()
+	scope, visible, err := uc.listScope(ctx, ns)
+	if err != nil {
+		return listing.Encoded{}, err
+	}
+	out, err := uc.rows.ListJSON(scope, activeOnly, visible)
+	if err != nil {
+		return listing.Encoded{}, FromKube(err, "rollouts")
+	}
+	span.SetAttributes(attribute.Int("bytes", len(out.JSON)))
 	return out, nil
 }
 
@@ -111,21 +115,42 @@ func (uc *RolloutUsecase) listScope(ctx context.Context, ns string) (string, fun
 }
 
 // Waiting returns every Rollout waiting for a person, in the namespaces the user may read, in
-// namespace/name order.
-func (uc *RolloutUsecase) Waiting(ctx context.Context) (listing.Encoded, error) {
+// namespace/name order. The statuses are the cache's: read only.
+func (uc *RolloutUsecase) Waiting(ctx context.Context) ([]*RolloutStatus, error) {
+	rows, err := uc.waiting(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*RolloutStatus, len(rows))
+	for i, r := range rows {
+		out[i] = r.Status
+	}
+	return out, nil
+}
+
+// WaitingJSON is Waiting as JSON, joined from the rows the cache encoded.
+func (uc *RolloutUsecase) WaitingJSON(ctx context.Context) (listing.Encoded, error) {
+	rows, err := uc.waiting(ctx)
+	if err != nil {
+		return listing.Encoded{}, err
+	}
+	return listing.NewEncoded(AppendRows(nil, rows)), nil
+}
+
+func (uc *RolloutUsecase) waiting(ctx context.Context) ([]*RolloutRow, error) {
 	ctx, span := uc.start(ctx, "Waiting", AllNamespaces, "")
 	defer span.End()
 	_, visible, err := uc.listScope(ctx, AllNamespaces)
 	if err != nil {
-		return listing.Encoded{}, err
+		return nil, err
 	}
 	rows, err := uc.rows.Waiting()
 	if err != nil {
-		return listing.Encoded{}, FromKube(err, "rollouts")
+		return nil, FromKube(err, "rollouts")
 	}
 	if visible != nil {
 		rows = slices.DeleteFunc(slices.Clone(rows), func(r *RolloutRow) bool { return !visible(r.Status.Namespace) })
 	}
 	span.SetAttributes(attribute.Int("rollouts", len(rows)))
-	return listing.NewEncoded(AppendRows(nil, rows)), nil
+	return rows, nil
 }

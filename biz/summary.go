@@ -88,7 +88,7 @@ func (uc *SummaryUsecase) Summary(ctx context.Context, ns string) (*Summary, err
 	}
 	if ns == ClusterScope {
 		// Rollouts live in namespaces.
-	} else if list, err := uc.rollouts.statuses(ctx, ns); err == nil {
+	} else if list, err := uc.rollouts.List(ctx, ns, false); err == nil {
 		s.Rollouts = &RolloutCounts{Total: len(list), InFlight: []RolloutBrief{}}
 		for _, st := range list { // active first
 			if st.Active {

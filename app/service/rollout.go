@@ -52,12 +52,12 @@ func (s *RolloutService) History(ctx context.Context, in Input, _ None) (*biz.Hi
 
 // List serves GET /rollout/list/:namespace (namespace "_all" for every namespace).
 func (s *RolloutService) List(ctx context.Context, in Input, _ None) (listing.Encoded, error) {
-	return s.uc.List(ctx, in.Var("namespace"), false)
+	return s.uc.ListJSON(ctx, in.Var("namespace"), false)
 }
 
 // Active serves GET /rollout/active/:namespace.
 func (s *RolloutService) Active(ctx context.Context, in Input, _ None) (listing.Encoded, error) {
-	return s.uc.List(ctx, in.Var("namespace"), true)
+	return s.uc.ListJSON(ctx, in.Var("namespace"), true)
 }
 
 // Pause serves POST /rollout/pause/:namespace/:name.
@@ -142,7 +142,7 @@ func (s *RolloutService) Restart(ctx context.Context, in Input, _ None) (*biz.Re
 
 // Waiting serves GET /rollout/waiting: every release waiting for a person.
 func (s *RolloutService) Waiting(ctx context.Context, _ Input, _ None) (listing.Encoded, error) {
-	return s.uc.Waiting(ctx)
+	return s.uc.WaitingJSON(ctx)
 }
 
 // ApproveManyBody is the body of POST /rollout/approve-many.
