@@ -15,8 +15,12 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	rolloutclient "github.com/openkruise/kruise-rollout-api/client/clientset/versioned"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
@@ -193,6 +197,83 @@ func TestFleet(t *testing.T) {
 		}
 	})
 
+	t.Run("the inbox, attention and approvals across clusters", func(t *testing.T) {
+		rolloutsB := rolloutClientFor(t, b.Kubeconfig)
+		createCloneSet(t, ns, "shop", 2)
+		setInRolling(t, createRollout(t, ns, "shop-ro", refTo(kruiseV1alpha1, "CloneSet", "shop"), canaryStrategy(false)), 1, "StepPaused", false)
+		setInRollingWith(t, rolloutsB, createRolloutWith(t, rolloutsB, ns, "b-ro", refTo("apps/v1", "Deployment", "only-in-b"), canaryStrategy(false)), 1, "StepPaused", false)
+
+		inbox := func(c apiclient.Client) biz.FleetInbox {
+			var in biz.FleetInbox
+			c.MustOK(t, http.MethodGet, "/fleet/inbox", &in)
+			return in
+		}
+		where := func(in biz.FleetInbox) []string {
+			var out []string
+			for _, it := range in.Items {
+				if it.Namespace == ns {
+					out = append(out, it.Cluster+"/"+it.Name)
+				}
+			}
+			return out
+		}
+		// No right on b: b's release never appears; b is listed as a part.
+		apiclient.Eventually(t, "home's release in the fleet inbox", 20*time.Second, func() error {
+			in := inbox(viewer)
+			if got := where(in); !reflect.DeepEqual(got, []string{"home/shop-ro"}) {
+				return fmt.Errorf("inbox without rights on b: %v (parts %+v)", got, in.Clusters)
+			}
+			if len(in.Clusters) != 2 || in.Clusters[0].Name != "home" || in.Clusters[1].Name != "b" {
+				return fmt.Errorf("parts: %+v", in.Clusters)
+			}
+			return nil
+		})
+		grantReadOnlyOn(t, kubeB, "viewer")
+		defer func() { _ = kubeB.RbacV1().ClusterRoleBindings().Delete(ctx, "read-viewer", metav1.DeleteOptions{}) }()
+		apiclient.Eventually(t, "both releases in the fleet inbox", 20*time.Second, func() error {
+			if got := where(inbox(viewer)); !reflect.DeepEqual(got, []string{"home/shop-ro", "b/b-ro"}) {
+				return fmt.Errorf("inbox: %v", got)
+			}
+			return nil
+		})
+		var summary biz.FleetSummary
+		viewer.MustOK(t, http.MethodGet, "/fleet/summary", &summary)
+		for _, c := range summary.Clusters {
+			if c.Waiting == nil || *c.Waiting < 1 || c.Rollouts == nil || c.Workloads == nil || c.State != biz.ClusterReady {
+				t.Errorf("summary card of %s: %+v", c.Name, c)
+			}
+		}
+
+		// viewer may approve on b only: one item refused (home), one approved (b).
+		_, err := kubeB.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "approve"},
+			Rules: []rbacv1.PolicyRule{{APIGroups: []string{"rollouts.kruise.io"}, Resources: []string{"rollouts", "rollouts/status"}, Verbs: []string{"get", "patch"}}}}, metav1.CreateOptions{})
+		must(t, "approve role on b", err)
+		_, err = kubeB.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "approve-viewer"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "approve"},
+			Subjects: []rbacv1.Subject{{Kind: "User", Name: "viewer", APIGroup: "rbac.authorization.k8s.io"}}}, metav1.CreateOptions{})
+		must(t, "approve binding on b", err)
+		var res []biz.FleetApproveOutcome
+		viewer.MustOKBody(t, http.MethodPost, "/fleet/approve-many", fmt.Sprintf(`{"items":[{"cluster":"home","namespace":%q,"name":"shop-ro","step":1},{"cluster":"b","namespace":%q,"name":"b-ro","step":1},{"cluster":"nowhere","namespace":%q,"name":"x","step":1}]}`, ns, ns, ns), &res)
+		if len(res) != 3 || res[0].Code != "FORBIDDEN" || res[0].Changed || !res[1].Changed || res[1].Code != "OK" || res[2].Code != "CLUSTER_NOT_FOUND" {
+			t.Fatalf("outcomes: %+v", res)
+		}
+		roB, err := rolloutsB.RolloutsV1beta1().Rollouts(ns).Get(ctx, "b-ro", metav1.GetOptions{})
+		must(t, "read b's rollout", err)
+		if roB.Status.CanaryStatus.CurrentStepState == "StepPaused" {
+			t.Errorf("the approval did not reach b: %+v", roB.Status.CanaryStatus)
+		}
+		roHome, err := rolloutClient(t).RolloutsV1beta1().Rollouts(ns).Get(ctx, "shop-ro", metav1.GetOptions{})
+		must(t, "read home's rollout", err)
+		if roHome.Status.CanaryStatus.CurrentStepState != "StepPaused" {
+			t.Errorf("the refused item changed home's release: %+v", roHome.Status.CanaryStatus)
+		}
+		var att biz.FleetAttention
+		viewer.MustOK(t, http.MethodGet, "/fleet/attention", &att)
+		if len(att.Clusters) != 2 {
+			t.Errorf("attention parts: %+v", att.Clusters)
+		}
+	})
+
 	t.Run("a frozen cluster is marked and the others keep answering", func(t *testing.T) {
 		must(t, "freeze b", b.FreezeAPIServer(true))
 		frozen := true
@@ -230,6 +311,16 @@ func TestFleet(t *testing.T) {
 	})
 }
 
+// rolloutClientFor is the admin Rollout clientset of the cluster of kubeconfig.
+func rolloutClientFor(t *testing.T, kubeconfig string) rolloutclient.Interface {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	must(t, "config", err)
+	c, err := rolloutclient.NewForConfig(cfg)
+	must(t, "rollout client", err)
+	return c
+}
+
 // registerCluster creates the cluster Secret of c as name: its server, CA and admin client
 // certificate (the dashboard's credential there; system:masters may impersonate).
 func registerCluster(t *testing.T, namespace, name string, c *localcluster.Cluster) {
@@ -263,7 +354,9 @@ func grantReadOnlyOn(t *testing.T, kube kubernetes.Interface, user string) {
 	t.Helper()
 	_, err := kube.RbacV1().ClusterRoles().Create(ctx, &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: "read-all"},
 		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"*"}, Resources: []string{"*"}, Verbs: []string{"get", "list", "watch"}}}}, metav1.CreateOptions{})
-	must(t, "role on b", err)
+	if !apierrors.IsAlreadyExists(err) {
+		must(t, "role on b", err)
+	}
 	_, err = kube.RbacV1().ClusterRoleBindings().Create(ctx, &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "read-" + user},
 		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "ClusterRole", Name: "read-all"},
 		Subjects: []rbacv1.Subject{{Kind: "User", Name: user, APIGroup: "rbac.authorization.k8s.io"}}}, metav1.CreateOptions{})

@@ -122,8 +122,8 @@ func memberMetrics(m *conf.Metrics, r clusters.Registration) *conf.Metrics {
 
 // newRoutes is the home's routes with what only the application has: the other clusters' and
 // the fleet views.
-func newRoutes(home *fleet.Member, f *fleet.Fleet) server.Routes {
+func newRoutes(home *fleet.Member, f *fleet.Fleet, tp trace.TracerProvider) server.Routes {
 	r := home.Routes
-	r.Clusters, r.Fleet = f, service.NewFleetService(biz.NewFleetUsecase(f))
+	r.Clusters, r.Fleet = f, service.NewFleetService(biz.NewFleetUsecase(f, tp))
 	return r
 }

@@ -53,7 +53,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		cleanup()
 		return nil, nil, err
 	}
-	routes := newRoutes(member, fleet)
+	routes := newRoutes(member, fleet, tracerProvider)
 	guard := server.NewGuard(confServer)
 	confAudit := bootstrap.Audit
 	auditLog, cleanup2, err := audit.New(confAudit)

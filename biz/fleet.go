@@ -1,9 +1,6 @@
 package biz
 
-import (
-	"context"
-	"time"
-)
+import "time"
 
 // ClusterHealth is the state of the connection to one cluster of the fleet.
 type ClusterHealth struct {
@@ -79,21 +76,3 @@ func (h ClusterHealth) Info(c ClusterInfo) ClusterInfo {
 	return c
 }
 
-// Fleet is every cluster the dashboard serves (app/fleet).
-type Fleet interface {
-	// Clusters is every registration, the home first, then by name.
-	Clusters() []ClusterInfo
-}
-
-// FleetUsecase is the views across clusters.
-type FleetUsecase struct {
-	fleet Fleet
-}
-
-// NewFleetUsecase builds the fleet use case.
-func NewFleetUsecase(f Fleet) *FleetUsecase { return &FleetUsecase{fleet: f} }
-
-// Clusters lists every registered cluster and its state.
-func (uc *FleetUsecase) Clusters(context.Context) ([]ClusterInfo, error) {
-	return uc.fleet.Clusters(), nil
-}

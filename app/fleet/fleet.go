@@ -257,8 +257,21 @@ func (f *Fleet) Lookup(name string) (*Member, error) {
 	return nil, clusterNotFound("no cluster is registered as %q", name)
 }
 
-// Members are the home and every connected member, home first then by name.
-func (f *Fleet) Members() []*Member {
+// Members implements biz.Fleet: the home and every connected member, as the views across
+// clusters use them.
+func (f *Fleet) Members() []biz.FleetMember {
+	ms := f.connected()
+	out := make([]biz.FleetMember, len(ms))
+	for i, m := range ms {
+		home := m == f.home
+		out[i] = biz.FleetMember{Name: m.Name(), Home: home, Rollouts: m.Rollouts, Workloads: m.Workloads, Evidence: m.Evidence,
+			Health: m.Cache.Health, On: func(ctx context.Context) (context.Context, error) { return f.ids.on(ctx, m, home) }}
+	}
+	return out
+}
+
+// connected are the home and every connected member, home first then by name.
+func (f *Fleet) connected() []*Member {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	out := []*Member{f.home}

@@ -117,6 +117,14 @@ func (r Routes) table() []Route {
 
 		{Method: "GET", Path: "/clusters", Global: true, ID: "listClusters", Tag: "fleet", Summary: "Every registered cluster: the home first, reachable or since when not, the last error, the versions found, refused ones with the reason (no RBAC needed)",
 			Handler: handle(r.Fleet.Clusters)},
+		{Method: "GET", Path: "/fleet/inbox", Global: true, ID: "getFleetInbox", Tag: "fleet", Summary: "Every release waiting for a person in every cluster, in the namespaces the person may read there, with the evidence's verdict; and what each cluster contributed or why not",
+			Handler: handle(r.Fleet.Inbox)},
+		{Method: "GET", Path: "/fleet/summary", Global: true, ID: "getFleetSummary", Tag: "fleet", Summary: "A card per cluster: state, versions, and how many releases wait, things need attention, Rollouts and workloads the person may see there",
+			Handler: handle(r.Fleet.Summary)},
+		{Method: "GET", Path: "/fleet/attention", Global: true, ID: "getFleetAttention", Tag: "fleet", Summary: "What needs a person across clusters: workloads not ready or failed, releases paused, stuck or worse than stable",
+			Handler: handle(r.Fleet.Attention)},
+		{Method: "POST", Path: "/fleet/approve-many", Global: true, ID: "fleetApproveMany", Tag: "fleet", Summary: "Approve each item's step in its cluster if it is still the one waiting, as the person there; a result per item",
+			Handler: handle(r.Fleet.ApproveMany)},
 
 		{Method: "GET", Path: "/cluster/metrics", ID: "getClusterMetrics", Tag: "cluster", Summary: "Node counts, usage (metrics.k8s.io) and requests over allocatable",
 			Handler: handle(r.Cluster.Metrics)},

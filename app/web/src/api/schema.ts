@@ -719,6 +719,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/fleet/approve-many": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve each item's step in its cluster if it is still the one waiting, as the person there; a result per item */
+        post: operations["fleetApproveMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fleet/attention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What needs a person across clusters: workloads not ready or failed, releases paused, stuck or worse than stable */
+        get: operations["getFleetAttention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fleet/inbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every release waiting for a person in every cluster, in the namespaces the person may read there, with the evidence's verdict; and what each cluster contributed or why not */
+        get: operations["getFleetInbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/fleet/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A card per cluster: state, versions, and how many releases wait, things need attention, Rollouts and workloads the person may see there */
+        get: operations["getFleetSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1390,6 +1458,19 @@ export interface components {
             /** Format: int32 */
             step: number;
         };
+        AttentionItem: {
+            cluster: string;
+            /** @enum {string} */
+            kind: "workload" | "rollout";
+            message: string;
+            name: string;
+            namespace: string;
+            /** @enum {string} */
+            reason: "unready" | "failed" | "paused" | "stuck" | "worse";
+            /** Format: date-time */
+            since: string | null;
+            type: string;
+        };
         AuthConfig: {
             /** @enum {string} */
             mode: "none" | "token" | "oidc";
@@ -1483,6 +1564,16 @@ export interface components {
             /** Format: int64 */
             running_pods: number;
             usage_source: string;
+        };
+        ClusterPart: {
+            code: string;
+            home: boolean;
+            lastError: string;
+            message: string;
+            name: string;
+            reachable: boolean;
+            /** Format: date-time */
+            unreachableSince: string | null;
         };
         ClusterTrustBundleProjection: {
             labelSelector?: components["schemas"]["LabelSelector"];
@@ -1752,6 +1843,96 @@ export interface components {
             optional?: boolean;
             path: string;
             volumeName: string;
+        };
+        FleetApproveItem: {
+            cluster: string;
+            name: string;
+            namespace: string;
+            /** Format: int32 */
+            step: number;
+        };
+        FleetApproveOutcome: {
+            changed: boolean;
+            cluster: string;
+            code: string;
+            message: string;
+            name: string;
+            namespace: string;
+            /** Format: int32 */
+            step: number;
+        };
+        FleetAttention: {
+            clusters: components["schemas"]["ClusterPart"][];
+            items: components["schemas"]["AttentionItem"][];
+        };
+        FleetClusterSummary: {
+            /** Format: int64 */
+            attention: number | null;
+            code: string;
+            home: boolean;
+            lastError: string;
+            message: string;
+            name: string;
+            reachable: boolean;
+            /** Format: int64 */
+            rollouts: number | null;
+            state: string;
+            /** Format: date-time */
+            unreachableSince: string | null;
+            versions: components["schemas"]["ClusterVersions"];
+            /** Format: int64 */
+            waiting: number | null;
+            /** Format: int64 */
+            workloads: number | null;
+        };
+        FleetInbox: {
+            clusters: components["schemas"]["ClusterPart"][];
+            items: components["schemas"]["FleetInboxItem"][];
+        };
+        FleetInboxItem: {
+            active: boolean;
+            apiVersion: string;
+            /** Format: date-time */
+            autoResumeAt: string | null;
+            canaryRevision: string;
+            cluster: string;
+            conditions: components["schemas"]["RolloutCondition"][];
+            /** Format: int32 */
+            currentStepIndex: number;
+            currentStepState: string;
+            disabled: boolean;
+            /** Format: int64 */
+            generation: number;
+            /** Format: date-time */
+            lastUpdateTime: string | null;
+            message: string;
+            name: string;
+            namespace: string;
+            /** Format: int32 */
+            nextStepIndex: number;
+            /** Format: int64 */
+            observedGeneration: number;
+            paused: boolean;
+            phase: string;
+            podTemplateHash: string;
+            pods?: components["schemas"]["ReleasePods"];
+            progressingReason: string;
+            /** @enum {string} */
+            release: "none" | "progressing" | "paused" | "finalising" | "cancelling" | "completed" | "cancelled" | "disabling" | "disabled" | "terminating";
+            stableRevision: string;
+            steps: components["schemas"]["RolloutStep"][];
+            /** @enum {string} */
+            strategy: "canary" | "partition" | "blueGreen" | "none";
+            /** Format: int32 */
+            updatedReadyReplicas: number;
+            /** Format: int32 */
+            updatedReplicas: number;
+            verdict: string;
+            waitingForApproval: boolean;
+            workload: components["schemas"]["WorkloadRef"];
+        };
+        FleetSummary: {
+            clusters: components["schemas"]["FleetClusterSummary"][];
         };
         FlexVolumeSource: {
             driver: string;
@@ -4317,6 +4498,126 @@ export interface operations {
                         data: components["schemas"]["Scale"];
                     };
                 };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    fleetApproveMany: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    items: components["schemas"]["FleetApproveItem"][];
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FleetApproveOutcome"][];
+                    };
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getFleetAttention: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FleetAttention"];
+                    };
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getFleetInbox: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FleetInbox"];
+                    };
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            default: components["responses"]["Error"];
+        };
+    };
+    getFleetSummary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["FleetSummary"];
+                    };
+                };
+            };
+            /** @description Not Modified (If-None-Match matched the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             default: components["responses"]["Error"];
         };
