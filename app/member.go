@@ -12,6 +12,7 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/fleet"
 	"github.com/kruise-dashboard/kruise-dashboard/app/server"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
+	"github.com/kruise-dashboard/kruise-dashboard/app/stream"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/data"
 	"github.com/kruise-dashboard/kruise-dashboard/data/clusters"
@@ -126,4 +127,11 @@ func newRoutes(home *fleet.Member, f *fleet.Fleet, tp trace.TracerProvider) serv
 	r := home.Routes
 	r.Clusters, r.Fleet = f, service.NewFleetService(biz.NewFleetUsecase(f, tp))
 	return r
+}
+
+// newStream is the live stream of the home, and of any cluster named by ?cluster=.
+func newStream(c *conf.Server, home *fleet.Member, f *fleet.Fleet) *stream.Server {
+	s := server.NewStream(c, home.Watch)
+	s.InClusters(f.Watch)
+	return s
 }

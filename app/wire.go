@@ -26,7 +26,7 @@ import (
 func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kratos.App, func(), error) {
 	panic(wire.Build(
 		wire.FieldsOf(new(*conf.Bootstrap), "Server", "Kubernetes", "Auth", "Audit"),
-		wire.FieldsOf(new(*fleet.Member), "Rows", "Changes", "Access", "Watch"),
+		wire.FieldsOf(new(*fleet.Member), "Rows", "Changes", "Access"),
 		data.NewClients,
 		data.NewTokenReviewer,
 		data.NewSignOuts,
@@ -37,7 +37,8 @@ func wireApp(*conf.Bootstrap, log.Logger, trace.TracerProvider, AdapterSet) (*kr
 		audit.New,
 		wire.Bind(new(auth.Reviewer), new(*data.TokenReviewer)),
 		wire.Bind(new(auth.SignOuts), new(*data.SignOuts)),
-		server.NewHTTPServer, server.NewGuard, server.NewStream, server.NewMetricsServer,
+		server.NewHTTPServer, server.NewGuard, server.NewMetricsServer,
+		newStream,
 		newRoutes,
 		newApp,
 	))

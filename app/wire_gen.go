@@ -61,8 +61,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 		cleanup()
 		return nil, nil, err
 	}
-	watchUsecase := member.Watch
-	streamServer := server.NewStream(confServer, watchUsecase)
+	streamServer := newStream(confServer, member, fleet)
 	metrics := newMetrics()
 	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer, metrics)
 	if err != nil {

@@ -75,4 +75,3 @@ func (h ClusterHealth) Info(c ClusterInfo) ClusterInfo {
 	}
 	return c
 }
-

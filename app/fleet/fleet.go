@@ -340,3 +340,16 @@ func (f *Fleet) Clusters() []biz.ClusterInfo {
 func info(r clusters.Registration, home bool) biz.ClusterInfo {
 	return biz.ClusterInfo{Name: r.Name, Home: home, Origin: string(r.Origin), Source: r.Source, Context: r.Context}
 }
+
+// Watch resolves ?cluster= of the live stream: that cluster's changes, as the person there.
+func (f *Fleet) Watch(ctx context.Context, cluster string) (context.Context, *biz.WatchUsecase, error) {
+	m, err := f.Lookup(cluster)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, err = f.ids.on(ctx, m, m == f.home)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ctx, m.Watch, nil
+}
