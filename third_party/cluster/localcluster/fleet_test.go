@@ -147,3 +147,28 @@ func componentNames(all []localcluster.ComponentStatus) []string {
 	}
 	return names
 }
+
+// TestLiveMember (not in CI: KD_LOCAL_FLEET_LIVE=1) starts a live member alone, applies the
+// fleet demo and leaves a Deployment canary waiting for approval there, as `make run FLEET=3`
+// does on member-2.
+func TestLiveMember(t *testing.T) {
+	if testing.Short() || os.Getenv("KD_LOCAL_FLEET_LIVE") == "" {
+		t.Skip("starts a live member (controllers and the Kruise Rollouts manager): KD_LOCAL_FLEET_LIVE=1")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	m, err := localcluster.StartMember(ctx, localcluster.MemberOptions{Dir: t.TempDir(), Live: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	if err := localcluster.Apply(ctx, m.Kubeconfig, localcluster.FleetDemoManifest()); err != nil {
+		t.Fatal(err)
+	}
+	if err := localcluster.WaitingRelease(ctx, m.Kubeconfig, "demo", "web", "web", "nginx:1.28"); err != nil {
+		t.Fatal(err)
+	}
+	if got := componentNames(localcluster.Status(m.Dir)); slices.Contains(got, "kruise-manager") || !slices.Contains(got, "kruise-rollout") {
+		t.Errorf("a live member runs %v", got)
+	}
+}
