@@ -289,6 +289,23 @@ func TestFleet(t *testing.T) {
 		for range 5 {
 			viewer.MustOK(t, http.MethodGet, "/workload/"+ns+"/deployment", nil)
 		}
+		// Requests to b fail at once with why (the code is only given before anything is sent).
+		for _, r := range []struct{ method, path string }{
+			{http.MethodGet, "/clusters/b/workload/" + ns + "/deployment"},
+			{http.MethodPost, "/clusters/b/workload/" + ns + "/deployment/only-in-b/scale?replicas=2"},
+		} {
+			status, e := viewer.Call(t, r.method, r.path, nil)
+			if status != http.StatusServiceUnavailable || e.Code != "CLUSTER_UNREACHABLE" || !strings.Contains(e.Message, "since") {
+				t.Errorf("%s %s while b is frozen: want 503 CLUSTER_UNREACHABLE saying since when, got %d %s %q", r.method, r.path, status, e.Code, e.Message)
+			}
+		}
+		var in biz.FleetInbox
+		viewer.MustOK(t, http.MethodGet, "/fleet/inbox", &in)
+		for _, p := range in.Clusters {
+			if p.Name == "b" && (p.Reachable || p.UnreachableSince == nil || p.Code == "") {
+				t.Errorf("the inbox's part of the frozen b: %+v", p)
+			}
+		}
 		must(t, "thaw b", b.FreezeAPIServer(false))
 		frozen = false
 		if got := waitState("b", biz.ClusterReady); got.UnreachableSince != nil {

@@ -265,7 +265,14 @@ func (f *Fleet) Members() []biz.FleetMember {
 	for i, m := range ms {
 		home := m == f.home
 		out[i] = biz.FleetMember{Name: m.Name(), Home: home, Rollouts: m.Rollouts, Workloads: m.Workloads, Evidence: m.Evidence,
-			Health: m.Cache.Health, On: func(ctx context.Context) (context.Context, error) { return f.ids.on(ctx, m, home) }}
+			Health: m.Cache.Health, On: func(ctx context.Context) (context.Context, error) {
+				if !home {
+					if err := unreachable(m); err != nil {
+						return nil, err
+					}
+				}
+				return f.ids.on(ctx, m, home)
+			}}
 	}
 	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -93,6 +94,11 @@ func (f *Fleet) inCluster(m *Member, h khttp.HandlerFunc) khttp.HandlerFunc {
 	home := m == f.home
 	return func(kctx khttp.Context) error {
 		req := kctx.Request()
+		if !home {
+			if err := unreachable(m); err != nil {
+				return err
+			}
+		}
 		ctx, err := f.ids.on(req.Context(), m, home)
 		if err != nil {
 			return err
@@ -102,4 +108,20 @@ func (f *Fleet) inCluster(m *Member, h khttp.HandlerFunc) khttp.HandlerFunc {
 		}
 		return h(kctx)
 	}
+}
+
+// CodeClusterUnreachable: the cluster's API server does not answer; nothing was tried.
+const CodeClusterUnreachable = "CLUSTER_UNREACHABLE"
+
+// unreachable is the answer for any request to a cluster whose API server stopped answering:
+// at once, saying since when and why — rather than each request waiting out its timeouts (a
+// read could not be authorised either: access reviews are asked of that API server). The home
+// keeps its own behaviour (503 from the cache), so the seed's contract is unchanged.
+func unreachable(m *Member) error {
+	h := m.Cache.Health()
+	if h.Reachable || h.UnreachableSince.IsZero() {
+		return nil
+	}
+	return &biz.Error{Status: http.StatusServiceUnavailable, Code: CodeClusterUnreachable,
+		Message: fmt.Sprintf("cluster %s has not answered since %s (%s); nothing was sent to it: try again once it is reachable", m.Name(), h.UnreachableSince.Format(time.RFC3339), h.LastError)}
 }
