@@ -60,6 +60,7 @@ func TestFleet(t *testing.T) {
 		bc.Auth.Mode, bc.Auth.SessionKey, bc.Audit.Path = "token", testSessionKey, auditPath
 		bc.Fleet.HomeName, bc.Fleet.SecretsNamespace = "home", regs
 		bc.Fleet.HealthInterval, bc.Fleet.Retry = 300*time.Millisecond, time.Second
+		bc.Auth.DecisionTTL = time.Millisecond // the test changes bindings on b between requests
 	})
 	must(t, "start dashboard", err)
 	t.Cleanup(d.stop)
@@ -329,7 +330,7 @@ func TestFleet(t *testing.T) {
 }
 
 // rolloutClientFor is the admin Rollout clientset of the cluster of kubeconfig.
-func rolloutClientFor(t *testing.T, kubeconfig string) rolloutclient.Interface {
+func rolloutClientFor(t testing.TB, kubeconfig string) rolloutclient.Interface {
 	t.Helper()
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	must(t, "config", err)
