@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -205,12 +206,16 @@ func runFleetBinary(b *testing.B, bin, kubeconfig, contexts, secrets string) (ap
 func waitFleetReady(b *testing.B, client apiclient.Client, n int) time.Duration {
 	start := time.Now()
 	apiclient.Eventually(b, fmt.Sprintf("%d clusters ready", n), 5*time.Minute, func() error {
-		var list []biz.ClusterInfo
-		if status, e := client.Call(b, http.MethodGet, "/clusters", &list); status != http.StatusOK {
-			return &apiclient.StatusError{Status: status, Body: e.Message}
+		var list struct{ Data []biz.ClusterInfo }
+		status, body := client.Raw(http.MethodGet, "/api/v1/clusters", nil)
+		if status != http.StatusOK {
+			return &apiclient.StatusError{Status: status, Body: string(body)}
+		}
+		if err := json.Unmarshal(body, &list); err != nil {
+			return err
 		}
 		ready := 0
-		for _, c := range list {
+		for _, c := range list.Data {
 			if c.State == biz.ClusterReady {
 				ready++
 			}
