@@ -204,35 +204,48 @@ func partError(cluster string, err error) (string, string) {
 func (uc *FleetUsecase) Inbox(ctx context.Context) (*FleetInbox, error) {
 	ctx, span := uc.start(ctx, "Inbox")
 	defer span.End()
-	var mu sync.Mutex
-	out := &FleetInbox{Items: []FleetInboxItem{}}
-	out.Clusters = uc.each(ctx, func(ctx context.Context, m FleetMember) error {
+	items, parts := gather(uc, ctx, func(ctx context.Context, m FleetMember) ([]FleetInboxItem, error) {
 		waiting, err := m.Rollouts.Waiting(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		items := make([]FleetInboxItem, 0, len(waiting))
 		for _, st := range waiting {
 			items = append(items, FleetInboxItem{Cluster: m.Name, RolloutStatus: st, Verdict: uc.verdict(ctx, m, st)})
 		}
+		return items, nil
+	}, func(it FleetInboxItem) [3]string { return [3]string{it.Cluster, it.Namespace, it.Name} })
+	span.SetAttributes(attribute.Int("items", len(items)))
+	return &FleetInbox{Items: items, Clusters: parts}, nil
+}
+
+// gather runs part for every member and returns the items in cluster order (home first), then
+// by the rest of their key, with each cluster's part.
+func gather[T any](uc *FleetUsecase, ctx context.Context, part func(context.Context, FleetMember) ([]T, error), key func(T) [3]string) ([]T, []ClusterPart) {
+	var mu sync.Mutex
+	items := []T{}
+	parts := uc.each(ctx, func(ctx context.Context, m FleetMember) error {
+		got, err := part(ctx, m)
+		if err != nil {
+			return err
+		}
 		mu.Lock()
-		out.Items = append(out.Items, items...)
+		items = append(items, got...)
 		mu.Unlock()
 		return nil
 	})
-	order := clusterOrder(out.Clusters)
-	sort.Slice(out.Items, func(i, j int) bool {
-		a, b := out.Items[i], out.Items[j]
-		if a.Cluster != b.Cluster {
-			return order[a.Cluster] < order[b.Cluster]
+	order := clusterOrder(parts)
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := key(items[i]), key(items[j])
+		if a[0] != b[0] {
+			return order[a[0]] < order[b[0]]
 		}
-		if a.Namespace != b.Namespace {
-			return a.Namespace < b.Namespace
+		if a[1] != b[1] {
+			return a[1] < b[1]
 		}
-		return a.Name < b.Name
+		return a[2] < b[2]
 	})
-	span.SetAttributes(attribute.Int("items", len(out.Items)))
-	return out, nil
+	return items, parts
 }
 
 func clusterOrder(parts []ClusterPart) map[string]int {
@@ -270,31 +283,12 @@ func (uc *FleetUsecase) verdict(ctx context.Context, m FleetMember, st *RolloutS
 func (uc *FleetUsecase) Attention(ctx context.Context) (*FleetAttention, error) {
 	ctx, span := uc.start(ctx, "Attention")
 	defer span.End()
-	var mu sync.Mutex
-	out := &FleetAttention{Items: []AttentionItem{}}
-	out.Clusters = uc.each(ctx, func(ctx context.Context, m FleetMember) error {
+	items, parts := gather(uc, ctx, func(ctx context.Context, m FleetMember) ([]AttentionItem, error) {
 		items, _, err := uc.attentionIn(ctx, m)
-		if err != nil {
-			return err
-		}
-		mu.Lock()
-		out.Items = append(out.Items, items...)
-		mu.Unlock()
-		return nil
-	})
-	order := clusterOrder(out.Clusters)
-	sort.SliceStable(out.Items, func(i, j int) bool {
-		a, b := out.Items[i], out.Items[j]
-		if a.Cluster != b.Cluster {
-			return order[a.Cluster] < order[b.Cluster]
-		}
-		if a.Namespace != b.Namespace {
-			return a.Namespace < b.Namespace
-		}
-		return a.Type+"/"+a.Name < b.Type+"/"+b.Name
-	})
-	span.SetAttributes(attribute.Int("items", len(out.Items)))
-	return out, nil
+		return items, err
+	}, func(it AttentionItem) [3]string { return [3]string{it.Cluster, it.Namespace, it.Type + "/" + it.Name} })
+	span.SetAttributes(attribute.Int("items", len(items)))
+	return &FleetAttention{Items: items, Clusters: parts}, nil
 }
 
 // counts are one cluster's figures for the summary.

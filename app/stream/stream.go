@@ -97,21 +97,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			ctx, uc, err = s.clusters(ctx, cluster)
 		}
 		if err != nil {
-			apiErr, ok := err.(*biz.Error)
-			if !ok {
-				apiErr = biz.Internal(err, "open the stream: %v", err)
-			}
-			s.fail(w, r, apiErr)
+			s.failOpen(w, r, err)
 			return
 		}
 	}
 	watch, err := uc.Open(ctx, wq)
 	if err != nil {
-		apiErr, ok := err.(*biz.Error)
-		if !ok {
-			apiErr = biz.Internal(err, "open the stream: %v", err)
-		}
-		s.fail(w, r, apiErr)
+		s.failOpen(w, r, err)
 		return
 	}
 	defer watch.Close()
@@ -171,6 +163,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// failOpen answers a stream that could not be opened.
+func (s *Server) failOpen(w http.ResponseWriter, r *http.Request, err error) {
+	apiErr, ok := err.(*biz.Error)
+	if !ok {
+		apiErr = biz.Internal(err, "open the stream: %v", err)
+	}
+	s.fail(w, r, apiErr)
 }
 
 // writer writes events and remembers the first error.
