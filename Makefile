@@ -14,16 +14,23 @@ LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers,
 ## the demo's SIMULATED traffic and a Prometheus scraping it) and demo objects, and gives the
 ## dashboard that Prometheus (its URL is in the cluster's folder, prometheus.url) and DEMO_EVIDENCE.
+## FLEET=3 (with no kubeconfig): a local fleet — that home cluster and 2 member control planes,
+## member-2 live (a release of demo/web waiting for approval there and in the home) — served
+## from its fleet.kubeconfig with every context (KD_FLEET_CONTEXTS='*').
 run: build
 	@if [ -n "$$KD_KUBECONFIG_PATH$$KUBECONFIG" ] || [ -f "$$HOME/.kube/config" ]; then \
+		$(if $(FLEET_UP),echo "FLEET=$(FLEET) starts a local fleet only when there is no kubeconfig: serving yours";) \
 		echo "serving your cluster on http://localhost:8080"; \
 		exec ./$(BIN) -conf configs/config.yaml; \
 	else \
-		kubeconfig=$$($(LOCALCLUSTER) up -full -demo | tail -n 1) || exit 1; \
+		kubeconfig=$$($(LOCALCLUSTER) up -full -demo $(FLEET_UP) | tail -n 1) || exit 1; \
 		prometheus=$$(cat "$$(dirname "$$kubeconfig")/prometheus.url") || exit 1; \
-		echo "serving the local cluster ($$kubeconfig) on http://localhost:8080, its evidence from the simulated traffic in $$prometheus; make cluster-status checks it, make cluster-down stops it"; \
-		KD_KUBECONFIG_PATH=$$kubeconfig KD_PROMETHEUS_URL=$$prometheus $(DEMO_EVIDENCE) exec ./$(BIN) -conf configs/config.yaml; \
+		echo "serving the local $(if $(FLEET_UP),fleet,cluster) ($$kubeconfig) on http://localhost:8080, its evidence from the simulated traffic in $$prometheus; make cluster-status checks it, make cluster-down stops it"; \
+		KD_KUBECONFIG_PATH=$$kubeconfig $(if $(FLEET_UP),KD_FLEET_CONTEXTS='*') KD_PROMETHEUS_URL=$$prometheus $(DEMO_EVIDENCE) exec ./$(BIN) -conf configs/config.yaml; \
 	fi
+
+# FLEET=N (N > 1): `localcluster up`'s flags for a fleet of N clusters; make run makes member-2 live.
+FLEET_UP = $(if $(filter-out 0 1,$(FLEET)),-fleet $(FLEET) -fleet-live)
 
 # The demo's evidence settings (make run on the local cluster), as KD_ variables: a 1-minute window,
 # so a new canary's verdict comes within seconds of its pods being ready; the series are simulated;
@@ -130,14 +137,19 @@ generate:
 ## FULL=1 adds the controllers (kube-controller-manager, kube-scheduler, kwok, Kruise managers),
 ## the demo's simulated traffic and a Prometheus scraping it (Debian's if installed, else built
 ## from the module proxy in the background; its URL is in the cluster's folder, prometheus.url).
+## FLEET=3: a local fleet — that home cluster and 2 member control planes (etcd, kube-apiserver,
+## the CRDs) in its folder's member-<i>; the last line is then the fleet kubeconfig (a context
+## per cluster) and the members' cluster Secrets are in its folder's cluster-secrets/.
+## FLEET_LIVE=1: member-2 also runs kube-controller-manager, kube-scheduler, kwok and the Kruise
+## Rollouts manager (a Deployment canary runs there).
 cluster-up:
-	@$(LOCALCLUSTER) up $(if $(FULL),-full) $(if $(DEMO),-demo)
+	@$(LOCALCLUSTER) up $(if $(FULL),-full) $(if $(DEMO),-demo) $(if $(filter-out 0 1,$(FLEET)),-fleet $(FLEET) $(if $(FLEET_LIVE),-fleet-live))
 
-## cluster-status: each component running or not, with the log of one that exited
+## cluster-status: each component running or not (a fleet's members too), with the log of one that exited
 cluster-status:
 	@$(LOCALCLUSTER) status
 
-## cluster-down: stop it
+## cluster-down: stop it (a fleet's members too)
 cluster-down:
 	@$(LOCALCLUSTER) down
 

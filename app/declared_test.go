@@ -173,12 +173,16 @@ func TestDeclaredTypes(t *testing.T) {
 	t.Run("apps/v1 StatefulSet beside Kruise's", func(t *testing.T) {
 		createAppsStatefulSet(t, ns, "plain")
 		waitServedBy(t, shared.dash, "apps-statefulset", ns, "plain")
-		var all map[string][]object
-		shared.dash.MustOK(t, http.MethodGet, "/workload/"+ns, &all)
-		// Kruise's statefulsets here are the UnitedDeployment's subset only.
-		if len(all["apps-statefulsets"]) != 1 || len(all["statefulsets"]) != 1 || all["statefulsets"][0].Metadata.Name == "plain" {
-			t.Errorf("apps-statefulsets %v, Kruise statefulsets %v", all["apps-statefulsets"], all["statefulsets"])
-		}
+		// The lists are fed by the informers' handlers, a moment after the object is cached.
+		apiclient.Eventually(t, "both statefulsets listed", 10*time.Second, func() error {
+			var all map[string][]object
+			shared.dash.MustOK(t, http.MethodGet, "/workload/"+ns, &all)
+			// Kruise's statefulsets here are the UnitedDeployment's subset only.
+			if len(all["apps-statefulsets"]) != 1 || len(all["statefulsets"]) != 1 || all["statefulsets"][0].Metadata.Name == "plain" {
+				return fmt.Errorf("apps-statefulsets %v, Kruise statefulsets %v", all["apps-statefulsets"], all["statefulsets"])
+			}
+			return nil
+		})
 		shared.dash.MustOKBody(t, http.MethodPost, "/workload/"+ns+"/apps-statefulset/plain/action/partition?dryRun=true", `{"params":{"partition":1}}`)
 		shared.dash.MustOKBody(t, http.MethodPost, "/workload/"+ns+"/apps-statefulset/plain/action/partition", `{"params":{"partition":2}}`)
 		sts, err := shared.kube.AppsV1().StatefulSets(ns).Get(ctx, "plain", metav1.GetOptions{})

@@ -10,18 +10,19 @@ import (
 
 	"github.com/go-kratos/kratos/v2"
 	"github.com/go-kratos/kratos/v2/log"
+	"github.com/go-kratos/kratos/v2/transport"
 	khttp "github.com/go-kratos/kratos/v2/transport/http"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/fleet"
 	"github.com/kruise-dashboard/kruise-dashboard/app/metrics"
 	"github.com/kruise-dashboard/kruise-dashboard/app/telemetry"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 	"github.com/kruise-dashboard/kruise-dashboard/biz/evidence"
 	"github.com/kruise-dashboard/kruise-dashboard/data"
 	"github.com/kruise-dashboard/kruise-dashboard/data/typesource"
-	"github.com/kruise-dashboard/kruise-dashboard/registry"
 )
 
 // Version is set at build time with -ldflags "-X main.Version=...".
@@ -62,12 +63,13 @@ func run(confPath string, logger log.Logger) error {
 	return app.Run()
 }
 
-func newApp(logger log.Logger, hs *khttp.Server, cache *data.Cache, types *typesource.Source, reg *registry.Registry, ms *metrics.Server, signOuts *data.SignOuts) *kratos.App {
+func newApp(logger log.Logger, hs *khttp.Server, home *fleet.Member, f *fleet.Fleet, ms *metrics.Server, signOuts *data.SignOuts) *kratos.App {
+	servers := append(append([]transport.Server{}, home.Servers...), signOuts, f, hs, ms)
 	return kratos.New(
 		kratos.Name("kruise-dashboard"),
 		kratos.Version(Version),
 		kratos.Logger(logger),
-		kratos.Server(cache, signOuts, types.Keep(reg), hs, ms),
+		kratos.Server(servers...),
 	)
 }
 

@@ -35,7 +35,8 @@ func runPlugin(args []string, stdout io.Writer, logger log.Logger) error {
 	fs := flag.NewFlagSet("kubectl kruise-dashboard", flag.ContinueOnError)
 	port := fs.Int("port", 0, "port on 127.0.0.1 (0: a free one)")
 	kubeconfig := fs.String("kubeconfig", "", "kubeconfig (default: $KUBECONFIG, then ~/.kube/config)")
-	kubeContext := fs.String("context", "", "kubeconfig context (default: the current one)")
+	kubeContext := fs.String("context", "", "kubeconfig context (default: the current one); several, comma separated: the first is the home cluster, the others are served too (the fleet)")
+	allContexts := fs.Bool("all-contexts", false, "serve every context of the kubeconfig: the current one (or the first of --context) is the home cluster")
 	noBrowser := fs.Bool("no-browser", false, "do not open the browser")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,10 +55,15 @@ func runPlugin(args []string, stdout io.Writer, logger log.Logger) error {
 	if err != nil {
 		return err
 	}
-	path, name, err := pluginKubeconfig(*kubeconfig, *kubeContext)
+	home, others := pluginContexts(*kubeContext, *allContexts)
+	path, name, err := pluginKubeconfig(*kubeconfig, home)
 	if err != nil {
 		return err
 	}
+	if bc.Fleet == nil {
+		bc.Fleet = &conf.Fleet{}
+	}
+	bc.Fleet.Contexts = others
 	defer os.Remove(path)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(*port))
 	if *port == 0 {
@@ -81,11 +87,33 @@ func runPlugin(args []string, stdout io.Writer, logger log.Logger) error {
 	}
 	defer cleanup()
 	url := "http://" + addr
-	fmt.Fprintf(stdout, "Kruise Dashboard for context %q on %s (as your kubeconfig's user; Ctrl-C stops it)\n", name, url)
+	also := ""
+	if len(others) > 0 {
+		also = fmt.Sprintf(", and contexts %s", strings.Join(others, ","))
+	}
+	fmt.Fprintf(stdout, "Kruise Dashboard for context %q%s on %s (as your kubeconfig's user; Ctrl-C stops it)\n", name, also, url)
 	if !*noBrowser {
 		openBrowser(url)
 	}
 	return app.Run()
+}
+
+// pluginContexts reads --context and --all-contexts: the home context ("" the current one) and
+// the other contexts served ("*" every one but the home).
+func pluginContexts(list string, all bool) (home string, others []string) {
+	var names []string
+	for _, n := range strings.Split(list, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) > 0 {
+		home, others = names[0], names[1:]
+	}
+	if all {
+		others = []string{"*"}
+	}
+	return home, others
 }
 
 // pluginKubeconfig writes the kubeconfig of the chosen context (as kubectl resolves it) to a

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -54,5 +55,26 @@ func TestKubectlPlugin(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatalf("still running 20 s after Ctrl-C\n%s", out.String())
+	}
+}
+
+func TestPluginContexts(t *testing.T) {
+	for _, c := range []struct {
+		list   string
+		all    bool
+		home   string
+		others []string
+	}{
+		{"", false, "", nil},
+		{"a", false, "a", []string{}},
+		{"a,b, c", false, "a", []string{"b", "c"}},
+		{"", true, "", []string{"*"}},
+		{"a,b", true, "a", []string{"*"}},
+		{" , ", false, "", nil},
+	} {
+		home, others := pluginContexts(c.list, c.all)
+		if home != c.home || len(others) != len(c.others) || (len(others) > 0 && !reflect.DeepEqual(others, c.others)) {
+			t.Errorf("pluginContexts(%q, %v) = %q %v, want %q %v", c.list, c.all, home, others, c.home, c.others)
+		}
 	}
 }

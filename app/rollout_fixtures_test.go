@@ -53,7 +53,13 @@ func threeSteps() []rolloutsv1beta1.CanaryStep {
 // createRollout creates a v1beta1 Rollout of workload (apiVersion, kind, name).
 func createRollout(t testing.TB, ns, name string, ref rolloutsv1beta1.ObjectRef, strategy rolloutsv1beta1.RolloutStrategy) *rolloutsv1beta1.Rollout {
 	t.Helper()
-	ro, err := rolloutClient(t).RolloutsV1beta1().Rollouts(ns).Create(ctx, &rolloutsv1beta1.Rollout{
+	return createRolloutWith(t, rolloutClient(t), ns, name, ref, strategy)
+}
+
+// createRolloutWith creates the Rollout through client (another cluster's).
+func createRolloutWith(t testing.TB, client rolloutclient.Interface, ns, name string, ref rolloutsv1beta1.ObjectRef, strategy rolloutsv1beta1.RolloutStrategy) *rolloutsv1beta1.Rollout {
+	t.Helper()
+	ro, err := client.RolloutsV1beta1().Rollouts(ns).Create(ctx, &rolloutsv1beta1.Rollout{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
 		Spec:       rolloutsv1beta1.RolloutSpec{WorkloadRef: ref, Strategy: strategy},
 	}, metav1.CreateOptions{})
@@ -72,6 +78,12 @@ func refTo(apiVersion, kind, name string) rolloutsv1beta1.ObjectRef {
 // setInRolling writes the status the controller writes while a release waits in step `step`.
 func setInRolling(t testing.TB, ro *rolloutsv1beta1.Rollout, step int32, state rolloutsv1beta1.CanaryStepState, blueGreen bool) *rolloutsv1beta1.Rollout {
 	t.Helper()
+	return setInRollingWith(t, rolloutClient(t), ro, step, state, blueGreen)
+}
+
+// setInRollingWith writes the status through client (another cluster's).
+func setInRollingWith(t testing.TB, client rolloutclient.Interface, ro *rolloutsv1beta1.Rollout, step int32, state rolloutsv1beta1.CanaryStepState, blueGreen bool) *rolloutsv1beta1.Rollout {
+	t.Helper()
 	now := metav1.Now()
 	common := rolloutsv1beta1.CommonStatus{
 		ObservedWorkloadGeneration: 2, StableRevision: "stable-hash", PodTemplateHash: "canary-hash",
@@ -89,7 +101,7 @@ func setInRolling(t testing.TB, ro *rolloutsv1beta1.Rollout, step int32, state r
 	} else {
 		ro.Status.CanaryStatus = &rolloutsv1beta1.CanaryStatus{CommonStatus: common, CanaryRevision: "canary-hash", CanaryReplicas: 1, CanaryReadyReplicas: 1}
 	}
-	updated, err := rolloutClient(t).RolloutsV1beta1().Rollouts(ro.Namespace).UpdateStatus(ctx, ro, metav1.UpdateOptions{})
+	updated, err := client.RolloutsV1beta1().Rollouts(ro.Namespace).UpdateStatus(ctx, ro, metav1.UpdateOptions{})
 	must(t, "set rollout status", err)
 	return updated
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/app/audit"
 	"github.com/kruise-dashboard/kruise-dashboard/app/auth"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/app/fleet"
 	"github.com/kruise-dashboard/kruise-dashboard/app/server"
 	"github.com/kruise-dashboard/kruise-dashboard/app/service"
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
@@ -24,6 +25,8 @@ import (
 
 // wireApp assembles the application; `go tool wire ./app` generates wire_gen.go from it. The
 // adapter set is an argument so that tests can serve an extra type; main passes adapters.All.
+// The home cluster's stack is a member like every other cluster's (newHome → wireMember); what
+// is global is built here: sign-in, audit, the HTTP server, the fleet.
 func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.TracerProvider, adapterSet AdapterSet) (*kratos.App, func(), error) {
 	confServer := bootstrap.Server
 	kubernetes := bootstrap.Kubernetes
@@ -31,8 +34,58 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	if err != nil {
 		return nil, nil, err
 	}
+	confAuth := bootstrap.Auth
+	tokenReviewer := data.NewTokenReviewer(clients)
+	signOuts, err := data.NewSignOuts(confAuth, clients, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	authenticator, err := auth.New(confAuth, confServer, tokenReviewer, signOuts)
+	if err != nil {
+		return nil, nil, err
+	}
+	member, cleanup, err := newHome(bootstrap, clients, logger, tracerProvider, adapterSet, authenticator)
+	if err != nil {
+		return nil, nil, err
+	}
+	fleet, err := newFleet(bootstrap, clients, member, logger, tracerProvider, adapterSet, authenticator)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	routes := newRoutes(member, fleet, tracerProvider)
+	guard := server.NewGuard(confServer)
+	confAudit := bootstrap.Audit
+	auditLog, cleanup2, err := audit.New(confAudit)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	streamServer := newStream(confServer, member, fleet)
+	metrics := newMetrics()
+	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer, metrics)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	rowStore := member.Rows
+	changes := member.Changes
+	access := member.Access
+	metricsServer := server.NewMetricsServer(confServer, metrics, rowStore, changes, access, authenticator)
+	app := newApp(logger, httpServer, member, fleet, metricsServer, signOuts)
+	return app, func() {
+		cleanup2()
+		cleanup()
+	}, nil
+}
+
+// wireMember assembles one cluster's stack over its clients: the same providers for the home
+// and every registered cluster, so they cannot drift.
+func wireMember(clients *data.Clients, mainMemberConf memberConf, logger log.Logger, tracerProvider trace.TracerProvider, adapterSet AdapterSet, authenticator *auth.Authenticator) (*fleet.Member, func(), error) {
 	cluster := data.NewCluster(clients)
 	clusterRepo := data.NewClusterRepo(cluster, clients)
+	kubernetes := mainMemberConf.Kubernetes
 	source := newTypeSource(kubernetes, cluster, clients, logger)
 	v, err := buildAdapters(adapterSet, cluster, source)
 	if err != nil {
@@ -45,11 +98,11 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	rowStore := data.NewRowStore()
 	changes := data.NewChanges()
 	cache := data.NewCache(clients, cluster, registryRegistry, rowStore, changes, kubernetes, logger)
-	confAuth := bootstrap.Auth
+	confAuth := mainMemberConf.Auth
 	access := data.NewAccess(clients, confAuth)
 	clusterUsecase := biz.NewClusterUsecase(clusterRepo, cache, access, tracerProvider)
 	namespaceRepo := data.NewNamespaceRepo(cluster)
-	limits := bootstrap.Limits
+	limits := mainMemberConf.Limits
 	bizLimits := newLimits(limits)
 	eventRepo := data.NewEventRepo(clients)
 	eventUsecase := biz.NewEventUsecase(eventRepo, tracerProvider)
@@ -62,7 +115,7 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	namespaceUsecase := biz.NewNamespaceUsecase(namespaceRepo, cache, access, tracerProvider)
 	namespaceService := service.NewNamespaceService(namespaceUsecase)
 	workloadService := service.NewWorkloadService(workloadUsecase, eventUsecase)
-	metrics := bootstrap.Metrics
+	metrics := mainMemberConf.Metrics
 	evidence, err := newEvidence(metrics, tracerProvider)
 	if err != nil {
 		return nil, nil, err
@@ -73,36 +126,14 @@ func wireApp(bootstrap *conf.Bootstrap, logger log.Logger, tracerProvider trace.
 	trafficRepo := data.NewTrafficRepo(clients)
 	trafficUsecase := biz.NewTrafficUsecase(rolloutUsecase, trafficRepo)
 	trafficService := service.NewTrafficService(trafficUsecase)
+	confServer := mainMemberConf.Server
 	settings := newSettings(confAuth, confServer)
 	meUsecase := biz.NewMeUsecase(registryRegistry, access, settings, tracerProvider)
 	meService := service.NewMeService(meUsecase)
-	tokenReviewer := data.NewTokenReviewer(clients)
-	signOuts, err := data.NewSignOuts(confAuth, clients, logger)
-	if err != nil {
-		return nil, nil, err
-	}
-	authenticator, err := auth.New(confAuth, confServer, tokenReviewer, signOuts)
-	if err != nil {
-		return nil, nil, err
-	}
 	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, trafficService, meService, authenticator, settings, cache, registryRegistry)
-	guard := server.NewGuard(confServer)
-	confAudit := bootstrap.Audit
-	auditLog, cleanup, err := audit.New(confAudit)
-	if err != nil {
-		return nil, nil, err
-	}
+	tokenReviewer := data.NewTokenReviewer(clients)
 	watchUsecase := biz.NewWatchUsecase(changes, workloadUsecase)
-	streamServer := server.NewStream(confServer, watchUsecase)
-	metricsMetrics := newMetrics()
-	httpServer, err := server.NewHTTPServer(confServer, tracerProvider, logger, routes, guard, authenticator, auditLog, streamServer, metricsMetrics)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	metricsServer := server.NewMetricsServer(confServer, metricsMetrics, rowStore, changes, access, authenticator)
-	app := newApp(logger, httpServer, cache, source, registryRegistry, metricsServer, signOuts)
-	return app, func() {
-		cleanup()
+	member := newMember(mainMemberConf, routes, cache, source, registryRegistry, rowStore, changes, access, tokenReviewer, rolloutUsecase, workloadUsecase, evidenceUsecase, watchUsecase)
+	return member, func() {
 	}, nil
 }

@@ -13,6 +13,16 @@ type User struct {
 	Groups []string `json:"groups"`
 	// Impersonate is true when API-server calls made for the request carry this identity.
 	Impersonate bool `json:"-"`
+	// Token is the bearer token the identity was reviewed from (token sign-in, Authorization:
+	// Bearer), so another cluster of the fleet can review it there; "" for OIDC and mode none.
+	Token string `json:"-"`
+}
+
+// WithToken is a copy of u carrying the token it was reviewed from.
+func (u *User) WithToken(token string) *User {
+	c := *u
+	c.Token = token
+	return &c
 }
 
 type userKey struct{}

@@ -43,6 +43,9 @@ type Cache struct {
 	streams   map[string]cache.ResourceEventHandlerRegistration // the live stream's, by workload type
 	related   map[string][]relatedFeed                          // adapters.Related's, by workload type
 	probeErr  error                                             // last /readyz failure, nil when healthy
+	downSince time.Time                                         // when the probes started failing (zero: healthy)
+	lastOK    time.Time                                         // the last probe the API server answered
+	version   string                                            // the API server's git version, read once reachable
 	listErrs  map[string]error                                  // last list/watch failure by informer
 	core      map[string]cache.SharedIndexInformer              // built-in informers every request may need
 	rollouts  rolloutinformers.SharedInformerFactory
@@ -150,6 +153,47 @@ func (c *Cache) probe(ctx context.Context) {
 		}
 	}
 	c.probeErr = err
+	now := time.Now()
+	switch {
+	case err == nil:
+		c.downSince, c.lastOK = time.Time{}, now
+	case c.downSince.IsZero():
+		c.downSince = now
+	}
+	if err == nil && c.version == "" {
+		c.mu.Unlock()
+		v, verr := c.clients.Plain.Discovery().ServerVersion()
+		c.mu.Lock()
+		if verr == nil {
+			c.version = v.GitVersion
+		}
+	}
+}
+
+// Health is what the fleet says of this cluster's connection: reachable or since when not, the
+// last error, the last answer, whether the cache has synced, and the versions found (the API
+// server's, the OpenKruise and Kruise Rollouts API versions it serves; "" not found).
+func (c *Cache) Health() biz.ClusterHealth {
+	synced := c.Synced()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	h := biz.ClusterHealth{Reachable: c.probeErr == nil && !c.lastOK.IsZero(), Kubernetes: c.version, Rollouts: c.rolloutVersion}
+	if !c.downSince.IsZero() {
+		h.UnreachableSince = c.downSince.UTC()
+	}
+	if !c.lastOK.IsZero() {
+		h.LastContact = c.lastOK.UTC()
+	}
+	if c.probeErr != nil {
+		h.LastError = c.probeErr.Error()
+	}
+	h.Synced = synced == nil
+	for gvr := range c.served {
+		if gvr.Group == "apps.kruise.io" && (h.OpenKruise == "" || gvr.Version > h.OpenKruise) {
+			h.OpenKruise = gvr.Version
+		}
+	}
+	return h
 }
 
 // refresh runs discovery for the adapters' group-versions, then registers and starts the

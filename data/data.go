@@ -33,10 +33,11 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/biz"
 )
 
-// ProviderSet provides the data layer to Wire.
+// ProviderSet provides the data layer of one cluster to Wire: everything built over its clients
+// (each cluster of the fleet gets its own, from the same providers).
 var ProviderSet = wire.NewSet(
-	NewClients, NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo, NewRolloutRepo,
-	NewAccess, NewTokenReviewer, NewSignOuts, NewEventRepo, NewPodLogs, NewRowStore, NewChanges, NewTrafficRepo,
+	NewCluster, NewCache, NewNamespaceRepo, NewClusterRepo, NewRolloutRepo,
+	NewAccess, NewEventRepo, NewPodLogs, NewRowStore, NewChanges, NewTrafficRepo,
 	wire.Bind(new(biz.TrafficRepo), new(*TrafficRepo)),
 	wire.Bind(new(biz.PodLogRepo), new(*PodLogs)),
 	wire.Bind(new(biz.Access), new(*Access)),
@@ -70,16 +71,53 @@ type Clients struct {
 	Scheme *runtime.Scheme
 }
 
-// NewClients loads the kubeconfig (or in-cluster config) and builds the clientsets.
+// NewClients loads the kubeconfig (or in-cluster config) and builds the home cluster's clientsets.
 func NewClients(c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
+	cfg, err := HomeConfig(c)
+	if err != nil {
+		return nil, err
+	}
+	return ClientsFor(cfg, c, tp)
+}
+
+// HomeConfig is the home cluster's REST config: the kubeconfig's current context (kubernetes.
+// kubeconfig, $KUBECONFIG, ~/.kube/config), else the in-cluster config.
+func HomeConfig(c *conf.Kubernetes) (*rest.Config, error) {
+	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(homeRules(c), nil).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("load Kubernetes client config (kubeconfig %q): %w", c.Kubeconfig, err)
+	}
+	return cfg, nil
+}
+
+// HomeContext is the kubeconfig's current context and the file it was read from ("" and "" in a
+// cluster, without a kubeconfig).
+func HomeContext(c *conf.Kubernetes) (context, path string) {
+	rules := homeRules(c)
+	raw, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, nil).RawConfig()
+	if err != nil || raw.CurrentContext == "" {
+		return "", ""
+	}
+	if files := rules.GetLoadingPrecedence(); len(files) > 0 && rules.ExplicitPath == "" {
+		path = files[0]
+	} else {
+		path = rules.ExplicitPath
+	}
+	return raw.CurrentContext, path
+}
+
+func homeRules(c *conf.Kubernetes) *clientcmd.ClientConfigLoadingRules {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if c.Kubeconfig != "" {
 		rules.ExplicitPath = c.Kubeconfig
 	}
-	cfg, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, nil).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("load Kubernetes client config (kubeconfig %q): %w", c.Kubeconfig, err)
-	}
+	return rules
+}
+
+// ClientsFor builds the clientsets of one cluster from its REST config (the home's, or a fleet
+// registration's): traced, acting as the request's user, bounded, with the review budget.
+func ClientsFor(base *rest.Config, c *conf.Kubernetes, tp trace.TracerProvider) (*Clients, error) {
+	cfg := rest.CopyConfig(base)
 	cfg.QPS, cfg.Burst = float32(c.QPS), c.Burst
 	cfg.UserAgent = "kruise-dashboard"
 	plain, err := kubernetes.NewForConfig(rest.CopyConfig(cfg))

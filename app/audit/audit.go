@@ -23,12 +23,14 @@ import (
 
 // Entry is one audit line.
 type Entry struct {
-	Time      time.Time         `json:"time"`
-	User      string            `json:"user"`
-	Groups    []string          `json:"groups"`
-	Method    string            `json:"method"`
-	Path      string            `json:"path"`
-	Action    string            `json:"action"`
+	Time   time.Time `json:"time"`
+	User   string    `json:"user"`
+	Groups []string  `json:"groups"`
+	Method string    `json:"method"`
+	Path   string    `json:"path"`
+	Action string    `json:"action"`
+	// Cluster is the cluster the path names (/clusters/{cluster}/…); empty: the home cluster.
+	Cluster   string            `json:"cluster,omitempty"`
 	Type      string            `json:"type,omitempty"`
 	Namespace string            `json:"namespace,omitempty"`
 	Name      string            `json:"name,omitempty"`
@@ -116,7 +118,7 @@ func SetUser(ctx context.Context, name string, groups []string) {
 func SetRoute(ctx context.Context, method, template string, vars url.Values) {
 	if e := entry(ctx); e != nil {
 		e.Action = method + " " + template
-		e.Type, e.Namespace, e.Name = vars.Get("type"), vars.Get("namespace"), vars.Get("name")
+		e.Cluster, e.Type, e.Namespace, e.Name = vars.Get("cluster"), vars.Get("type"), vars.Get("namespace"), vars.Get("name")
 	}
 }
 

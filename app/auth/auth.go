@@ -232,14 +232,14 @@ func (a *Authenticator) Bearer(r *http.Request) (*biz.User, *biz.Error) {
 func (a *Authenticator) bearer(r *http.Request, token string) (*biz.User, *biz.Error) {
 	key := sha256.Sum256([]byte(token))
 	if u, ok := a.bearers.Get(key); ok {
-		return u.(*biz.User), nil
+		return u.(*biz.User).WithToken(token), nil
 	}
 	u, err := a.limits.review(r.Context(), r, token, a.reviewer)
 	if err != nil {
 		return nil, asAPIError(err)
 	}
 	a.bearers.Add(key, u, bearerTTL)
-	return u, nil
+	return u.WithToken(token), nil
 }
 
 // setCookie adds a Set-Cookie header to the answer.

@@ -95,6 +95,9 @@ func (a *Authenticator) fromSession(w http.ResponseWriter, r *http.Request, valu
 	if c.cookie != "" && c.cookie != value {
 		w.Header().Add("Set-Cookie", cookie(r, sessionCookie, "/", c.cookie, expires).String())
 	}
+	if s.Token != "" {
+		return c.user.WithToken(s.Token), nil
+	}
 	return c.user, nil
 }
 

@@ -16,6 +16,29 @@ type Bootstrap struct {
 	Audit      *Audit      `json:"audit"`
 	// Metrics is the evidence beside Approve; left out (old files): off.
 	Metrics *Metrics `json:"metrics"`
+	// Fleet is the other clusters served beside the home one; left out: the home alone.
+	Fleet *Fleet `json:"fleet"`
+}
+
+// Fleet says where the other clusters' registrations come from (data/clusters).
+type Fleet struct {
+	// HomeName is the home cluster's name in /clusters and URLs; empty: the kubeconfig's current
+	// context, or "home" in a cluster.
+	HomeName string `json:"home_name"`
+	// Contexts are the kubeconfig's contexts served as clusters besides the current one (the
+	// home): "*" every one; empty: none.
+	Contexts []string `json:"contexts"`
+	// SecretsNamespace and SecretsSelector name the cluster Secrets (empty namespace: the pod's
+	// own; outside a cluster, none). Empty selector: off.
+	SecretsNamespace string `json:"secrets_namespace"`
+	SecretsSelector  string `json:"secrets_selector"`
+	// ArgoCDNamespace is where Argo CD's cluster Secrets are read from; empty: off.
+	ArgoCDNamespace string `json:"argocd_namespace"`
+	// HealthInterval is how often another cluster's API server is probed (the home's is
+	// kubernetes.health_interval).
+	HealthInterval time.Duration `json:"health_interval"`
+	// Retry is how often a cluster that could not be connected to is tried again.
+	Retry time.Duration `json:"retry"`
 }
 
 // Server configures the HTTP server.

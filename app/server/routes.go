@@ -28,6 +28,27 @@ type Routes struct {
 	Settings   biz.Settings
 	Cache      *data.Cache
 	Registry   *registry.Registry
+	// Clusters serves the routes under /clusters/{cluster}; Fleet the views across clusters.
+	// Both are the application's (the home's Routes carry them; a member's do not).
+	Clusters Clusters
+	Fleet    *service.FleetService
+}
+
+// Clusters finds a cluster's handler of a route (by its ID): the same route of that cluster's
+// own table, or why the cluster cannot serve it (not registered, refused, not connected).
+type Clusters interface {
+	Handler(cluster, routeID string) (khttp.HandlerFunc, error)
+}
+
+// Handlers are the table's handlers by route ID (a member builds them once).
+func (r Routes) Handlers() map[string]khttp.HandlerFunc {
+	out := map[string]khttp.HandlerFunc{}
+	for _, rt := range r.table() {
+		if rt.Handler.serve != nil && !rt.Global {
+			out[rt.ID] = rt.Handler.serve
+		}
+	}
+	return out
 }
 
 // NewRoutes gathers the services (Wire fills it).
@@ -52,6 +73,9 @@ type Route struct {
 	Query            []openapi.Param
 	// Public: no sign-in needed in any mode (the sign-in filter lets exactly these through).
 	Public bool
+	// Global: about the dashboard or the whole fleet, not one cluster (sign-in, this document,
+	// the fleet views): not served again under /clusters/{cluster}.
+	Global bool
 	// Deprecated marks an operation kept for existing clients that the UI no longer uses.
 	Deprecated bool
 	// Answer, when set, is the data's schema where its Go type says less (an answer encoded ahead).
@@ -77,21 +101,32 @@ var (
 // order, so literal segments come before variables of the same shape.
 func (r Routes) table() []Route {
 	return []Route{
-		{Method: "GET", Path: "/auth/config", ID: "getAuthConfig", Public: true, Tag: "auth", Summary: "The sign-in mode and the read-only switch (no sign-in needed)",
+		{Method: "GET", Path: "/auth/config", Global: true, ID: "getAuthConfig", Public: true, Tag: "auth", Summary: "The sign-in mode and the read-only switch (no sign-in needed)",
 			Handler: handle(r.Auth.Config(r.Settings.ReadOnly))},
-		{Method: "POST", Path: "/auth/login", ID: "login", Public: true, Tag: "auth", Summary: "Sign in with a Kubernetes bearer token: reviewed, then a sealed session cookie",
+		{Method: "POST", Path: "/auth/login", Global: true, ID: "login", Public: true, Tag: "auth", Summary: "Sign in with a Kubernetes bearer token: reviewed, then a sealed session cookie",
 			Handler: handle(r.Auth.Login)},
-		{Method: "POST", Path: "/auth/logout", ID: "logout", Public: true, Tag: "auth", Summary: "Clear the session cookie",
+		{Method: "POST", Path: "/auth/logout", Global: true, ID: "logout", Public: true, Tag: "auth", Summary: "Clear the session cookie",
 			Handler: handle(r.Auth.Logout)},
-		{Method: "GET", Path: "/auth/oidc/login", ID: "oidcLogin", Public: true, Tag: "auth", Summary: "Start OpenID Connect sign-in (redirect to the provider)",
+		{Method: "GET", Path: "/auth/oidc/login", Global: true, ID: "oidcLogin", Public: true, Tag: "auth", Summary: "Start OpenID Connect sign-in (redirect to the provider)",
 			Query: []openapi.Param{q("redirect", "string", "a path on this site to return to")}, Handler: handle(r.Auth.OIDCLogin)},
-		{Method: "GET", Path: "/auth/oidc/callback", ID: "oidcCallback", Public: true, Tag: "auth", Summary: "The provider's redirect back (code, state)",
+		{Method: "GET", Path: "/auth/oidc/callback", Global: true, ID: "oidcCallback", Public: true, Tag: "auth", Summary: "The provider's redirect back (code, state)",
 			Query: []openapi.Param{q("code", "string", ""), q("state", "string", "")}, Handler: handle(r.Auth.OIDCCallback)},
 		{Method: "GET", Path: "/me", ID: "me", Tag: "auth", Summary: "Who the user is; with a namespace, which actions they may take",
 			Query: []openapi.Param{q("namespace", "string", "")}, Handler: handle(r.Me.Me)},
-		{Method: "GET", Path: "/openapi.json", ID: "openapi", Public: true, Tag: "meta", Summary: "This document (no sign-in needed)",
+		{Method: "GET", Path: "/openapi.json", Global: true, ID: "openapi", Public: true, Tag: "meta", Summary: "This document (no sign-in needed)",
 			Raw:     openapi.Schema{"200": openapi.Schema{"description": "the OpenAPI 3 document", "content": openapi.Schema{"application/json": openapi.Schema{"schema": openapi.Schema{"type": "object"}}}}},
 			Handler: raw(document)},
+
+		{Method: "GET", Path: "/clusters", Global: true, ID: "listClusters", Tag: "fleet", Summary: "Every registered cluster: the home first, reachable or since when not, the last error, the versions found, refused ones with the reason (no RBAC needed)",
+			Handler: handle(r.Fleet.Clusters)},
+		{Method: "GET", Path: "/fleet/inbox", Global: true, ID: "getFleetInbox", Tag: "fleet", Summary: "Every release waiting for a person in every cluster, in the namespaces the person may read there, with the evidence's verdict; and what each cluster contributed or why not",
+			Handler: handle(r.Fleet.Inbox)},
+		{Method: "GET", Path: "/fleet/summary", Global: true, ID: "getFleetSummary", Tag: "fleet", Summary: "A card per cluster: state, versions, and how many releases wait, things need attention, Rollouts and workloads the person may see there",
+			Handler: handle(r.Fleet.Summary)},
+		{Method: "GET", Path: "/fleet/attention", Global: true, ID: "getFleetAttention", Tag: "fleet", Summary: "What needs a person across clusters: workloads not ready or failed, releases paused, stuck or worse than stable",
+			Handler: handle(r.Fleet.Attention)},
+		{Method: "POST", Path: "/fleet/approve-many", Global: true, ID: "fleetApproveMany", Tag: "fleet", Summary: "Approve each item's step in its cluster if it is still the one waiting, as the person there; a result per item",
+			Handler: handle(r.Fleet.ApproveMany)},
 
 		{Method: "GET", Path: "/cluster/metrics", ID: "getClusterMetrics", Tag: "cluster", Summary: "Node counts, usage (metrics.k8s.io) and requests over allocatable",
 			Handler: handle(r.Cluster.Metrics)},
@@ -102,7 +137,7 @@ func (r Routes) table() []Route {
 		{Method: "GET", Path: "/workload-types", ID: "listWorkloadTypes", Tag: "workloads", Summary: "The registry: every type with its capabilities, scope, columns and actions",
 			Handler: handle(r.Workloads.Types)},
 		// Served by the live stream's filter (app/stream), outside the routes' request timeout.
-		{Method: "GET", Path: "/watch", ID: "watch", Tag: "cluster", Summary: "The live stream of changes (Server-Sent Events: ready, change, reset, heartbeat)",
+		{Method: "GET", Path: "/watch", Global: true, ID: "watch", Tag: "cluster", Summary: "The live stream of changes (Server-Sent Events: ready, change, reset, heartbeat)",
 			Query: []openapi.Param{q("namespace", "string", "a namespace or _all"), q("type", "string", "a workload type or rollout"), q("name", "string", ""), q("lastEventId", "string", "resume after this id")},
 			Raw:   openapi.Schema{"200": openapi.Schema{"description": "text/event-stream", "content": openapi.Schema{"text/event-stream": openapi.Schema{"schema": openapi.Schema{"type": "string"}}}}}},
 
@@ -203,9 +238,31 @@ func (r Routes) register(srv *khttp.Server) {
 
 	api := srv.Route("/api/v1")
 	for _, rt := range r.table() {
-		if rt.Handler.serve != nil {
-			serve(api, rt.Method, rt.Path, rt.Handler.serve)
+		if rt.Handler.serve == nil {
+			continue
 		}
+		// The cluster's form first: /clusters/{cluster}/… never collides with an existing path,
+		// and /clusters itself is a literal route.
+		if !rt.Global {
+			serve(api, rt.Method, ClusterPrefix+rt.Path, r.inCluster(rt.ID))
+		}
+		serve(api, rt.Method, rt.Path, rt.Handler.serve)
+	}
+}
+
+// ClusterPrefix is the path segment naming a cluster; the unprefixed routes are the home's.
+const ClusterPrefix = "/clusters/{cluster}"
+
+// inCluster serves route id of the cluster the path names, with that cluster's own handler: the
+// same route → service → biz → data chain as the home's, over that cluster's data.
+func (r Routes) inCluster(id string) khttp.HandlerFunc {
+	return func(kctx khttp.Context) error {
+		h, err := r.Clusters.Handler(kctx.Vars().Get("cluster"), id)
+		if err != nil {
+			name(kctx)
+			return err
+		}
+		return h(kctx)
 	}
 }
 
@@ -224,6 +281,16 @@ func Operations() []openapi.Op {
 	var ops []openapi.Op
 	for _, rt := range (Routes{}).table() {
 		ops = append(ops, rt.op())
+	}
+	// Every cluster's form after the home's (the document's order is the UI types' order).
+	for _, rt := range (Routes{}).table() {
+		if rt.Global {
+			continue
+		}
+		op := rt.op()
+		op.Path, op.ID = ClusterPrefix+op.Path, op.ID+"InCluster"
+		op.Summary = "In the named cluster: " + op.Summary
+		ops = append(ops, op)
 	}
 	return ops
 }

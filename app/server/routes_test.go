@@ -42,11 +42,19 @@ func TestRouteTable(t *testing.T) {
 			t.Errorf("operation id %s twice", rt.ID)
 		}
 		ids[rt.ID] = true
+		forms := []string{rt.Path}
+		if !rt.Global { // every cluster's form too, documented under its own operation id
+			forms = append(forms, ClusterPrefix+rt.Path)
+			listed = append(listed, rt.Method+" /api/v1"+ClusterPrefix+rt.Path)
+			ids[rt.ID+"InCluster"] = true
+		}
 		switch {
 		case rt.Handler.serve != nil:
-			handled = append(handled, key)
-			if rt.Method == http.MethodGet {
-				handled = append(handled, "HEAD /api/v1"+rt.Path) // every GET answers HEAD
+			for _, p := range forms {
+				handled = append(handled, rt.Method+" /api/v1"+p)
+				if rt.Method == http.MethodGet {
+					handled = append(handled, "HEAD /api/v1"+p) // every GET answers HEAD
+				}
 			}
 		case rt.Path != "/watch":
 			t.Errorf("%s: no handler (only the live stream is served by a filter)", key)

@@ -5,6 +5,7 @@
 package stream
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,7 +21,10 @@ const Path = "/api/v1/watch"
 
 // Server serves the stream.
 type Server struct {
-	uc        *biz.WatchUsecase
+	uc *biz.WatchUsecase
+	// clusters finds another cluster's changes and the person's identity there (?cluster=);
+	// nil: the home only.
+	clusters  Clusters
 	heartbeat time.Duration
 	fail      func(http.ResponseWriter, *http.Request, *biz.Error)
 	closing   chan struct{}
@@ -31,6 +35,19 @@ type Server struct {
 // proxies keep it open and a dead client is noticed).
 func New(uc *biz.WatchUsecase, heartbeat time.Duration, fail func(http.ResponseWriter, *http.Request, *biz.Error)) *Server {
 	return &Server{uc: uc, heartbeat: heartbeat, fail: fail, closing: make(chan struct{})}
+}
+
+// Clusters resolves the cluster a stream names: its changes, and ctx with the person's identity
+// there (or why they may not watch it).
+type Clusters func(ctx context.Context, cluster string) (context.Context, *biz.WatchUsecase, error)
+
+// InClusters serves ?cluster=<name> from c (the home is served without it, as before).
+func (s *Server) InClusters(c Clusters) { s.clusters = c }
+
+// change is an event's data: the change, and the cluster it is about when the stream names one.
+type change struct {
+	Cluster string `json:"cluster,omitempty"`
+	biz.ObjectChange
 }
 
 // Close ends every open stream: a server shutting down waits for idle connections, and a stream
@@ -60,7 +77,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// stream (the UI's watchdog) cannot set headers and passes lastEventId instead.
 	wq := biz.WatchQuery{LastEventID: r.Header.Get("Last-Event-ID")}
 	fromQuery := ""
-	for name, to := range map[string]*string{"namespace": &wq.Namespace, "type": &wq.Type, "name": &wq.Name, "lastEventId": &fromQuery} {
+	cluster := ""
+	for name, to := range map[string]*string{"namespace": &wq.Namespace, "type": &wq.Type, "name": &wq.Name, "lastEventId": &fromQuery, "cluster": &cluster} {
 		if len(q[name]) > 1 {
 			s.fail(w, r, biz.BadRequest("query parameter %s is given %d times; give it once", name, len(q[name])))
 			return
@@ -70,14 +88,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if wq.LastEventID == "" {
 		wq.LastEventID = fromQuery
 	}
-	ctx := r.Context()
-	watch, err := s.uc.Open(ctx, wq)
-	if err != nil {
-		apiErr, ok := err.(*biz.Error)
-		if !ok {
-			apiErr = biz.Internal(err, "open the stream: %v", err)
+	ctx, uc := r.Context(), s.uc
+	if cluster != "" {
+		var err error
+		if s.clusters == nil {
+			err = biz.NotFound("no cluster is registered as %q", cluster)
+		} else {
+			ctx, uc, err = s.clusters(ctx, cluster)
 		}
-		s.fail(w, r, apiErr)
+		if err != nil {
+			s.failOpen(w, r, err)
+			return
+		}
+	}
+	watch, err := uc.Open(ctx, wq)
+	if err != nil {
+		s.failOpen(w, r, err)
 		return
 	}
 	defer watch.Close()
@@ -92,13 +118,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	out := &writer{w: w, rc: rc, epoch: watch.Epoch}
+	out := &writer{w: w, rc: rc, epoch: watch.Epoch, cluster: cluster}
 	out.printf("retry: 3000\n\n")
 	if watch.Reset {
 		out.event(0, "reset", struct{}{})
 	}
 	for _, c := range watch.Replay {
-		out.event(c.ID, "change", c)
+		out.change(c)
 	}
 	// The ready event carries the feed's position, so a client that saw no change yet still
 	// resumes from here when it reconnects.
@@ -124,12 +150,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			out.printf("event: heartbeat\ndata: {}\n\n")
 		case c := <-watch.Changes():
 			if watch.Wants(ctx, c) {
-				out.event(c.ID, "change", c)
+				out.change(c)
 			}
 			// Send what is queued already in one write.
 			for n := len(watch.Changes()); n > 0; n-- {
 				if c := <-watch.Changes(); watch.Wants(ctx, c) {
-					out.event(c.ID, "change", c)
+					out.change(c)
 				}
 			}
 		}
@@ -139,12 +165,26 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// failOpen answers a stream that could not be opened.
+func (s *Server) failOpen(w http.ResponseWriter, r *http.Request, err error) {
+	apiErr, ok := err.(*biz.Error)
+	if !ok {
+		apiErr = biz.Internal(err, "open the stream: %v", err)
+	}
+	s.fail(w, r, apiErr)
+}
+
 // writer writes events and remembers the first error.
 type writer struct {
-	w     http.ResponseWriter
-	rc    *http.ResponseController
-	epoch string
-	err   error
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	epoch   string
+	cluster string
+	err     error
+}
+
+func (o *writer) change(c biz.ObjectChange) {
+	o.event(c.ID, "change", change{Cluster: o.cluster, ObjectChange: c})
 }
 
 func (o *writer) printf(format string, args ...any) {

@@ -100,9 +100,9 @@ func (r Registration) RESTConfig() (*rest.Config, error) {
 	}, nil
 }
 
-// digest identifies what the registration says (credential included), so that a change of any
+// Digest identifies what the registration says (credential included), so that a change of any
 // of it is a change of the registration, without keeping a second copy of the secret material.
-func (r Registration) digest() string {
+func (r Registration) Digest() string {
 	h := sha256.New()
 	for _, part := range [][]byte{
 		[]byte(r.Name), []byte(r.Server), []byte(r.Origin), []byte(r.Source), []byte(r.Context), []byte(r.Prometheus),
@@ -119,6 +119,9 @@ func (r Registration) digest() string {
 // "kind-a", "gke_project_zone_name" and EKS's "arn:aws:eks:region:account:cluster/name" — the
 // last has a slash and is refused with this reason; rename the context.
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:@-]{0,62}$`)
+
+// UsableName reports whether name can be a cluster's name.
+func UsableName(name string) bool { return checkName(name) == "" }
 
 // checkName is why name cannot be a cluster's name, or "".
 func checkName(name string) string {

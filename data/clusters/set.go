@@ -214,7 +214,7 @@ func (s *Set) rebuild() {
 	kept := make(map[string]Registration, len(all))
 	for _, r := range all {
 		k := key(r)
-		digests[k], kept[k] = r.digest(), r
+		digests[k], kept[k] = r.Digest(), r
 	}
 
 	s.mu.Lock()

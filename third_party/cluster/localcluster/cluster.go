@@ -32,6 +32,12 @@ type Options struct {
 	// Full also starts kube-controller-manager, kube-scheduler, kwok fake nodes, and the
 	// OpenKruise and Kruise Rollout managers (see live.go).
 	Full bool
+	// Fleet (StartFleet only) is the number of clusters: the home one (the options above) and
+	// Fleet-1 members beside it (see fleet.go). 0 or 1: the home cluster alone.
+	Fleet int
+	// FleetLive (StartFleet only): member-2 also runs what a Deployment canary needs — the
+	// controller-manager, the scheduler, kwok fake nodes and the Kruise Rollouts manager.
+	FleetLive bool
 }
 
 // Cluster is a running local control plane.
@@ -43,6 +49,9 @@ type Cluster struct {
 	Server string
 	// Tokens maps each test user to its bearer token (see TokenKubeconfig).
 	Tokens map[string]string
+	// AdminToken is the bearer token of FleetAdminUser (group system:masters), the credential
+	// of the cluster Secrets a fleet writes (see fleet.go).
+	AdminToken string
 	// PrometheusURL is the Prometheus server of the demo's simulated traffic (Full only; see
 	// metrics.go), also written to <Dir>/prometheus.url.
 	PrometheusURL string
@@ -51,7 +60,7 @@ type Cluster struct {
 	live            []*process
 	trafficsim      *process
 	prometheus      *process
-	full            bool
+	stack           stack
 	etcdURL         string
 	caPEM           []byte
 	admin           *keyPair
@@ -85,32 +94,64 @@ const TestUsersGroup = "kruise-dashboard:test-users"
 var components = append(append([]string{"etcd", "kube-apiserver"}, liveComponents...), metricsComponents...)
 
 // Start builds (once) and starts etcd and kube-apiserver on free loopback ports, waits for the
-// API server to be ready and installs the CRDs. Stop it with Stop or Down(dir).
+// API server to be ready and installs the CRDs. Stop it with Stop or Down(dir). A cluster started
+// in a directory of its own is independent of any other (its own ports, CA and tokens): tests
+// start a second bare control plane beside the home one this way, or with StartMember.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	bin, err := buildBinaries(ctx, opts.Full)
 	if err != nil {
 		return nil, err
 	}
-	// Ports are picked free and bound a moment later by the component; another process (a test
-	// package running in parallel) can take one in between. Start again with fresh ports then.
+	if err := clearDir(opts.Dir); err != nil {
+		return nil, err
+	}
+	st := stack{}
+	if opts.Full {
+		st = fullStack
+	}
+	return startWithRetry(ctx, spec{dir: opts.Dir, crds: !opts.SkipCRDs || opts.Full, stack: st}, bin)
+}
+
+// spec is one control plane to start: its directory, whether it gets the CRDs, and what runs
+// beside etcd and kube-apiserver.
+type spec struct {
+	dir   string
+	crds  bool
+	stack stack
+}
+
+// startWithRetry starts sp. Ports are picked free and bound a moment later by the component;
+// another process (a test package running in parallel) can take one in between. Start again
+// with fresh ports then.
+func startWithRetry(ctx context.Context, sp spec, bin string) (*Cluster, error) {
 	for attempt := 1; ; attempt++ {
-		c, err := start(ctx, opts, bin)
+		c, err := start(ctx, sp, bin)
 		if err == nil || attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
 			return c, err
 		}
 	}
 }
 
-func start(ctx context.Context, opts Options, bin string) (*Cluster, error) {
-	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+// clearDir creates dir and stops whatever ran there before, a previous fleet's members
+// included, and removes what a previous fleet wrote.
+func clearDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create cluster dir: %w", err)
+	}
+	Down(dir)
+	return removeFleetFiles(dir)
+}
+
+func start(ctx context.Context, sp spec, bin string) (*Cluster, error) {
+	if err := os.MkdirAll(sp.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create cluster dir: %w", err)
 	}
 	// Every start is a fresh cluster: stop a previous instance in the same dir and drop its data.
-	Down(opts.Dir)
-	if err := os.RemoveAll(filepath.Join(opts.Dir, "etcd-data")); err != nil {
+	downOne(sp.dir)
+	if err := os.RemoveAll(filepath.Join(sp.dir, "etcd-data")); err != nil {
 		return nil, fmt.Errorf("remove old etcd data: %w", err)
 	}
-	c := &Cluster{Dir: opts.Dir, Kubeconfig: filepath.Join(opts.Dir, "kubeconfig"), Tokens: map[string]string{}, full: opts.Full}
+	c := &Cluster{Dir: sp.dir, Kubeconfig: filepath.Join(sp.dir, "kubeconfig"), Tokens: map[string]string{}, stack: sp.stack}
 	if err := c.writeCredentials(); err != nil {
 		return nil, err
 	}
@@ -130,13 +171,13 @@ func start(ctx context.Context, opts Options, bin string) (*Cluster, error) {
 		c.Stop()
 		return nil, err
 	}
-	if !opts.SkipCRDs || opts.Full {
+	if sp.crds {
 		if err := InstallCRDs(ctx, c.Kubeconfig); err != nil {
 			c.Stop()
 			return nil, err
 		}
 	}
-	if opts.Full {
+	if sp.stack.any() {
 		if err := c.startLive(ctx, bin); err != nil {
 			c.Stop()
 			return nil, err
@@ -217,11 +258,11 @@ func (c *Cluster) writeCredentials() error {
 	}
 	var tokens strings.Builder
 	for i, user := range TestUsers {
-		buf := make([]byte, 16)
-		_, _ = rand.Read(buf)
-		c.Tokens[user] = hex.EncodeToString(buf)
+		c.Tokens[user] = newToken()
 		fmt.Fprintf(&tokens, "%s,%s,%d,%q\n", c.Tokens[user], user, 1000+i, TestUsersGroup)
 	}
+	c.AdminToken = newToken()
+	fmt.Fprintf(&tokens, "%s,%s,%d,%q\n", c.AdminToken, FleetAdminUser, 999, "system:masters")
 	if err := os.WriteFile(filepath.Join(c.Dir, "tokens.csv"), []byte(tokens.String()), 0o600); err != nil {
 		return fmt.Errorf("write token file: %w", err)
 	}
@@ -279,7 +320,7 @@ func (c *Cluster) configureAPIServer(bin string) error {
 		"--authorization-mode=Node,RBAC",
 		"--audit-policy-file=" + f("audit-policy.yaml"), "--audit-log-path=" + c.AuditLog(),
 		"--audit-log-maxsize=100", "--audit-log-maxbackup=1",
-		"--disable-admission-plugins=" + disabledAdmission(c.full),
+		"--disable-admission-plugins=" + disabledAdmission(c.stack.controllers),
 		"--enable-priority-and-fairness=false", // the benchmarks create thousands of objects quickly
 		"--max-requests-inflight=2000", "--max-mutating-requests-inflight=1000",
 	}}
@@ -288,8 +329,8 @@ func (c *Cluster) configureAPIServer(bin string) error {
 
 // disabledAdmission: without a controller-manager nothing creates the default ServiceAccount,
 // which the ServiceAccount admission plugin requires of every pod.
-func disabledAdmission(full bool) string {
-	if full {
+func disabledAdmission(controllerManager bool) string {
+	if controllerManager {
 		return ""
 	}
 	return "ServiceAccount"
@@ -328,19 +369,36 @@ func (c *Cluster) StopAPIServer() error {
 	return stopPID(c.Dir, "kube-apiserver", 0)
 }
 
-// Stop stops every component of this cluster.
+// Stop stops every component of this cluster (and of the members of a fleet whose home it is).
 func (c *Cluster) Stop() { Down(c.Dir) }
 
-// Down stops the cluster whose state is in dir, by the PIDs it recorded, in reverse start order.
+// Down stops the cluster whose state is in dir, by the PIDs it recorded, in reverse start order,
+// and the members of a fleet started there (<dir>/member-<i>).
 func Down(dir string) {
+	for _, m := range memberDirs(dir) {
+		downOne(m)
+	}
+	downOne(dir)
+}
+
+func downOne(dir string) {
 	for i := len(components) - 1; i >= 0; i-- {
 		_ = stopPID(dir, components[i], 20*time.Second)
 	}
 }
 
 // Status reports each component of the cluster in dir: running (with its PID) or not, and where
-// its log is. A component that crashed is "exited"; one never started is left out.
+// its log is. A component that crashed is "exited"; one never started is left out. The
+// components of a fleet's members follow, named "member-<i>/<component>".
 func Status(dir string) []ComponentStatus {
+	out := statusOne(dir, "")
+	for _, m := range memberDirs(dir) {
+		out = append(out, statusOne(m, filepath.Base(m)+"/")...)
+	}
+	return out
+}
+
+func statusOne(dir, prefix string) []ComponentStatus {
 	var out []ComponentStatus
 	for _, name := range components {
 		raw, err := os.ReadFile(filepath.Join(dir, name+".pid"))
@@ -348,7 +406,7 @@ func Status(dir string) []ComponentStatus {
 			continue
 		}
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(raw)))
-		st := ComponentStatus{Name: name, PID: pid, Log: filepath.Join(dir, name+".log"), Running: pid > 0 && !gone(pid)}
+		st := ComponentStatus{Name: prefix + name, PID: pid, Log: filepath.Join(dir, name+".log"), Running: pid > 0 && !gone(pid)}
 		out = append(out, st)
 	}
 	return out
@@ -407,4 +465,11 @@ func (c *Cluster) writeKubeconfig(path string, auth *clientcmdapi.AuthInfo) erro
 		return fmt.Errorf("write kubeconfig %s: %w", path, err)
 	}
 	return nil
+}
+
+// newToken is a random bearer token.
+func newToken() string {
+	buf := make([]byte, 16)
+	_, _ = rand.Read(buf)
+	return hex.EncodeToString(buf)
 }

@@ -74,11 +74,23 @@ func renderCRDs(ctx context.Context, module, version string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return "", fmt.Errorf("create CRD cache: %w", err)
 	}
-	tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid()) // test packages render in parallel
-	if err := os.WriteFile(tmp, []byte(yaml), 0o644); err != nil {
+	// Test packages, and the clusters of a fleet, render in parallel: each into a file of its own.
+	tmp, err := os.CreateTemp(filepath.Dir(out), filepath.Base(out)+".*.tmp")
+	if err != nil {
 		return "", fmt.Errorf("write rendered CRDs: %w", err)
 	}
-	return out, os.Rename(tmp, out)
+	_, err = tmp.WriteString(yaml)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", fmt.Errorf("write rendered CRDs: %w", err)
+	}
+	return out, os.Rename(tmp.Name(), out)
 }
 
 // moduleDir downloads module@version through the Go module proxy and returns its directory.

@@ -31,34 +31,52 @@ const kwokAnnotation = "kwok.x-k8s.io/node"
 // liveComponents start after the API server, in this order.
 var liveComponents = []string{"kube-controller-manager", "kube-scheduler", "kwok", "kruise-manager", "kruise-rollout"}
 
+// stack is what a cluster runs beside etcd and kube-apiserver.
+type stack struct {
+	// controllers: kube-controller-manager, kube-scheduler and kwok with FakeNodes.
+	controllers bool
+	// kruise: the OpenKruise manager; rollouts: the Kruise Rollouts manager (each with its webhooks).
+	kruise, rollouts bool
+	// metrics: the demo's simulated traffic and a Prometheus scraping it (metrics.go).
+	metrics bool
+}
+
+// fullStack is Options.Full, the home cluster's live stack.
+var fullStack = stack{controllers: true, kruise: true, rollouts: true, metrics: true}
+
+// rolloutsStack is a live fleet member's: enough for a Deployment canary to really run and wait
+// for approval (a Deployment needs no OpenKruise manager).
+var rolloutsStack = stack{controllers: true, rollouts: true}
+
+func (s stack) any() bool { return s.controllers || s.kruise || s.rollouts || s.metrics }
+
+// startLive starts c.stack's components, then waits until the managers are ready and the
+// default ServiceAccount exists.
 func (c *Cluster) startLive(ctx context.Context, bin string) error {
 	v := versions()
 	kube, err := c.adminClient()
 	if err != nil {
 		return err
 	}
-	for _, ns := range []string{"kruise-system", "kruise-rollout"} {
-		_, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{})
-		if err != nil && !apierrors.IsAlreadyExists(err) {
-			return fmt.Errorf("create namespace %s: %w", ns, err)
-		}
-	}
 	// The managers find their webhook configurations by these names and rewrite them to point at
 	// 127.0.0.1; they must exist before the managers start.
-	for _, w := range []struct{ module, version, prefix string }{
-		{v["KRUISE_MODULE"], v["KRUISE_VERSION"], "kruise-"},
-		{v["ROLLOUTS_MODULE"], v["ROLLOUTS_VERSION"], "kruise-rollout-"},
+	for _, w := range []struct {
+		on                                 bool
+		namespace, module, version, prefix string
+	}{
+		{c.stack.kruise, "kruise-system", v["KRUISE_MODULE"], v["KRUISE_VERSION"], "kruise-"},
+		{c.stack.rollouts, "kruise-rollout", v["ROLLOUTS_MODULE"], v["ROLLOUTS_VERSION"], "kruise-rollout-"},
 	} {
+		if !w.on {
+			continue
+		}
+		_, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: w.namespace}}, metav1.CreateOptions{})
+		if err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("create namespace %s: %w", w.namespace, err)
+		}
 		if err := c.applyWebhookConfigurations(ctx, w.module, w.version, w.prefix); err != nil {
 			return err
 		}
-	}
-
-	// The Rollout manager reads the Lua scripts of its traffic routing (the canary Ingress's
-	// annotations per ingress class) from ./lua_configuration at start-up, as laid out in its image.
-	rolloutWork, err := rolloutWorkDir(ctx, c.Dir, v["ROLLOUTS_MODULE"], v["ROLLOUTS_VERSION"])
-	if err != nil {
-		return err
 	}
 
 	ports := map[string]int{}
@@ -78,35 +96,48 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 		_ = os.MkdirAll(dir, 0o700)
 		return dir
 	}
-	procs := []*process{
-		{name: "kube-controller-manager", bin: filepath.Join(bin, "kube-controller-manager-"+v["KUBE_VERSION"]), args: []string{
+	var procs []*process
+	// probes are the managers' readiness URLs.
+	probes := map[*process]string{}
+	if c.stack.controllers {
+		procs = append(procs, &process{name: "kube-controller-manager", bin: filepath.Join(bin, "kube-controller-manager-"+v["KUBE_VERSION"]), args: []string{
 			"--kubeconfig=" + admin, "--authentication-kubeconfig=" + admin, "--authorization-kubeconfig=" + admin,
 			"--bind-address=127.0.0.1", "--secure-port=" + p("kcm"), "--leader-elect=false",
 			"--service-account-private-key-file=" + f("sa.key"), "--root-ca-file=" + f("ca.crt"),
 			"--use-service-account-credentials=false", "--controllers=*,-nodeipam",
 			// kwok renews leases slower than the default grace period: nodes would flap NotReady.
 			"--node-monitor-grace-period=1h",
-		}},
-		{name: "kube-scheduler", bin: filepath.Join(bin, "kube-scheduler-"+v["KUBE_VERSION"]), args: []string{
+		}}, &process{name: "kube-scheduler", bin: filepath.Join(bin, "kube-scheduler-"+v["KUBE_VERSION"]), args: []string{
 			"--kubeconfig=" + admin, "--authentication-kubeconfig=" + admin, "--authorization-kubeconfig=" + admin,
 			"--bind-address=127.0.0.1", "--secure-port=" + p("scheduler"), "--leader-elect=false",
-		}},
-		{name: "kwok", bin: filepath.Join(bin, "kwok-"+v["KWOK_VERSION"]), args: []string{
+		}}, &process{name: "kwok", bin: filepath.Join(bin, "kwok-"+v["KWOK_VERSION"]), args: []string{
 			"--kubeconfig=" + admin, "--manage-all-nodes=false", "--manage-nodes-with-annotation-selector=" + kwokAnnotation + "=fake",
 			"--node-lease-duration-seconds=40", "--cidr=10.244.0.0/16", "--node-ip=127.0.0.1",
 			"--server-address=127.0.0.1:" + p("kwok"),
 			// The kubelet API of the fake nodes (logs), over TLS as the API server expects.
 			"--node-port=" + p("kwok"), "--tls-cert-file=" + f("apiserver.crt"), "--tls-private-key-file=" + f("apiserver.key"),
 			"--config=" + f("kwok.yaml"),
-		}},
-		{name: "kruise-manager", bin: filepath.Join(bin, "kruise-manager-"+v["KRUISE_VERSION"]), env: []string{
+		}})
+	}
+	if c.stack.kruise {
+		kruise := &process{name: "kruise-manager", bin: filepath.Join(bin, "kruise-manager-"+v["KRUISE_VERSION"]), env: []string{
 			"KUBECONFIG=" + admin, "WEBHOOK_HOST=127.0.0.1", "WEBHOOK_PORT=" + p("kruise-webhook"), "WEBHOOK_CERT_DIR=" + certDir("kruise-manager"),
 			"POD_NAMESPACE=kruise-system",
 		}, args: []string{
 			"--enable-leader-election=false", "--metrics-addr=127.0.0.1:" + p("kruise-metrics"),
 			"--health-probe-addr=127.0.0.1:" + p("kruise-probe"), "--pprof-addr=127.0.0.1:" + p("kruise-pprof"),
-		}},
-		{name: "kruise-rollout", bin: filepath.Join(bin, "kruise-rollout-"+v["ROLLOUTS_VERSION"]), workDir: rolloutWork, env: []string{
+		}}
+		procs = append(procs, kruise)
+		probes[kruise] = "http://127.0.0.1:" + p("kruise-probe") + "/readyz"
+	}
+	if c.stack.rollouts {
+		// The Rollout manager reads the Lua scripts of its traffic routing (the canary Ingress's
+		// annotations per ingress class) from ./lua_configuration at start-up, as laid out in its image.
+		rolloutWork, err := rolloutWorkDir(ctx, c.Dir, v["ROLLOUTS_MODULE"], v["ROLLOUTS_VERSION"])
+		if err != nil {
+			return err
+		}
+		rollout := &process{name: "kruise-rollout", bin: filepath.Join(bin, "kruise-rollout-"+v["ROLLOUTS_VERSION"]), workDir: rolloutWork, env: []string{
 			"KUBECONFIG=" + admin, "WEBHOOK_HOST=127.0.0.1", "WEBHOOK_PORT=" + p("rollout-webhook"), "WEBHOOK_CERT_DIR=" + certDir("kruise-rollout"),
 			"POD_NAMESPACE=kruise-rollout",
 		}, args: []string{
@@ -114,7 +145,9 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 			"--health-probe-bind-address=127.0.0.1:" + p("rollout-probe"),
 			// Without it a Deployment canary never gets its canary replicas.
 			"--feature-gates=AdvancedDeployment=true",
-		}},
+		}}
+		procs = append(procs, rollout)
+		probes[rollout] = "http://127.0.0.1:" + p("rollout-probe") + "/readyz"
 	}
 	for _, proc := range procs {
 		proc.dir = c.Dir
@@ -123,26 +156,29 @@ func (c *Cluster) startLive(ctx context.Context, bin string) error {
 		}
 		c.live = append(c.live, proc)
 	}
-	for _, n := range FakeNodes {
-		if err := createFakeNode(ctx, kube, n); err != nil {
-			return err
+	if c.stack.controllers {
+		for _, n := range FakeNodes {
+			if err := createFakeNode(ctx, kube, n); err != nil {
+				return err
+			}
 		}
-	}
-	probes := map[*process]string{
-		procs[3]: "http://127.0.0.1:" + p("kruise-probe") + "/readyz",
-		procs[4]: "http://127.0.0.1:" + p("rollout-probe") + "/readyz",
 	}
 	for proc, url := range probes {
 		if err := waitFor(ctx, proc.name+" ready", 120*time.Second, proc, func() error { return httpOK(http.DefaultClient, url) }); err != nil {
 			return err
 		}
 	}
-	// Pods need the default ServiceAccount, which the controller-manager creates.
-	if err := waitFor(ctx, "the default ServiceAccount", 60*time.Second, procs[0], func() error {
-		_, err := kube.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
-		return err
-	}); err != nil {
-		return err
+	if c.stack.controllers {
+		// Pods need the default ServiceAccount, which the controller-manager creates.
+		if err := waitFor(ctx, "the default ServiceAccount", 60*time.Second, procs[0], func() error {
+			_, err := kube.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	if !c.stack.metrics {
+		return nil
 	}
 	return c.startMetrics(ctx) // metrics.go: the demo's simulated traffic and Prometheus
 }
