@@ -17,6 +17,8 @@ import { themeConfig } from "./theme";
 import { LiveIndicator } from "./live";
 import { useNamespace, WorkloadTypesContext } from "./contexts";
 import { focusContent, useFocusRescue } from "./focus";
+import { clusterFromPath, pathInCluster } from "./api/clusterScope";
+import { clusterPath } from "./components/paths";
 
 // The route pages load on first visit, each its own chunk, so the first route's script carries only
 // its own page (the build prints its size: scripts/size.mjs). SignIn and NotFound are small and stay.
@@ -41,6 +43,9 @@ export function App() {
   const [namespaces, setNamespaces] = useState<string[] | undefined>();
   const [ns, setNs] = useNamespace();
   const location = useLocation();
+  // The cluster the page is for (/c/{cluster}/…; "" for home): its types, namespaces and pages.
+  const cluster = clusterFromPath(location.pathname);
+  const page = pathInCluster(location.pathname);
   const auth = useAuthState(ns);
   const t = messages[locale];
   useFocusRescue();
@@ -49,6 +54,7 @@ export function App() {
   useEffect(() => {
     if (auth.signedOut) return;
     setTypesError(undefined);
+    setNamespaces(undefined);
     listWorkloadTypes().then(setTypes, setTypesError);
     listNamespaces().then(setNamespaces, () => setNamespaces([]));
     // Declared types change while the dashboard runs: look again now and then (an unchanged
@@ -58,7 +64,7 @@ export function App() {
       TYPES_REFRESH_MS,
     );
     return () => clearInterval(id);
-  }, [auth.signedOut]);
+  }, [auth.signedOut, cluster]);
 
   // Without ?ns=: the last namespace used, else the first that has workloads (not an empty default).
   useEffect(() => {
@@ -87,8 +93,8 @@ export function App() {
       <div style={{ minHeight: 80 }} />
     </Spin>
   );
-  const section = "/" + (location.pathname.split("/")[1] ?? "");
-  const withNs = (path: string) => (ns ? `${path}?ns=${encodeURIComponent(ns)}` : path);
+  const section = "/" + (page.split("/")[1] ?? "");
+  const withNs = (path: string) => clusterPath(ns ? `${path}?ns=${encodeURIComponent(ns)}` : path);
   const menu = useMemo(
     () => [
       { key: "/", label: <Link to={withNs("/")}>{t.overview}</Link> },
@@ -97,7 +103,7 @@ export function App() {
       { key: "/inbox", label: <Link to={withNs("/inbox")} data-testid="inbox-link">{t.inbox}</Link> },
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [t, ns],
+    [t, ns, cluster],
   );
 
   return (
@@ -170,17 +176,14 @@ export function App() {
                   ) : (
                     <>
                       <ErrorAlert error={typesError} />
-                      {!ns && !NAMESPACELESS.includes(location.pathname) ? (
+                      {!ns && !NAMESPACELESS.includes(page) ? (
                         loading
                       ) : (
                         <Suspense fallback={loading}>
-                          <Routes>
-                            <Route path="/" element={<Overview ns={ns} />} />
-                            <Route path="/workloads" element={<Workloads ns={ns} />} />
-                            <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
-                            <Route path="/rollouts" element={<Rollouts ns={ns} />} />
-                            <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
-                            <Route path="/inbox" element={<Inbox />} />
+                          {/* A page of another cluster is a new page (keyed by the cluster): nothing of the last one's stays. */}
+                          <Routes key={cluster}>
+                            {pageRoutes("", ns)}
+                            {pageRoutes("/c/:cluster", ns)}
                             <Route path="*" element={<NotFound ns={ns} />} />
                           </Routes>
                         </Suspense>
@@ -195,6 +198,18 @@ export function App() {
       </AntApp>
     </ConfigProvider>
   );
+}
+
+/** The pages, at prefix: "" for the home cluster, "/c/:cluster" for any cluster by name. */
+function pageRoutes(prefix: string, ns: string) {
+  return [
+    <Route key={prefix + "/"} path={prefix + "/"} element={<Overview ns={ns} />} />,
+    <Route key={prefix + "/workloads"} path={prefix + "/workloads"} element={<Workloads ns={ns} />} />,
+    <Route key={prefix + "/workloads/:type/:name"} path={prefix + "/workloads/:type/:name"} element={<WorkloadDetail ns={ns} />} />,
+    <Route key={prefix + "/rollouts"} path={prefix + "/rollouts"} element={<Rollouts ns={ns} />} />,
+    <Route key={prefix + "/rollouts/:name"} path={prefix + "/rollouts/:name"} element={<RolloutDetail ns={ns} />} />,
+    <Route key={prefix + "/inbox"} path={prefix + "/inbox"} element={<Inbox />} />,
+  ];
 }
 
 /** Who is signed in (groups in the tooltip), the mode, read-only, and Sign out. */

@@ -26,7 +26,7 @@ import { ApiValue, TypeName } from "../components/values";
 import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../components/commands";
 import { toYaml } from "../yaml";
 import { OwnerLink, ownerText, stepText } from "../components/cells";
-import { rolloutPath } from "../components/paths";
+import { clusterPath, rolloutPath } from "../components/paths";
 import { personSteps } from "../rolloutSteps";
 
 type Action = WorkloadAction;
@@ -183,7 +183,7 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
       {verb} <Raw>{name}</Raw>
     </>
   );
-  const listPath = `/workloads?ns=${encodeURIComponent(ns)}&type=${encodeURIComponent(type)}`;
+  const listPath = clusterPath(`/workloads?ns=${encodeURIComponent(ns)}&type=${encodeURIComponent(type)}`);
 
   return (
     <>
