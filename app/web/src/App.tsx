@@ -19,6 +19,7 @@ import { useNamespace, WorkloadTypesContext } from "./contexts";
 import { focusContent, useFocusRescue } from "./focus";
 import { clusterFromPath, pathInCluster } from "./api/clusterScope";
 import { clusterPath } from "./components/paths";
+import { ClusterSwitcher, FleetProvider, InboxLabel } from "./fleet";
 
 // The route pages load on first visit, each its own chunk, so the first route's script carries only
 // its own page (the build prints its size: scripts/size.mjs). SignIn and NotFound are small and stay.
@@ -100,7 +101,7 @@ export function App() {
       { key: "/", label: <Link to={withNs("/")}>{t.overview}</Link> },
       { key: "/workloads", label: <Link to={withNs("/workloads")}>{t.workloads}</Link> },
       { key: "/rollouts", label: <Link to={withNs("/rollouts")}>{t.rollouts}</Link> },
-      { key: "/inbox", label: <Link to={withNs("/inbox")} data-testid="inbox-link">{t.inbox}</Link> },
+      { key: "/inbox", label: <Link to={withNs("/inbox")} data-testid="inbox-link"><InboxLabel t={t} /></Link> },
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [t, ns, cluster],
@@ -120,6 +121,7 @@ export function App() {
         <I18n.Provider value={t}>
           <AuthProvider value={auth}>
             <WorkloadTypesContext.Provider value={types}>
+              <FleetProvider enabled={!auth.signedOut}>
               <Layout style={{ minHeight: "100vh" }} className={dark ? "kd-dark" : "kd-light"}>
                 {/* The first thing the keyboard reaches: past the header to the page. */}
                 <a
@@ -137,6 +139,7 @@ export function App() {
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
                   <Menu theme="dark" mode="horizontal" selectedKeys={[section]} items={menu} style={{ flex: 1, minWidth: 0 }} />
                   <Space>
+                    {!auth.signedOut && <ClusterSwitcher />}
                     <Select
                       aria-label={t.namespace}
                       data-testid="namespace-select"
@@ -192,6 +195,7 @@ export function App() {
                   )}
                 </Layout.Content>
               </Layout>
+              </FleetProvider>
             </WorkloadTypesContext.Provider>
           </AuthProvider>
         </I18n.Provider>

@@ -1,0 +1,105 @@
+import { createElement as h } from "react";
+import { renderToString } from "react-dom/server";
+import { MemoryRouter } from "react-router-dom";
+import { afterEach, describe, expect, it } from "vitest";
+import { setFetch } from "./api/http";
+import { listClusters } from "./api/cluster";
+import { approveManyAcrossClusters, getFleetAttention, getFleetInbox, getFleetSummary } from "./api/fleet";
+import { setPathSource } from "./api/clusterScope";
+import type { Cluster } from "./api/fleetTypes";
+import { ClusterStateText, ClusterSwitcher, InboxLabel, switchPath } from "./fleet";
+import { FleetContext, type Fleet } from "./contexts";
+import { I18n, messages } from "./i18n";
+
+const t = messages["en-US"];
+const text = (html: string) => html.replace(/<[^>]*>/g, "");
+
+const cluster = (name: string, over: Partial<Cluster> = {}): Cluster => ({
+  name,
+  home: false,
+  origin: "secret",
+  source: `Secret kd/${name}`,
+  context: "",
+  state: "ready",
+  reachable: true,
+  unreachableSince: null,
+  lastError: "",
+  lastSync: null,
+  versions: { kubernetes: "v1.34.2", openkruise: "v1alpha1", rollouts: "v1beta1" },
+  refused: "",
+  ...over,
+});
+
+afterEach(() => {
+  setFetch((...args) => fetch(...args));
+  setPathSource(() => "/");
+});
+
+describe("the fleet's API", () => {
+  it("calls the fleet's endpoints unprefixed, whatever the page's cluster", async () => {
+    const seen: string[] = [];
+    setFetch(async (input, init) => {
+      seen.push(`${init?.method} ${String(input)} ${init?.body ?? ""}`.trim());
+      return new Response(JSON.stringify({ data: [] }), { status: 200 });
+    });
+    setPathSource(() => "/c/prod-eu/inbox");
+    await listClusters();
+    await getFleetInbox();
+    await getFleetSummary();
+    await getFleetAttention();
+    await approveManyAcrossClusters([{ cluster: "b", namespace: "ns", name: "r", step: 2 }], " ");
+    expect(seen).toEqual([
+      "GET /api/v1/clusters",
+      "GET /api/v1/fleet/inbox",
+      "GET /api/v1/fleet/summary",
+      "GET /api/v1/fleet/attention",
+      'POST /api/v1/fleet/approve-many {"items":[{"cluster":"b","namespace":"ns","name":"r","step":2}]}',
+    ]);
+  });
+});
+
+describe("switching cluster", () => {
+  it("stays on the same kind of page where it can, else goes to the overview", () => {
+    expect(switchPath("/rollouts", "?ns=a", "b")).toBe("/c/b/rollouts");
+    expect(switchPath("/c/a/rollouts/shop", "?ns=a", "b")).toBe("/c/b/rollouts");
+    expect(switchPath("/c/a/workloads/clonesets/shop", "?ns=a", "b")).toBe("/c/b/workloads?type=clonesets");
+    expect(switchPath("/workloads", "?ns=a&type=deployments", "b")).toBe("/c/b/workloads?type=deployments");
+    expect(switchPath("/c/a/inbox", "", "")).toBe("/inbox");
+    expect(switchPath("/c/a/nowhere", "", "b")).toBe("/c/b/");
+    expect(switchPath("/", "?ns=x", "b")).toBe("/c/b/");
+  });
+});
+
+const fleet = (over: Partial<Fleet>): Fleet => ({ multi: false, staleSince: {}, reload: () => undefined, ...over });
+const render = (f: Fleet, el: React.ReactElement, path = "/") =>
+  text(renderToString(h(MemoryRouter, { initialEntries: [path] }, h(I18n.Provider, { value: t }, h(FleetContext.Provider, { value: f }, el)))));
+
+describe("the header's cluster", () => {
+  it("is not shown with one cluster (the dashboard looks as before)", () => {
+    expect(render(fleet({ clusters: [cluster("home", { home: true })] }), h(ClusterSwitcher))).toBe("");
+    expect(render(fleet({}), h(ClusterSwitcher))).toBe("");
+  });
+
+  it("names the page's cluster with its state, and says when the page shows its cache", () => {
+    const clusters = [cluster("home", { home: true }), cluster("prod-eu", { state: "unreachable", reachable: false })];
+    setPathSource(() => "/c/prod-eu/rollouts");
+    const out = render(fleet({ clusters, multi: true, staleSince: { "prod-eu": new Date(Date.now() - 180000).toISOString() } }), h(ClusterSwitcher), "/c/prod-eu/rollouts");
+    expect(out).toContain("prod-eu");
+    expect(out).toContain("as of 3m ago");
+  });
+
+  it("says a cluster's state: unreachable since when, refused with its reason", () => {
+    const since = new Date(Date.now() - 120000).toISOString();
+    expect(render(fleet({}), h(ClusterStateText, { c: { state: "unreachable", unreachableSince: since, refused: "" } }))).toBe("unreachable for 2m");
+    expect(render(fleet({}), h(ClusterStateText, { c: { state: "refused", unreachableSince: null, refused: "exec credential plugins are not supported" } }))).toBe(
+      "refused: exec credential plugins are not supported",
+    );
+    expect(render(fleet({}), h(ClusterStateText, { c: { state: "syncing", unreachableSince: null, refused: "" } }))).toBe("syncing");
+  });
+
+  it("shows the inbox count only when some release waits", () => {
+    expect(render(fleet({ waiting: 3 }), h(InboxLabel, { t }))).toContain("3");
+    expect(render(fleet({ waiting: 0 }), h(InboxLabel, { t }))).toBe(t.inbox);
+    expect(render(fleet({}), h(InboxLabel, { t }))).toBe(t.inbox);
+  });
+});
