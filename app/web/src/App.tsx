@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { Link, Route, Routes, useLocation } from "react-router-dom";
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spin, Switch, Tag, Tooltip } from "antd";
+import { App as AntApp, Button, ConfigProvider, Layout, Select, Space, Spin, Switch, Tag, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { listNamespaces } from "./api/namespace";
@@ -19,7 +19,7 @@ import { useNamespace, WorkloadTypesContext } from "./contexts";
 import { focusContent, useFocusRescue } from "./focus";
 import { clusterFromPath, pathInCluster } from "./api/clusterScope";
 import { clusterPath } from "./components/paths";
-import { ClusterSwitcher, FleetProvider, InboxLabel } from "./fleet";
+import { ClusterSwitcher, FleetProvider, FleetMenu, InboxLabel } from "./fleet";
 
 // The route pages load on first visit, each its own chunk, so the first route's script carries only
 // its own page (the build prints its size: scripts/size.mjs). SignIn and NotFound are small and stay.
@@ -29,9 +29,10 @@ const WorkloadDetail = lazy(() => import("./pages/WorkloadDetail").then((m) => (
 const Rollouts = lazy(() => import("./pages/Rollouts").then((m) => ({ default: m.Rollouts })));
 const RolloutDetail = lazy(() => import("./pages/RolloutDetail").then((m) => ({ default: m.RolloutDetail })));
 const Inbox = lazy(() => import("./pages/Inbox").then((m) => ({ default: m.Inbox })));
+const Fleet = lazy(() => import("./pages/Fleet").then((m) => ({ default: m.Fleet })));
 
 /** Pages that show no namespace's objects (they need not wait for one to be chosen). */
-const NAMESPACELESS = ["/inbox"];
+const NAMESPACELESS = ["/inbox", "/fleet", "/attention"];
 
 /** How often the registry is read again (declarations may change without a restart). */
 const TYPES_REFRESH_MS = 30000;
@@ -137,7 +138,7 @@ export function App() {
                 </a>
                 <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
-                  <Menu theme="dark" mode="horizontal" selectedKeys={[section]} items={menu} style={{ flex: 1, minWidth: 0 }} />
+                  <FleetMenu selected={section} items={menu} />
                   <Space>
                     {!auth.signedOut && <ClusterSwitcher />}
                     <Select
@@ -213,6 +214,7 @@ function pageRoutes(prefix: string, ns: string) {
     <Route key={prefix + "/rollouts"} path={prefix + "/rollouts"} element={<Rollouts ns={ns} />} />,
     <Route key={prefix + "/rollouts/:name"} path={prefix + "/rollouts/:name"} element={<RolloutDetail ns={ns} />} />,
     <Route key={prefix + "/inbox"} path={prefix + "/inbox"} element={<Inbox />} />,
+    <Route key={prefix + "/fleet"} path={prefix + "/fleet"} element={<Fleet />} />,
   ];
 }
 

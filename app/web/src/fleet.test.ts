@@ -9,6 +9,7 @@ import { setPathSource } from "./api/clusterScope";
 import type { Cluster } from "./api/fleetTypes";
 import { ClusterStateText, ClusterSwitcher, InboxLabel, switchPath } from "./fleet";
 import { FleetContext, type Fleet } from "./contexts";
+import { ClusterCard } from "./pages/Fleet";
 import { I18n, messages } from "./i18n";
 
 const t = messages["en-US"];
@@ -101,5 +102,45 @@ describe("the header's cluster", () => {
     expect(render(fleet({ waiting: 3 }), h(InboxLabel, { t }))).toContain("3");
     expect(render(fleet({ waiting: 0 }), h(InboxLabel, { t }))).toBe(t.inbox);
     expect(render(fleet({}), h(InboxLabel, { t }))).toBe(t.inbox);
+  });
+});
+
+describe("the fleet overview", () => {
+  const part = {
+    name: "prod-eu",
+    reachable: true,
+    unreachableSince: null,
+    lastError: "",
+    stale: false,
+    code: "",
+    message: "",
+    home: false,
+    state: "ready" as const,
+    versions: { kubernetes: "v1.34.2", openkruise: "", rollouts: "v1beta1" },
+    waiting: 3,
+    attention: null,
+    rollouts: 10,
+    workloads: 42,
+  };
+
+  it("says each count's meaning, unknown counts as unknown (never 0), a version not found as such, and links into the cluster", () => {
+    const html = renderToString(h(MemoryRouter, null, h(I18n.Provider, { value: t }, h(FleetContext.Provider, { value: fleet({}) }, h(ClusterCard, { c: part })))));
+    const out = text(html);
+    expect(out).toContain(t.fleetWaiting + "3");
+    expect(out).toContain(t.fleetAttentionCount + t.fleetUnknown);
+    expect(out).toContain(t.fleetWorkloadsCount + "42");
+    expect(out).toContain("OpenKruise" + t.fleetVersionNotFound);
+    expect(out).toContain(t.fleetReachable);
+    expect(html).toContain('href="/c/prod-eu/rollouts"');
+    expect(html).toContain('href="/c/prod-eu/inbox"');
+  });
+
+  it("says why a cluster contributed nothing, and since when it is unreachable", () => {
+    const since = new Date(Date.now() - 300000).toISOString();
+    const c = { ...part, reachable: false, state: "unreachable" as const, unreachableSince: since, lastError: "dial tcp: i/o timeout", code: "CLUSTER_UNREACHABLE", message: "cluster prod-eu is unreachable", waiting: null };
+    const out = render(fleet({}), h(ClusterCard, { c }));
+    expect(out).toContain("unreachable for 5m");
+    expect(out).toContain("Last error: dial tcp: i/o timeout");
+    expect(out).toContain(t.fleetNothing + ": unreachable for 5m: CLUSTER_UNREACHABLEcluster prod-eu is unreachable");
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { FleetContext, useCurrentCluster, useFleet, type Fleet } from "./contexts";
-import { useLocation, useNavigate } from "react-router-dom";
-import { Badge, Select, Tag, Tooltip } from "antd";
+import { Link, useLocation, useNavigate } from "react-router-dom";
+import { Badge, Menu, Select, Tag, Tooltip, type MenuProps } from "antd";
 import { listClusters } from "./api/cluster";
 import { getFleetInbox } from "./api/fleet";
 import { listWaitingRollouts } from "./api/rollout";
@@ -171,4 +171,17 @@ export function InboxLabel({ t }: { t: Messages }) {
       ) : null}
     </>
   );
+}
+
+/** The navigation: the pages of a cluster, then (with more than one cluster) the fleet's. */
+export function FleetMenu({ selected, items }: { selected: string; items: NonNullable<MenuProps["items"]> }) {
+  const t = useT();
+  const { multi } = useFleet();
+  const fleetItems = multi
+    ? [
+        { key: "/fleet", label: <Link to={clusterPath("/fleet")} data-testid="fleet-link">{t.fleet}</Link> },
+        { key: "/attention", label: <Link to={clusterPath("/attention")} data-testid="attention-link">{t.attention}</Link> },
+      ]
+    : [];
+  return <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} items={[...items, ...fleetItems]} style={{ flex: 1, minWidth: 0 }} />;
 }

@@ -1,0 +1,69 @@
+import { useSyncExternalStore } from "react";
+import { Link } from "react-router-dom";
+import { Button, Card, List, Tooltip, Typography } from "antd";
+import { StarFilled, StarOutlined } from "@ant-design/icons";
+import { currentCluster } from "../api/clusterScope";
+import { favouriteKey, favourites, type Favourite } from "../favourites";
+import { fmt, useT } from "../i18n";
+import { rolloutPath, workloadPath } from "./paths";
+import { Raw } from "./raw";
+
+/** The favourites, re-rendering on a change. */
+export const useFavourites = () => useSyncExternalStore(favourites.subscribe, favourites.list, favourites.list);
+
+/** The star that pins or unpins a workload or a Rollout of the page's cluster (default). */
+export function FavouriteStar({ kind, type = "", namespace, name, cluster = currentCluster() }: { kind: Favourite["kind"]; type?: string; namespace: string; name: string; cluster?: string }) {
+  const t = useT();
+  const all = useFavourites();
+  const f: Favourite = { cluster, kind, type: kind === "rollout" ? "" : type, namespace, name };
+  const pinned = all.some((x) => favouriteKey(x) === favouriteKey(f));
+  const label = fmt(pinned ? t.unpin : t.pin, { name: `${namespace}/${name}` });
+  return (
+    <Tooltip title={label}>
+      <Button
+        type="text"
+        size="small"
+        aria-label={label}
+        aria-pressed={pinned}
+        data-testid="favourite-star"
+        data-pinned={String(pinned)}
+        icon={pinned ? <StarFilled style={{ color: "#faad14" }} /> : <StarOutlined />}
+        onClick={() => favourites.toggle(f)}
+      />
+    </Tooltip>
+  );
+}
+
+/** Where a favourite's page is. */
+export const favouritePath = (f: Favourite) => (f.kind === "rollout" ? rolloutPath(f.namespace, f.name, f.cluster) : workloadPath(f.namespace, f.type, f.name, f.cluster));
+
+/** The favourites card: each pinned object with its cluster, linking to its page. */
+export function Favourites() {
+  const t = useT();
+  const all = useFavourites();
+  return (
+    <Card title={t.favourites} extra={<Typography.Text type="secondary">{t.favouritesHelp}</Typography.Text>} style={{ marginTop: 16 }} data-testid="favourites">
+      <List
+        size="small"
+        dataSource={all}
+        locale={{ emptyText: t.favouritesNone }}
+        renderItem={(f) => (
+          <List.Item key={favouriteKey(f)} actions={[<FavouriteStar key="star" {...f} />]} data-testid="favourite">
+            <Link to={favouritePath(f)} translate="no">
+              {f.namespace}/{f.name}
+            </Link>
+            <Typography.Text type="secondary" style={{ marginInlineStart: 8 }}>
+              {f.kind === "rollout" ? t.rollout : <Raw>{f.type}</Raw>}
+              {f.cluster && (
+                <>
+                  {" · "}
+                  <Raw>{f.cluster}</Raw>
+                </>
+              )}
+            </Typography.Text>
+          </List.Item>
+        )}
+      />
+    </Card>
+  );
+}
