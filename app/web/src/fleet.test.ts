@@ -6,10 +6,12 @@ import { setFetch } from "./api/http";
 import { listClusters } from "./api/cluster";
 import { approveManyAcrossClusters, getFleetAttention, getFleetInbox, getFleetSummary } from "./api/fleet";
 import { setPathSource } from "./api/clusterScope";
-import type { Cluster } from "./api/fleetTypes";
+import type { Cluster, ClusterPart } from "./api/fleetTypes";
 import { ClusterStateText, ClusterSwitcher, InboxLabel, switchPath } from "./fleet";
 import { FleetContext, type Fleet } from "./contexts";
 import { ClusterCard } from "./pages/Fleet";
+import { loadWaiting } from "./pages/Inbox";
+import { MissingClusters } from "./components/ClusterParts";
 import { I18n, messages } from "./i18n";
 
 const t = messages["en-US"];
@@ -142,5 +144,41 @@ describe("the fleet overview", () => {
     expect(out).toContain("unreachable for 5m");
     expect(out).toContain("Last error: dial tcp: i/o timeout");
     expect(out).toContain(t.fleetNothing + ": unreachable for 5m: CLUSTER_UNREACHABLEcluster prod-eu is unreachable");
+  });
+});
+
+describe("the inbox across clusters", () => {
+  it("reads GET /fleet/inbox with more than one cluster, GET /rollout/waiting with one", async () => {
+    const seen: string[] = [];
+    setFetch(async (input) => {
+      seen.push(String(input));
+      const fleetAnswer = { items: [{ cluster: "b", namespace: "ns", name: "r" }], clusters: [{ name: "c", code: "FORBIDDEN", message: "no access" }] };
+      return new Response(JSON.stringify({ data: String(input).includes("fleet") ? fleetAnswer : [{ namespace: "ns", name: "r" }] }), { status: 200 });
+    });
+    const many = await loadWaiting(true);
+    const one = await loadWaiting(false);
+    expect(seen).toEqual(["/api/v1/fleet/inbox", "/api/v1/rollout/waiting"]);
+    expect(many.items[0].cluster).toBe("b");
+    expect(many.clusters?.[0].code).toBe("FORBIDDEN");
+    expect(one.clusters).toBeUndefined();
+  });
+
+  it("lists the clusters missing from the view with why, and those served from their cache", () => {
+    const p = (name: string, over: Partial<ClusterPart> = {}): ClusterPart => ({ name, reachable: true, unreachableSince: null, lastError: "", stale: false, code: "", message: "", ...over });
+    const out = render(
+      fleet({}),
+      h(MissingClusters, {
+        parts: [
+          p("a"),
+          p("b", { code: "NOT_SIGNED_IN_HERE", message: "not signed in on b: the API server there does not accept your token" }),
+          p("c", { stale: true }),
+        ],
+      }),
+    );
+    expect(out).toContain(t.fleetMissing);
+    expect(out).not.toContain("a: ");
+    expect(out).toContain("b: NOT_SIGNED_IN_HEREnot signed in on b");
+    expect(out).toContain("c: " + t.fleetStalePart);
+    expect(render(fleet({}), h(MissingClusters, { parts: [p("a")] }))).toBe("");
   });
 });

@@ -43,6 +43,7 @@ export const fleetEn = {
   unpin: "Unpin {name}",
   inboxWaitingCount: "{n} releases waiting for a person",
   inboxApproveRow: "Approve step {step}",
+  reasonNeeded: "{n} approvals need a reason (their evidence is worse and the approval policy asks for one): give one and confirm again.",
   attention: "Needs attention",
   attentionHelp:
     "Across clusters: unready workloads, Rollouts paused, stuck or with a worse verdict (from the objects' status), and pods crash-looping (only for clusters in use).",
@@ -108,6 +109,7 @@ export const fleetZh: typeof fleetEn = {
   unpin: "取消收藏 {name}",
   inboxWaitingCount: "{n} 个发布等待人工审批",
   inboxApproveRow: "审批第 {step} 步",
+  reasonNeeded: "{n} 个审批需要理由（其证据更差，且审批策略要求理由）：请填写理由后再次确认。",
   attention: "需要关注",
   attentionHelp: "跨集群：未就绪的工作负载，已暂停、卡住或证据更差的发布（来自对象状态），以及反复崩溃的 Pod（仅限正在使用的集群）。",
   attentionReason: "原因",
