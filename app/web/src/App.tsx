@@ -30,6 +30,7 @@ const Rollouts = lazy(() => import("./pages/Rollouts").then((m) => ({ default: m
 const RolloutDetail = lazy(() => import("./pages/RolloutDetail").then((m) => ({ default: m.RolloutDetail })));
 const Inbox = lazy(() => import("./pages/Inbox").then((m) => ({ default: m.Inbox })));
 const Fleet = lazy(() => import("./pages/Fleet").then((m) => ({ default: m.Fleet })));
+const Attention = lazy(() => import("./pages/Attention").then((m) => ({ default: m.Attention })));
 
 /** Pages that show no namespace's objects (they need not wait for one to be chosen). */
 const NAMESPACELESS = ["/inbox", "/fleet", "/attention"];
@@ -215,6 +216,7 @@ function pageRoutes(prefix: string, ns: string) {
     <Route key={prefix + "/rollouts/:name"} path={prefix + "/rollouts/:name"} element={<RolloutDetail ns={ns} />} />,
     <Route key={prefix + "/inbox"} path={prefix + "/inbox"} element={<Inbox />} />,
     <Route key={prefix + "/fleet"} path={prefix + "/fleet"} element={<Fleet />} />,
+    <Route key={prefix + "/attention"} path={prefix + "/attention"} element={<Attention />} />,
   ];
 }
 

@@ -6,11 +6,12 @@ import { setFetch } from "./api/http";
 import { listClusters } from "./api/cluster";
 import { approveManyAcrossClusters, getFleetAttention, getFleetInbox, getFleetSummary } from "./api/fleet";
 import { setPathSource } from "./api/clusterScope";
-import type { Cluster, ClusterPart } from "./api/fleetTypes";
+import type { AttentionItem, Cluster, ClusterPart } from "./api/fleetTypes";
 import { ClusterStateText, ClusterSwitcher, InboxLabel, switchPath } from "./fleet";
 import { FleetContext, type Fleet } from "./contexts";
 import { ClusterCard } from "./pages/Fleet";
 import { loadWaiting } from "./pages/Inbox";
+import { attentionPath, groupByCluster, reasonText } from "./pages/Attention";
 import { MissingClusters } from "./components/ClusterParts";
 import { I18n, messages } from "./i18n";
 
@@ -180,5 +181,32 @@ describe("the inbox across clusters", () => {
     expect(out).toContain("b: NOT_SIGNED_IN_HEREnot signed in on b");
     expect(out).toContain("c: " + t.fleetStalePart);
     expect(render(fleet({}), h(MissingClusters, { parts: [p("a")] }))).toBe("");
+  });
+});
+
+describe("needs attention", () => {
+  const item = (cluster: string, over: Partial<AttentionItem> = {}): AttentionItem => ({
+    cluster,
+    kind: "workload",
+    type: "clonesets",
+    namespace: "ns",
+    name: "w",
+    reason: "unready",
+    message: "2 of 3 replicas ready",
+    since: null,
+    ...over,
+  });
+  it("groups the items by cluster in the parts' order, and links each to its object in its cluster", () => {
+    const p = (name: string): ClusterPart => ({ name, reachable: true, unreachableSince: null, lastError: "", stale: false, code: "", message: "" });
+    const groups = groupByCluster([item("b"), item("a", { kind: "rollout", type: "rollouts", name: "r", reason: "paused" }), item("b", { name: "x" })], [p("a"), p("b"), p("c")]);
+    expect(groups.map((g) => [g.name, g.items.length])).toEqual([
+      ["a", 1],
+      ["b", 2],
+      ["c", 0],
+    ]);
+    expect(attentionPath(groups[0].items[0])).toBe("/c/a/rollouts/r?ns=ns");
+    expect(attentionPath(groups[1].items[0])).toBe("/c/b/workloads/clonesets/w?ns=ns");
+    expect(reasonText(t, "crashloop")).toBe(t.attentionReason_crashloop);
+    expect(reasonText(t, "something-new")).toBe("something-new");
   });
 });
