@@ -2,7 +2,8 @@ import { useSyncExternalStore } from "react";
 import { Link } from "react-router-dom";
 import { Button, Card, List, Tooltip, Typography } from "antd";
 import { StarFilled, StarOutlined } from "@ant-design/icons";
-import { currentCluster } from "../api/clusterScope";
+import { currentCluster, homeCluster } from "../api/clusterScope";
+import { useFleet } from "../contexts";
 import { favouriteKey, favourites, type Favourite } from "../favourites";
 import { fmt, useT } from "../i18n";
 import { rolloutPath, workloadPath } from "./paths";
@@ -34,13 +35,25 @@ export function FavouriteStar({ kind, type = "", namespace, name, cluster = curr
   );
 }
 
+/** A page's h1 with the star after it. */
+export function TitleRow({ children, star }: { children: React.ReactNode; star: React.ReactNode }) {
+  return (
+    <div style={{ display: "flex", alignItems: "flex-start", gap: 8 }}>
+      {children}
+      <span style={{ marginTop: 4 }}>{star}</span>
+    </div>
+  );
+}
+
 /** Where a favourite's page is. */
 export const favouritePath = (f: Favourite) => (f.kind === "rollout" ? rolloutPath(f.namespace, f.name, f.cluster) : workloadPath(f.namespace, f.type, f.name, f.cluster));
 
-/** The favourites card: each pinned object with its cluster, linking to its page. */
-export function Favourites() {
+/** The favourites card: each pinned object with its cluster, linking to its page (none: hidden when hideEmpty). */
+export function Favourites({ hideEmpty }: { hideEmpty?: boolean }) {
   const t = useT();
   const all = useFavourites();
+  const { multi } = useFleet();
+  if (hideEmpty && all.length === 0) return null;
   return (
     <Card title={t.favourites} extra={<Typography.Text type="secondary">{t.favouritesHelp}</Typography.Text>} style={{ marginTop: 16 }} data-testid="favourites">
       <List
@@ -54,10 +67,10 @@ export function Favourites() {
             </Link>
             <Typography.Text type="secondary" style={{ marginInlineStart: 8 }}>
               {f.kind === "rollout" ? t.rollout : <Raw>{f.type}</Raw>}
-              {f.cluster && (
+              {(f.cluster || multi) && (
                 <>
                   {" · "}
-                  <Raw>{f.cluster}</Raw>
+                  <Raw>{f.cluster || homeCluster()}</Raw>
                 </>
               )}
             </Typography.Text>

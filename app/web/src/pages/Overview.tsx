@@ -10,6 +10,7 @@ import { PhaseTag, RolloutStateCell, stepText, WorkloadLink } from "../component
 import { Raw, rawFmt } from "../components/raw";
 import { ApiValue, TypeName } from "../components/values";
 import { clusterPath, rolloutPath } from "../components/paths";
+import { Favourites } from "../components/Favourites";
 import { CLUSTER_NS, isClusterScoped } from "../workloadTypes";
 
 export function Overview({ ns }: { ns: string }) {
@@ -117,6 +118,7 @@ export function Overview({ ns }: { ns: string }) {
           </Card>
         </Col>
       </Row>
+      <Favourites hideEmpty />
     </>
   );
 }

@@ -27,6 +27,7 @@ import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../
 import { toYaml } from "../yaml";
 import { OwnerLink, ownerText, stepText } from "../components/cells";
 import { clusterPath, rolloutPath } from "../components/paths";
+import { FavouriteStar, TitleRow } from "../components/Favourites";
 import { personSteps } from "../rolloutSteps";
 
 type Action = WorkloadAction;
@@ -187,9 +188,11 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
 
   return (
     <>
-      <Title label={cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}>
-        {kindNode} <Raw>{cluster ? name : `${ns}/${name}`}</Raw>
-      </Title>
+      <TitleRow star={<FavouriteStar kind="workload" type={type} namespace={ns} name={name} />}>
+        <Title label={cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}>
+          {kindNode} <Raw>{cluster ? name : `${ns}/${name}`}</Raw>
+        </Title>
+      </TitleRow>
       <Loadable loading={detail.loading} error={detail.error} back={{ to: listPath, label: t.backToWorkloads }} onRetry={() => void detail.reload()}>
         {w && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
