@@ -20,6 +20,7 @@ import { focusContent, useFocusRescue } from "./focus";
 import { clusterFromPath, pathInCluster } from "./api/clusterScope";
 import { clusterPath } from "./components/paths";
 import { ClusterSwitcher, FleetProvider, FleetMenu, InboxLabel } from "./fleet";
+import { Shortcuts } from "./components/Shortcuts";
 
 // The route pages load on first visit, each its own chunk, so the first route's script carries only
 // its own page (the build prints its size: scripts/size.mjs). SignIn and NotFound are small and stay.
@@ -165,6 +166,7 @@ export function App() {
                       ]}
                     />
                     {!auth.signedOut && <LiveIndicator />}
+                    <Shortcuts />
                     <Switch aria-label={t.theme} checked={dark} onChange={setDark} checkedChildren="☾" unCheckedChildren="☀" />
                     <UserInfo auth={auth} />
                   </Space>
