@@ -13,6 +13,8 @@ import { ClusterCard } from "./pages/Fleet";
 import { loadWaiting } from "./pages/Inbox";
 import { attentionPath, groupByCluster, reasonText } from "./pages/Attention";
 import { MissingClusters } from "./components/ClusterParts";
+import { CommandLine } from "./components/CommandLine";
+import { forCluster, needsClusterNote } from "./components/commands";
 import { I18n, messages } from "./i18n";
 
 const t = messages["en-US"];
@@ -208,5 +210,27 @@ describe("needs attention", () => {
     expect(attentionPath(groups[1].items[0])).toBe("/c/b/workloads/clonesets/w?ns=ns");
     expect(reasonText(t, "crashloop")).toBe(t.attentionReason_crashloop);
     expect(reasonText(t, "something-new")).toBe("something-new");
+  });
+});
+
+describe("kubectl equivalents per cluster", () => {
+  const approve = "kubectl-kruise rollout approve rollout/shop -n demo";
+  it("name --context for a cluster from a kubeconfig context, nothing for home or other origins", () => {
+    expect(forCluster(approve, cluster("prod-eu", { origin: "kubeconfig", context: "kind-prod-eu" }))).toBe("kubectl-kruise --context kind-prod-eu rollout approve rollout/shop -n demo");
+    expect(forCluster("kubectl patch x y -p '{}'", cluster("b", { origin: "kubeconfig", context: "my ctx" }))).toBe("kubectl --context 'my ctx' patch x y -p '{}'");
+    expect(forCluster(approve, cluster("home", { home: true, origin: "kubeconfig", context: "home" }))).toBe(approve);
+    expect(forCluster(approve, cluster("b"))).toBe(approve);
+    expect(forCluster(approve, undefined)).toBe(approve);
+    expect(needsClusterNote(cluster("b"))).toBe(true);
+    expect(needsClusterNote(cluster("b", { origin: "argocd" }))).toBe(true);
+    expect(needsClusterNote(cluster("b", { origin: "kubeconfig", context: "b" }))).toBe(false);
+    expect(needsClusterNote(cluster("home", { home: true }))).toBe(false);
+  });
+
+  it("say which cluster a command must run against when no context can be named", () => {
+    const out = render(fleet({}), h(CommandLine, { command: approve, cluster: cluster("prod-eu") }));
+    expect(out).toContain("Run against cluster prod-eu (Secret kd/prod-eu)");
+    expect(out).toContain(approve);
+    expect(render(fleet({}), h(CommandLine, { command: approve }))).toBe(`${t.command}: ${approve}`);
   });
 });

@@ -8,8 +8,9 @@ import { isUnauthorized } from "../api/http";
 import { approveManyAcrossClusters, getFleetInbox } from "../api/fleet";
 import { inCluster } from "../api/clusterScope";
 import type { ClusterPart } from "../api/fleetTypes";
-import { useFleet } from "../contexts";
+import { clusterInfo, useFleet } from "../contexts";
 import { MissingClusters } from "../components/ClusterParts";
+import { CommandLine } from "../components/CommandLine";
 import type { ApproveItem, ApproveItemResult, Permission, RolloutStatus } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
@@ -350,7 +351,7 @@ export function Inbox() {
             <li key={keyOf(r)} style={{ marginBottom: 8 }}>
               {rawFmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: nameOf(r.workload) })}
               <br />
-              {t.command}: <Typography.Text code translate="no">{rolloutCommands(r.namespace, r.name).approve}</Typography.Text>
+              <CommandLine command={rolloutCommands(r.namespace, r.name).approve} cluster={r.cluster ? clusterInfo(fleet.clusters, r.cluster) : undefined} copyable={false} testId="approve-command" />
             </li>
           ))}
         </ul>
