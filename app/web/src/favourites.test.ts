@@ -51,7 +51,7 @@ describe("favourites", () => {
 
   it("the star says what it does, for screen readers too", () => {
     const html = renderToString(h(I18n.Provider, { value: messages["en-US"] }, h(FavouriteStar, { kind: "rollout", namespace: "ns", name: "r", cluster: "b" })));
-    expect(html).toContain('aria-label="Pin ns/r"');
+    expect(html).toContain('aria-label="Pin r"');
     expect(html).toContain('aria-pressed="false"');
   });
 });

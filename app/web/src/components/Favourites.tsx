@@ -1,6 +1,6 @@
 import { useSyncExternalStore } from "react";
 import { Link } from "react-router-dom";
-import { Button, Card, List, Tooltip, Typography } from "antd";
+import { Button, Card, Tooltip, Typography } from "antd";
 import { StarFilled, StarOutlined } from "@ant-design/icons";
 import { currentCluster, homeCluster } from "../api/clusterScope";
 import { useFleet } from "../contexts";
@@ -18,7 +18,7 @@ export function FavouriteStar({ kind, type = "", namespace, name, cluster = curr
   const all = useFavourites();
   const f: Favourite = { cluster, kind, type: kind === "rollout" ? "" : type, namespace, name };
   const pinned = all.some((x) => favouriteKey(x) === favouriteKey(f));
-  const label = fmt(pinned ? t.unpin : t.pin, { name: `${namespace}/${name}` });
+  const label = fmt(pinned ? t.unpin : t.pin, { name });
   return (
     <Tooltip title={label}>
       <Button
@@ -56,27 +56,29 @@ export function Favourites({ hideEmpty }: { hideEmpty?: boolean }) {
   if (hideEmpty && all.length === 0) return null;
   return (
     <Card title={t.favourites} extra={<Typography.Text type="secondary">{t.favouritesHelp}</Typography.Text>} style={{ marginTop: 16 }} data-testid="favourites">
-      <List
-        size="small"
-        dataSource={all}
-        locale={{ emptyText: t.favouritesNone }}
-        renderItem={(f) => (
-          <List.Item key={favouriteKey(f)} actions={[<FavouriteStar key="star" {...f} />]} data-testid="favourite">
-            <Link to={favouritePath(f)} translate="no">
-              {f.namespace}/{f.name}
-            </Link>
-            <Typography.Text type="secondary" style={{ marginInlineStart: 8 }}>
-              {f.kind === "rollout" ? t.rollout : <Raw>{f.type}</Raw>}
-              {(f.cluster || multi) && (
-                <>
-                  {" · "}
-                  <Raw>{f.cluster || homeCluster()}</Raw>
-                </>
-              )}
-            </Typography.Text>
-          </List.Item>
-        )}
-      />
+      {all.length === 0 ? (
+        <Typography.Text type="secondary">{t.favouritesNone}</Typography.Text>
+      ) : (
+        <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+          {all.map((f) => (
+            <li key={favouriteKey(f)} data-testid="favourite">
+              <Link to={favouritePath(f)} translate="no">
+                {f.namespace}/{f.name}
+              </Link>
+              <Typography.Text type="secondary" style={{ marginInlineStart: 8 }}>
+                {f.kind === "rollout" ? t.rollout : <Raw>{f.type}</Raw>}
+                {(f.cluster || multi) && (
+                  <>
+                    {" · "}
+                    <Raw>{f.cluster || homeCluster()}</Raw>
+                  </>
+                )}
+              </Typography.Text>
+              <FavouriteStar {...f} />
+            </li>
+          ))}
+        </ul>
+      )}
     </Card>
   );
 }
