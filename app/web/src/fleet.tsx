@@ -68,7 +68,7 @@ export function FleetProvider({ enabled, children }: { enabled: boolean; childre
 
 /** The badge status of a cluster's state (the reachability dot). */
 export const stateDot = (s: ClusterState): "success" | "processing" | "error" | "default" =>
-  s === "ready" ? "success" : s === "syncing" ? "processing" : s === "unreachable" ? "error" : "default";
+  s === "ready" ? "success" : s === "syncing" || s === "connecting" ? "processing" : s === "unreachable" ? "error" : "default";
 
 /** A cluster's state in words; an unreachable one's age ticks. */
 export function ClusterStateText({ c }: { c: Pick<Cluster, "state" | "unreachableSince" | "refused"> }) {

@@ -2,7 +2,7 @@
 // by hand until the OpenAPI document has them (then schema.ts's types replace these).
 import type { RolloutStatus } from "./types";
 
-export type ClusterState = "ready" | "syncing" | "unreachable" | "refused";
+export type ClusterState = "ready" | "syncing" | "connecting" | "unreachable" | "refused";
 export type ClusterOrigin = "kubeconfig" | "secret" | "argocd" | "home";
 
 export interface ClusterVersions {
@@ -32,16 +32,17 @@ export interface Cluster {
 }
 
 /** Why a cluster contributed nothing to a fleet view ("" when it contributed). */
-export type PartCode = "" | "FORBIDDEN" | "NOT_SIGNED_IN_HERE" | "CLUSTER_UNREACHABLE" | "CLUSTER_SYNCING" | (string & {});
+export type PartCode = "" | "FORBIDDEN" | "NOT_SIGNED_IN_HERE" | "UNAVAILABLE" | "TIMEOUT" | "CLUSTER_UNREACHABLE" | (string & {});
 
 /** One registered cluster's part in a fleet view. */
 export interface ClusterPart {
   name: string;
+  home?: boolean;
   reachable: boolean;
   unreachableSince: string | null;
   lastError: string;
-  /** Its items come from a cache older than its last contact. */
-  stale: boolean;
+  /** Its items come from a cache older than its last contact (not served by every version). */
+  stale?: boolean;
   code: PartCode;
   message: string;
 }
@@ -85,7 +86,7 @@ export interface FleetSummary {
   clusters: FleetClusterSummary[];
 }
 
-export type AttentionReason = "unready" | "paused" | "stuck" | "worse" | "crashloop";
+export type AttentionReason = "unready" | "failed" | "paused" | "stuck" | "worse" | "crashloop";
 
 export interface AttentionItem {
   cluster: string;

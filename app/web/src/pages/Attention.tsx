@@ -12,7 +12,7 @@ import { fmt, useT, type Messages } from "../i18n";
 /** An attention reason in words (an unknown one as the server wrote it). */
 export const reasonText = (t: Messages, reason: string) => (t as unknown as Record<string, string>)[`attentionReason_${reason}`] ?? reason;
 
-const reasonColor = (reason: string) => (reason === "worse" || reason === "crashloop" ? "error" : reason === "paused" ? "default" : "warning");
+const reasonColor = (reason: string) => (reason === "worse" || reason === "failed" || reason === "crashloop" ? "error" : reason === "paused" ? "default" : "warning");
 
 /** Where an item's page is, in its cluster. */
 export const attentionPath = (i: AttentionItem) => (i.kind === "rollout" ? rolloutPath(i.namespace, i.name, i.cluster) : workloadPath(i.namespace, i.type, i.name, i.cluster));

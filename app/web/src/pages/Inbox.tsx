@@ -235,7 +235,7 @@ export function Inbox() {
       sortOrder: query.sortOrder("since"),
       render: (_, r) => <Ago ts={r.lastUpdateTime} />,
     },
-    { key: "evidence", title: t.evidenceVerdict, render: (_, r) => !r.gone && <EvidenceVerdict st={r} /> },
+    { key: "evidence", title: t.evidenceVerdict, render: (_, r) => !r.gone && <EvidenceVerdict st={r} cluster={r.cluster} /> },
     {
       key: "timeline",
       title: t.tlColumn,
