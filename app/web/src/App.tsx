@@ -138,7 +138,7 @@ export function App() {
                 >
                   {t.skipToContent}
                 </a>
-                <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
+                <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16, flexWrap: "wrap", height: "auto", minHeight: 64 }}>
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
                   <FleetMenu selected={section} items={menu} />
                   <Space>

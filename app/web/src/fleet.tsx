@@ -113,14 +113,14 @@ export function ClusterSwitcher() {
         data-testid="cluster-select"
         value={name || undefined}
         onChange={(target: string) => navigate(switchPath(location.pathname, location.search, target))}
-        style={{ width: 220 }}
+        style={{ width: 150 }}
         popupMatchSelectWidth={360}
         optionLabelProp="short"
         options={[
           ...clusters.map((c) => ({
             value: c.name,
             disabled: c.state === "refused",
-            short: <ClusterName c={c} />,
+            short: <ClusterName c={{ ...c, home: false }} />,
             label: (
               <span data-testid="cluster-option" data-cluster={c.name} data-state={c.state} title={c.state === "refused" ? c.refused : c.lastError || undefined}>
                 <ClusterName c={c} /> <span style={{ opacity: 0.75 }}>· <ClusterStateText c={c} /></span>
@@ -183,5 +183,11 @@ export function FleetMenu({ selected, items }: { selected: string; items: NonNul
         { key: "/attention", label: <Link to={clusterPath("/attention")} data-testid="attention-link">{t.attention}</Link> },
       ]
     : [];
-  return <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} items={[...items, ...fleetItems]} style={{ flex: 1, minWidth: 0 }} />;
+  // With the fleet's items the menu keeps every item in view (the header wraps its controls to a
+  // second line when they do not fit); alone it folds its items into "…" as before.
+  return multi ? (
+    <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} items={[...items, ...fleetItems]} style={{ flex: "1 0 auto" }} disabledOverflow />
+  ) : (
+    <Menu theme="dark" mode="horizontal" selectedKeys={[selected]} items={items} style={{ flex: 1, minWidth: 0 }} />
+  );
 }
