@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { Link, Route, Routes, useLocation } from "react-router-dom";
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Select, Space, Spin, Switch, Tag, Tooltip } from "antd";
+import { App as AntApp, Button, ConfigProvider, Layout, Select, Space, Spin, Switch, Tag, Tooltip } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
 import { listNamespaces } from "./api/namespace";
@@ -17,6 +17,10 @@ import { themeConfig } from "./theme";
 import { LiveIndicator } from "./live";
 import { useNamespace, WorkloadTypesContext } from "./contexts";
 import { focusContent, useFocusRescue } from "./focus";
+import { clusterFromPath, pathInCluster } from "./api/clusterScope";
+import { clusterPath } from "./components/paths";
+import { ClusterSwitcher, FleetProvider, FleetMenu, InboxLabel } from "./fleet";
+import { Shortcuts } from "./components/Shortcuts";
 
 // The route pages load on first visit, each its own chunk, so the first route's script carries only
 // its own page (the build prints its size: scripts/size.mjs). SignIn and NotFound are small and stay.
@@ -26,9 +30,11 @@ const WorkloadDetail = lazy(() => import("./pages/WorkloadDetail").then((m) => (
 const Rollouts = lazy(() => import("./pages/Rollouts").then((m) => ({ default: m.Rollouts })));
 const RolloutDetail = lazy(() => import("./pages/RolloutDetail").then((m) => ({ default: m.RolloutDetail })));
 const Inbox = lazy(() => import("./pages/Inbox").then((m) => ({ default: m.Inbox })));
+const Fleet = lazy(() => import("./pages/Fleet").then((m) => ({ default: m.Fleet })));
+const Attention = lazy(() => import("./pages/Attention").then((m) => ({ default: m.Attention })));
 
 /** Pages that show no namespace's objects (they need not wait for one to be chosen). */
-const NAMESPACELESS = ["/inbox"];
+const NAMESPACELESS = ["/inbox", "/fleet", "/attention"];
 
 /** How often the registry is read again (declarations may change without a restart). */
 const TYPES_REFRESH_MS = 30000;
@@ -41,6 +47,9 @@ export function App() {
   const [namespaces, setNamespaces] = useState<string[] | undefined>();
   const [ns, setNs] = useNamespace();
   const location = useLocation();
+  // The cluster the page is for (/c/{cluster}/…; "" for home): its types, namespaces and pages.
+  const cluster = clusterFromPath(location.pathname);
+  const page = pathInCluster(location.pathname);
   const auth = useAuthState(ns);
   const t = messages[locale];
   useFocusRescue();
@@ -49,6 +58,7 @@ export function App() {
   useEffect(() => {
     if (auth.signedOut) return;
     setTypesError(undefined);
+    setNamespaces(undefined);
     listWorkloadTypes().then(setTypes, setTypesError);
     listNamespaces().then(setNamespaces, () => setNamespaces([]));
     // Declared types change while the dashboard runs: look again now and then (an unchanged
@@ -58,7 +68,7 @@ export function App() {
       TYPES_REFRESH_MS,
     );
     return () => clearInterval(id);
-  }, [auth.signedOut]);
+  }, [auth.signedOut, cluster]);
 
   // Without ?ns=: the last namespace used, else the first that has workloads (not an empty default).
   useEffect(() => {
@@ -87,17 +97,17 @@ export function App() {
       <div style={{ minHeight: 80 }} />
     </Spin>
   );
-  const section = "/" + (location.pathname.split("/")[1] ?? "");
-  const withNs = (path: string) => (ns ? `${path}?ns=${encodeURIComponent(ns)}` : path);
+  const section = "/" + (page.split("/")[1] ?? "");
+  const withNs = (path: string) => clusterPath(ns ? `${path}?ns=${encodeURIComponent(ns)}` : path);
   const menu = useMemo(
     () => [
       { key: "/", label: <Link to={withNs("/")}>{t.overview}</Link> },
       { key: "/workloads", label: <Link to={withNs("/workloads")}>{t.workloads}</Link> },
       { key: "/rollouts", label: <Link to={withNs("/rollouts")}>{t.rollouts}</Link> },
-      { key: "/inbox", label: <Link to={withNs("/inbox")} data-testid="inbox-link">{t.inbox}</Link> },
+      { key: "/inbox", label: <Link to={withNs("/inbox")} data-testid="inbox-link"><InboxLabel t={t} /></Link> },
     ],
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [t, ns],
+    [t, ns, cluster],
   );
 
   return (
@@ -114,6 +124,7 @@ export function App() {
         <I18n.Provider value={t}>
           <AuthProvider value={auth}>
             <WorkloadTypesContext.Provider value={types}>
+              <FleetProvider enabled={!auth.signedOut}>
               <Layout style={{ minHeight: "100vh" }} className={dark ? "kd-dark" : "kd-light"}>
                 {/* The first thing the keyboard reaches: past the header to the page. */}
                 <a
@@ -127,10 +138,11 @@ export function App() {
                 >
                   {t.skipToContent}
                 </a>
-                <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16 }}>
+                <Layout.Header style={{ display: "flex", alignItems: "center", gap: 16, flexWrap: "wrap", height: "auto", minHeight: 64 }}>
                   <Link to={withNs("/")} style={{ color: "#fff", fontWeight: 600, whiteSpace: "nowrap" }}>{t.title}</Link>
-                  <Menu theme="dark" mode="horizontal" selectedKeys={[section]} items={menu} style={{ flex: 1, minWidth: 0 }} />
+                  <FleetMenu selected={section} items={menu} />
                   <Space>
+                    {!auth.signedOut && <ClusterSwitcher />}
                     <Select
                       aria-label={t.namespace}
                       data-testid="namespace-select"
@@ -154,6 +166,7 @@ export function App() {
                       ]}
                     />
                     {!auth.signedOut && <LiveIndicator />}
+                    <Shortcuts />
                     <Switch aria-label={t.theme} checked={dark} onChange={setDark} checkedChildren="☾" unCheckedChildren="☀" />
                     <UserInfo auth={auth} />
                   </Space>
@@ -170,17 +183,14 @@ export function App() {
                   ) : (
                     <>
                       <ErrorAlert error={typesError} />
-                      {!ns && !NAMESPACELESS.includes(location.pathname) ? (
+                      {!ns && !NAMESPACELESS.includes(page) ? (
                         loading
                       ) : (
                         <Suspense fallback={loading}>
-                          <Routes>
-                            <Route path="/" element={<Overview ns={ns} />} />
-                            <Route path="/workloads" element={<Workloads ns={ns} />} />
-                            <Route path="/workloads/:type/:name" element={<WorkloadDetail ns={ns} />} />
-                            <Route path="/rollouts" element={<Rollouts ns={ns} />} />
-                            <Route path="/rollouts/:name" element={<RolloutDetail ns={ns} />} />
-                            <Route path="/inbox" element={<Inbox />} />
+                          {/* A page of another cluster is a new page (keyed by the cluster): nothing of the last one's stays. */}
+                          <Routes key={cluster}>
+                            {pageRoutes("", ns)}
+                            {pageRoutes("/c/:cluster", ns)}
                             <Route path="*" element={<NotFound ns={ns} />} />
                           </Routes>
                         </Suspense>
@@ -189,12 +199,27 @@ export function App() {
                   )}
                 </Layout.Content>
               </Layout>
+              </FleetProvider>
             </WorkloadTypesContext.Provider>
           </AuthProvider>
         </I18n.Provider>
       </AntApp>
     </ConfigProvider>
   );
+}
+
+/** The pages, at prefix: "" for the home cluster, "/c/:cluster" for any cluster by name. */
+function pageRoutes(prefix: string, ns: string) {
+  return [
+    <Route key={prefix + "/"} path={prefix + "/"} element={<Overview ns={ns} />} />,
+    <Route key={prefix + "/workloads"} path={prefix + "/workloads"} element={<Workloads ns={ns} />} />,
+    <Route key={prefix + "/workloads/:type/:name"} path={prefix + "/workloads/:type/:name"} element={<WorkloadDetail ns={ns} />} />,
+    <Route key={prefix + "/rollouts"} path={prefix + "/rollouts"} element={<Rollouts ns={ns} />} />,
+    <Route key={prefix + "/rollouts/:name"} path={prefix + "/rollouts/:name"} element={<RolloutDetail ns={ns} />} />,
+    <Route key={prefix + "/inbox"} path={prefix + "/inbox"} element={<Inbox />} />,
+    <Route key={prefix + "/fleet"} path={prefix + "/fleet"} element={<Fleet />} />,
+    <Route key={prefix + "/attention"} path={prefix + "/attention"} element={<Attention />} />,
+  ];
 }
 
 /** Who is signed in (groups in the tooltip), the mode, read-only, and Sign out. */

@@ -1,5 +1,6 @@
 import { createContext, useContext } from "react";
 import { timelineEn, timelineZh } from "./i18nTimeline";
+import { fleetEn, fleetZh } from "./i18nFleet";
 
 // zh-CN and en-US strings. The default follows the browser; the choice is kept in localStorage.
 
@@ -339,6 +340,7 @@ const en = {
   listSeparator: ", ",
   paramHint: "({hint})",
   ...timelineEn,
+  ...fleetEn,
   trafficTitle: "Traffic routing",
   trafficWhat: "What the Rollout controller wrote, read now; whether an ingress controller or gateway applies it is not checked here.",
   trafficThroughIngress: "Service {service}, canary Service {canary}: the canary Ingress {object} (class {class})",
@@ -744,6 +746,7 @@ const zh: Messages = {
   listSeparator: "，",
   paramHint: "（{hint}）",
   ...timelineZh,
+  ...fleetZh,
   trafficTitle: "流量路由",
   trafficWhat: "以下为 Rollout 控制器写入的内容（当前读取）；入口控制器或网关是否应用了它，此处不检查。",
   trafficThroughIngress: "服务 {service}，金丝雀服务 {canary}：金丝雀入口 {object}（类别 {class}）",

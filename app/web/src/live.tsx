@@ -2,6 +2,7 @@ import { createContext, useContext, useState, useSyncExternalStore } from "react
 import { Tag, Tooltip } from "antd";
 import type { WatchChange } from "./api/types";
 import { watch } from "./api/watch";
+import { currentCluster } from "./api/clusterScope";
 import { fmt, useT } from "./i18n";
 
 // The live layer: one stream (GET /watch) per namespace a page shows, shared by every hook that
@@ -50,13 +51,18 @@ export class LiveStreams {
     private readonly retryMs = RETRY_MS,
   ) {}
 
-  /** Subscribes to a namespace's changes ("_all": every namespace); returns the unsubscribe function. */
-  subscribe(namespace: string, sub: LiveSubscriber): () => void {
-    let s = this.streams.get(namespace);
+  /**
+   * Subscribes to a namespace's changes ("_all": every namespace) in the page's cluster; returns the
+   * unsubscribe function.
+   */
+  subscribe(namespace: string, sub: LiveSubscriber, cluster = currentCluster()): () => void {
+    // A stream per cluster and namespace: the home cluster's keyed by the namespace alone.
+    const key = cluster ? `${cluster}/${namespace}` : namespace;
+    let s = this.streams.get(key);
     if (!s) {
       s = { status: "polling", subs: new Set() };
-      this.streams.set(namespace, s);
-      this.connect(namespace, s);
+      this.streams.set(key, s);
+      this.connect(namespace, cluster, s);
       this.emit();
     }
     const stream = s;
@@ -65,7 +71,7 @@ export class LiveStreams {
     sub.live(stream.status === "live");
     return () => {
       stream.subs.delete(sub);
-      if (stream.subs.size === 0) stream.idle = setTimeout(() => this.drop(namespace, stream), this.idleMs);
+      if (stream.subs.size === 0) stream.idle = setTimeout(() => this.drop(key, stream), this.idleMs);
     };
   }
 
@@ -75,7 +81,7 @@ export class LiveStreams {
     this.listeners.forEach((l) => l());
   }
 
-  /** Namespaces with an open stream (tests). */
+  /** Namespaces with an open stream, as cluster/namespace for a non-home cluster (tests). */
   namespaces(): string[] {
     return [...this.streams.keys()];
   }
@@ -87,9 +93,9 @@ export class LiveStreams {
 
   readonly getSnapshot = () => this.snapshot;
 
-  private connect(namespace: string, s: Stream) {
+  private connect(namespace: string, cluster: string, s: Stream) {
     s.close = watch(
-      { namespace },
+      { namespace, cluster },
       {
         ready: () => {
           this.set(s, "live");
@@ -104,16 +110,16 @@ export class LiveStreams {
           }
           s.close?.();
           this.set(s, "polling");
-          s.retry = setTimeout(() => this.connect(namespace, s), this.retryMs);
+          s.retry = setTimeout(() => this.connect(namespace, cluster, s), this.retryMs);
         },
       },
     );
   }
 
-  private drop(namespace: string, s: Stream) {
+  private drop(key: string, s: Stream) {
     s.close?.();
     clearTimeout(s.retry);
-    this.streams.delete(namespace);
+    this.streams.delete(key);
     this.emit();
   }
 

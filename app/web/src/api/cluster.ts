@@ -1,4 +1,8 @@
-import { get } from "./http";
+import { get, request } from "./http";
+import type { Cluster } from "./fleetTypes";
 
 /** GET /cluster/metrics */
 export const getClusterMetrics = () => get("/api/v1/cluster/metrics");
+
+/** GET /clusters: the registered clusters (home first, then by name), refused ones with their reason. */
+export const listClusters = () => request<Cluster[]>("GET", "/clusters");

@@ -4,6 +4,7 @@
 // lacks, a missing path variable, a query parameter or body of the wrong shape, or an answer
 // used as the wrong type is a compile error.
 import type { paths } from "./schema";
+import { currentCluster, isClusterPath, noteStale, scopedPath } from "./clusterScope";
 
 export const API_BASE = "/api/v1";
 
@@ -117,7 +118,10 @@ export async function request<T>(
     if (v !== undefined) params.set(k, String(v));
   }
   const qs = params.toString();
-  const url = API_BASE + path + (qs ? "?" + qs : "");
+  // The page's cluster (docs/fleet-design.md §2): /clusters/{cluster} before a cluster's path.
+  const cluster = currentCluster();
+  const scoped = scopedPath(path, cluster);
+  const url = API_BASE + scoped + (qs ? "?" + qs : "");
   const headers: Record<string, string> = { Accept: "application/json" };
   const init: RequestInit = { method, credentials: "same-origin", headers };
   if (json !== undefined) {
@@ -136,6 +140,7 @@ export async function request<T>(
     throw new ApiError(0, "NETWORK_ERROR", e instanceof Error ? e.message : String(e), "");
   }
   if (res.status === 401) answers.clear();
+  if (isClusterPath(path)) noteStale(cluster, res.headers?.get("Cluster-Stale-Since") ?? null);
   const notModified = res.status === 304 && kept !== undefined;
   const text = notModified ? kept.text : await res.text();
   if (method === "GET" && res.ok && generation === answers.generation) {

@@ -1,5 +1,6 @@
 import type { operations, paths } from "./schema";
 import type { WatchChange } from "./types";
+import { currentCluster, isHome } from "./clusterScope";
 
 // The live stream, GET /watch (Server-Sent Events). EventSource reconnects by itself after the
 // server's `retry:` and sends Last-Event-ID then, so the server replays what was missed (or says
@@ -29,10 +30,15 @@ export function setEventSource(o: Open): void {
   open = o;
 }
 
-/** Opens the stream of one namespace ("_all": every namespace); returns the function that closes it. */
-export function watch(query: Pick<WatchQuery, "type" | "name"> & { namespace: string }, h: WatchHandlers): () => void {
+/**
+ * Opens the stream of one namespace ("_all": every namespace) of a cluster (default: the page's;
+ * the home cluster's stream has no cluster parameter); returns the function that closes it.
+ */
+export function watch(query: Pick<WatchQuery, "type" | "name"> & { namespace: string; cluster?: string }, h: WatchHandlers): () => void {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v) params.set(k, v);
+  const { cluster = currentCluster(), ...rest } = query;
+  for (const [k, v] of Object.entries(rest)) if (v) params.set(k, v);
+  if (!isHome(cluster)) params.set("cluster", cluster);
   const data = (e: Event): unknown => {
     try {
       return JSON.parse((e as MessageEvent).data);

@@ -1,6 +1,7 @@
 import { Alert, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { getRolloutEvidence } from "../api/rollout";
 import { ApiError } from "../api/http";
+import { inCluster } from "../api/clusterScope";
 import type { RolloutStatus, WatchChange } from "../api/types";
 import { useClock } from "../clock";
 import { EVIDENCE_REFRESH_MS, isStale, latencyText, rateText, ratioText, countText, verdictView, type Evidence, type EvidenceSide } from "../evidence";
@@ -20,6 +21,8 @@ interface Props {
   st: Waiting;
   /** The live stream's changes that refresh it (default: the Rollout's own). */
   matches?: (e: WatchChange) => boolean;
+  /** The Rollout's cluster when not the page's (the inbox across clusters): read there, and polled. */
+  cluster?: string;
 }
 
 /** The full panel (the Rollout page); nothing while no step waits or no release is in progress. */
@@ -32,14 +35,18 @@ export function EvidenceVerdict(props: Props) {
   return props.st.active && props.st.waitingForApproval ? <Loaded {...props} compact /> : null;
 }
 
-function Loaded({ st, matches, compact }: Props & { compact: boolean }) {
+function Loaded({ st, matches, compact, cluster }: Props & { compact: boolean }) {
   const t = useT();
   const { namespace: ns, name } = st;
   // A new step or release is new evidence: what was measured before is not shown for it.
-  const ev = usePoll(() => getRolloutEvidence(ns, name), [ns, name, st.currentStepIndex, st.canaryRevision], {
-    interval: EVIDENCE_REFRESH_MS,
-    live: { namespace: ns, matches: matches ?? rolloutChange(name), every: EVIDENCE_REFRESH_MS },
-  });
+  const ev = usePoll(
+    () => (cluster === undefined ? getRolloutEvidence(ns, name) : inCluster(cluster, () => getRolloutEvidence(ns, name))),
+    [ns, name, st.currentStepIndex, st.canaryRevision, cluster],
+    {
+      interval: EVIDENCE_REFRESH_MS,
+      live: cluster === undefined ? { namespace: ns, matches: matches ?? rolloutChange(name), every: EVIDENCE_REFRESH_MS } : undefined,
+    },
+  );
   const status = ev.error instanceof ApiError ? ev.error.status : undefined;
   // 409: no release in progress (it ended since the status was read): nothing to compare.
   if (status === 409) return null;

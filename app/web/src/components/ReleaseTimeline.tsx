@@ -4,6 +4,7 @@
 // Ages tick by the app's clock (Ago). Also the approval reason field of the approve dialogs.
 import { Alert, Card, Input, Tag, Timeline as AntTimeline, Typography } from "antd";
 import { getRolloutTimeline } from "../api/rollout";
+import { inCluster } from "../api/clusterScope";
 import type { Timeline, TimelineStep } from "../api/types";
 import { fmt, useT, type Messages } from "../i18n";
 import { rolloutChange } from "../live";
@@ -151,9 +152,14 @@ function items(t: Messages, d: Timeline) {
  * The timeline in a line, for an inbox row: the last approval of the release (who, when), else
  * who started it; "-" when the record says nothing.
  */
-export function TimelineShort({ ns, name }: { ns: string; name: string }) {
+export function TimelineShort({ ns, name, cluster }: { ns: string; name: string; cluster?: string }) {
   const t = useT();
-  const tl = usePoll(() => getRolloutTimeline(ns, name), [ns, name], { live: { namespace: ns, matches: rolloutChange(name), every: SLOW_REFRESH_MS } });
+  // Another cluster's row (the inbox across clusters) is read from that cluster, and polled.
+  const tl = usePoll(
+    () => (cluster === undefined ? getRolloutTimeline(ns, name) : inCluster(cluster, () => getRolloutTimeline(ns, name))),
+    [ns, name, cluster],
+    cluster === undefined ? { live: { namespace: ns, matches: rolloutChange(name), every: SLOW_REFRESH_MS } } : SLOW_REFRESH_MS,
+  );
   const d = tl.data;
   if (!d?.start) return <span data-testid="timeline-short">-</span>;
   const approved = [...d.steps].reverse().find((s) => s.approval);

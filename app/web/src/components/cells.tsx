@@ -56,9 +56,9 @@ export function useWorkloadText() {
 }
 
 /** The Rollout's workload (by workloadText), linked to its page when the dashboard serves its type. */
-export function WorkloadLink({ r, ns }: { r: RolloutRow; ns: string }) {
+export function WorkloadLink({ r, ns, cluster }: { r: RolloutRow; ns: string; cluster?: string }) {
   const text = useWorkloadText()(r.workload);
-  const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name);
+  const to = workloadPath(r.namespace || ns, r.workload.type, r.workload.name, cluster);
   return to ? (
     <Link to={to} data-testid="rollout-workload-link" translate="no">
       {text}

@@ -1,4 +1,5 @@
 import type { DeclaredAction, WorkloadType } from "../api/types";
+import type { Cluster } from "../api/fleetTypes";
 import { fmt } from "../i18n";
 
 // The kubectl commands the confirm dialogs show. A workload type's come from the server with the
@@ -59,3 +60,22 @@ export const rolloutCommands = (ns: string, name: string) => ({
   enable: `kubectl patch ${rolloutResource} ${name} -n ${ns} --type merge -p '{"spec":{"disabled":false}}'`,
   disable: `kubectl patch ${rolloutResource} ${name} -n ${ns} --type merge -p '{"spec":{"disabled":true}}'`,
 });
+
+/** What the commands need to know of a cluster (GET /clusters). */
+export type CommandCluster = Pick<Cluster, "name" | "home" | "origin" | "context" | "source">;
+
+/** A value as one shell word (quoted when it has anything but plain characters). */
+const shellWord = (s: string) => (/^[A-Za-z0-9._:@/=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * A command as it must run against cluster c: a cluster from a kubeconfig context gets
+ * `--context <context>` after kubectl (or kubectl-kruise); the home cluster's and any other
+ * cluster's command is as it is (for those, commandClusterNote says which cluster to run it against).
+ */
+export function forCluster(command: string, c: CommandCluster | undefined): string {
+  if (!c || c.home || c.origin !== "kubeconfig" || !c.context) return command;
+  return command.replace(/^(kubectl(?:-kruise)?)(?=\s|$)/, `$1 --context ${shellWord(c.context)}`);
+}
+
+/** Whether the commands of cluster c need a line saying which cluster they must run against. */
+export const needsClusterNote = (c: CommandCluster | undefined): c is CommandCluster => !!c && !c.home && !(c.origin === "kubeconfig" && c.context);

@@ -9,6 +9,7 @@ import { useFocusOnNavigation } from "../focus";
 import { useLiveStreams } from "../live";
 import { Raw, rawFmt } from "./raw";
 import { ApiValue } from "./values";
+import { CommandLine } from "./CommandLine";
 
 export { Raw };
 
@@ -292,7 +293,7 @@ export function ActionButton(props: {
           {warning && <Alert type="warning" showIcon message={warning} data-testid="action-warning" />}
           {command !== undefined && (
             <div>
-              {t.command}: <Typography.Text code copyable data-testid="command" translate="no">{command}</Typography.Text>
+              <CommandLine command={command} />
             </div>
           )}
           {props.commandNote && <Typography.Text data-testid="command-note">{props.commandNote}</Typography.Text>}

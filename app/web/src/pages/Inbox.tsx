@@ -2,9 +2,15 @@ import { useEffect, useMemo, useState } from "react";
 import { Link } from "react-router-dom";
 import { App, Button, Modal, Space, Table, Tag, Tooltip, Typography, type ButtonProps, type CheckboxProps } from "antd";
 import type { ColumnsType } from "antd/es/table";
-import { approveMany, getRolloutStatus, listWaitingRollouts } from "../api/rollout";
+import { approveMany, approveRollout, getRolloutStatus, listWaitingRollouts } from "../api/rollout";
 import { getMe } from "../api/auth";
 import { isUnauthorized } from "../api/http";
+import { approveManyAcrossClusters, getFleetInbox } from "../api/fleet";
+import { inCluster } from "../api/clusterScope";
+import type { ClusterPart } from "../api/fleetTypes";
+import { clusterInfo, useFleet } from "../contexts";
+import { MissingClusters } from "../components/ClusterParts";
+import { CommandLine } from "../components/CommandLine";
 import type { ApproveItem, ApproveItemResult, Permission, RolloutStatus } from "../api/types";
 import { Ago, ErrorAlert, Loadable, Title, usePoll } from "../components/common";
 import { compareTimes, compareValues, matches, SearchBox, useTableQuery } from "../components/tables";
@@ -17,14 +23,31 @@ import type { Messages } from "../i18n";
 import { releaseText } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
 import { ReasonField, TimelineShort } from "../components/ReleaseTimeline";
+import { FLEET_REFRESH_MS } from "../fleet";
 import { EvidenceVerdict } from "../components/EvidencePanel";
 
-const keyOf = (r: { namespace: string; name: string }) => `${r.namespace}/${r.name}`;
+/** A row's key: namespace/name, after its cluster in the inbox across clusters. */
+const keyOf = (r: { cluster?: string; namespace: string; name: string }) => `${r.cluster ? r.cluster + "\n" : ""}${r.namespace}/${r.name}`;
 
 /** A row: a waiting Rollout, or one that was approved here and is no longer waiting. */
 export interface Row extends RolloutStatus {
   gone?: boolean;
+  /** Its cluster, in the inbox across clusters (more than one cluster registered). */
+  cluster?: string;
 }
+
+/** The inbox's data: one cluster's waiting Rollouts, or every cluster's with each cluster's part. */
+interface Waiting {
+  items: Row[];
+  clusters?: ClusterPart[];
+}
+
+/** GET /fleet/inbox with more than one cluster, else GET /rollout/waiting. */
+export const loadWaiting = (multi: boolean): Promise<Waiting> =>
+  multi ? getFleetInbox().then((f) => ({ items: f.items, clusters: f.clusters })) : listWaitingRollouts().then((items) => ({ items }));
+
+/** A bulk approval's result, the fleet's ("" for success) said as the cluster's ("OK"). */
+const asResult = (r: ApproveItemResult & { cluster?: string }): ApproveItemResult & { cluster?: string } => ({ ...r, code: r.code || "OK" });
 
 /** A bulk approval's result for one Rollout, with the release it was for (its canary revision). */
 export interface Result extends ApproveItemResult {
@@ -64,7 +87,9 @@ function useApprovePermissions(namespaces: string[], pending: Permission) {
     let live = true;
     for (const ns of namespaces) {
       if (perms[ns]) continue;
-      getMe(ns).then(
+      // In the inbox across clusters a namespace is "cluster\nnamespace": asked of that cluster.
+      const [cluster, namespace] = ns.includes("\n") ? ns.split("\n") : ["", ns];
+      inCluster(cluster, () => getMe(namespace)).then(
         (me) => live && setPerms((p) => ({ ...p, [ns]: me.rollouts?.approve ?? { allowed: true } })),
         (e) => live && !isUnauthorized(e) && setPerms((p) => ({ ...p, [ns]: { allowed: true } })),
       );
@@ -81,7 +106,11 @@ export function Inbox() {
   const t = useT();
   const nameOf = useWorkloadText();
   const { message } = App.useApp();
-  const list = usePoll(listWaitingRollouts, [], { live: { namespace: "_all", matches: rolloutChange() } });
+  const fleet = useFleet();
+  const multi = fleet.multi;
+  // Across clusters the streams are each cluster's: the inbox polls (as the navigation's count does).
+  const list = usePoll(() => loadWaiting(multi), [multi], multi ? FLEET_REFRESH_MS : { live: { namespace: "_all", matches: rolloutChange() } });
+  const [single, setSingle] = useState<Row>();
   const query = useTableQuery([]);
   const [selected, setSelected] = useState<string[]>([]);
   const [confirming, setConfirming] = useState(false);
@@ -92,21 +121,27 @@ export function Inbox() {
   const [results, setResults] = useState<Record<string, Result>>({});
   const [approvedRows, setApprovedRows] = useState<Row[]>([]);
 
-  const waiting = useMemo(() => (list.data ?? []).filter((r) => r.waitingForApproval), [list.data]);
-  const namespaces = useMemo(() => [...new Set(waiting.map((r) => r.namespace))].sort(), [waiting]);
+  const waiting = useMemo(() => (list.data?.items ?? []).filter((r) => r.waitingForApproval), [list.data]);
+  /** Where a row's permission is asked: its namespace, in its cluster. */
+  const permKey = (r: Row) => (r.cluster ? `${r.cluster}\n${r.namespace}` : r.namespace);
+  const namespaces = useMemo(() => [...new Set(waiting.map(permKey))].sort(), [waiting]);
   const can = useApprovePermissions(namespaces, { allowed: false, reason: t.checkingPermissions });
   const waitingKeys = new Set(waiting.map(keyOf));
   const gone = approvedRows.filter((r) => !waitingKeys.has(keyOf(r)));
   // Where the approved Rollouts that no longer wait are now (not the step they were approved at).
   const now = usePoll(
-    async () => Object.fromEntries(await Promise.all(gone.map(async (r) => [keyOf(r), await getRolloutStatus(r.namespace, r.name).catch(() => r)] as const))),
+    async () => Object.fromEntries(await Promise.all(gone.map(async (r) => [keyOf(r), await inCluster(r.cluster ?? "", () => getRolloutStatus(r.namespace, r.name)).catch(() => r)] as const))),
     [gone.map(keyOf).join("\n")],
-    { live: { namespace: "_all", matches: rolloutChange() } },
+    multi ? FLEET_REFRESH_MS : { live: { namespace: "_all", matches: rolloutChange() } },
   );
-  const rows: Row[] = [...waiting, ...gone.map((r) => ({ ...(now.data?.[keyOf(r)] ?? r), gone: true }))].filter((r) => matches(query.q, r.namespace, r.name, r.workload.name));
+  const rows: Row[] = [...waiting, ...gone.map((r) => ({ ...(now.data?.[keyOf(r)] ?? r), cluster: r.cluster, gone: true }))].filter((r) =>
+    matches(query.q, r.namespace, r.name, r.workload.name, r.cluster ?? ""),
+  );
   // Only rows still waiting, not paused, and allowed, can be selected.
-  const selectable = (r: Row) => !r.gone && !r.paused && can(r.namespace).allowed;
-  const chosen = waiting.filter((r) => selected.includes(keyOf(r)) && selectable(r));
+  const selectable = (r: Row) => !r.gone && !r.paused && can(permKey(r)).allowed;
+  const selectedRows = waiting.filter((r) => selected.includes(keyOf(r)) && selectable(r));
+  // What the dialog approves: the row whose Approve was pressed, else the selection.
+  const chosen = single ? [single] : selectedRows;
 
   // Selections of rollouts that stopped waiting are dropped.
   useEffect(() => {
@@ -119,15 +154,27 @@ export function Inbox() {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await approveMany(items, reason);
+      const answer = (
+        single
+          ? // One row: the cluster's own approve (a 409 REASON_REQUIRED stays in the dialog, by its reason field).
+            [await inCluster(single.cluster ?? "", () => approveRollout(single.namespace, single.name, single.currentStepIndex, reason)).then((a) => ({ ...items[0], cluster: single.cluster, changed: a.changed, code: "OK", message: a.message }))]
+          : multi
+            ? await approveManyAcrossClusters(chosen.map((r, i) => ({ ...items[i], cluster: r.cluster ?? "" })), reason)
+            : await approveMany(items, reason)
+      ).map(asResult);
       setReason("");
       const revisions = new Map(chosen.map((r) => [keyOf(r), r.canaryRevision]));
       const byKey: Record<string, Result> = {};
       for (const res of answer) byKey[keyOf(res)] = { ...res, revision: revisions.get(keyOf(res)) ?? "" };
       setResults(byKey);
       setApprovedRows(chosen);
-      setSelected([]);
-      setConfirming(false);
+      // Approvals refused for want of a reason stay chosen, and the dialog asks for one.
+      const needReason = answer.filter((r) => r.code === "REASON_REQUIRED").map(keyOf);
+      setSelected(single ? [] : needReason);
+      setSingle(undefined);
+      setConfirming(needReason.length > 0 && !single);
+      if (needReason.length) setError(new Error(fmt(t.reasonNeeded, { n: needReason.length })));
+      fleet.reload();
       const changed = answer.filter((r) => r.changed).length;
       const failed = answer.filter((r) => r.code !== "OK").length;
       const summary = fmt(t.approvedCount, { changed, unchanged: answer.length - changed - failed, failed });
@@ -142,6 +189,17 @@ export function Inbox() {
   };
 
   const columns: ColumnsType<Row> = [
+    ...(multi
+      ? [
+          {
+            key: "cluster",
+            title: t.cluster,
+            sorter: (a: Row, b: Row) => compareValues(a.cluster ?? "", b.cluster ?? ""),
+            sortOrder: query.sortOrder("cluster"),
+            render: (_: unknown, r: Row) => <Raw testId="inbox-cluster">{r.cluster}</Raw>,
+          },
+        ]
+      : []),
     {
       key: "namespace",
       title: t.namespace,
@@ -154,14 +212,14 @@ export function Inbox() {
       title: t.rollout,
       sorter: (a, b) => compareValues(a.name, b.name),
       sortOrder: query.sortOrder("name"),
-      render: (_, r) => <Link to={rolloutPath(r.namespace, r.name)} translate="no">{r.name}</Link>,
+      render: (_, r) => <Link to={rolloutPath(r.namespace, r.name, r.cluster)} translate="no">{r.name}</Link>,
     },
     {
       key: "workload",
       title: t.workload,
       sorter: (a, b) => compareValues(a.workload.name, b.workload.name),
       sortOrder: query.sortOrder("workload"),
-      render: (_, r) => <WorkloadLink r={r} ns={r.namespace} />,
+      render: (_, r) => <WorkloadLink r={r} ns={r.namespace} cluster={r.cluster} />,
     },
     {
       key: "step",
@@ -177,11 +235,11 @@ export function Inbox() {
       sortOrder: query.sortOrder("since"),
       render: (_, r) => <Ago ts={r.lastUpdateTime} />,
     },
-    { key: "evidence", title: t.evidenceVerdict, render: (_, r) => !r.gone && <EvidenceVerdict st={r} /> },
+    { key: "evidence", title: t.evidenceVerdict, render: (_, r) => !r.gone && <EvidenceVerdict st={r} cluster={r.cluster} /> },
     {
       key: "timeline",
       title: t.tlColumn,
-      render: (_, r) => <TimelineShort ns={r.namespace} name={r.name} />,
+      render: (_, r) => <TimelineShort ns={r.namespace} name={r.name} cluster={r.cluster} />,
     },
     {
       key: "result",
@@ -196,7 +254,20 @@ export function Inbox() {
               {t.inboxPaused}
             </Tag>
           );
-        const perm = can(r.namespace);
+        const perm = can(permKey(r));
+        if (!r.gone && perm.allowed)
+          return (
+            <Button
+              size="small"
+              data-testid="inbox-approve-row"
+              onClick={() => {
+                setSingle(r);
+                setConfirming(true);
+              }}
+            >
+              {fmt(t.inboxApproveRow, { step: r.currentStepIndex })}
+            </Button>
+          );
         if (!perm.allowed && perm.reason !== t.checkingPermissions)
           return (
             <Tooltip title={perm.reason}>
@@ -216,6 +287,7 @@ export function Inbox() {
       <Title>{t.inbox}</Title>
       <Typography.Paragraph>{t.inboxHelp}</Typography.Paragraph>
       <Loadable loading={list.loading} error={list.error} onRetry={() => void list.reload()}>
+        <MissingClusters parts={list.data?.clusters} />
         <Space style={{ marginBottom: 12 }} wrap>
           <SearchBox query={query} label={t.searchRollouts} />
           {noneSelected ? (
@@ -262,7 +334,11 @@ export function Inbox() {
       <Modal
         open={confirming}
         title={t.approveSelectedTitle}
-        onCancel={() => setConfirming(false)}
+        onCancel={() => {
+          setConfirming(false);
+          setSingle(undefined);
+          setError(undefined);
+        }}
         onOk={() => void approve()}
         okText={t.confirm}
         cancelText={t.cancel}
@@ -275,7 +351,7 @@ export function Inbox() {
             <li key={keyOf(r)} style={{ marginBottom: 8 }}>
               {rawFmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: nameOf(r.workload) })}
               <br />
-              {t.command}: <Typography.Text code translate="no">{rolloutCommands(r.namespace, r.name).approve}</Typography.Text>
+              <CommandLine command={rolloutCommands(r.namespace, r.name).approve} cluster={r.cluster ? clusterInfo(fleet.clusters, r.cluster) : undefined} copyable={false} testId="approve-command" />
             </li>
           ))}
         </ul>

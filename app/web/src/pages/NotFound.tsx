@@ -3,6 +3,7 @@ import { Result } from "antd";
 import { Title } from "../components/common";
 import { useT } from "../i18n";
 import { rawFmt } from "../components/raw";
+import { clusterPath } from "../components/paths";
 
 /** Any route the dashboard does not have. */
 export function NotFound({ ns }: { ns: string }) {
@@ -15,7 +16,7 @@ export function NotFound({ ns }: { ns: string }) {
         status="404"
         subTitle={rawFmt(t.notFoundText, { path: location.pathname })}
         extra={
-          <Link to={ns ? `/?ns=${encodeURIComponent(ns)}` : "/"} data-testid="back-to-overview">
+          <Link to={clusterPath(ns ? `/?ns=${encodeURIComponent(ns)}` : "/")} data-testid="back-to-overview">
             {t.backToOverview}
           </Link>
         }

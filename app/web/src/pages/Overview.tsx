@@ -9,7 +9,8 @@ import { useWorkloadTypes } from "../contexts";
 import { PhaseTag, RolloutStateCell, stepText, WorkloadLink } from "../components/cells";
 import { Raw, rawFmt } from "../components/raw";
 import { ApiValue, TypeName } from "../components/values";
-import { rolloutPath } from "../components/paths";
+import { clusterPath, rolloutPath } from "../components/paths";
+import { Favourites } from "../components/Favourites";
 import { CLUSTER_NS, isClusterScoped } from "../workloadTypes";
 
 export function Overview({ ns }: { ns: string }) {
@@ -95,7 +96,7 @@ export function Overview({ ns }: { ns: string }) {
                       const ty = types.find((x) => x.type === r.type);
                       return (
                         <>
-                          <Link to={`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`}>{ty ? <TypeName ty={ty} all={types} /> : <Raw>{k}</Raw>}</Link>
+                          <Link to={clusterPath(`/workloads?ns=${encodeURIComponent(ns)}&type=${r.type}`)}>{ty ? <TypeName ty={ty} all={types} /> : <Raw>{k}</Raw>}</Link>
                           {isClusterScoped(ty) && <Tag style={{ marginInlineStart: 6 }}>{t.clusterScoped}</Tag>}
                         </>
                       );
@@ -109,7 +110,7 @@ export function Overview({ ns }: { ns: string }) {
           </Card>
         </Col>
         <Col span={16}>
-          <Card title={`${t.waitingApproval} (${waiting.length})`} extra={<Link to={`/inbox?ns=${encodeURIComponent(ns)}`}>{t.inboxOpen}</Link>} style={{ marginBottom: 16 }}>
+          <Card title={`${t.waitingApproval} (${waiting.length})`} extra={<Link to={clusterPath(`/inbox?ns=${encodeURIComponent(ns)}`)}>{t.inboxOpen}</Link>} style={{ marginBottom: 16 }}>
             <RolloutTable rows={waiting} ns={ns} loading={summary.loading} error={summary.error} />
           </Card>
           <Card title={`${t.activeRollouts} (${summary.data?.rollouts?.active ?? 0})`}>
@@ -117,6 +118,7 @@ export function Overview({ ns }: { ns: string }) {
           </Card>
         </Col>
       </Row>
+      <Favourites hideEmpty />
     </>
   );
 }

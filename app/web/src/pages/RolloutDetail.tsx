@@ -25,6 +25,8 @@ import { approveText, disableText, enableText, notObservedText, pauseText, perso
 import { Raw, rawFmt } from "../components/raw";
 import { ApiValue } from "../components/values";
 import { ReasonField, ReleaseTimeline } from "../components/ReleaseTimeline";
+import { clusterPath } from "../components/paths";
+import { FavouriteStar, TitleRow } from "../components/Favourites";
 import { TrafficPanel } from "../components/TrafficPanel";
 import { EvidencePanel } from "../components/EvidencePanel";
 import { PodGrid } from "../components/PodGrid";
@@ -86,10 +88,12 @@ export function RolloutDetail({ ns }: { ns: string }) {
 
   return (
     <>
-      <Title label={`${t.rollout} ${ns}/${name}`}>
-        {t.rollout} <Raw>{`${ns}/${name}`}</Raw>
-      </Title>
-      <Loadable loading={status.loading} error={status.error} back={{ to: `/rollouts?ns=${encodeURIComponent(ns)}`, label: t.backToRollouts }} onRetry={() => void status.reload()}>
+      <TitleRow star={<FavouriteStar kind="rollout" namespace={ns} name={name} />}>
+        <Title label={`${t.rollout} ${ns}/${name}`}>
+          {t.rollout} <Raw>{`${ns}/${name}`}</Raw>
+        </Title>
+      </TitleRow>
+      <Loadable loading={status.loading} error={status.error} back={{ to: clusterPath(`/rollouts?ns=${encodeURIComponent(ns)}`), label: t.backToRollouts }} onRetry={() => void status.reload()}>
         {st && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">
             <Card title={t.status}>

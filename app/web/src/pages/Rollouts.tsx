@@ -11,6 +11,7 @@ import { PhaseTag, stepText, WorkloadLink } from "../components/cells";
 import { Raw } from "../components/raw";
 import { valueText } from "../components/values";
 import { rolloutPath } from "../components/paths";
+import { FavouriteStar } from "../components/Favourites";
 
 /** The states the State column shows and its filter offers, the same set (a rollout can be in several). */
 export const STATES = ["waiting", "progressing", "paused", "disabled", "idle"] as const;
@@ -70,9 +71,12 @@ export function Rollouts({ ns }: { ns: string }) {
       sorter: (a, b) => compareValues(a.name, b.name),
       sortOrder: query.sortOrder("name"),
       render: (_, r) => (
-        <Link to={rolloutPath(r.namespace || ns, r.name)} translate="no">
-          {r.name}
-        </Link>
+        <>
+          <Link to={rolloutPath(r.namespace || ns, r.name)} translate="no">
+            {r.name}
+          </Link>
+          <FavouriteStar kind="rollout" namespace={r.namespace || ns} name={r.name} />
+        </>
       ),
     },
     {

@@ -26,7 +26,8 @@ import { ApiValue, TypeName } from "../components/values";
 import { declaredActionCommand, workloadCommand, type WorkloadAction } from "../components/commands";
 import { toYaml } from "../yaml";
 import { OwnerLink, ownerText, stepText } from "../components/cells";
-import { rolloutPath } from "../components/paths";
+import { clusterPath, rolloutPath } from "../components/paths";
+import { FavouriteStar, TitleRow } from "../components/Favourites";
 import { personSteps } from "../rolloutSteps";
 
 type Action = WorkloadAction;
@@ -183,13 +184,15 @@ function WorkloadPage({ ns, type, name, types }: { ns: string; type: string; nam
       {verb} <Raw>{name}</Raw>
     </>
   );
-  const listPath = `/workloads?ns=${encodeURIComponent(ns)}&type=${encodeURIComponent(type)}`;
+  const listPath = clusterPath(`/workloads?ns=${encodeURIComponent(ns)}&type=${encodeURIComponent(type)}`);
 
   return (
     <>
-      <Title label={cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}>
-        {kindNode} <Raw>{cluster ? name : `${ns}/${name}`}</Raw>
-      </Title>
+      <TitleRow star={<FavouriteStar kind="workload" type={type} namespace={ns} name={name} />}>
+        <Title label={cluster ? `${kind} ${name}` : `${kind} ${ns}/${name}`}>
+          {kindNode} <Raw>{cluster ? name : `${ns}/${name}`}</Raw>
+        </Title>
+      </TitleRow>
       <Loadable loading={detail.loading} error={detail.error} back={{ to: listPath, label: t.backToWorkloads }} onRetry={() => void detail.reload()}>
         {w && (
           <Space direction="vertical" style={{ width: "100%" }} size="large">

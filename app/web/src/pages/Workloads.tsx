@@ -13,6 +13,8 @@ import { workloadChange } from "../live";
 import { stateColor, stateLabel, type State } from "../workloadSummary";
 import { apiNamespace, cellText, controllerOf, isClusterScoped, originText, sortValue, typeFields, typeLabel } from "../workloadTypes";
 import { OwnerLink } from "../components/cells";
+import { workloadPath } from "../components/paths";
+import { FavouriteStar } from "../components/Favourites";
 import { Raw, rawFmt } from "../components/raw";
 import { TypeName } from "../components/values";
 
@@ -177,9 +179,12 @@ function WorkloadTable({ ns, ty }: { ns: string; ty: WorkloadType }) {
       sorter: true,
       sortOrder: query.sortOrder("name"),
       render: (_, w) => (
-        <Link to={`/workloads/${type}/${encodeURIComponent(w.metadata.name)}?ns=${encodeURIComponent(ns)}`} translate="no">
-          {w.metadata.name}
-        </Link>
+        <>
+          <Link to={workloadPath(ns, type, w.metadata.name)} translate="no">
+            {w.metadata.name}
+          </Link>
+          <FavouriteStar kind="workload" type={type} namespace={ns} name={w.metadata.name} />
+        </>
       ),
     },
     {
