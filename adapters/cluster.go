@@ -28,6 +28,24 @@ type Cluster struct {
 	Dynamic dynamic.Interface
 	// Scheme turns objects read with the dynamic client into the typed objects the cache holds.
 	Scheme *runtime.Scheme
+	// Pods, when set, gives the pods instead of the factory's informer: a fleet cluster caches its
+	// pods only while they are read (data.OnDemandPods). Nil: the factory's, always cached.
+	Pods PodSource
+}
+
+// PodSource gives a pod informer started on demand.
+type PodSource interface {
+	// Informer is the pod informer (indexed by owner and namespace), started and synced by this
+	// call if it was not running; an error when it could not sync in time.
+	Informer() (cache.SharedIndexInformer, error)
+}
+
+// PodCache is the pod informer to read: the on-demand source's, or the factory's.
+func (c *Cluster) PodCache() (cache.SharedIndexInformer, error) {
+	if c.Pods != nil {
+		return c.Pods.Informer()
+	}
+	return c.PodInformer(), nil
 }
 
 // Indexed adds the owner index to inf (once) and returns it. Every informer the adapters use
@@ -62,14 +80,18 @@ func metaOf(obj any) (metav1.Object, error) {
 	return meta, nil
 }
 
-// PodInformer is the shared pod informer, indexed by owner.
+// PodInformer is the factory's pod informer, indexed by owner (read through PodCache).
 func (c *Cluster) PodInformer() cache.SharedIndexInformer {
 	return Indexed(c.Kube.Core().V1().Pods().Informer())
 }
 
 // PodsOwnedBy returns the pods whose controller is one of uids.
 func (c *Cluster) PodsOwnedBy(uids ...types.UID) ([]*corev1.Pod, error) {
-	objs, err := ownedBy(c.PodInformer(), uids...)
+	inf, err := c.PodCache()
+	if err != nil {
+		return nil, err
+	}
+	objs, err := ownedBy(inf, uids...)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,7 @@ func TestFleet(t *testing.T) {
 		bc.Fleet.HomeName, bc.Fleet.SecretsNamespace, bc.Fleet.ArgoCDNamespace = "home", regs, argo
 		bc.Fleet.HealthInterval, bc.Fleet.Retry = 300*time.Millisecond, time.Second
 		bc.Auth.DecisionTTL = time.Millisecond // the test changes bindings on b between requests
+		bc.Fleet.PodsIdle = 2 * time.Second
 	})
 	must(t, "start dashboard", err)
 	t.Cleanup(d.stop)
@@ -132,6 +133,37 @@ func TestFleet(t *testing.T) {
 		if got := names("/workload/" + ns + "/deployment"); len(got) != 0 {
 			t.Errorf("home lists b's deployment: %v", got)
 		}
+		// b's pods are cached while in use: the first pod read starts the cache, idleness drops
+		// it, and the next read starts it again.
+		if got := state("b"); got.PodsCached {
+			t.Errorf("b's pods are cached before any read: %+v", got)
+		}
+		createPodOn(t, kubeB, ns, "only-in-b")
+		podsOfB := func() []string {
+			var pods podsAnswer
+			viewer.MustOK(t, http.MethodGet, "/clusters/b/workload/"+ns+"/deployment/only-in-b/pods", &pods)
+			var out []string
+			for _, p := range pods.Pods {
+				out = append(out, p.Metadata.Name)
+			}
+			return out
+		}
+		if got := podsOfB(); !reflect.DeepEqual(got, []string{"only-in-b-pod"}) {
+			t.Errorf("b's pods: %v", got)
+		}
+		if got := state("b"); !got.PodsCached {
+			t.Errorf("b's pods are not cached after a read: %+v", got)
+		}
+		apiclient.Eventually(t, "b's pods dropped when idle", 30*time.Second, func() error {
+			if got := state("b"); got.PodsCached {
+				return fmt.Errorf("b's pods still cached")
+			}
+			return nil
+		})
+		if got := podsOfB(); !reflect.DeepEqual(got, []string{"only-in-b-pod"}) {
+			t.Errorf("b's pods after the cache was dropped and started again: %v", got)
+		}
+
 		// The home's own name is the unprefixed routes.
 		for _, path := range []string{"/namespaces", "/workload-types", "/rollout/list/" + ns} {
 			_, plain := viewer.Raw(http.MethodGet, path, nil)
@@ -413,6 +445,24 @@ func createDeploymentIn(t *testing.T, kube kubernetes.Interface, ns, name string
 		Spec: appsv1.DeploymentSpec{Replicas: &one, Selector: &metav1.LabelSelector{MatchLabels: labelsFor(name)}, Template: podTemplate(name)},
 	}, metav1.CreateOptions{})
 	must(t, "create deployment "+name, err)
+}
+
+// createPodOn creates a pod controlled by the Deployment name's ReplicaSet (created too), as
+// the Deployment controller would, on the cluster of kube.
+func createPodOn(t *testing.T, kube kubernetes.Interface, ns, name string) {
+	t.Helper()
+	d, err := kube.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{})
+	must(t, "get deployment", err)
+	rs, err := kube.AppsV1().ReplicaSets(ns).Create(ctx, &appsv1.ReplicaSet{
+		ObjectMeta: metav1.ObjectMeta{Name: name + "-rs", Labels: d.Spec.Template.Labels, OwnerReferences: []metav1.OwnerReference{ownerRef(d, appsv1.SchemeGroupVersion.WithKind("Deployment"))}},
+		Spec:       appsv1.ReplicaSetSpec{Replicas: d.Spec.Replicas, Selector: d.Spec.Selector, Template: d.Spec.Template},
+	}, metav1.CreateOptions{})
+	must(t, "create replicaset", err)
+	_, err = kube.CoreV1().Pods(ns).Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name + "-pod", Labels: d.Spec.Template.Labels, OwnerReferences: []metav1.OwnerReference{ownerRef(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"))}},
+		Spec:       d.Spec.Template.Spec,
+	}, metav1.CreateOptions{})
+	must(t, "create pod", err)
 }
 
 // auditHas reports whether a line of the audit log at path matches.

@@ -103,6 +103,7 @@ func newFleet(b *conf.Bootstrap, clients *data.Clients, home *fleet.Member, logg
 		if err != nil {
 			return nil, nil, fmt.Errorf("cluster %s: %w", r.Name, err)
 		}
+		mc.PodsIdle = f.PodsIdle
 		return wireMember(mc, memberConf{Registration: r, Server: b.Server, Kubernetes: &kube, Limits: b.Limits, Auth: b.Auth, Metrics: memberMetrics(b.Metrics, r)}, logger, tp, set, authn)
 	}
 	return fleet.New(home, registrations, build, fleet.Options{Retry: f.Retry, Recheck: b.Auth.Recheck}, logger), nil

@@ -12,6 +12,9 @@ type ClusterHealth struct {
 	LastContact time.Time
 	// Synced: every cache of the cluster is filled.
 	Synced bool
+	// PodsCached: the cluster's pods are in the cache now (always the home's; another cluster's
+	// while in use).
+	PodsCached bool
 	// Versions found: the API server's, and the served API versions of OpenKruise (apps.kruise.io)
 	// and Kruise Rollouts (rollouts.kruise.io); "" none.
 	Kubernetes, OpenKruise, Rollouts string
@@ -36,6 +39,9 @@ type ClusterInfo struct {
 	LastSync         *time.Time      `json:"lastSync"`
 	Versions         ClusterVersions `json:"versions"`
 	Refused          string          `json:"refused"`
+	// PodsCached: the cluster's pods are cached now (the home's always; another cluster's while
+	// in use: pod-level views of it start the cache on their first read).
+	PodsCached bool `json:"podsCached"`
 }
 
 // ClusterVersions are the versions found on a cluster ("" not found): the API server's, and the
@@ -57,7 +63,7 @@ const (
 
 // Info fills what the health says: the state and the times.
 func (h ClusterHealth) Info(c ClusterInfo) ClusterInfo {
-	c.Reachable, c.LastError = h.Reachable, h.LastError
+	c.Reachable, c.LastError, c.PodsCached = h.Reachable, h.LastError, h.PodsCached
 	c.Versions = ClusterVersions{Kubernetes: h.Kubernetes, OpenKruise: h.OpenKruise, Rollouts: h.Rollouts}
 	if !h.UnreachableSince.IsZero() {
 		c.UnreachableSince = &h.UnreachableSince

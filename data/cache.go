@@ -61,15 +61,18 @@ type Cache struct {
 // NewCache builds the cache; nothing runs until Start.
 func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registry, encoded *RowStore, changes *Changes, c *conf.Kubernetes, logger log.Logger) *Cache {
 	k := cluster.Kube
+	core := map[string]cache.SharedIndexInformer{
+		"namespaces":          k.Core().V1().Namespaces().Informer(),
+		"nodes":               k.Core().V1().Nodes().Informer(),
+		"replicasets":         adapters.Indexed(k.Apps().V1().ReplicaSets().Informer()),
+		"jobs":                adapters.Indexed(k.Batch().V1().Jobs().Informer()),
+		"controllerrevisions": cluster.ControllerRevisionInformer(),
+	}
+	if cluster.Pods == nil { // pods on demand are started by their first read instead
+		core["pods"] = cluster.PodInformer()
+	}
 	return &Cache{
-		core: map[string]cache.SharedIndexInformer{
-			"namespaces":          k.Core().V1().Namespaces().Informer(),
-			"nodes":               k.Core().V1().Nodes().Informer(),
-			"pods":                cluster.PodInformer(),
-			"replicasets":         adapters.Indexed(k.Apps().V1().ReplicaSets().Informer()),
-			"jobs":                adapters.Indexed(k.Batch().V1().Jobs().Informer()),
-			"controllerrevisions": cluster.ControllerRevisionInformer(),
-		},
+		core: core,
 		rollouts: rolloutinformers.NewSharedInformerFactory(clients.Rollouts, 0),
 		clients:  clients, cluster: cluster, registry: reg, health: c.HealthInterval, discover: c.DiscoveryInterval,
 		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
@@ -118,6 +121,9 @@ func (c *Cache) Stop(context.Context) error {
 		l.Stop()
 	}
 	c.rollouts.Shutdown()
+	if p, ok := c.cluster.Pods.(*OnDemandPods); ok {
+		p.Stop()
+	}
 	return nil
 }
 
@@ -134,6 +140,9 @@ func (c *Cache) loop() {
 			c.probe(context.Background())
 		case <-discoverTick.C:
 			c.refresh()
+			if p, ok := c.cluster.Pods.(*OnDemandPods); ok {
+				p.DropIdle(time.Now())
+			}
 		}
 	}
 }
@@ -188,6 +197,10 @@ func (c *Cache) Health() biz.ClusterHealth {
 		h.LastError = c.probeErr.Error()
 	}
 	h.Synced = synced == nil
+	h.PodsCached = true
+	if p, ok := c.cluster.Pods.(*OnDemandPods); ok {
+		h.PodsCached, _ = p.State()
+	}
 	for gvr := range c.served {
 		if gvr.Group == "apps.kruise.io" && (h.OpenKruise == "" || gvr.Version > h.OpenKruise) {
 			h.OpenKruise = gvr.Version

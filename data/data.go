@@ -5,6 +5,7 @@ package data
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/wire"
 	kruiseapi "github.com/openkruise/kruise-api"
@@ -67,6 +68,9 @@ type Clients struct {
 	Review kubernetes.Interface
 	Plain  kubernetes.Interface
 	Host   string
+	// PodsIdle > 0: the pods are cached only while read, and dropped after this idle time (a
+	// fleet cluster's; OnDemandPods). 0: always cached (the home's).
+	PodsIdle time.Duration
 	// Scheme knows every type the dashboard reads, to set apiVersion/kind on cached objects.
 	Scheme *runtime.Scheme
 }
@@ -203,7 +207,12 @@ func newScheme() (*runtime.Scheme, error) {
 func NewCluster(c *Clients) *adapters.Cluster {
 	transform := stripForCache(c.Scheme)
 	const resync = 0 // no periodic resync: nothing here reconciles
+	var pods adapters.PodSource
+	if c.PodsIdle > 0 {
+		pods = NewOnDemandPods(c.Kube, transform, c.PodsIdle)
+	}
 	return &adapters.Cluster{
+		Pods:   pods,
 		Kube:   kubeinformers.NewSharedInformerFactoryWithOptions(c.Kube, resync, kubeinformers.WithTransform(transform)),
 		Kruise: kruiseinformers.NewSharedInformerFactoryWithOptions(c.Kruise, resync, kruiseinformers.WithTransform(transform)),
 		// Declared types are read as unstructured objects by informers of their own; managedFields

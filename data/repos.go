@@ -8,6 +8,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
@@ -48,7 +49,11 @@ func (r *ClusterRepo) Nodes() ([]*corev1.Node, error) {
 
 // NonTerminatedPods implements biz.ClusterRepo.
 func (r *ClusterRepo) NonTerminatedPods() ([]*corev1.Pod, error) {
-	all, err := r.cluster.Kube.Core().V1().Pods().Lister().List(labels.Everything())
+	inf, err := r.cluster.PodCache()
+	if err != nil {
+		return nil, err
+	}
+	all, err := corelisters.NewPodLister(inf.GetIndexer()).List(labels.Everything())
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +68,11 @@ func (r *ClusterRepo) NonTerminatedPods() ([]*corev1.Pod, error) {
 
 // PodsIn implements biz.ClusterRepo.
 func (r *ClusterRepo) PodsIn(namespace string) ([]*corev1.Pod, error) {
-	return r.cluster.Kube.Core().V1().Pods().Lister().Pods(namespace).List(labels.Everything())
+	inf, err := r.cluster.PodCache()
+	if err != nil {
+		return nil, err
+	}
+	return corelisters.NewPodLister(inf.GetIndexer()).Pods(namespace).List(labels.Everything())
 }
 
 // NodeMetrics implements biz.ClusterRepo: NotFound (group not registered) and ServiceUnavailable

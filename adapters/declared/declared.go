@@ -235,7 +235,10 @@ func (d *Type) Pods(obj metav1.Object) ([]*corev1.Pod, error) {
 	if sel.Empty() {
 		return []*corev1.Pod{}, nil // an empty selector would match every pod
 	}
-	inf := c.PodInformer()
+	inf, err := c.PodCache()
+	if err != nil {
+		return nil, err
+	}
 	var objs []any
 	if d.decl.Scope == adapters.ScopeCluster {
 		objs = inf.GetIndexer().List()

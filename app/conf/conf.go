@@ -39,6 +39,9 @@ type Fleet struct {
 	HealthInterval time.Duration `json:"health_interval"`
 	// Retry is how often a cluster that could not be connected to is tried again.
 	Retry time.Duration `json:"retry"`
+	// PodsIdle is how long another cluster's pods stay cached after their last read (they are
+	// cached while in use; the home's always are).
+	PodsIdle time.Duration `json:"pods_idle"`
 }
 
 // Server configures the HTTP server.

@@ -54,7 +54,7 @@ func defaults() *Bootstrap {
 					Latency:  `histogram_quantile($quantile, sum by (le) (rate(istio_request_duration_milliseconds_bucket{reporter="destination",$selector}[$window]))) / 1000`,
 				},
 			}}},
-		Fleet: &Fleet{SecretsSelector: "kruise-dashboard.io/cluster", HealthInterval: 5 * time.Second, Retry: 30 * time.Second},
+		Fleet: &Fleet{SecretsSelector: "kruise-dashboard.io/cluster", HealthInterval: 5 * time.Second, Retry: 30 * time.Second, PodsIdle: 10 * time.Minute},
 	}
 }
 
