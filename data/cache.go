@@ -72,7 +72,7 @@ func NewCache(clients *Clients, cluster *adapters.Cluster, reg *registry.Registr
 		core["pods"] = cluster.PodInformer()
 	}
 	return &Cache{
-		core: core,
+		core:     core,
 		rollouts: rolloutinformers.NewSharedInformerFactory(clients.Rollouts, 0),
 		clients:  clients, cluster: cluster, registry: reg, health: c.HealthInterval, discover: c.DiscoveryInterval,
 		log:    log.NewHelper(log.With(logger, "module", "data/cache")),
