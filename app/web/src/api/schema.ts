@@ -1538,6 +1538,7 @@ export interface components {
             lastSync: string | null;
             name: string;
             origin: string;
+            podsCached: boolean;
             reachable: boolean;
             refused: string;
             source: string;
