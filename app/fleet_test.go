@@ -300,11 +300,34 @@ func TestFleet(t *testing.T) {
 		if roHome.Status.CanaryStatus.CurrentStepState != "StepPaused" {
 			t.Errorf("the refused item changed home's release: %+v", roHome.Status.CanaryStatus)
 		}
-		var att biz.FleetAttention
-		viewer.MustOK(t, http.MethodGet, "/fleet/attention", &att)
-		if len(att.Clusters) != 2 {
-			t.Errorf("attention parts: %+v", att.Clusters)
-		}
+		// A crash-looping container on home (whose pods are always cached) is its workload's item.
+		createDeploymentIn(t, shared.kube, ns, "loopy")
+		createPodOn(t, shared.kube, ns, "loopy")
+		pod, err := shared.kube.CoreV1().Pods(ns).Get(ctx, "loopy-pod", metav1.GetOptions{})
+		must(t, "get pod", err)
+		crashed := metav1.NewTime(time.Now().Add(-time.Minute).Truncate(time.Second))
+		pod.Status.Phase = corev1.PodRunning
+		pod.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: pod.Spec.Containers[0].Name, Image: pod.Spec.Containers[0].Image, RestartCount: 7,
+			State:                corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}},
+			LastTerminationState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 1, FinishedAt: crashed}}}}
+		_, err = shared.kube.CoreV1().Pods(ns).UpdateStatus(ctx, pod, metav1.UpdateOptions{})
+		must(t, "crash-looping status", err)
+		apiclient.Eventually(t, "the crash loop among the attention items", 20*time.Second, func() error {
+			var att biz.FleetAttention
+			viewer.MustOK(t, http.MethodGet, "/fleet/attention", &att)
+			if len(att.Clusters) != 2 {
+				return fmt.Errorf("attention parts: %+v", att.Clusters)
+			}
+			for _, it := range att.Items {
+				if it.Cluster == "home" && it.Reason == "crashloop" && it.Type == "deployment" && it.Name == "loopy" && it.Namespace == ns {
+					if it.Since == nil || !it.Since.Equal(crashed.Time) || !strings.Contains(it.Message, "7 restarts") {
+						return fmt.Errorf("crash loop item: %+v", it)
+					}
+					return nil
+				}
+			}
+			return fmt.Errorf("no crash loop item in %+v", att.Items)
+		})
 	})
 
 	t.Run("a frozen cluster is marked and the others keep answering", func(t *testing.T) {

@@ -33,9 +33,9 @@ type memberConf struct {
 
 // newMember gathers what wireMember built into the member.
 func newMember(c memberConf, routes server.Routes, cache *data.Cache, types *typesource.Source, reg *registry.Registry, rows *data.RowStore,
-	changes *data.Changes, access *data.Access, reviewer *data.TokenReviewer, ro *biz.RolloutUsecase, w *biz.WorkloadUsecase, ev *biz.EvidenceUsecase, watch *biz.WatchUsecase) *fleet.Member {
+	changes *data.Changes, access *data.Access, reviewer *data.TokenReviewer, ro *biz.RolloutUsecase, w *biz.WorkloadUsecase, cl *biz.ClusterUsecase, ev *biz.EvidenceUsecase, watch *biz.WatchUsecase) *fleet.Member {
 	return &fleet.Member{Registration: c.Registration, Routes: routes, Cache: cache, Rows: rows, Changes: changes, Access: access, Reviewer: reviewer,
-		Rollouts: ro, Workloads: w, Evidence: ev, Watch: watch, Servers: []transport.Server{cache, types.Keep(reg)},
+		Rollouts: ro, Workloads: w, Cluster: cl, Evidence: ev, Watch: watch, Servers: []transport.Server{cache, types.Keep(reg)},
 		Handlers: routes.Handlers()}
 }
 

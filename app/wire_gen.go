@@ -133,7 +133,7 @@ func wireMember(clients *data.Clients, mainMemberConf memberConf, logger log.Log
 	routes := server.NewRoutes(clusterService, namespaceService, workloadService, rolloutService, trafficService, meService, authenticator, settings, cache, registryRegistry)
 	tokenReviewer := data.NewTokenReviewer(clients)
 	watchUsecase := biz.NewWatchUsecase(changes, workloadUsecase)
-	member := newMember(mainMemberConf, routes, cache, source, registryRegistry, rowStore, changes, access, tokenReviewer, rolloutUsecase, workloadUsecase, evidenceUsecase, watchUsecase)
+	member := newMember(mainMemberConf, routes, cache, source, registryRegistry, rowStore, changes, access, tokenReviewer, rolloutUsecase, workloadUsecase, clusterUsecase, evidenceUsecase, watchUsecase)
 	return member, func() {
 	}, nil
 }

@@ -49,6 +49,9 @@ type ClusterRepo interface {
 	NonTerminatedPods() ([]*corev1.Pod, error)
 	// PodsIn are every pod of a namespace, finished ones included (as `kubectl get pods -n ns`).
 	PodsIn(namespace string) ([]*corev1.Pod, error)
+	// WorkloadOf is the workload controlling pod: its controller, or for a ReplicaSet's pod the
+	// ReplicaSet's controller (a Deployment); ok false when there is none.
+	WorkloadOf(pod *corev1.Pod) (group, kind, name string, ok bool)
 	// NodeMetrics lists metrics.k8s.io NodeMetrics; ErrMetricsUnavailable when not served.
 	NodeMetrics(ctx context.Context) ([]metricsv1beta1.NodeMetrics, error)
 }

@@ -25,6 +25,9 @@ type memCluster struct {
 
 func (m memCluster) Nodes() ([]*corev1.Node, error)            { return m.nodes, nil }
 func (m memCluster) NonTerminatedPods() ([]*corev1.Pod, error) { return m.pods, nil }
+func (m memCluster) WorkloadOf(*corev1.Pod) (string, string, string, bool) {
+	return "", "", "", false
+}
 func (m memCluster) PodsIn(ns string) ([]*corev1.Pod, error) {
 	var out []*corev1.Pod
 	for _, p := range m.pods {

@@ -29,6 +29,7 @@ type FleetMember struct {
 	Home      bool
 	Rollouts  *RolloutUsecase
 	Workloads *WorkloadUsecase
+	Cluster   *ClusterUsecase
 	Evidence  *EvidenceUsecase
 	Health    func() ClusterHealth
 	// On is ctx with the request's identity on this cluster (token mode: reviewed there), or
@@ -89,9 +90,10 @@ type AttentionItem struct {
 	Type      string `json:"type"`
 	Namespace string `json:"namespace"`
 	Name      string `json:"name"`
-	Reason    string `json:"reason" enum:"unready,failed,paused,stuck,worse"`
+	Reason    string `json:"reason" enum:"unready,failed,paused,stuck,worse,crashloop"`
 	Message   string `json:"message"`
-	// Since is when the condition began, when a status records it (null: not recorded).
+	// Since is when the condition began, when a status records it; for a crash loop, when the
+	// container last crashed (null: not recorded).
 	Since *time.Time `json:"since"`
 }
 
@@ -323,6 +325,13 @@ func (uc *FleetUsecase) attentionIn(ctx context.Context, m FleetMember) ([]Atten
 			items = append(items, it)
 		}
 	}
+	if m.Cluster != nil && m.Health().PodsCached {
+		loops, err := m.Cluster.CrashLoops(ctx)
+		if err != nil {
+			return nil, c, err
+		}
+		items = append(items, crashLoopItems(m, loops)...)
+	}
 	total, unready, err := m.Workloads.Attention(ctx)
 	if err != nil {
 		return nil, c, err
@@ -333,6 +342,24 @@ func (uc *FleetUsecase) attentionIn(ctx context.Context, m FleetMember) ([]Atten
 		items = append(items, it)
 	}
 	return items, c, nil
+}
+
+// crashLoopItems are the workloads over crash-looping containers, one item each (pod-level
+// signals: only from clusters whose pods are cached, i.e. in use).
+func crashLoopItems(m FleetMember, loops []CrashLoop) []AttentionItem {
+	var out []AttentionItem
+	seen := map[string]bool{}
+	for _, l := range loops {
+		typ, ok := m.Workloads.TypeOf(l.Group, l.Kind)
+		key := typ + "/" + l.Namespace + "/" + l.Workload
+		if !ok || l.Workload == "" || seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, AttentionItem{Cluster: m.Name, Kind: "workload", Type: typ, Namespace: l.Namespace, Name: l.Workload, Reason: "crashloop",
+			Message: fmt.Sprintf("container %s of pod %s restarts after crashing (CrashLoopBackOff, %d restarts)", l.Container, l.Pod, l.Restarts), Since: l.LastCrash})
+	}
+	return out
 }
 
 // Summary is a card per cluster: its state and versions, and how many releases wait, things need

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	metricsv1beta1 "k8s.io/metrics/pkg/apis/metrics/v1beta1"
 
@@ -64,6 +66,31 @@ func (r *ClusterRepo) NonTerminatedPods() ([]*corev1.Pod, error) {
 		}
 	}
 	return pods, nil
+}
+
+// WorkloadOf implements biz.ClusterRepo.
+func (r *ClusterRepo) WorkloadOf(pod *corev1.Pod) (group, kind, name string, ok bool) {
+	ref := metav1.GetControllerOfNoCopy(pod)
+	if ref == nil {
+		return "", "", "", false
+	}
+	gv, err := schema.ParseGroupVersion(ref.APIVersion)
+	if err != nil {
+		return "", "", "", false
+	}
+	if gv.Group == appsv1.GroupName && ref.Kind == "ReplicaSet" {
+		rs, err := r.cluster.Kube.Apps().V1().ReplicaSets().Lister().ReplicaSets(pod.Namespace).Get(ref.Name)
+		if err != nil {
+			return "", "", "", false
+		}
+		if ref = metav1.GetControllerOfNoCopy(rs); ref == nil {
+			return "", "", "", false
+		}
+		if gv, err = schema.ParseGroupVersion(ref.APIVersion); err != nil {
+			return "", "", "", false
+		}
+	}
+	return gv.Group, ref.Kind, ref.Name, true
 }
 
 // PodsIn implements biz.ClusterRepo.

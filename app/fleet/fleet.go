@@ -36,6 +36,7 @@ type Member struct {
 	Access       *data.Access
 	Rollouts     *biz.RolloutUsecase
 	Workloads    *biz.WorkloadUsecase
+	Cluster      *biz.ClusterUsecase
 	Evidence     *biz.EvidenceUsecase
 	Watch        *biz.WatchUsecase
 	// Servers run the member's caches (started and stopped with it).
@@ -264,7 +265,7 @@ func (f *Fleet) Members() []biz.FleetMember {
 	out := make([]biz.FleetMember, len(ms))
 	for i, m := range ms {
 		home := m == f.home
-		out[i] = biz.FleetMember{Name: m.Name(), Home: home, Rollouts: m.Rollouts, Workloads: m.Workloads, Evidence: m.Evidence,
+		out[i] = biz.FleetMember{Name: m.Name(), Home: home, Rollouts: m.Rollouts, Workloads: m.Workloads, Cluster: m.Cluster, Evidence: m.Evidence,
 			Health: m.Cache.Health, On: func(ctx context.Context) (context.Context, error) {
 				if !home {
 					if err := unreachable(m); err != nil {

@@ -1466,7 +1466,7 @@ export interface components {
             name: string;
             namespace: string;
             /** @enum {string} */
-            reason: "unready" | "failed" | "paused" | "stuck" | "worse";
+            reason: "unready" | "failed" | "paused" | "stuck" | "worse" | "crashloop";
             /** Format: date-time */
             since: string | null;
             type: string;
