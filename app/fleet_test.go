@@ -175,11 +175,14 @@ func TestFleet(t *testing.T) {
 	})
 
 	t.Run("each cluster's RBAC decides: no right on b is 403 there and changes nothing", func(t *testing.T) {
-		status, e := viewer.Call(t, http.MethodGet, "/clusters/b/workload/"+ns+"/deployment/only-in-b", nil)
-		if status != http.StatusForbidden || e.Code != "FORBIDDEN" {
-			t.Errorf("viewer without a binding on b: want 403 FORBIDDEN, got %d %s %q", status, e.Code, e.Message)
-		}
-		status, e = viewer.Call(t, http.MethodPost, "/clusters/b/workload/"+ns+"/deployment/only-in-b/scale?replicas=3", nil)
+		// The binding of the previous subtest was just deleted: b's authorizer hears of it by watch.
+		apiclient.Eventually(t, "403 on b", 10*time.Second, func() error {
+			if status, e := viewer.Call(t, http.MethodGet, "/clusters/b/workload/"+ns+"/deployment/only-in-b", nil); status != http.StatusForbidden || e.Code != "FORBIDDEN" {
+				return fmt.Errorf("viewer without a binding on b: want 403 FORBIDDEN, got %d %s %q", status, e.Code, e.Message)
+			}
+			return nil
+		})
+		status, e := viewer.Call(t, http.MethodPost, "/clusters/b/workload/"+ns+"/deployment/only-in-b/scale?replicas=3", nil)
 		if status != http.StatusForbidden {
 			t.Errorf("scale on b without a right: want 403, got %d %s %q", status, e.Code, e.Message)
 		}
