@@ -289,7 +289,16 @@ func TestFleet(t *testing.T) {
 			Subjects: []rbacv1.Subject{{Kind: "User", Name: "viewer", APIGroup: "rbac.authorization.k8s.io"}}}, metav1.CreateOptions{})
 		must(t, "approve binding on b", err)
 		var res []biz.FleetApproveOutcome
-		viewer.MustOKBody(t, http.MethodPost, "/fleet/approve-many", fmt.Sprintf(`{"items":[{"cluster":"home","namespace":%q,"name":"shop-ro","step":1},{"cluster":"b","namespace":%q,"name":"b-ro","step":1},{"cluster":"nowhere","namespace":%q,"name":"x","step":1}]}`, ns, ns, ns), &res)
+		// b's authorizer hears of the new binding by watch: until then b's item is refused (and
+		// nothing changes), so the request is sent again.
+		apiclient.Eventually(t, "approve allowed on b", 10*time.Second, func() error {
+			res = nil
+			viewer.MustOKBody(t, http.MethodPost, "/fleet/approve-many", fmt.Sprintf(`{"items":[{"cluster":"home","namespace":%q,"name":"shop-ro","step":1},{"cluster":"b","namespace":%q,"name":"b-ro","step":1},{"cluster":"nowhere","namespace":%q,"name":"x","step":1}]}`, ns, ns, ns), &res)
+			if len(res) == 3 && res[1].Code == "FORBIDDEN" {
+				return fmt.Errorf("b refused: %s", res[1].Message)
+			}
+			return nil
+		})
 		if len(res) != 3 || res[0].Code != "FORBIDDEN" || res[0].Changed || !res[1].Changed || res[1].Code != "OK" || res[2].Code != "CLUSTER_NOT_FOUND" {
 			t.Fatalf("outcomes: %+v", res)
 		}
