@@ -8,6 +8,8 @@ package fleet
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -168,8 +170,9 @@ func (f *Fleet) retryLoop() {
 }
 
 // sync makes the members follow the set: a new usable registration is built and started, a
-// changed one is rebuilt and swapped in (requests in flight finish on the old one), a gone or
-// now refused one is stopped; a failed build is tried again after the retry interval.
+// changed one (another server or credential) is rebuilt and swapped in — the old one serves
+// until then — a gone or now refused one is stopped; a failed build is tried again after the
+// retry interval.
 func (f *Fleet) sync(ctx context.Context) {
 	f.syncing.Lock()
 	defer f.syncing.Unlock()
@@ -187,25 +190,30 @@ func (f *Fleet) sync(ctx context.Context) {
 	f.mu.Lock()
 	f.regs = regs
 	var gone []*entry
+	todo := map[string]clusters.Registration{}
 	for name, e := range f.members {
-		if r, ok := want[name]; !ok || r.Digest() != e.reg.Digest() {
+		r, ok := want[name]
+		switch {
+		case !ok:
 			gone = append(gone, e)
 			delete(f.members, name)
+		case r.Digest() != e.reg.Digest():
+			todo[name] = r // rebuilt below; the old one serves until the new one is in
+		case e.member == nil && time.Since(e.failed) >= f.retry:
+			todo[name] = r
 		}
 	}
-	var todo []clusters.Registration
 	for name, r := range want {
-		e, ok := f.members[name]
-		if !ok || (e.member == nil && time.Since(e.failed) >= f.retry) {
-			todo = append(todo, r)
+		if _, ok := f.members[name]; !ok {
+			todo[name] = r
 		}
 	}
 	f.mu.Unlock()
 	for _, e := range gone {
 		f.drop(ctx, e)
 	}
-	sort.Slice(todo, func(i, j int) bool { return todo[i].Name < todo[j].Name })
-	for _, r := range todo {
+	for _, name := range slices.Sorted(maps.Keys(todo)) {
+		r := todo[name]
 		e := &entry{reg: r}
 		m, cleanup, err := f.build(r)
 		if err == nil {
@@ -221,8 +229,12 @@ func (f *Fleet) sync(ctx context.Context) {
 			f.log.Infof("serving %s", r)
 		}
 		f.mu.Lock()
-		f.members[r.Name] = e
+		old := f.members[name]
+		f.members[name] = e
 		f.mu.Unlock()
+		if old != nil {
+			f.drop(ctx, old) // a changed registration: the old member stops once swapped out
+		}
 	}
 }
 
