@@ -127,24 +127,35 @@ func (c *Cache) Stop(context.Context) error {
 	return nil
 }
 
+// loop probes and runs discovery on timers of their own: a discovery held by an API server that
+// stopped answering (up to its timeout per call) must not hold the probe that marks it so.
 func (c *Cache) loop() {
 	defer close(c.done)
-	healthTick, discoverTick := time.NewTicker(c.health), time.NewTicker(c.discover)
-	defer healthTick.Stop()
-	defer discoverTick.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-healthTick.C:
-			c.probe(context.Background())
-		case <-discoverTick.C:
-			c.refresh()
-			if p, ok := c.cluster.Pods.(*OnDemandPods); ok {
-				p.DropIdle(time.Now())
+	var wg sync.WaitGroup
+	every := func(d time.Duration, f func()) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTicker(d)
+			defer t.Stop()
+			for {
+				select {
+				case <-c.stop:
+					return
+				case <-t.C:
+					f()
+				}
 			}
-		}
+		}()
 	}
+	every(c.health, func() { c.probe(context.Background()) })
+	every(c.discover, func() {
+		c.refresh()
+		if p, ok := c.cluster.Pods.(*OnDemandPods); ok {
+			p.DropIdle(time.Now())
+		}
+	})
+	wg.Wait()
 }
 
 // probe asks the API server's /readyz and records the outcome.
@@ -171,7 +182,7 @@ func (c *Cache) probe(ctx context.Context) {
 	}
 	if err == nil && c.version == "" {
 		c.mu.Unlock()
-		v, verr := c.clients.Plain.Discovery().ServerVersion()
+		v, verr := c.clients.Discovery.ServerVersion()
 		c.mu.Lock()
 		if verr == nil {
 			c.version = v.GitVersion
@@ -226,7 +237,7 @@ func (c *Cache) refresh() {
 			continue
 		}
 		known[gv] = true
-		list, err := c.clients.Plain.Discovery().ServerResourcesForGroupVersion(gv.String())
+		list, err := c.clients.Discovery.ServerResourcesForGroupVersion(gv.String())
 		if apierrors.IsNotFound(err) {
 			continue
 		}

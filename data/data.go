@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	kubeinformers "k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
@@ -67,6 +68,9 @@ type Clients struct {
 	// (kubernetes.review_qps): a flood of unknown bearer tokens cannot use up the budget above.
 	Review kubernetes.Interface
 	Plain  kubernetes.Interface
+	// Discovery is Plain's discovery with a timeout on each call, so an API server that accepts
+	// connections and never answers cannot hold discovery (and what waits on it) forever.
+	Discovery discovery.DiscoveryInterface
 	Host   string
 	// PodsIdle > 0: the pods are cached only while read, and dropped after this idle time (a
 	// fleet cluster's; OnDemandPods). 0: always cached (the home's).
@@ -145,6 +149,11 @@ func ClientsFor(base *rest.Config, c *conf.Kubernetes, tp trace.TracerProvider) 
 		return nil, err
 	}
 	out := &Clients{Plain: plain, Host: cfg.Host, Scheme: scheme}
+	bounded := rest.CopyConfig(cfg)
+	bounded.Timeout = discoveryTimeout
+	if out.Discovery, err = discovery.NewDiscoveryClientForConfig(bounded); err != nil {
+		return nil, fmt.Errorf("build discovery client: %w", err)
+	}
 	if out.Kube, err = kubernetes.NewForConfig(traced); err != nil {
 		return nil, fmt.Errorf("build kube client: %w", err)
 	}
@@ -168,6 +177,9 @@ func ClientsFor(base *rest.Config, c *conf.Kubernetes, tp trace.TracerProvider) 
 	}
 	return out, nil
 }
+
+// discoveryTimeout bounds each discovery call.
+const discoveryTimeout = 10 * time.Second
 
 // The TokenReview client's default rate limit: each accepted bearer token is reviewed about once
 // per 10 s and failed ones are bounded by auth.limits (global 10/s), so 20/s leaves room for
