@@ -68,7 +68,7 @@ func TestFleet(t *testing.T) {
 	viewer := as(d, "viewer")
 	approver := as(d, "approver")
 
-	state := func(name string) biz.ClusterInfo {
+	state := func(t *testing.T, name string) biz.ClusterInfo {
 		var list []biz.ClusterInfo
 		viewer.MustOK(t, http.MethodGet, "/clusters", &list)
 		if len(list) == 0 || list[0].Name != "home" || !list[0].Home {
@@ -81,23 +81,23 @@ func TestFleet(t *testing.T) {
 		}
 		return biz.ClusterInfo{}
 	}
-	waitState := func(name, want string) biz.ClusterInfo {
+	waitState := func(t *testing.T, name, want string) biz.ClusterInfo {
 		var got biz.ClusterInfo
 		apiclient.Eventually(t, "cluster "+name+" "+want, 30*time.Second, func() error {
-			if got = state(name); got.State != want {
+			if got = state(t, name); got.State != want {
 				return fmt.Errorf("cluster %s is %q (%+v)", name, got.State, got)
 			}
 			return nil
 		})
 		return got
 	}
-	if got := state("b"); got.Name != "" {
+	if got := state(t, "b"); got.Name != "" {
 		t.Fatalf("b is listed before it is registered: %+v", got)
 	}
 
 	t.Run("a cluster Secret added while running is served", func(t *testing.T) {
 		registerCluster(t, regs, "b", b)
-		got := waitState("b", biz.ClusterReady)
+		got := waitState(t, "b", biz.ClusterReady)
 		if got.Origin != "secret" || got.Source != "Secret "+regs+"/b" || !got.Reachable || got.Versions.Kubernetes == "" || got.Versions.Rollouts == "" || got.LastSync == nil {
 			t.Errorf("b's entry: %+v", got)
 		}
@@ -135,7 +135,7 @@ func TestFleet(t *testing.T) {
 		}
 		// b's pods are cached while in use: the first pod read starts the cache, idleness drops
 		// it, and the next read starts it again.
-		if got := state("b"); got.PodsCached {
+		if got := state(t, "b"); got.PodsCached {
 			t.Errorf("b's pods are cached before any read: %+v", got)
 		}
 		createPodOn(t, kubeB, ns, "only-in-b")
@@ -151,11 +151,11 @@ func TestFleet(t *testing.T) {
 		if got := podsOfB(); !reflect.DeepEqual(got, []string{"only-in-b-pod"}) {
 			t.Errorf("b's pods: %v", got)
 		}
-		if got := state("b"); !got.PodsCached {
+		if got := state(t, "b"); !got.PodsCached {
 			t.Errorf("b's pods are not cached after a read: %+v", got)
 		}
 		apiclient.Eventually(t, "b's pods dropped when idle", 30*time.Second, func() error {
-			if got := state("b"); got.PodsCached {
+			if got := state(t, "b"); got.PodsCached {
 				return fmt.Errorf("b's pods still cached")
 			}
 			return nil
@@ -223,7 +223,7 @@ func TestFleet(t *testing.T) {
 			Data:       map[string][]byte{clusters.KeyServer: []byte("https://127.0.0.1:1")}, // no credential
 		}, metav1.CreateOptions{})
 		must(t, "create refused registration", err)
-		got := waitState("insecure", biz.ClusterRefused)
+		got := waitState(t, "insecure", biz.ClusterRefused)
 		if got.Refused == "" {
 			t.Errorf("a refused cluster says why: %+v", got)
 		}
@@ -350,7 +350,7 @@ func TestFleet(t *testing.T) {
 				_ = b.FreezeAPIServer(false)
 			}
 		}()
-		got := waitState("b", biz.ClusterUnreachable)
+		got := waitState(t, "b", biz.ClusterUnreachable)
 		if got.UnreachableSince == nil || got.LastError == "" {
 			t.Errorf("an unreachable cluster says since when and why: %+v", got)
 		}
@@ -376,7 +376,7 @@ func TestFleet(t *testing.T) {
 		}
 		must(t, "thaw b", b.FreezeAPIServer(false))
 		frozen = false
-		if got := waitState("b", biz.ClusterReady); got.UnreachableSince != nil {
+		if got := waitState(t, "b", biz.ClusterReady); got.UnreachableSince != nil {
 			t.Errorf("a recovered cluster has no since: %+v", got)
 		}
 	})
@@ -394,12 +394,12 @@ func TestFleet(t *testing.T) {
 			Data:       map[string][]byte{"name": []byte("b-argo"), "server": []byte(b.Server), "config": config},
 		}, metav1.CreateOptions{})
 		must(t, "create the Argo CD Secret", err)
-		if got := waitState("b-argo", biz.ClusterReady); got.Origin != "argocd" || got.Source != "Secret "+argo+"/cluster-b-argo" {
+		if got := waitState(t, "b-argo", biz.ClusterReady); got.Origin != "argocd" || got.Source != "Secret "+argo+"/cluster-b-argo" {
 			t.Errorf("b-argo's entry: %+v", got)
 		}
 		must(t, "delete the Argo CD Secret", shared.kube.CoreV1().Secrets(argo).Delete(ctx, "cluster-b-argo", metav1.DeleteOptions{}))
 		apiclient.Eventually(t, "b-argo gone", 30*time.Second, func() error {
-			if got := state("b-argo"); got.Name != "" {
+			if got := state(t, "b-argo"); got.Name != "" {
 				return fmt.Errorf("b-argo still listed: %+v", got)
 			}
 			return nil
@@ -409,7 +409,7 @@ func TestFleet(t *testing.T) {
 	t.Run("a cluster Secret removed while running is gone", func(t *testing.T) {
 		must(t, "delete registration", shared.kube.CoreV1().Secrets(regs).Delete(ctx, "b", metav1.DeleteOptions{}))
 		apiclient.Eventually(t, "b gone", 30*time.Second, func() error {
-			if got := state("b"); got.Name != "" {
+			if got := state(t, "b"); got.Name != "" {
 				return fmt.Errorf("b still listed: %+v", got)
 			}
 			return nil
