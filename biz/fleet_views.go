@@ -51,7 +51,8 @@ type ClusterPart struct {
 }
 
 // FleetInboxItem is a release waiting for a person, in its cluster, with the evidence's verdict
-// ("" when the person may not see the evidence: it needs the right to list the namespace's pods).
+// ("" when not computed: the person may not see the evidence — it needs the right to list the
+// namespace's pods — or that cluster's pods are not cached now).
 type FleetInboxItem struct {
 	Cluster string `json:"cluster"`
 	*RolloutStatus
@@ -212,8 +213,9 @@ func (uc *FleetUsecase) Inbox(ctx context.Context) (*FleetInbox, error) {
 			return nil, err
 		}
 		items := make([]FleetInboxItem, 0, len(waiting))
+		pods := m.Health().PodsCached
 		for _, st := range waiting {
-			items = append(items, FleetInboxItem{Cluster: m.Name, RolloutStatus: st, Verdict: uc.verdict(ctx, m, st)})
+			items = append(items, FleetInboxItem{Cluster: m.Name, RolloutStatus: st, Verdict: uc.verdict(ctx, m, st, pods)})
 		}
 		return items, nil
 	}, func(it FleetInboxItem) [3]string { return [3]string{it.Cluster, it.Namespace, it.Name} })
@@ -259,8 +261,13 @@ func clusterOrder(parts []ClusterPart) map[string]int {
 }
 
 // verdict is the evidence's verdict of the release, as the person may see it (reused for
-// verdictTTL per release and canary revision).
-func (uc *FleetUsecase) verdict(ctx context.Context, m FleetMember, st *RolloutStatus) string {
+// verdictTTL per release and canary revision); "" when it is not computed: the person may not see
+// the evidence, or the cluster's pods are not cached (the evidence needs the release's pods, and
+// the fleet views must not start a cluster's pod cache: opening the release does).
+func (uc *FleetUsecase) verdict(ctx context.Context, m FleetMember, st *RolloutStatus, podsCached bool) string {
+	if !podsCached {
+		return ""
+	}
 	key := verdictKey{m.Name, st.Namespace, st.Name, st.CanaryRevision}
 	if v, ok := uc.verdicts.Load(key); ok && time.Since(v.(verdictEntry).at) < verdictTTL {
 		// Only the person's right to see the evidence is checked again.
@@ -304,14 +311,14 @@ func (uc *FleetUsecase) attentionIn(ctx context.Context, m FleetMember) ([]Atten
 	if err != nil && !errors.Is(err, ErrNotInstalled) {
 		return nil, c, err
 	}
-	now := time.Now()
+	now, pods := time.Now(), m.Health().PodsCached
 	for _, st := range rollouts {
 		c.rollouts++
 		it := AttentionItem{Cluster: m.Name, Kind: "rollout", Type: "rollouts", Namespace: st.Namespace, Name: st.Name}
 		switch {
 		case st.WaitingForApproval:
 			c.waiting++
-			if v := uc.verdict(ctx, m, st); v == string(evidence.Worse) {
+			if v := uc.verdict(ctx, m, st, pods); v == string(evidence.Worse) {
 				it.Reason, it.Message = "worse", fmt.Sprintf("step %d waits for approval and the canary is worse than stable", st.CurrentStepIndex)
 			}
 		case st.Paused:
