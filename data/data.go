@@ -71,7 +71,7 @@ type Clients struct {
 	// Discovery is Plain's discovery with a timeout on each call, so an API server that accepts
 	// connections and never answers cannot hold discovery (and what waits on it) forever.
 	Discovery discovery.DiscoveryInterface
-	Host   string
+	Host      string
 	// PodsIdle > 0: the pods are cached only while read, and dropped after this idle time (a
 	// fleet cluster's; OnDemandPods). 0: always cached (the home's).
 	PodsIdle time.Duration
