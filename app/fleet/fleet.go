@@ -119,9 +119,6 @@ func New(home *Member, set *clusters.Set, build Build, o Options, logger log.Log
 		log: log.NewHelper(log.With(logger, "module", "app/fleet"))}
 }
 
-// Home is the home member.
-func (f *Fleet) Home() *Member { return f.home }
-
 // Start implements transport.Server: it follows the set (the members start filling in the
 // background; a cluster that cannot be reached is shown, not waited for).
 func (f *Fleet) Start(ctx context.Context) error {
@@ -276,16 +273,8 @@ func (f *Fleet) Members() []biz.FleetMember {
 	ms := f.connected()
 	out := make([]biz.FleetMember, len(ms))
 	for i, m := range ms {
-		home := m == f.home
-		out[i] = biz.FleetMember{Name: m.Name(), Home: home, Rollouts: m.Rollouts, Workloads: m.Workloads, Cluster: m.Cluster, Evidence: m.Evidence,
-			Health: m.Cache.Health, On: func(ctx context.Context) (context.Context, error) {
-				if !home {
-					if err := unreachable(m); err != nil {
-						return nil, err
-					}
-				}
-				return f.ids.on(ctx, m, home)
-			}}
+		out[i] = biz.FleetMember{Name: m.Name(), Home: m == f.home, Rollouts: m.Rollouts, Workloads: m.Workloads, Cluster: m.Cluster, Evidence: m.Evidence,
+			Health: m.Cache.Health, On: func(ctx context.Context) (context.Context, error) { return f.on(ctx, m) }}
 	}
 	return out
 }

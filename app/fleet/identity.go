@@ -89,17 +89,23 @@ func notSignedInHere(why string) *biz.Error {
 		Message: "not signed in on this cluster: its API server does not accept your token (" + why + "); sign in with a token it accepts, or use the clusters where you are signed in"}
 }
 
+// on is ctx as the person on m, for a request about m: refused at once when m (not the home)
+// does not answer, else with the person's identity there.
+func (f *Fleet) on(ctx context.Context, m *Member) (context.Context, error) {
+	home := m == f.home
+	if !home {
+		if err := unreachable(m); err != nil {
+			return nil, err
+		}
+	}
+	return f.ids.on(ctx, m, home)
+}
+
 // inCluster runs h with the request's identity on m.
 func (f *Fleet) inCluster(m *Member, h khttp.HandlerFunc) khttp.HandlerFunc {
-	home := m == f.home
 	return func(kctx khttp.Context) error {
 		req := kctx.Request()
-		if !home {
-			if err := unreachable(m); err != nil {
-				return err
-			}
-		}
-		ctx, err := f.ids.on(req.Context(), m, home)
+		ctx, err := f.on(req.Context(), m)
 		if err != nil {
 			return err
 		}
