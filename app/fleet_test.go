@@ -302,6 +302,11 @@ func TestFleet(t *testing.T) {
 		if len(res) != 3 || res[0].Code != "FORBIDDEN" || res[0].Changed || !res[1].Changed || res[1].Code != "OK" || res[2].Code != "CLUSTER_NOT_FOUND" {
 			t.Fatalf("outcomes: %+v", res)
 		}
+		for _, body := range []string{`{"items":[]}`, `{"items":[{"cluster":"b"}],"extra":1}`, `{"items":[{"cluster":"b","namespace":"x","name":"y","step":1}],"reason":"` + strings.Repeat("r", 501) + `"}`, `not json`} {
+			if status, e := viewer.SendBody(t, http.MethodPost, "/fleet/approve-many", nil, body); status != http.StatusBadRequest || e.Code != "BAD_REQUEST" {
+				t.Errorf("bad body %.40q: want 400 BAD_REQUEST, got %d %s %q", body, status, e.Code, e.Message)
+			}
+		}
 		roB, err := rolloutsB.RolloutsV1beta1().Rollouts(ns).Get(ctx, "b-ro", metav1.GetOptions{})
 		must(t, "read b's rollout", err)
 		if roB.Status.CanaryStatus.CurrentStepState == "StepPaused" {
