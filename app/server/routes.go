@@ -138,8 +138,9 @@ func (r Routes) table() []Route {
 			Handler: handle(r.Workloads.Types)},
 		// Served by the live stream's filter (app/stream), outside the routes' request timeout.
 		{Method: "GET", Path: "/watch", Global: true, ID: "watch", Tag: "cluster", Summary: "The live stream of changes (Server-Sent Events: ready, change, reset, heartbeat)",
-			Query: []openapi.Param{q("namespace", "string", "a namespace or _all"), q("type", "string", "a workload type or rollout"), q("name", "string", ""), q("lastEventId", "string", "resume after this id")},
-			Raw:   openapi.Schema{"200": openapi.Schema{"description": "text/event-stream", "content": openapi.Schema{"text/event-stream": openapi.Schema{"schema": openapi.Schema{"type": "string"}}}}}},
+			Query: []openapi.Param{q("namespace", "string", "a namespace or _all"), q("type", "string", "a workload type or rollout"), q("name", "string", ""), q("lastEventId", "string", "resume after this id"),
+				q("cluster", "string", "a registered cluster (GET /clusters); absent: the home")},
+			Raw: openapi.Schema{"200": openapi.Schema{"description": "text/event-stream", "content": openapi.Schema{"text/event-stream": openapi.Schema{"schema": openapi.Schema{"type": "string"}}}}}},
 
 		{Method: "GET", Path: "/workload/{namespace}", ID: "listAllWorkloads", Tag: "workloads", Summary: "Every type's objects, keyed by plural",
 			Answer:  openapi.Schema{"type": "object", "additionalProperties": openapi.Schema{"type": "array", "items": objects}},

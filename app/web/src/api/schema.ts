@@ -5326,6 +5326,8 @@ export interface operations {
                 name?: string;
                 /** @description resume after this id */
                 lastEventId?: string;
+                /** @description a registered cluster (GET /clusters); absent: the home */
+                cluster?: string;
             };
             header?: never;
             path?: never;
