@@ -49,7 +49,7 @@ plugin: ui
 ## its TypeScript types from it (src/api/schema.ts); the types as the server describes them, for the
 ## UI's tests (src/api/workloadTypes.json)
 openapi: ui-deps
-	KD_UPDATE_OPENAPI=1 $(GO) test -count=1 -run TestDocumentCommitted ./app/openapi
+	KD_UPDATE_OPENAPI=1 $(GO) test -count=1 -run 'TestDocumentCommitted|TestReferenceCommitted' ./app/openapi
 	KD_UPDATE_OPENAPI=1 $(GO) test -count=1 -run TestWorkloadTypesFixture ./configs
 	cd app/web && npm run gen:api
 

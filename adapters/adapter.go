@@ -16,8 +16,8 @@
 //     compile-time assertion of each interface.
 //  2. Add the constructor to All in provider.go.
 //  3. Grant the dashboard list and watch (and the verbs of its actions) on the resource in
-//     configs/clusterrole.yaml and the chart's role; TestClusterRoleCoversRegistry names a kind
-//     whose rules are missing.
+//     configs/clusterrole.yaml and the chart's templates/rbac.yaml (a chart test requires them
+//     equal); TestClusterRoleCoversRegistry names a kind whose rules are missing.
 //
 // Routes, use cases, the UI (tabs, columns, state filter, commands) and the cache pick it up.
 package adapters

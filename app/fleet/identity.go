@@ -122,7 +122,7 @@ const CodeClusterUnreachable = "CLUSTER_UNREACHABLE"
 // unreachable is the answer for any request to a cluster whose API server stopped answering:
 // at once, saying since when and why — rather than each request waiting out its timeouts (a
 // read could not be authorised either: access reviews are asked of that API server). The home
-// keeps its own behaviour (503 from the cache), so the seed's contract is unchanged.
+// keeps its own behaviour (503 from the cache), so the unprefixed API (docs/api.md) is unchanged.
 func unreachable(m *Member) error {
 	h := m.Cache.Health()
 	if h.Reachable || h.UnreachableSince.IsZero() {

@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// A local fleet (issue 20, docs/fleet-design.md §7): the home cluster, exactly as Start starts it,
+// A local fleet (docs/fleet-design.md §7): the home cluster, exactly as Start starts it,
 // and Fleet-1 member control planes beside it, each in <dir>/member-<i> with its own etcd,
 // kube-apiserver, CA, serving certificate and token file (the same TestUsers with other tokens),
 // on free loopback ports, with the same CRDs as home. The fleet writes
