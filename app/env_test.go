@@ -135,6 +135,11 @@ type dashboard struct {
 // rejected credentials never gets ready).
 // configure, when given, changes the configuration after the defaults of the tests are set.
 func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...func(*conf.Bootstrap)) (*dashboard, error) {
+	return startDashboardLogging(kubeconfig, set, ready, log.DefaultLogger, configure...)
+}
+
+// startDashboardLogging is startDashboard writing its log (warnings and errors) to logger.
+func startDashboardLogging(kubeconfig string, set AdapterSet, ready bool, logger log.Logger, configure ...func(*conf.Bootstrap)) (*dashboard, error) {
 	bc, err := conf.Load("../configs/config.yaml")
 	if err != nil {
 		return nil, err
@@ -156,7 +161,7 @@ func startDashboard(kubeconfig string, set AdapterSet, ready bool, configure ...
 	addr = bc.Server.Addr
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
-	app, cleanup, err := wireApp(bc, log.NewFilter(log.DefaultLogger, log.FilterLevel(log.LevelWarn)), tp, set)
+	app, cleanup, err := wireApp(bc, log.NewFilter(logger, log.FilterLevel(log.LevelWarn)), tp, set)
 	if err != nil {
 		return nil, err
 	}

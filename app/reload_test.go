@@ -1,20 +1,27 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/go-kratos/kratos/v2/log"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 	"github.com/kruise-dashboard/kruise-dashboard/app/conf"
+	"github.com/kruise-dashboard/kruise-dashboard/registry"
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
@@ -53,6 +60,27 @@ columns:
   - {name: desired, title: Desired, type: number, expression: "object.?status.?desiredNumberScheduled.orValue(0)"}
 `
 
+// workloadTypes is GET /workload-types by source/type (a refused one under "refused/").
+func workloadTypes(t testing.TB, d *dashboard) map[string]adapters.Info {
+	t.Helper()
+	var list []adapters.Info
+	d.MustOK(t, http.MethodGet, "/workload-types", &list)
+	out := map[string]adapters.Info{}
+	for _, i := range list {
+		out[i.Source+"/"+i.Type] = i
+	}
+	return out
+}
+
+// columnsOf names a type's columns, comma-separated.
+func columnsOf(i adapters.Info) string {
+	var names []string
+	for _, c := range i.Columns {
+		names = append(names, c.Name)
+	}
+	return strings.Join(names, ",")
+}
+
 // TestDeclarationsReload: a declaration changed in the folder (as the kubelet updates a mounted
 // ConfigMap) and one applied as a labelled ConfigMap take effect without a restart — in
 // /workload-types, the lists, /me and the live stream; a broken one is refused with its reason
@@ -77,22 +105,7 @@ func TestDeclarationsReload(t *testing.T) {
 	createAppsDaemonSet(t, ns, "logs")
 	waitServedBy(t, dash, "node-agents", ns, "logs")
 
-	types := func() map[string]adapters.Info {
-		var list []adapters.Info
-		dash.MustOK(t, http.MethodGet, "/workload-types", &list)
-		out := map[string]adapters.Info{}
-		for _, i := range list {
-			out[i.Source+"/"+i.Type] = i
-		}
-		return out
-	}
-	columnsOf := func(i adapters.Info) string {
-		var names []string
-		for _, c := range i.Columns {
-			names = append(names, c.Name)
-		}
-		return strings.Join(names, ",")
-	}
+	types := func() map[string]adapters.Info { return workloadTypes(t, dash) }
 	page := func(typ string) (int, []map[string]any) {
 		var p struct {
 			Items []map[string]any `json:"items"`
@@ -202,4 +215,152 @@ func TestDeclarationsReload(t *testing.T) {
 			return nil
 		})
 	})
+}
+
+// cronsDecl declares batch/v1 CronJobs, which configs/clusterrole.yaml does not let the
+// dashboard list or watch.
+const cronsDecl = `type: crons
+plural: crons
+resource: cronjobs
+group: batch
+version: v1
+kind: CronJob
+pods: {owned: true}
+`
+
+// syncBuffer collects a dashboard's log lines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestDeclarationsRefusedFromConfigMaps: a dashboard with only its minimal RBAC
+// (configs/clusterrole.yaml, and configs/role.yaml in its own namespace) refuses a ConfigMap's
+// declaration of a kind it may not list and watch, and a broken one (bad CEL, an unknown field),
+// each with its reason — in GET /workload-types, /readyz?verbose and its log — while the last good
+// declaration of the type keeps serving (docs/configuration.md §4).
+func TestDeclarationsRefusedFromConfigMaps(t *testing.T) {
+	skipShort(t)
+	setUpRoles(t) // binds configs/clusterrole.yaml to the "dashboard" user
+	ctx := context.Background()
+	ns := newNamespace(t, "refused")
+	home := newNamespace(t, "dashboard-home")
+	out, err := runKubectl(shared.cluster.Kubeconfig, "-n", home, "apply", "-f", "../configs/role.yaml")
+	must(t, "apply configs/role.yaml: "+out, err)
+	out, err = runKubectl(shared.cluster.Kubeconfig, "-n", home, "create", "rolebinding", "kruise-dashboard", "--role=kruise-dashboard", "--user=dashboard")
+	must(t, "bind configs/role.yaml: "+out, err)
+	kubeconfig, err := shared.cluster.TokenKubeconfig("dashboard", shared.cluster.Tokens["dashboard"])
+	must(t, "dashboard kubeconfig", err)
+	logs := &syncBuffer{}
+	dash, err := startDashboardLogging(kubeconfig, adapters.All, true, log.NewStdLogger(logs), func(bc *conf.Bootstrap) {
+		bc.Kubernetes.ShippedTypes = false
+		bc.Kubernetes.TypesReload = 200 * time.Millisecond
+		bc.Kubernetes.TypesNamespace, bc.Kubernetes.TypesSelector = home, "kruise-dashboard.io/declared-type=true"
+	})
+	must(t, "start dashboard", err)
+	defer dash.stop()
+
+	// apply creates or replaces the labelled ConfigMap name holding one declaration, key.
+	apply := func(t *testing.T, name, key, body string) {
+		t.Helper()
+		cm := &corev1.ConfigMap{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: home, Labels: map[string]string{"kruise-dashboard.io/declared-type": "true"}},
+			Data:       map[string]string{key: body},
+		}
+		_, err := shared.kube.CoreV1().ConfigMaps(home).Update(ctx, cm, metav1.UpdateOptions{})
+		if apierrors.IsNotFound(err) {
+			_, err = shared.kube.CoreV1().ConfigMaps(home).Create(ctx, cm, metav1.CreateOptions{})
+		}
+		must(t, "apply ConfigMap "+name, err)
+	}
+	teamSets := strings.NewReplacer("node-agents", "team-sets", "daemonsets", "statefulsets", "DaemonSet", "StatefulSet",
+		"desiredNumberScheduled", "replicas").Replace(daemonsDecl)
+	apply(t, "team-types", "stateful.yaml", teamSets)
+	apiclient.Eventually(t, "team-sets served", 10*time.Second, func() error {
+		if _, ok := workloadTypes(t, dash)["declared/team-sets"]; !ok {
+			return fmt.Errorf("not listed")
+		}
+		return nil
+	})
+	createAppsStatefulSet(t, ns, "db")
+	waitServedBy(t, dash, "team-sets", ns, "db")
+
+	// refused waits for typ's refusal, from ConfigMap cm, saying says; then checks that it is
+	// told in /readyz?verbose and the log, and that team-sets keeps serving as first declared.
+	refused := func(t *testing.T, typ, cm, says string) {
+		t.Helper()
+		file := adapters.ConfigMapWhere(home, cm)
+		apiclient.Eventually(t, "the refusal listed", 10*time.Second, func() error {
+			r, ok := workloadTypes(t, dash)["refused/"+typ]
+			if !ok || !strings.Contains(r.Refusal, says) || !strings.HasPrefix(r.File, file+"/") {
+				return fmt.Errorf("refusal %+v", r)
+			}
+			return nil
+		})
+		types := workloadTypes(t, dash)
+		if got := columnsOf(types["declared/team-sets"]); got != "desired" {
+			t.Errorf("the last good team-sets declaration is not serving: columns %q", got)
+		}
+		var p struct {
+			Items []map[string]any `json:"items"`
+		}
+		if status, _ := dash.Call(t, http.MethodGet, "/workload/"+ns+"/team-sets?view=compact", &p); status != http.StatusOK || len(p.Items) != 1 {
+			t.Errorf("team-sets list after the refusal: %d %v", status, p.Items)
+		}
+		var ready struct {
+			Data struct {
+				Cache   string             `json:"cache"`
+				Refused []registry.Refusal `json:"refusedDeclarations"`
+			} `json:"data"`
+		}
+		status, body := dash.Raw(http.MethodGet, "/readyz?verbose", nil)
+		if err := json.Unmarshal(body, &ready); err != nil || status != http.StatusOK || ready.Data.Cache != "ok" ||
+			!slices.ContainsFunc(ready.Data.Refused, func(r registry.Refusal) bool {
+				return r.Type == typ && strings.HasPrefix(r.File, file+"/") && strings.Contains(r.Reason, says)
+			}) {
+			t.Errorf("/readyz?verbose: %d %s, want the cache ok and %s's refusal", status, body, typ)
+		}
+		if status, body := dash.Raw(http.MethodGet, "/readyz", nil); status != http.StatusOK || string(body) != `{"data":"ok"}` {
+			t.Errorf("/readyz: %d %s", status, body)
+		}
+		// The refusal is logged once it is made: the log line names the file and the reason.
+		apiclient.Eventually(t, "the refusal logged", 5*time.Second, func() error {
+			for _, line := range strings.Split(logs.String(), "\n") {
+				if strings.Contains(line, "declared type refused") && strings.Contains(line, file) && strings.Contains(line, says) {
+					return nil
+				}
+			}
+			return fmt.Errorf("not in the log:\n%s", logs.String())
+		})
+	}
+
+	t.Run("a kind the dashboard may not watch", func(t *testing.T) {
+		apply(t, "cron-types", "crons.yaml", cronsDecl)
+		refused(t, "crons", "cron-types", "the dashboard's own identity may not list cronjobs.batch in every namespace, so it cannot watch them; grant it (the chart's rbac.extraRules)")
+		if _, ok := workloadTypes(t, dash)["declared/crons"]; ok {
+			t.Error("crons is served though the dashboard may not watch them")
+		}
+	})
+
+	for _, c := range []struct{ name, body, says string }{
+		{"bad CEL", strings.Replace(teamSets, "orValue(0)", "orValue(", 1), "columns[0].expression: invalid CEL"},
+		{"an unknown field", strings.Replace(teamSets, "kind: StatefulSet", "kind: StatefulSet\ncolour: blue", 1), `json: unknown field "colour"`},
+	} {
+		t.Run("a broken declaration: "+c.name, func(t *testing.T) {
+			apply(t, "team-types", "stateful.yaml", c.body)
+			refused(t, "team-sets", "team-types", c.says)
+		})
+	}
 }

@@ -44,7 +44,8 @@ type RolloutUsecase struct {
 	access   Access
 	events   *EventUsecase
 	tracer   trace.Tracer
-	// clock times approve's settling (rollout_approve.go) and stamps restarts; the wall clock
+	// clock times approve's settling (rollout_approve.go), stamps restarts, the release record
+	// and the evidence answered without a measurement (rollout_evidence.go); the wall clock
 	// unless a test sets another.
 	clock Clock
 	// verdict, set by NewEvidenceUsecase when the reason policy is on, is the evidence's verdict

@@ -3,7 +3,6 @@ package biz
 import (
 	"context"
 	"errors"
-	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -88,7 +87,7 @@ func (uc *EvidenceUsecase) evaluate(ctx context.Context, obj RolloutObject) (*ev
 		}
 	}
 	unavailable := func(reason string) *evidence.Result {
-		return &evidence.Result{Verdict: evidence.Unavailable, Reason: reason, At: time.Now().UTC(),
+		return &evidence.Result{Verdict: evidence.Unavailable, Reason: reason, At: ro.clock.Now().UTC(),
 			Canary: evidence.Side{Pods: len(subject.Canary)}, Stable: evidence.Side{Pods: len(subject.Stable)}}
 	}
 	if uc.ev == nil {
