@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 APP_VERSION := $(shell sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}/\1/p' deploy/helm/kruise-dashboard/Chart.yaml)
 LOCALCLUSTER := $(GO) run ./third_party/cluster/cmd/localcluster
 
-.PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser runtime prometheus test lint unit bench generate cluster-up cluster-status cluster-down clean
+.PHONY: plugin-archives openapi manifests image plugin run build ui ui-deps browser runtime prometheus control-plane test lint unit bench generate cluster-up cluster-status cluster-down clean
 
 ## run: serve the dashboard on http://localhost:8080. With no kubeconfig ($$KUBECONFIG or
 ## ~/.kube/config, or KD_KUBECONFIG_PATH) it starts the live local cluster (with the controllers,
@@ -101,10 +101,18 @@ prometheus:
 	@command -v prometheus >/dev/null || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }
 
+## control-plane: the binaries the tests start (etcd, kube-apiserver, the controllers, the test
+## OpenID provider, helm), built once from the Go module proxy into ~/.cache/kruise-dashboard
+## (KD_CACHE) before any test runs, so no test's own time limit is spent on, or cuts short, a first
+## build (a cold run once failed so)
+control-plane:
+	@bash third_party/cluster/build.sh full >/dev/null
+	@bash third_party/cluster/build.sh helm >/dev/null
+
 ## test: everything CI runs — formatting, vet, the Wire graph, the UI's lint and unit tests, the Go unit
 ## and integration tests (each starts its own control plane on 127.0.0.1), and the end-to-end
 ## tests with the real controllers and headless Chromium.
-test: lint ui browser runtime prometheus
+test: lint ui browser runtime prometheus control-plane
 	cd app/web && npm test
 	$(GO) test -count=1 -timeout 60m ./...
 
