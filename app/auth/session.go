@@ -149,10 +149,7 @@ func credentialKey(s session) string {
 // newest is the newest cookie of the session known on this replica when value's refresh token was
 // already rotated here, else value itself.
 func (a *Authenticator) newest(value string, s session, expires time.Time) (string, session, time.Time) {
-	if s.Refresh == "" {
-		return value, s, expires
-	}
-	if _, ok := a.rotated.Get(credentialKey(s)); !ok {
+	if !a.rotatedHere(s) {
 		return value, s, expires
 	}
 	latest, ok := a.latest.Get(s.ID)
@@ -164,6 +161,19 @@ func (a *Authenticator) newest(value string, s session, expires time.Time) (stri
 		return value, s, expires
 	}
 	return latest.(string), next, nextExpires
+}
+
+// rotatedHere tells whether s's refresh token was rotated on this replica and the session's
+// newest cookie is still remembered (without it, the token is redeemed as it is).
+func (a *Authenticator) rotatedHere(s session) bool {
+	if s.Refresh == "" {
+		return false
+	}
+	if _, ok := a.rotated.Get(credentialKey(s)); !ok {
+		return false
+	}
+	_, ok := a.latest.Get(s.ID)
+	return ok
 }
 
 // rotatedTo remembers that s's refresh token was rotated into the session sealed as value.
@@ -186,7 +196,7 @@ func (a *Authenticator) check(ctx context.Context, s session, expires time.Time)
 		if c, ok := a.checked.Get(key); ok {
 			return c, nil
 		}
-		if _, ok := a.rotated.Get(key); ok {
+		if a.rotatedHere(s) {
 			return nil, errRotated
 		}
 		// One request's cancellation must not fail the others waiting on this check.
