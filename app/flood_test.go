@@ -265,10 +265,18 @@ func measureFlood(tb testing.TB, d *dashboard, metricsAddr, ns string, quiet, fl
 	return f
 }
 
+// floodAttempts and floodSlowdown: the signed-in user's scale p50 under the flood stays within
+// floodSlowdown times its quiet p50, measured in the same run; another load on the machine can
+// slow one run's flooded phase alone, so the test fails only when every one of floodAttempts runs
+// is over.
+const (
+	floodAttempts = 3
+	floodSlowdown = 2.0
+)
+
 // TestFloodNoAmplification: under the flood the TokenReviews stay within the global limit,
-// the flood gets only 401 and 429 (with Retry-After), and the signed-in user's scales all succeed.
-// Their latency, flooded against quiet, is a figure of BenchmarkLoadFlood, not a pass mark here: a
-// timed assertion fails on a loaded machine.
+// the flood gets only 401 and 429 (with Retry-After), the signed-in user's scales all succeed, and
+// their p50 stays within 2× the quiet one (docs/configuration.md §2).
 func TestFloodNoAmplification(t *testing.T) {
 	skipShort(t)
 	metricsAddr, err := apiclient.FreeAddr()
@@ -278,8 +286,23 @@ func TestFloodNoAmplification(t *testing.T) {
 	createCloneSet(t, ns, "shop", 2)
 	waitServedBy(t, &dashboard{Client: as(d, "editor")}, "cloneset", ns, "shop")
 
-	f := measureFlood(t, d, metricsAddr, ns, 3*time.Second, 5*time.Second)
-	t.Log(f)
+	var f floodFigures
+	var over []string
+	for attempt := 1; attempt <= floodAttempts; attempt++ {
+		f = measureFlood(t, d, metricsAddr, ns, 3*time.Second, 5*time.Second)
+		ratio := float64(f.flooded.p50) / float64(f.quiet.p50)
+		t.Logf("attempt %d: flooded/quiet p50 %.2f; %v", attempt, ratio, f)
+		if f.quiet.p50 > 0 && ratio <= floodSlowdown {
+			over = nil
+			break
+		}
+		over = append(over, fmt.Sprintf("attempt %d: quiet p50 %s, flooded %s (%.2f×)", attempt, fmtDur(f.quiet.p50), fmtDur(f.flooded.p50), ratio))
+	}
+	if len(over) > 0 {
+		t.Errorf("the signed-in user's scale p50 under the flood was over %g× its quiet figure in all %d attempts: %s",
+			floodSlowdown, floodAttempts, strings.Join(over, "; "))
+	}
+	// The other checks hold for any run: they read the last one.
 	limits, err := conf.Load("../configs/config.yaml")
 	must(t, "load the shipped limits", err)
 	l := limits.Auth.Limits

@@ -216,6 +216,25 @@ func TestOIDCSessionsEnd(t *testing.T) {
 	setUpRoles(t)
 	d, provider := startOIDC(t, func(bc *conf.Bootstrap) { bc.Auth.Recheck = recheckForTests })
 
+	t.Run("a group removed at the issuer is gone after the recheck interval", func(t *testing.T) {
+		carol := oidcSignIn(t, d, provider, "carol", "carol-password", "/", "/")
+		var me biz.Me
+		carol.MustOK(t, http.MethodGet, "/me", &me)
+		if strings.Join(me.Groups, ",") != "kd-dev,kd-ops" {
+			t.Fatalf("groups at sign-in %v, want the issuer's [kd-dev kd-ops]", me.Groups)
+		}
+		must(t, "remove carol from kd-ops at the provider", provider.SetUsers([]oidcprovider.User{
+			{ID: "u-alice", Username: "alice", Password: "alice-password", Email: "alice@example.test"},
+			{ID: "u-bob", Username: "bob", Password: "bob-password", Email: "bob@example.test"},
+			{ID: "u-carol", Username: "carol", Password: "carol-password", Email: "carol@example.test", Groups: []string{"kd-dev"}},
+		}))
+		time.Sleep(recheckForTests + 200*time.Millisecond)
+		carol.MustOK(t, http.MethodGet, "/me", &me)
+		if me.User != "carol" || strings.Join(me.Groups, ",") != "kd-dev" {
+			t.Errorf("after the recheck interval: %+v, want carol in [kd-dev] only (the refresh gives the current groups)", me)
+		}
+	})
+
 	t.Run("the session is renewed while the user may sign in, and ends when disabled", func(t *testing.T) {
 		bob := oidcSignIn(t, d, provider, "bob", "bob-password", "/", "/")
 		first := sessionCookie(t, bob, d)

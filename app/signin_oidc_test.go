@@ -25,6 +25,7 @@ func startOIDC(t *testing.T, configure ...func(*conf.Bootstrap)) (*dashboard, *o
 	provider, err := oidcprovider.Start(ctx, t.TempDir(), []oidcprovider.User{
 		{ID: "u-alice", Username: "alice", Password: "alice-password", Email: "alice@example.test"},
 		{ID: "u-bob", Username: "bob", Password: "bob-password", Email: "bob@example.test"},
+		{ID: "u-carol", Username: "carol", Password: "carol-password", Email: "carol@example.test", Groups: []string{"kd-dev", "kd-ops"}},
 	}, []string{callback})
 	must(t, "start the OpenID provider", err)
 	t.Cleanup(provider.Stop)

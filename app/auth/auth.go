@@ -66,10 +66,12 @@ type Authenticator struct {
 	limits   *reviewLimits // limits.go
 	now      func() time.Time
 	signOuts SignOuts
-	// checked holds the sessions checked within recheckEvery on this replica (by session id).
-	checked      *utilcache.LRUExpireCache
-	recheckEvery time.Duration
-	flight       singleflight.Group
+	// checked holds the sessions checked within recheckEvery on this replica, by credential
+	// (credentialKey); rotated the refresh tokens rotated here and latest each session's newest
+	// cookie known here, until the session expires (session.go).
+	checked, rotated, latest *utilcache.LRUExpireCache
+	recheckEvery             time.Duration
+	flight                   singleflight.Group
 }
 
 // New checks the sign-in settings against the listen address and builds the authenticator.
@@ -77,6 +79,9 @@ func New(c *conf.Auth, s *conf.Server, reviewer Reviewer, signOuts SignOuts) (*A
 	a := &Authenticator{mode: c.Mode, reviewer: reviewer, bearers: utilcache.NewLRUExpireCache(4096), now: time.Now,
 		signOuts: signOuts, recheckEvery: c.Recheck}
 	a.checked = utilcache.NewLRUExpireCacheWithClock(16384, nowClock{a})
+	// A rotated token is a key; a newest cookie up to maxCookie bytes, so fewer are kept.
+	a.rotated = utilcache.NewLRUExpireCacheWithClock(65536, nowClock{a})
+	a.latest = utilcache.NewLRUExpireCacheWithClock(8192, nowClock{a})
 	if err := a.setLimits(c, s); err != nil {
 		return nil, err
 	}

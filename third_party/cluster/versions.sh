@@ -13,7 +13,7 @@ ROLLOUTS_VERSION=v0.6.1
 GATEWAY_API_MODULE=sigs.k8s.io/gateway-api
 GATEWAY_API_VERSION=v0.7.1
 # zitadel/oidc's version, and a suffix bumped whenever ../tools/oidc/main.go changes (the cache key).
-OIDC_VERSION=v3.51.17-k2
+OIDC_VERSION=v3.51.17-k3
 HELM_VERSION=v3.22.0
 # Built only when Debian's prometheus is not installed (the module's v0.316.0 is Prometheus 3.x).
 PROMETHEUS_VERSION=v0.316.0

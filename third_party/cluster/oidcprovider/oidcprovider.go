@@ -2,7 +2,8 @@
 // oidc-provider binary that ../build.sh builds from ../../tools/oidc (zitadel/oidc's example
 // provider, with in-memory storage and a username/password login page) serving one confidential
 // web client. Login drives that page over plain HTTP, so a test can run the authorization-code
-// flow end to end without a browser.
+// flow end to end without a browser. Refresh tokens rotate at every redemption and a redeemed one
+// is refused (invalid_grant, no grace), as issuers that forbid reuse do.
 package oidcprovider
 
 import (
@@ -32,9 +33,11 @@ import (
 
 // User is an account the provider accepts on its login page. ID becomes the tokens' `sub`;
 // Username is what the login form takes and what userinfo returns as `preferred_username`
-// (scope profile); Email is returned as `email`, marked verified (scope email).
+// (scope profile); Email is returned as `email`, marked verified (scope email); Groups are the
+// `groups` claim of the ID tokens and userinfo (changed by SetUsers, seen at the next refresh).
 type User struct {
 	ID, Username, Password, Email string
+	Groups                        []string
 }
 
 // Provider is a running provider with one registered client.
@@ -168,7 +171,8 @@ func (p *Provider) Stop() {
 func (p *Provider) LogPath() string { return p.logPath }
 
 // SetUsers replaces the provider's users while it runs: a user left out is disabled there (it
-// refuses their refresh tokens with invalid_grant, as an issuer refuses a disabled account's).
+// refuses their refresh tokens with invalid_grant, as an issuer refuses a disabled account's), and
+// changed groups are in the tokens the next refresh gives.
 func (p *Provider) SetUsers(users []User) error {
 	tmp := p.usersFile + ".new"
 	if err := writeUsers(tmp, users); err != nil {
@@ -293,6 +297,7 @@ func snippet(body []byte) string {
 type fileUser struct {
 	ID, Username, Password, Email string
 	EmailVerified                 bool
+	Groups                        []string `json:",omitempty"`
 }
 
 func writeUsers(path string, users []User) error {
@@ -308,7 +313,7 @@ func writeUsers(path string, users []User) error {
 			return fmt.Errorf("oidcprovider: duplicate user ID %q or username %q", u.ID, u.Username)
 		}
 		names[u.Username] = true
-		byID[u.ID] = fileUser{ID: u.ID, Username: u.Username, Password: u.Password, Email: u.Email, EmailVerified: u.Email != ""}
+		byID[u.ID] = fileUser{ID: u.ID, Username: u.Username, Password: u.Password, Email: u.Email, EmailVerified: u.Email != "", Groups: u.Groups}
 	}
 	raw, err := json.MarshalIndent(byID, "", "  ")
 	if err != nil {

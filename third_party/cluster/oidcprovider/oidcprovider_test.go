@@ -3,6 +3,7 @@ package oidcprovider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,7 +18,7 @@ import (
 const redirectURI = "http://127.0.0.1:1/auth/callback"
 
 var testUsers = []User{
-	{ID: "u-alice", Username: "alice", Password: "alice-pw", Email: "alice@example.test"},
+	{ID: "u-alice", Username: "alice", Password: "alice-pw", Email: "alice@example.test", Groups: []string{"dev", "ops"}},
 	{ID: "u-bob", Username: "bob", Password: "bob-pw", Email: "bob@example.test"},
 }
 
@@ -135,6 +136,63 @@ func TestProvider(t *testing.T) {
 			t.Logf("userinfo claims: %v", infoClaims)
 		})
 	}
+
+	// The groups claim of an ID token (nil when there is none).
+	groupsOf := func(t *testing.T, tok *oauth2.Token) []any {
+		t.Helper()
+		rawID, _ := tok.Extra("id_token").(string)
+		idt, err := verifier.Verify(ctx, rawID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims struct {
+			Groups []any `json:"groups"`
+		}
+		if err := idt.Claims(&claims); err != nil {
+			t.Fatal(err)
+		}
+		return claims.Groups
+	}
+
+	t.Run("refresh rotates, refuses reuse, and gives the current groups", func(t *testing.T) {
+		offline := cfg
+		offline.Scopes = append([]string{"offline_access"}, cfg.Scopes...)
+		codeVerifier := oauth2.GenerateVerifier()
+		authURL := offline.AuthCodeURL("st", oauth2.S256ChallengeOption(codeVerifier), oidc.Nonce("n"))
+		cb, err := p.Login(http.DefaultClient, authURL, "alice", "alice-pw")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := offline.Exchange(ctx, cb.Query().Get("code"), oauth2.VerifierOption(codeVerifier))
+		if err != nil || tok.RefreshToken == "" {
+			t.Fatalf("exchange: %v, refresh token %q", err, tok.RefreshToken)
+		}
+		if g := groupsOf(t, tok); len(g) != 2 || g[0] != "dev" || g[1] != "ops" {
+			t.Fatalf("groups at sign-in %v, want [dev ops]", g)
+		}
+		if err := p.SetUsers([]User{{ID: "u-alice", Username: "alice", Password: "alice-pw", Email: "alice@example.test", Groups: []string{"dev"}}, testUsers[1]}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = p.SetUsers(testUsers) })
+		refresh := func(rt string) (*oauth2.Token, error) {
+			return offline.TokenSource(ctx, &oauth2.Token{RefreshToken: rt}).Token()
+		}
+		next, err := refresh(tok.RefreshToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.RefreshToken == "" || next.RefreshToken == tok.RefreshToken {
+			t.Errorf("refresh gave refresh token %q after %q, want a new one (rotation)", next.RefreshToken, tok.RefreshToken)
+		}
+		if g := groupsOf(t, next); len(g) != 1 || g[0] != "dev" {
+			t.Errorf("groups after leaving ops %v, want [dev]", g)
+		}
+		_, err = refresh(tok.RefreshToken)
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
+			t.Errorf("the redeemed refresh token again: %v, want invalid_grant", err)
+		}
+	})
 
 	t.Run("wrong password", func(t *testing.T) {
 		authURL := cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))

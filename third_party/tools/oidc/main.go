@@ -6,18 +6,24 @@
 // Every setting is a flag, or else an environment variable:
 //
 //	-port           OIDC_PORT           port on 127.0.0.1; 0 picks a free one (default 0)
-//	-users          OIDC_USERS_FILE     users as storage.StoreFromFile reads them: {"id": {"ID": …, "Username": …, "Password": …}};
+//	-users          OIDC_USERS_FILE     users as storage.StoreFromFile reads them: {"id": {"ID": …, "Username": …, "Password": …}},
+//	                                    plus "Groups": […], issued as the `groups` claim (ID token and userinfo);
 //	                                    read again when it changes: a user removed from it is disabled
 //	                                    (refresh tokens are refused with invalid_grant, as real issuers do)
+//	                                    and changed groups show in the next tokens issued
 //	-redirect-uris  OIDC_REDIRECT_URIS  the client's redirect URIs, comma separated; matched exactly
 //	-client-id      OIDC_CLIENT_ID      (default "kruise-dashboard")
 //	-client-secret  OIDC_CLIENT_SECRET  (required)
 //	-issuer-file    OIDC_ISSUER_FILE    once listening, the issuer URL is written here, so a caller
 //	                                    that passed port 0 learns the port without racing for it
+//
+// Refresh tokens rotate at every redemption and a redeemed one is refused (the example storage's
+// renewRefreshToken deletes it: invalid_grant), as issuers that forbid reuse do, with no grace.
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -134,10 +140,11 @@ func run(cfg config, logger *slog.Logger) error {
 
 // fileUsers is the users file, read again whenever its modification time changes.
 type fileUsers struct {
-	path  string
-	mu    sync.Mutex
-	mod   time.Time
-	store storage.UserStore
+	path   string
+	mu     sync.Mutex
+	mod    time.Time
+	store  storage.UserStore
+	groups map[string][]string // user ID -> groups (storage.User has none)
 }
 
 func (f *fileUsers) current() (storage.UserStore, error) {
@@ -151,6 +158,18 @@ func (f *fileUsers) current() (storage.UserStore, error) {
 		store, err := storage.StoreFromFile(f.path)
 		if err != nil {
 			return nil, err
+		}
+		raw, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, err
+		}
+		var withGroups map[string]struct{ Groups []string }
+		if err := json.Unmarshal(raw, &withGroups); err != nil {
+			return nil, err
+		}
+		f.groups = map[string][]string{}
+		for id, u := range withGroups {
+			f.groups[id] = u.Groups
 		}
 		f.store, f.mod = store, info.ModTime()
 	}
@@ -175,6 +194,16 @@ func (f *fileUsers) GetUserByUsername(name string) *storage.User {
 
 func (f *fileUsers) ExampleClientID() string { return "" }
 
+// groupsOf is the user's groups now (nil for a user without any or no longer in the file).
+func (f *fileUsers) groupsOf(id string) []string {
+	if _, err := f.current(); err != nil {
+		return nil
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.groups[id]
+}
+
 // checkedStorage refuses a refresh token whose user is no longer in the users file.
 type checkedStorage struct {
 	*storage.Storage
@@ -190,6 +219,31 @@ func (s checkedStorage) TokenRequestByRefreshToken(ctx context.Context, token st
 		return nil, oidc.ErrInvalidGrant().WithDescription("the user is disabled")
 	}
 	return req, nil
+}
+
+// SetUserinfoFromRequest adds the user's groups to the ID token's claims (at sign-in and at
+// every refresh, so a changed membership shows in the next refresh).
+func (s checkedStorage) SetUserinfoFromRequest(ctx context.Context, userinfo *oidc.UserInfo, token op.IDTokenRequest, scopes []string) error {
+	if err := s.Storage.SetUserinfoFromRequest(ctx, userinfo, token, scopes); err != nil {
+		return err
+	}
+	s.addGroups(userinfo, token.GetSubject())
+	return nil
+}
+
+// SetUserinfoFromToken adds the user's groups to the userinfo endpoint's answer.
+func (s checkedStorage) SetUserinfoFromToken(ctx context.Context, userinfo *oidc.UserInfo, tokenID, subject, origin string) error {
+	if err := s.Storage.SetUserinfoFromToken(ctx, userinfo, tokenID, subject, origin); err != nil {
+		return err
+	}
+	s.addGroups(userinfo, userinfo.Subject)
+	return nil
+}
+
+func (s checkedStorage) addGroups(userinfo *oidc.UserInfo, subject string) {
+	if groups := s.users.groupsOf(subject); len(groups) > 0 {
+		userinfo.AppendClaims("groups", groups)
+	}
 }
 
 // writeAtomic renames into place so a poller never reads a half-written issuer.
