@@ -24,8 +24,8 @@ import (
 	"github.com/kruise-dashboard/kruise-dashboard/test/apiclient"
 )
 
-// A sign-in flood (docs/configuration.md §2, "no amplification"): anonymous clients sending random bearer tokens
-// and failed token sign-ins at a fixed rate while a signed-in user scales a CloneSet every
+// A sign-in flood (docs/configuration.md §2, "no amplification"): anonymous clients sending
+// random bearer tokens and failed token sign-ins at a fixed rate while a signed-in user scales a CloneSet every
 // 100 ms. Half the flooding clients come from loopback itself, the other half through a trusted
 // proxy (loopback, KD_TRUSTED_PROXIES=127.0.0.1) naming a new X-Forwarded-For address on every
 // request, so both the per-address and the global limit are exercised; one of them repeats a
@@ -339,7 +339,8 @@ var floodBench struct {
 	figures map[string]floodFigures
 }
 
-// BenchmarkLoadFlood measures the flood for 10 s after 5 s quiet (the flood first measured against the unlimited dashboard),
+// BenchmarkLoadFlood measures the flood for 10 s after 5 s quiet (as it was first measured against
+// the dashboard without limits),
 // with the shipped limits ("limits") and with the failure limits set out of reach
 // ("review-budget-only": what the separate TokenReview client and the memory of rejected tokens
 // do alone). It reports the scale p50/p99 quiet and flooded, and TokenReviews per second.
