@@ -33,6 +33,7 @@ const cluster = (name: string, over: Partial<Cluster> = {}): Cluster => ({
   lastSync: null,
   versions: { kubernetes: "v1.34.2", openkruise: "v1alpha1", rollouts: "v1beta1" },
   refused: "",
+  podsCached: true,
   ...over,
 });
 
@@ -166,22 +167,22 @@ describe("the inbox across clusters", () => {
     expect(one.clusters).toBeUndefined();
   });
 
-  it("lists the clusters missing from the view with why, and those served from their cache", () => {
-    const p = (name: string, over: Partial<ClusterPart> = {}): ClusterPart => ({ name, reachable: true, unreachableSince: null, lastError: "", stale: false, code: "", message: "", ...over });
+  it("lists the clusters missing from the view with why", () => {
+    const p = (name: string, over: Partial<ClusterPart> = {}): ClusterPart => ({ name, home: false, reachable: true, unreachableSince: null, lastError: "", code: "", message: "", ...over });
     const out = render(
       fleet({}),
       h(MissingClusters, {
         parts: [
           p("a"),
           p("b", { code: "NOT_SIGNED_IN_HERE", message: "not signed in on b: the API server there does not accept your token" }),
-          p("c", { stale: true }),
+          p("c", { reachable: false, unreachableSince: null, code: "CLUSTER_UNREACHABLE", message: "c does not answer" }),
         ],
       }),
     );
     expect(out).toContain(t.fleetMissing);
     expect(out).not.toContain("a: ");
     expect(out).toContain("b: NOT_SIGNED_IN_HEREnot signed in on b");
-    expect(out).toContain("c: " + t.fleetStalePart);
+    expect(out).toContain("c: CLUSTER_UNREACHABLEc does not answer");
     expect(render(fleet({}), h(MissingClusters, { parts: [p("a")] }))).toBe("");
   });
 });
@@ -199,7 +200,7 @@ describe("needs attention", () => {
     ...over,
   });
   it("groups the items by cluster in the parts' order, and links each to its object in its cluster", () => {
-    const p = (name: string): ClusterPart => ({ name, reachable: true, unreachableSince: null, lastError: "", stale: false, code: "", message: "" });
+    const p = (name: string): ClusterPart => ({ name, home: false, reachable: true, unreachableSince: null, lastError: "", code: "", message: "" });
     const groups = groupByCluster([item("b"), item("a", { kind: "rollout", type: "rollouts", name: "r", reason: "paused" }), item("b", { name: "x" })], [p("a"), p("b"), p("c")]);
     expect(groups.map((g) => [g.name, g.items.length])).toEqual([
       ["a", 1],

@@ -43,10 +43,9 @@ export function Attention() {
               title={<Raw>{g.name}</Raw>}
               extra={<Typography.Text type="secondary">{fmt(t.attentionCount, { n: g.items.length })}</Typography.Text>}
             >
-              {g.part && (partMissing(g.part) || g.part.stale) && (
+              {g.part && partMissing(g.part) && (
                 <Typography.Paragraph data-testid="attention-missing">
-                  {partMissing(g.part) && <>{t.fleetNothing}: </>}
-                  <PartWhy p={g.part} />
+                  {t.fleetNothing}: <PartWhy p={g.part} />
                 </Typography.Paragraph>
               )}
               {(!g.part || !partMissing(g.part)) && (
