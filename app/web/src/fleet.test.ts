@@ -8,14 +8,18 @@ import { approveManyAcrossClusters, getFleetAttention, getFleetInbox, getFleetSu
 import { setPathSource } from "./api/clusterScope";
 import type { AttentionItem, Cluster, ClusterPart } from "./api/fleetTypes";
 import { ClusterStateText, ClusterSwitcher, InboxLabel, switchPath } from "./fleet";
-import { FleetContext, type Fleet } from "./contexts";
+import { FleetContext, WorkloadTypesContext, type Fleet } from "./contexts";
 import { ClusterCard } from "./pages/Fleet";
 import { loadWaiting } from "./pages/Inbox";
-import { attentionPath, groupByCluster, reasonText } from "./pages/Attention";
+import { AttentionTable, attentionPath, groupByCluster, reasonText } from "./pages/Attention";
+import { Favourites } from "./components/Favourites";
+import { favourites, type Favourite } from "./favourites";
+import served from "./api/workloadTypes.json";
+import type { WorkloadType } from "./api/types";
 import { MissingClusters } from "./components/ClusterParts";
 import { CommandLine } from "./components/CommandLine";
 import { forCluster, needsClusterNote } from "./components/commands";
-import { I18n, messages } from "./i18n";
+import { I18n, messages, type Messages } from "./i18n";
 
 const t = messages["en-US"];
 const text = (html: string) => html.replace(/<[^>]*>/g, "");
@@ -117,7 +121,6 @@ describe("the fleet overview", () => {
     reachable: true,
     unreachableSince: null,
     lastError: "",
-    stale: false,
     code: "",
     message: "",
     home: false,
@@ -211,6 +214,34 @@ describe("needs attention", () => {
     expect(attentionPath(groups[1].items[0])).toBe("/c/b/workloads/clonesets/w?ns=ns");
     expect(reasonText(t, "crashloop")).toBe(t.attentionReason_crashloop);
     expect(reasonText(t, "something-new")).toBe("something-new");
+  });
+
+  // Both fleet pages get the type's name from GET /workload-types, as the workload pages do.
+  const withTypes = (m: Messages, el: React.ReactElement) =>
+    text(renderToString(h(MemoryRouter, null, h(I18n.Provider, { value: m }, h(WorkloadTypesContext.Provider, { value: served as WorkloadType[] }, h(FleetContext.Provider, { value: fleet({}) }, el))))));
+
+  it("names an item's type by its title in the page's language, never by its id", () => {
+    for (const m of [t, messages["zh-CN"]]) {
+      const out = withTypes(m, h(AttentionTable, { items: [item("a", { type: "apps-statefulset", name: "db" }), item("a", { type: "imagepulljob", name: "pull" }), item("a", { type: "not-served", name: "x" })] }));
+      expect(out).toContain("StatefulSet");
+      expect(out).toContain(m.locale === "zh-CN" ? "镜像预热任务" : "ImagePullJob");
+      expect(out).toContain(m.workload);
+      expect(out).not.toMatch(/apps-statefulset|imagepulljob|not-served/);
+    }
+  });
+
+  it("names a favourite's type by its title, never by its id", () => {
+    const pinned: Favourite = { cluster: "", kind: "workload", type: "apps-statefulset", namespace: "ns", name: "db" };
+    favourites.toggle(pinned);
+    try {
+      for (const m of [t, messages["zh-CN"]]) {
+        const out = withTypes(m, h(Favourites));
+        expect(out).toContain("ns/dbStatefulSet");
+        expect(out).not.toContain("apps-statefulset");
+      }
+    } finally {
+      favourites.toggle(pinned);
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { favouriteKey, favourites, type Favourite } from "../favourites";
 import { fmt, useT } from "../i18n";
 import { rolloutPath, workloadPath } from "./paths";
 import { Raw } from "./raw";
+import { TypeOfId } from "./values";
 
 /** The favourites, re-rendering on a change. */
 export const useFavourites = () => useSyncExternalStore(favourites.subscribe, favourites.list, favourites.list);
@@ -66,7 +67,7 @@ export function Favourites({ hideEmpty }: { hideEmpty?: boolean }) {
                 {f.namespace}/{f.name}
               </Link>
               <Typography.Text type="secondary" style={{ marginInlineStart: 8 }}>
-                {f.kind === "rollout" ? t.rollout : <Raw>{f.type}</Raw>}
+                {f.kind === "rollout" ? t.rollout : <TypeOfId type={f.type} />}
                 {(f.cluster || multi) && (
                   <>
                     {" · "}

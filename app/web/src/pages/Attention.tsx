@@ -6,6 +6,7 @@ import { Ago, Loadable, Title, usePoll } from "../components/common";
 import { PartWhy, partMissing } from "../components/ClusterParts";
 import { rolloutPath, workloadPath } from "../components/paths";
 import { Raw } from "../components/raw";
+import { TypeOfId } from "../components/values";
 import { FLEET_REFRESH_MS } from "../fleet";
 import { fmt, useT, type Messages } from "../i18n";
 
@@ -48,43 +49,49 @@ export function Attention() {
                   {t.fleetNothing}: <PartWhy p={g.part} />
                 </Typography.Paragraph>
               )}
-              {(!g.part || !partMissing(g.part)) && (
-                <Table<AttentionItem>
-                  size="small"
-                  data-testid="attention-table"
-                  rowKey={(i) => [i.kind, i.type, i.namespace, i.name, i.reason].join("/")}
-                  dataSource={g.items}
-                  pagination={{ pageSize: 50, hideOnSinglePage: true }}
-                  locale={{ emptyText: t.attentionNone }}
-                  columns={[
-                    {
-                      key: "name",
-                      title: t.name,
-                      render: (_, i) => (
-                        <Link to={attentionPath(i)} translate="no" data-testid="attention-link-object">
-                          {i.namespace}/{i.name}
-                        </Link>
-                      ),
-                    },
-                    { key: "type", title: t.type, render: (_, i) => (i.kind === "rollout" ? t.rollout : <Raw>{i.type}</Raw>) },
-                    {
-                      key: "reason",
-                      title: t.attentionReason,
-                      render: (_, i) => (
-                        <Tag color={reasonColor(i.reason)} data-testid="attention-reason" data-reason={i.reason}>
-                          {reasonText(t, i.reason)}
-                        </Tag>
-                      ),
-                    },
-                    { key: "message", title: t.message, render: (_, i) => <Raw>{i.message}</Raw> },
-                    { key: "since", title: t.attentionSince, render: (_, i) => <Ago ts={i.since} /> },
-                  ]}
-                />
-              )}
+              {(!g.part || !partMissing(g.part)) && <AttentionTable items={g.items} />}
             </Card>
           ))}
         </Space>
       </Loadable>
     </>
+  );
+}
+
+/** One cluster's items: each object linked to its page, its type by name (never its id), the reason in words. */
+export function AttentionTable({ items }: { items: AttentionItem[] }) {
+  const t = useT();
+  return (
+    <Table<AttentionItem>
+      size="small"
+      data-testid="attention-table"
+      rowKey={(i) => [i.kind, i.type, i.namespace, i.name, i.reason].join("/")}
+      dataSource={items}
+      pagination={{ pageSize: 50, hideOnSinglePage: true }}
+      locale={{ emptyText: t.attentionNone }}
+      columns={[
+        {
+          key: "name",
+          title: t.name,
+          render: (_, i) => (
+            <Link to={attentionPath(i)} translate="no" data-testid="attention-link-object">
+              {i.namespace}/{i.name}
+            </Link>
+          ),
+        },
+        { key: "type", title: t.type, render: (_, i) => (i.kind === "rollout" ? t.rollout : <TypeOfId type={i.type} />) },
+        {
+          key: "reason",
+          title: t.attentionReason,
+          render: (_, i) => (
+            <Tag color={reasonColor(i.reason)} data-testid="attention-reason" data-reason={i.reason}>
+              {reasonText(t, i.reason)}
+            </Tag>
+          ),
+        },
+        { key: "message", title: t.message, render: (_, i) => <Raw>{i.message}</Raw> },
+        { key: "since", title: t.attentionSince, render: (_, i) => <Ago ts={i.since} /> },
+      ]}
+    />
   );
 }
