@@ -433,6 +433,10 @@ test("the inbox approves the selected waiting steps and shows each one's result"
   await row.getByRole("checkbox").check();
   await page.getByTestId("approve-selected").click();
   await page.getByTestId("approve-list").getByText(`${ns}/shop`).waitFor();
+  // The dialog says what approving does to which pods, naming the step, as the Rollout page's does
+  // (4 pods when the status counts them, "the pods" when it does not).
+  const summary = page.getByTestId("approve-list").locator("li", { hasText: `${ns}/shop` }).getByTestId("approve-summary");
+  assert.match(await summary.textContent(), /^Approving step 2 starts step 3 of 3: 100% (= 4 of 4 pods|of the pods) on the new revision; step 3 then finishes the release\.$/);
   await page.getByTestId("confirm-action").click();
   await page.getByTestId("inbox-result").filter({ hasText: "step 2 approved" }).waitFor({ timeout: 15000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
