@@ -26,13 +26,13 @@ type ClusterInfo struct {
 	Name string `json:"name"`
 	Home bool   `json:"home"`
 	// Origin is home, kubeconfig, secret or argocd; Source names where it was read.
-	Origin string `json:"origin"`
+	Origin string `json:"origin" enum:"home,kubeconfig,secret,argocd"`
 	Source string `json:"source"`
 	// Context is the kubeconfig context (kubectl --context) of a cluster read from one, else "".
 	Context string `json:"context"`
 	// State is ready (synced and answering), syncing, unreachable, connecting (not built yet, or
 	// failed to build: lastError says why) or refused (the registration cannot be used: refused).
-	State            string          `json:"state"`
+	State            string          `json:"state" enum:"ready,syncing,connecting,unreachable,refused"`
 	Reachable        bool            `json:"reachable"`
 	UnreachableSince *time.Time      `json:"unreachableSince"`
 	LastError        string          `json:"lastError"`

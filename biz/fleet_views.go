@@ -69,7 +69,7 @@ type FleetInbox struct {
 // see there (null: that cluster contributed nothing, its part says why).
 type FleetClusterSummary struct {
 	ClusterPart
-	State     string          `json:"state"`
+	State     string          `json:"state" enum:"ready,syncing,connecting,unreachable,refused"`
 	Versions  ClusterVersions `json:"versions"`
 	Waiting   *int            `json:"waiting"`
 	Attention *int            `json:"attention"`

@@ -3,10 +3,28 @@ package biz
 import (
 	"context"
 	"fmt"
+
+	"github.com/kruise-dashboard/kruise-dashboard/adapters"
 )
 
-// attentionStates are the workload states that need a person, and the reason they are given.
-var attentionStates = map[string]string{"notReady": "unready", "failed": "failed"}
+// attentionStates are the workload states that need a person: the reason they are given (the UI
+// names it in the page's language) and what the message says of the object.
+var attentionStates = map[string]struct{ reason, says string }{
+	"notReady": {"unready", "is not ready"},
+	"failed":   {"failed", "has failed"},
+}
+
+// workloadAttention is the item of a workload in state, if that state needs a person. The message
+// names the type by its title (adapters.NewResource fills it: "StatefulSet db is not ready"),
+// never by its id (apps-statefulset) or the raw state id.
+func workloadAttention(info adapters.Info, namespace, name, state string) (AttentionItem, bool) {
+	s, ok := attentionStates[state]
+	if !ok {
+		return AttentionItem{}, false
+	}
+	return AttentionItem{Kind: "workload", Type: info.Type, Namespace: namespace, Name: name, Reason: s.reason,
+		Message: fmt.Sprintf("%s %s %s", info.Title, name, s.says)}, true
+}
 
 // Attention counts the workloads the person may list in every namespace and returns those not
 // ready or failed (Cluster left for the caller). A type the person may list cluster-wide costs one
@@ -34,9 +52,8 @@ func (uc *WorkloadUsecase) Attention(ctx context.Context) (total int, items []At
 			rows := uc.rows.Rows(info.Type, ns.Name)
 			total += len(rows)
 			for _, r := range rows {
-				if reason := attentionStates[r.State]; reason != "" {
-					items = append(items, AttentionItem{Kind: "workload", Type: info.Type, Namespace: ns.Name, Name: r.Name,
-						Reason: reason, Message: fmt.Sprintf("%s %s is %s", info.Kind, r.Name, r.State)})
+				if it, ok := workloadAttention(info, ns.Name, r.Name, r.State); ok {
+					items = append(items, it)
 				}
 			}
 		}

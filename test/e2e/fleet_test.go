@@ -89,8 +89,11 @@ func TestFleetApproveInOneCluster(t *testing.T) {
 		t.Errorf("approving in member-2 moved home's release: %+v", s)
 	}
 
-	// The browser: the switcher, the fleet overview and the inbox across clusters (en and zh).
-	browse(t, "demo", "web", "e2e/fleet.test.mjs", "DASHBOARD_URL="+dash.URL, "FLEET_CLUSTERS=home,member-2", "FLEET_WAITING=home")
+	// The browser, in en and zh, light and dark: the switcher, the fleet overview (with member-2's
+	// demo/web pinned), the inbox across clusters and its Approve dialog for home's waiting step
+	// (cancelled), needs attention, and the keyboard shortcuts' dialog.
+	browse(t, "demo", "web", "e2e/fleet.test.mjs", "DASHBOARD_URL="+dash.URL, "FLEET_CLUSTERS=home,member-2", "FLEET_WAITING=home",
+		"FLEET_FAVOURITE=member-2/deployment/demo/web")
 }
 
 func rolloutsOf(t *testing.T, kubeconfig string) rolloutclient.Interface {

@@ -433,6 +433,10 @@ test("the inbox approves the selected waiting steps and shows each one's result"
   await row.getByRole("checkbox").check();
   await page.getByTestId("approve-selected").click();
   await page.getByTestId("approve-list").getByText(`${ns}/shop`).waitFor();
+  // The dialog says what approving does to which pods, naming the step, as the Rollout page's does
+  // (4 pods when the status counts them, "the pods" when it does not).
+  const summary = page.getByTestId("approve-list").locator("li", { hasText: `${ns}/shop` }).getByTestId("approve-summary");
+  assert.match(await summary.textContent(), /^Approving step 2 starts step 3 of 3: 100% (= 4 of 4 pods|of the pods) on the new revision; step 3 then finishes the release\.$/);
   await page.getByTestId("confirm-action").click();
   await page.getByTestId("inbox-result").filter({ hasText: "step 2 approved" }).waitFor({ timeout: 15000 });
   await page.getByTestId("confirm-action").waitFor({ state: "detached" });
@@ -795,6 +799,8 @@ test("every page and every dialog, in English and Chinese, light and dark: acces
   const start = Date.now();
   let scans = 0;
   if (!page.url().startsWith(base)) await page.goto(`${base}/?ns=${ns}`); // localStorage is the dashboard's
+  // One favourite pinned (as the star does), so the overview's favourites card is checked too.
+  await page.evaluate((f) => localStorage.setItem("kd.favourites", JSON.stringify([f])), { cluster: "", kind: "workload", type: "cloneset", namespace: ns, name: "shop" });
   for (const [lang, locale] of [["en", "en-US"], ["zh", "zh-CN"]]) {
     for (const theme of ["light", "dark"]) {
       const combo = Date.now();
@@ -813,6 +819,7 @@ test("every page and every dialog, in English and Chinese, light and dark: acces
       for (const [name, path, ready, buttons] of pages) {
         await go(path);
         await page.getByTestId(ready).first().waitFor();
+        if (name === "overview") await page.getByTestId("favourite").filter({ hasText: `${ns}/shop` }).waitFor();
         await checkOneH1(page, `${name} (${lang}, ${theme})`);
         await check(name);
         // The h1 took focus (the router's navigation): the screenshot shows the page, not the ring.
@@ -843,6 +850,7 @@ test("every page and every dialog, in English and Chinese, light and dark: acces
   await page.evaluate(() => {
     localStorage.setItem("kd.locale", "en-US");
     localStorage.setItem("kd.dark", "0");
+    localStorage.removeItem("kd.favourites");
   });
 });
 

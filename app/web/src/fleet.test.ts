@@ -8,14 +8,18 @@ import { approveManyAcrossClusters, getFleetAttention, getFleetInbox, getFleetSu
 import { setPathSource } from "./api/clusterScope";
 import type { AttentionItem, Cluster, ClusterPart } from "./api/fleetTypes";
 import { ClusterStateText, ClusterSwitcher, InboxLabel, switchPath } from "./fleet";
-import { FleetContext, type Fleet } from "./contexts";
+import { FleetContext, WorkloadTypesContext, type Fleet } from "./contexts";
 import { ClusterCard } from "./pages/Fleet";
 import { loadWaiting } from "./pages/Inbox";
-import { attentionPath, groupByCluster, reasonText } from "./pages/Attention";
+import { AttentionTable, attentionPath, groupByCluster, reasonText } from "./pages/Attention";
+import { Favourites } from "./components/Favourites";
+import { favourites, type Favourite } from "./favourites";
+import served from "./api/workloadTypes.json";
+import type { WorkloadType } from "./api/types";
 import { MissingClusters } from "./components/ClusterParts";
 import { CommandLine } from "./components/CommandLine";
 import { forCluster, needsClusterNote } from "./components/commands";
-import { I18n, messages } from "./i18n";
+import { I18n, messages, type Messages } from "./i18n";
 
 const t = messages["en-US"];
 const text = (html: string) => html.replace(/<[^>]*>/g, "");
@@ -33,6 +37,7 @@ const cluster = (name: string, over: Partial<Cluster> = {}): Cluster => ({
   lastSync: null,
   versions: { kubernetes: "v1.34.2", openkruise: "v1alpha1", rollouts: "v1beta1" },
   refused: "",
+  podsCached: true,
   ...over,
 });
 
@@ -116,7 +121,6 @@ describe("the fleet overview", () => {
     reachable: true,
     unreachableSince: null,
     lastError: "",
-    stale: false,
     code: "",
     message: "",
     home: false,
@@ -166,22 +170,22 @@ describe("the inbox across clusters", () => {
     expect(one.clusters).toBeUndefined();
   });
 
-  it("lists the clusters missing from the view with why, and those served from their cache", () => {
-    const p = (name: string, over: Partial<ClusterPart> = {}): ClusterPart => ({ name, reachable: true, unreachableSince: null, lastError: "", stale: false, code: "", message: "", ...over });
+  it("lists the clusters missing from the view with why", () => {
+    const p = (name: string, over: Partial<ClusterPart> = {}): ClusterPart => ({ name, home: false, reachable: true, unreachableSince: null, lastError: "", code: "", message: "", ...over });
     const out = render(
       fleet({}),
       h(MissingClusters, {
         parts: [
           p("a"),
           p("b", { code: "NOT_SIGNED_IN_HERE", message: "not signed in on b: the API server there does not accept your token" }),
-          p("c", { stale: true }),
+          p("c", { reachable: false, unreachableSince: null, code: "CLUSTER_UNREACHABLE", message: "c does not answer" }),
         ],
       }),
     );
     expect(out).toContain(t.fleetMissing);
     expect(out).not.toContain("a: ");
     expect(out).toContain("b: NOT_SIGNED_IN_HEREnot signed in on b");
-    expect(out).toContain("c: " + t.fleetStalePart);
+    expect(out).toContain("c: CLUSTER_UNREACHABLEc does not answer");
     expect(render(fleet({}), h(MissingClusters, { parts: [p("a")] }))).toBe("");
   });
 });
@@ -199,7 +203,7 @@ describe("needs attention", () => {
     ...over,
   });
   it("groups the items by cluster in the parts' order, and links each to its object in its cluster", () => {
-    const p = (name: string): ClusterPart => ({ name, reachable: true, unreachableSince: null, lastError: "", stale: false, code: "", message: "" });
+    const p = (name: string): ClusterPart => ({ name, home: false, reachable: true, unreachableSince: null, lastError: "", code: "", message: "" });
     const groups = groupByCluster([item("b"), item("a", { kind: "rollout", type: "rollouts", name: "r", reason: "paused" }), item("b", { name: "x" })], [p("a"), p("b"), p("c")]);
     expect(groups.map((g) => [g.name, g.items.length])).toEqual([
       ["a", 1],
@@ -210,6 +214,34 @@ describe("needs attention", () => {
     expect(attentionPath(groups[1].items[0])).toBe("/c/b/workloads/clonesets/w?ns=ns");
     expect(reasonText(t, "crashloop")).toBe(t.attentionReason_crashloop);
     expect(reasonText(t, "something-new")).toBe("something-new");
+  });
+
+  // Both fleet pages get the type's name from GET /workload-types, as the workload pages do.
+  const withTypes = (m: Messages, el: React.ReactElement) =>
+    text(renderToString(h(MemoryRouter, null, h(I18n.Provider, { value: m }, h(WorkloadTypesContext.Provider, { value: served as WorkloadType[] }, h(FleetContext.Provider, { value: fleet({}) }, el))))));
+
+  it("names an item's type by its title in the page's language, never by its id", () => {
+    for (const m of [t, messages["zh-CN"]]) {
+      const out = withTypes(m, h(AttentionTable, { items: [item("a", { type: "apps-statefulset", name: "db" }), item("a", { type: "imagepulljob", name: "pull" }), item("a", { type: "not-served", name: "x" })] }));
+      expect(out).toContain("StatefulSet");
+      expect(out).toContain(m.locale === "zh-CN" ? "镜像预热任务" : "ImagePullJob");
+      expect(out).toContain(m.workload);
+      expect(out).not.toMatch(/apps-statefulset|imagepulljob|not-served/);
+    }
+  });
+
+  it("names a favourite's type by its title, never by its id", () => {
+    const pinned: Favourite = { cluster: "", kind: "workload", type: "apps-statefulset", namespace: "ns", name: "db" };
+    favourites.toggle(pinned);
+    try {
+      for (const m of [t, messages["zh-CN"]]) {
+        const out = withTypes(m, h(Favourites));
+        expect(out).toContain("ns/dbStatefulSet");
+        expect(out).not.toContain("apps-statefulset");
+      }
+    } finally {
+      favourites.toggle(pinned);
+    }
   });
 });
 

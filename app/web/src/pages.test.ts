@@ -6,8 +6,8 @@ import { setFetch } from "./api/http";
 import type { CompactWorkload, DeclaredAction, RolloutStatus, RolloutStep, Workload, WorkloadType } from "./api/types";
 import { Table } from "antd";
 import { ReleaseNote } from "./components/common";
-import { fmt, messages } from "./i18n";
-import { Inbox, resultView, type Result, type Row } from "./pages/Inbox";
+import { fmt, I18n, messages } from "./i18n";
+import { ApproveList, Inbox, resultView, type Result, type Row } from "./pages/Inbox";
 import { NotFound } from "./pages/NotFound";
 import { RolloutStateCell, stepText, WorkloadLink } from "./components/cells";
 import { approvePermission, offeredActions, StepTimeline } from "./pages/RolloutDetail";
@@ -525,6 +525,19 @@ describe("each Rollout dialog says in one line what happens to which pods, namin
       "Approving step 2, the last of 2, finishes the release: the workload's own update strategy then updates the remaining pods (all 5 on the new revision).",
     );
     expect(approveText(zh, status(), 4)).toBe("审批第 1 步将开始第 2 步（共 3 步）：50% = 4 个 Pod 中的 2 个为新版本；之后第 2 步等待审批。");
+  });
+  it("the inbox's approve: the same line for each Rollout chosen, its replicas counted when the status brings them", () => {
+    const pods = { stepTarget: 1, replicas: 4, canary: { total: 1, ready: 1 }, stable: { total: 3, ready: 3 }, items: [] };
+    const rows: Row[] = [status({ pods }), status({ name: "cart", currentStepIndex: 2 }), status({ name: "gone", pods: { ...pods, replicas: 0 } })];
+    for (const m of [t, zh]) {
+      const html = routed(h(I18n.Provider, { value: m }, h(ApproveList, { rows })));
+      const lines = [...html.matchAll(/data-testid="approve-summary"[^>]*>(.*?)<\/div>/g)].map((x) => textOf(x[1]));
+      expect(lines).toEqual([approveText(m, rows[0], 4), approveText(m, rows[1], undefined), approveText(m, rows[2], undefined)]);
+    }
+    const en = textOf(routed(h(ApproveList, { rows })));
+    expect(en).toContain("Approving step 1 starts step 2 of 3: 50% = 2 of 4 pods on the new revision; step 2 then waits for approval.");
+    expect(en).toContain("Approving step 2 starts step 3 of 3: 100% of the pods on the new revision; step 3 then finishes the release.");
+    expect(en).toContain("Approving step 1 starts step 2 of 3: 50% of the pods on the new revision; step 2 then waits for approval.");
   });
   it("pause, resume, disable, enable", () => {
     const shop = "CloneSet/shop";

@@ -1,8 +1,7 @@
-import { get, request } from "./http";
-import type { Cluster } from "./fleetTypes";
+import { get } from "./http";
 
 /** GET /cluster/metrics */
 export const getClusterMetrics = () => get("/api/v1/cluster/metrics");
 
 /** GET /clusters: the registered clusters (home first, then by name), refused ones with their reason. */
-export const listClusters = () => request<Cluster[]>("GET", "/clusters");
+export const listClusters = () => get("/api/v1/clusters");

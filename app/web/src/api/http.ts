@@ -104,10 +104,11 @@ const answers = new Answers();
 export const forgetAnswers = () => answers.clear();
 
 /**
- * Sends a request; a body is sent as JSON. Cookies go along (same-origin, fetch's default). A GET
+ * Sends a request; a body is sent as JSON. Not exported: the API modules call get/post/del, whose
+ * answer types come from the document, so none can claim a type of its own. Cookies go along (same-origin, fetch's default). A GET
  * answered before with an ETag is revalidated: a 304 gives the body kept in memory.
  */
-export async function request<T>(
+async function request<T>(
   method: "GET" | "POST" | "DELETE",
   path: string,
   query?: Record<string, string | number | boolean | undefined>,

@@ -1537,12 +1537,14 @@ export interface components {
             /** Format: date-time */
             lastSync: string | null;
             name: string;
-            origin: string;
+            /** @enum {string} */
+            origin: "home" | "kubeconfig" | "secret" | "argocd";
             podsCached: boolean;
             reachable: boolean;
             refused: string;
             source: string;
-            state: string;
+            /** @enum {string} */
+            state: "ready" | "syncing" | "connecting" | "unreachable" | "refused";
             /** Format: date-time */
             unreachableSince: string | null;
             versions: components["schemas"]["ClusterVersions"];
@@ -1877,7 +1879,8 @@ export interface components {
             reachable: boolean;
             /** Format: int64 */
             rollouts: number | null;
-            state: string;
+            /** @enum {string} */
+            state: "ready" | "syncing" | "connecting" | "unreachable" | "refused";
             /** Format: date-time */
             unreachableSince: string | null;
             versions: components["schemas"]["ClusterVersions"];

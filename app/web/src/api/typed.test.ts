@@ -5,7 +5,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { get, post, setFetch } from "./http";
 import { getRolloutStatus } from "./rollout";
 import { getWorkloadRollout } from "./workload";
+import { listClusters } from "./cluster";
+import { approveManyAcrossClusters, getFleetInbox } from "./fleet";
 import type { RolloutStatus, WorkloadRollout } from "./types";
+import type { Cluster, FleetSummary } from "./fleetTypes";
 
 afterEach(() => setFetch((...args) => fetch(...args)));
 
@@ -15,6 +18,12 @@ export function wrongUses() {
   const status: Promise<string> = getRolloutStatus("demo", "shop");
   // @ts-expect-error the governing Rollout may be null
   const rollout: Promise<WorkloadRollout> = getWorkloadRollout("demo", "cloneset", "shop");
+  // @ts-expect-error the fleet's answers are the document's: the inbox is no summary
+  const summary: Promise<FleetSummary> = getFleetInbox();
+  // @ts-expect-error GET /clusters answers a list
+  const clusters: Promise<Cluster> = listClusters();
+  // @ts-expect-error an item across clusters names its cluster
+  approveManyAcrossClusters([{ namespace: "a", name: "b", step: 1 }]);
   // @ts-expect-error a path the document lacks
   get("/api/v1/rollouts");
   // @ts-expect-error a path variable left out
@@ -29,7 +38,7 @@ export function wrongUses() {
   post("/api/v1/rollout/promote/{namespace}/{name}", { path: { namespace: "a", name: "b" }, query: { to: "2" } });
   // @ts-expect-error a method the path does not take
   post("/api/v1/namespaces");
-  return [status, rollout];
+  return [status, rollout, summary, clusters];
 }
 
 describe("typed calls", () => {

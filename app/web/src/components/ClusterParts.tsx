@@ -5,10 +5,10 @@ import { useClock } from "../clock";
 import { age } from "./common";
 import { Raw } from "./raw";
 
-// What a fleet view says about each cluster's part: why one contributed nothing, and that one's
-// items come from a cache (the view never passes over a cluster in silence).
+// What a fleet view says about each cluster's part: why one contributed nothing (the view never
+// passes over a cluster in silence).
 
-/** Whether a cluster's part is missing from the view (it contributed nothing), or from a stale cache. */
+/** Whether a cluster's part is missing from the view (it contributed nothing). */
 export const partMissing = (p: ClusterPart) => p.code !== "" || !!p.message;
 
 /** Why a cluster contributed nothing (its code and message), and since when it is unreachable. */
@@ -20,15 +20,14 @@ export function PartWhy({ p }: { p: ClusterPart }) {
       {since && <>{fmt(t.clusterUnreachableFor, { age: since })}: </>}
       {p.code && <Tag translate="no">{p.code}</Tag>}
       <Raw>{p.message || p.lastError}</Raw>
-      {p.stale && <Tag color="warning" style={{ marginInlineStart: 6 }}>{t.fleetStalePart}</Tag>}
     </span>
   );
 }
 
-/** The clusters missing from a fleet view (or served from their cache), each with why; nothing when none. */
+/** The clusters missing from a fleet view, each with why; nothing when none. */
 export function MissingClusters({ parts }: { parts?: ClusterPart[] }) {
   const t = useT();
-  const shown = (parts ?? []).filter((p) => partMissing(p) || p.stale);
+  const shown = (parts ?? []).filter(partMissing);
   if (!shown.length) return null;
   return (
     <Alert

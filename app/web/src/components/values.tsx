@@ -1,4 +1,5 @@
 import type { WorkloadType } from "../api/types";
+import { useWorkloadTypes } from "../contexts";
 import { useT, type Messages } from "../i18n";
 import { namedByKind, typeLabel } from "../workloadTypes";
 import { Raw } from "./raw";
@@ -35,4 +36,15 @@ export function TypeName({ ty, all }: { ty: WorkloadType; all: WorkloadType[] })
   const t = useT();
   const label = typeLabel(ty, all, t.locale);
   return namedByKind(ty, t.locale) ? <Raw>{label}</Raw> : <>{label}</>;
+}
+
+/**
+ * A workload type named by its id (e.g. an attention item's or a favourite's type): its name as
+ * TypeName says it, from GET /workload-types; a type not served here is "Workload", never the id.
+ */
+export function TypeOfId({ type }: { type: string }) {
+  const t = useT();
+  const all = useWorkloadTypes();
+  const ty = all.find((x) => x.type === type);
+  return ty ? <TypeName ty={ty} all={all} /> : <>{t.workload}</>;
 }

@@ -6,6 +6,7 @@ import { Ago, Loadable, Title, usePoll } from "../components/common";
 import { PartWhy, partMissing } from "../components/ClusterParts";
 import { rolloutPath, workloadPath } from "../components/paths";
 import { Raw } from "../components/raw";
+import { TypeOfId } from "../components/values";
 import { FLEET_REFRESH_MS } from "../fleet";
 import { fmt, useT, type Messages } from "../i18n";
 
@@ -43,49 +44,54 @@ export function Attention() {
               title={<Raw>{g.name}</Raw>}
               extra={<Typography.Text type="secondary">{fmt(t.attentionCount, { n: g.items.length })}</Typography.Text>}
             >
-              {g.part && (partMissing(g.part) || g.part.stale) && (
+              {g.part && partMissing(g.part) && (
                 <Typography.Paragraph data-testid="attention-missing">
-                  {partMissing(g.part) && <>{t.fleetNothing}: </>}
-                  <PartWhy p={g.part} />
+                  {t.fleetNothing}: <PartWhy p={g.part} />
                 </Typography.Paragraph>
               )}
-              {(!g.part || !partMissing(g.part)) && (
-                <Table<AttentionItem>
-                  size="small"
-                  data-testid="attention-table"
-                  rowKey={(i) => [i.kind, i.type, i.namespace, i.name, i.reason].join("/")}
-                  dataSource={g.items}
-                  pagination={{ pageSize: 50, hideOnSinglePage: true }}
-                  locale={{ emptyText: t.attentionNone }}
-                  columns={[
-                    {
-                      key: "name",
-                      title: t.name,
-                      render: (_, i) => (
-                        <Link to={attentionPath(i)} translate="no" data-testid="attention-link-object">
-                          {i.namespace}/{i.name}
-                        </Link>
-                      ),
-                    },
-                    { key: "type", title: t.type, render: (_, i) => (i.kind === "rollout" ? t.rollout : <Raw>{i.type}</Raw>) },
-                    {
-                      key: "reason",
-                      title: t.attentionReason,
-                      render: (_, i) => (
-                        <Tag color={reasonColor(i.reason)} data-testid="attention-reason" data-reason={i.reason}>
-                          {reasonText(t, i.reason)}
-                        </Tag>
-                      ),
-                    },
-                    { key: "message", title: t.message, render: (_, i) => <Raw>{i.message}</Raw> },
-                    { key: "since", title: t.attentionSince, render: (_, i) => <Ago ts={i.since} /> },
-                  ]}
-                />
-              )}
+              {(!g.part || !partMissing(g.part)) && <AttentionTable items={g.items} />}
             </Card>
           ))}
         </Space>
       </Loadable>
     </>
+  );
+}
+
+/** One cluster's items: each object linked to its page, its type by name (never its id), the reason in words. */
+export function AttentionTable({ items }: { items: AttentionItem[] }) {
+  const t = useT();
+  return (
+    <Table<AttentionItem>
+      size="small"
+      data-testid="attention-table"
+      rowKey={(i) => [i.kind, i.type, i.namespace, i.name, i.reason].join("/")}
+      dataSource={items}
+      pagination={{ pageSize: 50, hideOnSinglePage: true }}
+      locale={{ emptyText: t.attentionNone }}
+      columns={[
+        {
+          key: "name",
+          title: t.name,
+          render: (_, i) => (
+            <Link to={attentionPath(i)} translate="no" data-testid="attention-link-object">
+              {i.namespace}/{i.name}
+            </Link>
+          ),
+        },
+        { key: "type", title: t.type, render: (_, i) => (i.kind === "rollout" ? t.rollout : <TypeOfId type={i.type} />) },
+        {
+          key: "reason",
+          title: t.attentionReason,
+          render: (_, i) => (
+            <Tag color={reasonColor(i.reason)} data-testid="attention-reason" data-reason={i.reason}>
+              {reasonText(t, i.reason)}
+            </Tag>
+          ),
+        },
+        { key: "message", title: t.message, render: (_, i) => <Raw>{i.message}</Raw> },
+        { key: "since", title: t.attentionSince, render: (_, i) => <Ago ts={i.since} /> },
+      ]}
+    />
   );
 }

@@ -20,7 +20,7 @@ import { rolloutChange } from "../live";
 import { stepText, useWorkloadText, WorkloadLink } from "../components/cells";
 import { rolloutPath } from "../components/paths";
 import type { Messages } from "../i18n";
-import { releaseText } from "../rolloutSteps";
+import { approveText, releaseText } from "../rolloutSteps";
 import { Raw, rawFmt } from "../components/raw";
 import { ReasonField, TimelineShort } from "../components/ReleaseTimeline";
 import { FLEET_REFRESH_MS } from "../fleet";
@@ -104,7 +104,6 @@ function useApprovePermissions(namespaces: string[], pending: Permission) {
 
 export function Inbox() {
   const t = useT();
-  const nameOf = useWorkloadText();
   const { message } = App.useApp();
   const fleet = useFleet();
   const multi = fleet.multi;
@@ -346,19 +345,35 @@ export function Inbox() {
         okButtonProps={{ disabled: noneSelected, "data-testid": "confirm-action" } as ButtonProps}
         destroyOnHidden
       >
-        <ul data-testid="approve-list">
-          {chosen.map((r) => (
-            <li key={keyOf(r)} style={{ marginBottom: 8 }}>
-              {rawFmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: nameOf(r.workload) })}
-              <br />
-              <CommandLine command={rolloutCommands(r.namespace, r.name).approve} cluster={r.cluster ? clusterInfo(fleet.clusters, r.cluster) : undefined} copyable={false} testId="approve-command" />
-            </li>
-          ))}
-        </ul>
+        <ApproveList rows={chosen} />
         <ReasonField value={reason} onChange={setReason} />
         <ErrorAlert error={error} />
       </Modal>
     </>
+  );
+}
+
+/**
+ * What the Approve dialog approves: per Rollout, which step of which workload, what approving it
+ * does to which pods (as the Rollout page's Approve dialog says it), and the kubectl equivalent.
+ */
+export function ApproveList({ rows }: { rows: Row[] }) {
+  const t = useT();
+  const nameOf = useWorkloadText();
+  const fleet = useFleet();
+  return (
+    <ul data-testid="approve-list">
+      {rows.map((r) => (
+        <li key={keyOf(r)} style={{ marginBottom: 8 }}>
+          {rawFmt(t.approveItem, { rollout: `${r.namespace}/${r.name}`, step: stepText(r), workload: nameOf(r.workload) })}
+          {/* The workload's replicas when the status brings them (0: not known), else the line says it cannot count. */}
+          <Typography.Paragraph style={{ marginBottom: 0 }} data-testid="approve-summary">
+            {approveText(t, r, r.pods?.replicas || undefined)}
+          </Typography.Paragraph>
+          <CommandLine command={rolloutCommands(r.namespace, r.name).approve} cluster={r.cluster ? clusterInfo(fleet.clusters, r.cluster) : undefined} copyable={false} testId="approve-command" />
+        </li>
+      ))}
+    </ul>
   );
 }
 
