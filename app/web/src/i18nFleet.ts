@@ -1,4 +1,4 @@
-// The fleet's strings (issue 20: the cluster switcher, the fleet overview, the inbox across
+// The fleet's strings (docs/fleet-design.md: the cluster switcher, the fleet overview, the inbox across
 // clusters, needs attention, favourites, keyboard shortcuts), in en-US and zh-CN; spread into
 // i18n.ts's messages. Cluster names, sources and server messages inside them are marked Raw where used.
 

@@ -601,7 +601,7 @@ describe("the set-image preview says what the Rollout does once", () => {
   });
 });
 
-describe("nothing false on the pages (issue 18)", () => {
+describe("nothing false on the pages", () => {
   const all = served as WorkloadType[];
   const withTypes = (el: React.ReactElement) => h(WorkloadTypesContext.Provider, { value: all }, el);
 
