@@ -15,7 +15,7 @@ describe("API values in the page's language", () => {
   it.each([
     ["rolloutPhase", "Healthy", "健康"],
     ["rolloutPhase", "Progressing", "发布中"],
-    ["stepState", "StepPaused", "已暂停"],
+    ["stepState", "StepPaused", "在本步等待"],
     ["stepState", "Completed", "已完成"],
     ["strategy", "partition", "分批（原地分区）"],
     ["podPhase", "Running", "运行中"],
