@@ -112,14 +112,7 @@ control-plane:
 ## test: everything CI runs — formatting, vet, the Wire graph, the UI's lint and unit tests, the Go unit
 ## and integration tests (each starts its own control plane on 127.0.0.1), and the end-to-end
 ## tests with the real controllers and headless Chromium.
-test:
-	@# The control-plane build (about 19 minutes cold) runs beside the lint, the UI's build and the
-	@# packages' installs, and ends before any test starts.
-	@bash third_party/cluster/build.sh full >/dev/null && bash third_party/cluster/build.sh helm >/dev/null & build=$$!; \
-		$(MAKE) --no-print-directory lint ui browser runtime prometheus; made=$$?; \
-		wait $$build; built=$$?; \
-		[ $$made -eq 0 ] || exit $$made; \
-		[ $$built -eq 0 ] || { echo "make test: the control-plane build failed" >&2; exit $$built; }
+test: lint ui browser runtime prometheus control-plane
 	cd app/web && npm test
 	$(GO) test -count=1 -timeout 60m ./...
 
