@@ -146,7 +146,9 @@ func TestDeclaredTypes(t *testing.T) {
 		}
 		var events []biz.Event
 		apiclient.Eventually(t, "the action's event", 10*time.Second, func() error {
-			shared.dash.MustOK(t, http.MethodGet, base+"/events", &events)
+			if err := shared.dash.Get(t, base+"/events", &events); err != nil {
+				return err
+			}
 			for _, e := range events {
 				if e.Reason == "ActionByDashboard" && strings.Contains(e.Message, "action partition (partition=2)") {
 					return nil

@@ -365,7 +365,9 @@ func TestHistoryTellsTheTruth(t *testing.T) {
 	waitRollout(t, ns, "shop-ro", inPhase("Healthy"))
 	var h historyAnswer
 	apiclient.Eventually(t, "both pods counted on revision 2", 10*time.Second, func() error {
-		shared.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/shop-ro", &h)
+		if err := shared.dash.Get(t, "/rollout/history/"+ns+"/shop-ro", &h); err != nil {
+			return err
+		}
 		if len(h.Revisions) != 2 || h.Revisions[1].Pods != 2 {
 			return errString(fmt.Sprintf("%+v", h.Revisions))
 		}

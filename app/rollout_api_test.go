@@ -374,7 +374,9 @@ func TestRolloutHistoryAndUndo(t *testing.T) {
 
 			var h historyAnswer
 			apiclient.Eventually(t, "two revisions in the history", 10*time.Second, func() error {
-				shared.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/"+roName, &h)
+				if err := shared.dash.Get(t, "/rollout/history/"+ns+"/"+roName, &h); err != nil {
+					return err
+				}
 				if len(h.Revisions) != 2 || !h.Revisions[1].Current {
 					return fmt.Errorf("%+v", h.Revisions)
 				}
@@ -400,7 +402,9 @@ func TestRolloutHistoryAndUndo(t *testing.T) {
 
 			// The cache must see the rolled-back template before the next decision.
 			apiclient.Eventually(t, "revision 1 current", 10*time.Second, func() error {
-				shared.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/"+roName, &h)
+				if err := shared.dash.Get(t, "/rollout/history/"+ns+"/"+roName, &h); err != nil {
+					return err
+				}
 				if !h.Revisions[0].Current {
 					return fmt.Errorf("%+v", h.Revisions)
 				}

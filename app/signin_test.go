@@ -310,7 +310,9 @@ func TestSignInToken(t *testing.T) {
 		}
 		apiclient.Eventually(t, "the ScaledByDashboard event naming the editor", 10*time.Second, func() error {
 			var events []biz.Event
-			editor.MustOK(t, http.MethodGet, "/workload/"+ns+"/cloneset/shop/events", &events)
+			if err := editor.Get(t, "/workload/"+ns+"/cloneset/shop/events", &events); err != nil {
+				return err
+			}
 			for _, e := range events {
 				if e.Reason == "ScaledByDashboard" && strings.Contains(e.Message, "by editor") && e.Source == biz.EventSource {
 					return nil

@@ -185,6 +185,16 @@ func (c Client) MustOK(t testing.TB, method, path string, out any) {
 	}
 }
 
+// Get is MustOK for Eventually's conditions: an answer other than 200 is a reason to wait (the
+// dashboard's cache may not have seen an object the test just created), not a failure.
+func (c Client) Get(t testing.TB, path string, out any) error {
+	t.Helper()
+	if status, e := c.Call(t, http.MethodGet, path, out); status != http.StatusOK {
+		return fmt.Errorf("GET %s: %d %s: %s", path, status, e.Code, e.Message)
+	}
+	return nil
+}
+
 // Eventually polls cond until it returns nil or timeout passes, then fails the test with what it
 // waited for and the last reason.
 func Eventually(t testing.TB, what string, timeout time.Duration, cond func() error) {

@@ -139,7 +139,9 @@ func TestEvidenceFromSimulatedTraffic(t *testing.T) {
 		})
 		var before, after biz.Timeline
 		apiclient.Eventually(t, "the timeline of the completed release", 30*time.Second, func() error {
-			as("viewer").MustOK(t, http.MethodGet, "/rollout/timeline/"+ns+"/shop", &before)
+			if err := as("viewer").Get(t, "/rollout/timeline/"+ns+"/shop", &before); err != nil {
+				return err
+			}
 			if before.End == nil || before.End.Outcome != biz.EndCompleted || len(before.Steps) != 3 {
 				return fmt.Errorf("end %+v, %d steps", before.End, len(before.Steps))
 			}

@@ -203,7 +203,9 @@ func TestRolloutUndo(t *testing.T) {
 		Revisions []biz.HistoryEntry `json:"revisions"`
 	}
 	apiclient.Eventually(t, "two revisions with the new one current", 30*time.Second, func() error {
-		env.dash.MustOK(t, http.MethodGet, "/rollout/history/"+ns+"/shop", &h)
+		if err := env.dash.Get(t, "/rollout/history/"+ns+"/shop", &h); err != nil {
+			return err
+		}
 		if len(h.Revisions) != 2 || !h.Revisions[1].Current || h.Revisions[1].Images[0] != "nginx:1.28" {
 			return fmt.Errorf("%+v", h.Revisions)
 		}
