@@ -65,8 +65,8 @@ func TestRolloutV1alpha1Fallback(t *testing.T) {
 
 	var st biz.RolloutStatus
 	apiclient.Eventually(t, "the v1alpha1 rollout served", 15*time.Second, func() error {
-		if status, e := dash.Call(t, http.MethodGet, "/rollout/status/default/legacy", &st); status != http.StatusOK {
-			return &apiclient.StatusError{Status: status, Body: e.Message}
+		if err := dash.Get(t, "/rollout/status/default/legacy", &st); err != nil {
+			return err
 		}
 		return nil
 	})

@@ -111,8 +111,8 @@ func TestRolloutTimeline(t *testing.T) {
 		var tl biz.Timeline
 		apiclient.Eventually(t, name+"'s timeline", 10*time.Second, func() error {
 			tl = biz.Timeline{}
-			if status, e := as(d, "viewer").Call(t, http.MethodGet, "/rollout/timeline/"+ns+"/"+name, &tl); status != http.StatusOK {
-				return &apiclient.StatusError{Status: status, Body: e.Message}
+			if err := as(d, "viewer").Get(t, "/rollout/timeline/"+ns+"/"+name, &tl); err != nil {
+				return err
 			}
 			return ok(&tl)
 		})
@@ -175,8 +175,8 @@ func TestRolloutTimeline(t *testing.T) {
 	t.Run("a worse verdict needs a reason, single and bulk; with one the step moves and the reason is kept", func(t *testing.T) {
 		apiclient.Eventually(t, "shop-ro's evidence worse", 15*time.Second, func() error {
 			var r evidence.Result
-			if status, e := as(first, "viewer").Call(t, http.MethodGet, "/rollout/evidence/"+ns+"/shop-ro", &r); status != http.StatusOK {
-				return &apiclient.StatusError{Status: status, Body: e.Message}
+			if err := as(first, "viewer").Get(t, "/rollout/evidence/"+ns+"/shop-ro", &r); err != nil {
+				return err
 			}
 			if r.Verdict != evidence.Worse {
 				return errString(string(r.Verdict) + ": " + r.Reason)

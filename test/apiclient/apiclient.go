@@ -190,7 +190,7 @@ func (c Client) MustOK(t testing.TB, method, path string, out any) {
 func (c Client) Get(t testing.TB, path string, out any) error {
 	t.Helper()
 	if status, e := c.Call(t, http.MethodGet, path, out); status != http.StatusOK {
-		return fmt.Errorf("GET %s: %d %s: %s", path, status, e.Code, e.Message)
+		return &StatusError{Status: status, Body: e.Code + " " + e.Message}
 	}
 	return nil
 }
